@@ -1,0 +1,58 @@
+"""Helpers shared by the CLI modules: consoles, error guard, JSON output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from regdev.errors import RegdevError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def run_guarded(app: typer.Typer) -> int:
+    """Run a Typer app, turning :class:`RegdevError` into one stderr line and exit 1.
+
+    Parameters
+    ----------
+    app : typer.Typer
+        The application to run.
+
+    Returns
+    -------
+    int
+        The process exit code.
+    """
+    try:
+        app(standalone_mode=False)
+    except RegdevError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        return 1
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        err_console.print("Aborted.")
+        return 1
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return int(exc.exit_code)
+        raise
+    return 0
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` to stderr and return a :class:`typer.Exit` to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(code=code)
+
+
+def echo_json(obj: Any) -> None:
+    """Print ``obj`` as indented, key-sorted JSON (machine-readable output)."""
+    typer.echo(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str))

@@ -1,0 +1,7 @@
+"""`regdev plan` commands (being built; see the issue tracker)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

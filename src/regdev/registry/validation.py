@@ -1,0 +1,235 @@
+"""Validation of raw region tables against ``schema.csv``.
+
+Every problem is collected, none is raised early: the caller gets all of
+them at once as ``FILE:ROW:COLUMN: expected …, got …`` lines.  Row numbers
+count as a spreadsheet does (header = row 1, first data row = row 2); for
+GeoJSON/GeoPackage input the "row" is the 1-based feature number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from regdev.errors import Problem
+from regdev.registry._schema import ColumnSpec, region_schema
+from regdev.registry.vocabulary import normalise_resource
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
+SOURCE_SUFFIX = "_source"
+MAX_SHOWN = 60
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype("string").str.strip() == "")
+
+
+def _show(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _check_float(
+    raw: pd.Series, spec: ColumnSpec, rows: np.ndarray, file: str, problems: list[Problem]
+) -> pd.Series:
+    blank = _blank(raw)
+    values = pd.to_numeric(raw.where(~blank), errors="coerce").astype("float64")
+    bad = ~blank & (values.isna() | ~np.isfinite(values))
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(
+            Problem(file, int(rows[i]), spec.name, f"expected a number, got {_show(raw.iloc[i])}")
+        )
+    values = values.where(~bad)
+    if spec.min is not None:
+        low = values < spec.min
+        for i in np.flatnonzero(low.to_numpy()):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[i]),
+                    spec.name,
+                    f"expected a value >= {spec.min:g}{_unit(spec)}, got {values.iloc[i]:g}",
+                )
+            )
+    if spec.max is not None:
+        high = values > spec.max
+        for i in np.flatnonzero(high.to_numpy()):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[i]),
+                    spec.name,
+                    f"expected a value <= {spec.max:g}{_unit(spec)}, got {values.iloc[i]:g}",
+                )
+            )
+    return values
+
+
+def _unit(spec: ColumnSpec) -> str:
+    return f" {spec.unit}" if spec.unit else ""
+
+
+def _check_bool(
+    raw: pd.Series, spec: ColumnSpec, rows: np.ndarray, file: str, problems: list[Problem]
+) -> pd.Series:
+    blank = _blank(raw)
+    words = raw.astype("string").str.strip().str.lower()
+    is_true = words.isin(TRUE_WORDS).fillna(False).astype(bool)
+    is_false = words.isin(FALSE_WORDS).fillna(False).astype(bool)
+    bad = ~blank & ~is_true & ~is_false
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(
+            Problem(
+                file, int(rows[i]), spec.name, f"expected true or false, got {_show(raw.iloc[i])}"
+            )
+        )
+    out = pd.Series(is_true.to_numpy(), index=raw.index, dtype="boolean")
+    return out.mask(blank.to_numpy())
+
+
+def _check_category(
+    raw: pd.Series, spec: ColumnSpec, rows: np.ndarray, file: str, problems: list[Problem]
+) -> pd.Series:
+    blank = _blank(raw)
+    words = raw.astype("string").str.strip().str.lower()
+    bad = ~blank & ~words.isin(spec.allowed).fillna(False).astype(bool)
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(
+            Problem(
+                file,
+                int(rows[i]),
+                spec.name,
+                f"expected one of {', '.join(spec.allowed)}, got {_show(raw.iloc[i])}",
+            )
+        )
+    return words.where(~blank & ~bad).astype(object).where(~blank & ~bad, None)
+
+
+def _check_list(
+    raw: pd.Series, spec: ColumnSpec, rows: np.ndarray, file: str, problems: list[Problem]
+) -> pd.Series:
+    vocabulary = spec.allowed == ("@resources",)
+    out: list[str] = []
+    for i, cell in enumerate(raw.tolist()):
+        if cell is None or (isinstance(cell, float) and np.isnan(cell)) or not str(cell).strip():
+            out.append("")
+            continue
+        tokens = [t.strip() for t in str(cell).split(";") if t.strip()]
+        if vocabulary:
+            canon: list[str] = []
+            for tok in tokens:
+                name = normalise_resource(tok)
+                if name is None:
+                    problems.append(
+                        Problem(
+                            file,
+                            int(rows[i]),
+                            spec.name,
+                            f"expected a resource from the vocabulary (see `regdev data "
+                            f"resources`), got {_show(tok)}",
+                        )
+                    )
+                elif name not in canon:
+                    canon.append(name)
+            tokens = sorted(canon)
+        out.append(";".join(tokens))
+    return pd.Series(out, index=raw.index, dtype=object)
+
+
+def validate_table(
+    raw: pd.DataFrame, *, file: str, row_offset: int = 2
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check a raw table (all cells text) and convert it to typed columns.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The table as read, every cell a string or missing.
+    file : str
+        Name used in problem messages.
+    row_offset : int, default 2
+        Row number of the first data row (2 for files with a header line,
+        1 for feature collections).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Typed columns indexed by ``region_id``; schema columns first, then
+        any user columns (numeric where every non-empty cell is a number).
+    problems : list of Problem
+        Every problem found, in row order; empty when the table is valid.
+    """
+    problems: list[Problem] = []
+    raw = raw.reset_index(drop=True)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    rows = np.arange(len(raw)) + row_offset
+    dup_cols = raw.columns[raw.columns.duplicated()].tolist()
+    for col in dup_cols:
+        problems.append(Problem(file, None, col, "expected each column once, got it twice"))
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    typed: dict[str, pd.Series] = {}
+    for spec in region_schema():
+        if spec.name not in raw.columns:
+            if spec.required:
+                problems.append(
+                    Problem(file, None, spec.name, "expected a required column, got none")
+                )
+            continue
+        col = raw[spec.name]
+        if spec.required:
+            for i in np.flatnonzero(_blank(col).to_numpy()):
+                problems.append(Problem(file, int(rows[i]), spec.name, "expected a value, got ''"))
+        if spec.dtype == "float":
+            typed[spec.name] = _check_float(col, spec, rows, file, problems)
+        elif spec.dtype == "bool":
+            typed[spec.name] = _check_bool(col, spec, rows, file, problems)
+        elif spec.dtype == "category":
+            typed[spec.name] = _check_category(col, spec, rows, file, problems)
+        elif spec.dtype == "list":
+            typed[spec.name] = _check_list(col, spec, rows, file, problems)
+        else:
+            typed[spec.name] = col.astype("string").str.strip().astype(object)
+    known = {s.name for s in region_schema()}
+    for name in raw.columns:
+        if name in known:
+            continue
+        col = raw[name]
+        if name.endswith(SOURCE_SUFFIX):
+            typed[name] = col.astype("string").str.strip().astype(object)
+            continue
+        blank = _blank(col)
+        numeric = pd.to_numeric(col.where(~blank), errors="coerce")
+        typed[name] = numeric.astype("float64") if not (numeric.isna() & ~blank).any() else col
+    if "region_id" in typed:
+        ids = typed["region_id"]
+        dup = ids.duplicated(keep="first") & ~_blank(ids)
+        first_row = {v: int(rows[i]) for i, v in reversed(list(enumerate(ids.tolist())))}
+        for i in np.flatnonzero(dup.to_numpy()):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[i]),
+                    "region_id",
+                    f"expected a unique id, got {_show(ids.iloc[i])} again "
+                    f"(first seen in row {first_row[ids.iloc[i]]})",
+                )
+            )
+    if "population" in typed and "urban_population" in typed:
+        over = typed["urban_population"] > typed["population"]
+        for i in np.flatnonzero(over.fillna(False).to_numpy()):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[i]),
+                    "urban_population",
+                    f"expected at most the population ({typed['population'].iloc[i]:g}), "
+                    f"got {typed['urban_population'].iloc[i]:g}",
+                )
+            )
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    frame = pd.DataFrame(typed)
+    if "region_id" in frame.columns and not problems:
+        frame = frame.set_index("region_id")
+        frame.index = frame.index.astype(str)
+    return frame, problems
