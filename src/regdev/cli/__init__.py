@@ -13,7 +13,7 @@ import sys
 import typer
 
 from regdev._version import __version__
-from regdev.cli import data as _data
+from regdev.cli import data as _data  # noqa: I001
 from regdev.cli import grain as _grain
 from regdev.cli import plan as _plan
 from regdev.cli import service as _service

@@ -4,4 +4,7 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+from regdev.cli import design as _design
+
+app = typer.Typer(no_args_is_help=False)
+_design.register(app)

@@ -1,0 +1,5 @@
+"""Allow ``python -m regdev``."""
+
+from regdev.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Monitoring service: database, REST API, roles, audit and the offline dashboard."""

@@ -1,0 +1,7 @@
+"""Server-rendered, fully offline dashboard (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
