@@ -413,8 +413,9 @@ def ast_temperature_multiplier(t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArra
     m_wb_pct : array_like
         Moisture, percent wet basis.
     """
-    t = np.asarray(t_c, dtype=np.float64)
-    m = np.asarray(m_wb_pct, dtype=np.float64)
+    # Clipped to the range where the relation is meaningful (-30..60 degC, 5..40 % w.b.).
+    t = np.clip(np.asarray(t_c, dtype=np.float64), -30.0, 60.0)
+    m = np.clip(np.asarray(m_wb_pct, dtype=np.float64), 5.0, 40.0)
     tf = 1.8 * t + 32.0
     cold = 128.389 * np.exp(-4.86 * tf / 60.0)
     base = 32.3 * np.exp(-3.48 * tf / 60.0)
@@ -429,7 +430,7 @@ def ast_temperature_multiplier(t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArra
 
 def ast_moisture_multiplier(m_wb_pct: ArrayLike) -> FloatArray:
     """ASAE D535 moisture multiplier ``0.103 [exp(455 / Md^1.53) - 0.00845 Md + 1.558]``, Md in % d.b."""
-    m = np.asarray(m_wb_pct, dtype=np.float64)
+    m = np.clip(np.asarray(m_wb_pct, dtype=np.float64), 5.0, 40.0)
     md = 100.0 * m / (100.0 - m)
     return 0.103 * (np.exp(455.0 / md**1.53) - 0.00845 * md + 1.558)
 
@@ -487,10 +488,12 @@ def dml_rate_pct_per_h(
 def dml_from_equivalent_hours(t_eq_h: ArrayLike) -> FloatArray:
     """Dry-matter loss (%) after ``t_eq_h`` equivalent reference hours (Saul & Steele 1966).
 
-    ``DML = [1.3 (exp(0.006 t) - 1) + 0.015 t] / 14.7``.
+    ``DML = [1.3 (exp(0.006 t) - 1) + 0.015 t] / 14.7``, capped at 100 %.  The curve
+    was fitted up to about 1 % DML; beyond that it only says "spoiled".
     """
-    t = np.asarray(t_eq_h, dtype=np.float64)
-    return (1.3 * np.expm1(0.006 * t) + 0.015 * t) / CO2_PER_PCT_DML
+    t = np.maximum(np.asarray(t_eq_h, dtype=np.float64), 0.0)
+    dml = (1.3 * np.expm1(np.minimum(0.006 * t, 12.0)) + 0.015 * t) / CO2_PER_PCT_DML
+    return np.minimum(dml, 100.0)
 
 
 #: Wet-paddy storable term (days, deterioration < 5 % of kernels) at 10-25 degC by

@@ -1,0 +1,417 @@
+"""Layered (deep-bed) model of a grain store under aeration: pure functions on numpy arrays.
+
+The grain mass is cut into ``n_layers`` horizontal layers; layer 0 is at the
+bottom, where the fan blows air in (upward aeration).  Each layer holds dry
+matter ``m_dm`` (kg), moisture ``m_db`` (kg water / kg dry matter), temperature
+``temp_c`` (degC) and an equivalent storage age ``t_eq_h`` (h at the ASAE D535
+reference conditions) from which dry-matter loss follows.
+
+Model (Thompson et al. 1968 equilibrium model, explicit form)
+-------------------------------------------------------------
+During each (sub)step a mass ``m_a`` of dry air passes through every layer.
+Air leaves a layer in equilibrium with it: at the layer temperature and at the
+humidity ratio of the layer's equilibrium relative humidity (ASABE D245
+isotherm).  The next layer receives that air.  For each layer, water and
+enthalpy balances give::
+
+    m_dm dM = m_a (W_in - W_out)
+    d[m_dm (c_dm + M c_w) T] = m_a (h_in - h_out)
+
+with ``h = 1.006 T + W (2501 + 1.86 T)`` kJ/kg dry air.  Outlet states use the
+layer state at the start of the substep (explicit upwind); the step is split
+into substeps so that ``m_a * dh_sat/dT <= 0.5 C_layer``, which keeps every
+layer temperature between the coldest wet-bulb-like bound and the hottest
+inlet air (the invariant is tested with Hypothesis).  The sum over layers
+telescopes, so the water balance ``sum m_dm dM = m_a (W_inlet - W_top)`` holds
+to rounding.
+
+Also modelled: fan power from Shedd's airflow resistance (ASAE D272) and fan
+heat (all fan power ends up in the air), optional heater rise, conduction
+through wall and roof to the ambient (lumped ``U A``), and respiration:
+dry-matter loss from the equivalent age (Saul & Steele 1966 curve, D535
+multipliers) with its heat (15.64 kJ per g glucose) and water (0.6 g per g).
+
+Not modelled: heat of sorption above that of free water, moisture migration by
+natural convection, non-uniform airflow.  These are documented limitations.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from regdev.errors import ConfigError
+from regdev.grain import properties as props
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Grain physical data: bulk density (kg/m3, at storage moisture), Shedd's
+#: coefficients a (Pa s2/m3), b (m2 s/m3) for pressure drop per metre,
+#: ``dP/L = a Q^2 / ln(1 + b Q)``, and dry-matter specific heat c_dm (kJ/kg K).
+#: Shedd coefficients are ASAE D272.3 values quoted from memory (the shared
+#: reference set has none); c_dm = 1.5 kJ/kg K for all cereals is a round value
+#: that gives 2.0 kJ/kg K wet-basis heat capacity at 15 % (maize, ASAE D243).
+GRAIN_PHYSICAL: dict[str, dict[str, float]] = {
+    "maize": {"density": 721.0, "shedd_a": 2.07e4, "shedd_b": 30.4, "c_dm": 1.5},
+    "wheat": {"density": 772.0, "shedd_a": 2.70e4, "shedd_b": 8.77, "c_dm": 1.5},
+    "rough_rice": {"density": 579.0, "shedd_a": 2.57e4, "shedd_b": 13.2, "c_dm": 1.5},
+    "soybean": {"density": 772.0, "shedd_a": 1.02e4, "shedd_b": 16.0, "c_dm": 1.5},
+    "barley": {"density": 618.0, "shedd_a": 2.14e4, "shedd_b": 13.2, "c_dm": 1.5},
+}
+
+_AIR_DENSITY = 1.2  # kg/m3 moist air near 20 degC at sea level
+_RESP_HEAT_KJ_PER_G = 15.64  # per gram glucose respired (2816 kJ/mol / 180 g)
+_RESP_WATER_G_PER_G = 0.6  # g water per g glucose
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """Physical description of one store (a silo or a bin).
+
+    Parameters
+    ----------
+    grain : str
+        ``maize``, ``rough_rice``, ``wheat``, ``soybean`` or ``barley`` (aliases allowed).
+    tonnes : float
+        Grain mass at filling, t (wet).
+    depth_m : float
+        Grain depth, m; the floor area follows from the bulk density.
+    n_layers : int
+        Number of model layers (also the number of cable sensors per cable).
+    airflow_m3_min_t : float
+        Design airflow, m3/min per tonne (cooling: 0.1-0.25; drying: 0.9-1.5).
+    fan_efficiency : float
+        Total fan efficiency (air power / electric power), 0-1.
+    packing_factor : float
+        Multiplier on Shedd's clean loose-fill pressure drop (1.5 is customary for packed bins).
+    duct_loss_pa : float
+        Static pressure of ducts and floor, Pa.
+    wall_u_w_m2k : float
+        Effective wall/roof heat-transfer coefficient, W/(m2 K).
+    damage_pct : float
+        Mechanically damaged kernels, percent (ASAE D535 damage multiplier).
+    fan_heat : bool
+        Whether fan power heats the inlet air.
+    respiration : bool
+        Whether respiration heat and water are added to the grain.
+    """
+
+    grain: str = "maize"
+    tonnes: float = 2000.0
+    depth_m: float = 15.0
+    n_layers: int = 10
+    airflow_m3_min_t: float = 0.15
+    fan_efficiency: float = 0.6
+    packing_factor: float = 1.5
+    duct_loss_pa: float = 150.0
+    wall_u_w_m2k: float = 0.5
+    damage_pct: float = 30.0
+    fan_heat: bool = True
+    respiration: bool = True
+
+
+class PlantParams(NamedTuple):
+    """Derived constants of a store used in the hot loop (build with :func:`build_params`)."""
+
+    grain: str
+    n_layers: int
+    m_dm_layer: float  # kg dry matter per layer
+    c_dm: float  # kJ/(kg K)
+    air_kg_per_h: float  # kg dry air per hour with the fan on
+    fan_kw: float  # electric power, kW
+    static_pa: float  # fan static pressure, Pa
+    fan_dt_c: float  # temperature rise of the air through the fan, K
+    ua_kj_h_k: FloatArray  # per-layer heat conductance to ambient, kJ/(h K)
+    iso_model: str
+    iso_a: float
+    iso_b: float
+    iso_c: float
+    damage_pct: float
+    respiration: bool
+    area_m2: float
+    depth_m: float
+
+
+class PlantState(NamedTuple):
+    """State of every layer; arrays of shape ``(..., n_layers)``."""
+
+    temp_c: FloatArray
+    m_db: FloatArray
+    t_eq_h: FloatArray
+
+
+class StepInfo(NamedTuple):
+    """Fluxes of one step (shapes follow the batch dimensions)."""
+
+    energy_kwh: FloatArray
+    water_in_kg: FloatArray  # water carried in by the inlet air
+    water_out_kg: FloatArray  # water carried out at the top
+    respiration_water_kg: FloatArray
+    dml_increase_pct: FloatArray  # mass-weighted mean over layers
+
+
+def shedd_pressure_drop(grain: str, velocity_m_s: float, depth_m: float) -> float:
+    """Static pressure drop (Pa) through a grain bed by Shedd's equation (ASAE D272).
+
+    ``dP/L = a Q^2 / ln(1 + b Q)``, Q the superficial velocity in m3/(s m2).
+    """
+    g = GRAIN_PHYSICAL[props.canonical_grain(grain)]
+    q = velocity_m_s
+    if q <= 0:
+        return 0.0
+    return g["shedd_a"] * q * q / math.log1p(g["shedd_b"] * q) * depth_m
+
+
+def build_params(spec: StoreSpec) -> PlantParams:
+    """Validate a :class:`StoreSpec` and derive the constants of the hot loop.
+
+    Raises
+    ------
+    ConfigError
+        For non-positive sizes or efficiencies outside (0, 1].
+    """
+    grain = props.canonical_grain(spec.grain)
+    for name in ("tonnes", "depth_m", "airflow_m3_min_t", "fan_efficiency", "packing_factor"):
+        value = float(getattr(spec, name))
+        if not math.isfinite(value) or value <= 0:
+            msg = f"StoreSpec.{name} must be positive; got {value!r}"
+            raise ConfigError(msg)
+    if spec.fan_efficiency > 1:
+        msg = f"StoreSpec.fan_efficiency must be in (0, 1]; got {spec.fan_efficiency}"
+        raise ConfigError(msg)
+    if spec.n_layers < 1:
+        msg = f"StoreSpec.n_layers must be >= 1; got {spec.n_layers}"
+        raise ConfigError(msg)
+    phys = GRAIN_PHYSICAL[grain]
+    volume = spec.tonnes * 1000.0 / phys["density"]
+    area = volume / spec.depth_m
+    diameter = math.sqrt(4.0 * area / math.pi)
+    q_m3_s = spec.airflow_m3_min_t * spec.tonnes / 60.0
+    velocity = q_m3_s / area
+    static = spec.packing_factor * shedd_pressure_drop(grain, velocity, spec.depth_m)
+    static += spec.duct_loss_pa
+    fan_kw = q_m3_s * static / spec.fan_efficiency / 1000.0
+    air_kg_s = q_m3_s * _AIR_DENSITY
+    fan_dt = fan_kw / (air_kg_s * props.CP_AIR) if spec.fan_heat else 0.0
+    # Wall and roof conduction, W/K -> kJ/(h K).
+    wall_per_layer = math.pi * diameter * spec.depth_m / spec.n_layers
+    ua = np.full(spec.n_layers, spec.wall_u_w_m2k * wall_per_layer)
+    ua[-1] += spec.wall_u_w_m2k * area
+    iso = props.get_isotherm(grain)
+    return PlantParams(
+        grain=grain,
+        n_layers=spec.n_layers,
+        m_dm_layer=spec.tonnes * 1000.0 / spec.n_layers,  # wet mass; fixed in initial_state
+        c_dm=phys["c_dm"],
+        air_kg_per_h=air_kg_s * 3600.0,
+        fan_kw=fan_kw,
+        static_pa=static,
+        fan_dt_c=fan_dt,
+        ua_kj_h_k=ua * 3.6,
+        iso_model=iso.model,
+        iso_a=iso.a,
+        iso_b=iso.b,
+        iso_c=iso.c,
+        damage_pct=spec.damage_pct,
+        respiration=spec.respiration,
+        area_m2=area,
+        depth_m=spec.depth_m,
+    )
+
+
+def initial_state(
+    params: PlantParams, temp_c: float | FloatArray, m_wb_pct: float | FloatArray
+) -> tuple[PlantParams, PlantState]:
+    """Build the state of a freshly filled store and fix the dry matter per layer.
+
+    Parameters
+    ----------
+    params : PlantParams
+        From :func:`build_params` (its ``m_dm_layer`` holds the wet mass per layer).
+    temp_c : float or array
+        Grain temperature, degC (scalar or one value per layer).
+    m_wb_pct : float or array
+        Moisture, percent wet basis.
+
+    Returns
+    -------
+    (PlantParams, PlantState)
+        Parameters with the dry matter per layer set, and the state.
+
+    Raises
+    ------
+    ConfigError
+        If the moisture is outside (0, 60) % w.b.
+    """
+    m_wb = np.broadcast_to(np.asarray(m_wb_pct, dtype=np.float64), (params.n_layers,)).copy()
+    if np.any(m_wb <= 0) or np.any(m_wb >= 60):
+        msg = f"grain moisture must be within (0, 60) % wet basis; got {m_wb_pct!r}"
+        raise ConfigError(msg)
+    wet_layer = params.m_dm_layer
+    m_dm = wet_layer * (1.0 - float(np.mean(m_wb)) / 100.0)
+    temp = np.broadcast_to(np.asarray(temp_c, dtype=np.float64), (params.n_layers,)).copy()
+    state = PlantState(
+        temp_c=temp, m_db=props.wb_to_db(m_wb / 100.0), t_eq_h=np.zeros(params.n_layers)
+    )
+    return params._replace(m_dm_layer=m_dm), state
+
+
+def _erh(params: PlantParams, temp_c: FloatArray, m_db: FloatArray) -> FloatArray:
+    """Equilibrium RH (fraction) of the layers; inline copy of :class:`Isotherm.erh`."""
+    m = np.maximum(m_db * 100.0, 1e-6)
+    a, b, c = params.iso_a, params.iso_b, params.iso_c
+    model = params.iso_model
+    if model == "modified_henderson":
+        out = -np.expm1(-a * (temp_c + c) * m**b)
+    elif model == "modified_chung_pfost":
+        out = np.exp(-a / (temp_c + c) * np.exp(-b * m))
+    elif model == "modified_halsey":
+        out = np.exp(-np.exp(a + b * temp_c) / m**c)
+    else:
+        out = 1.0 / (1.0 + ((a + b * temp_c) / m) ** c)
+    return np.clip(out, 0.0, 1.0)
+
+
+def _sat_slope_kj_kg_k(t_c: float) -> float:
+    """Slope of saturated-air enthalpy with temperature, kJ/(kg K), by finite difference."""
+    t = np.array([t_c - 0.5, t_c + 0.5])
+    w = props.humidity_ratio(t, 1.0)
+    h = props.moist_air_enthalpy(t, w)
+    return float(h[1] - h[0])
+
+
+def n_substeps(params: PlantParams, state: PlantState, t_in_max: float, fan: float) -> int:
+    """Number of explicit substeps that keeps the step stable and bounded."""
+    if fan <= 0:
+        return 1
+    t_max = max(float(np.max(state.temp_c)), t_in_max)
+    slope = _sat_slope_kj_kg_k(min(t_max, 90.0))
+    c_min = params.m_dm_layer * (params.c_dm + float(np.min(state.m_db)) * props.CP_WATER)
+    m_air = params.air_kg_per_h * fan
+    return max(1, math.ceil(m_air * slope / (0.5 * c_min)))
+
+
+def step(
+    state: PlantState,
+    params: PlantParams,
+    t_amb_c: float,
+    rh_amb: float,
+    fan: float | FloatArray,
+    *,
+    heater_c: float = 0.0,
+    dt_h: float = 1.0,
+    p_pa: float = props.P_ATM,
+    n_sub: int | None = None,
+) -> tuple[PlantState, StepInfo]:
+    """Advance the store by one step of ``dt_h`` hours.
+
+    Parameters
+    ----------
+    state : PlantState
+        Layer states, arrays of shape ``(..., n_layers)``; the leading
+        dimensions are a batch (the predictive controller simulates many fan
+        schedules at once).
+    params : PlantParams
+        From :func:`initial_state`.
+    t_amb_c, rh_amb : float
+        Ambient temperature (degC) and relative humidity (fraction).
+    fan : float or array
+        Fan duty in [0, 1] during the step (shape of the batch).
+    heater_c : float
+        Temperature rise of the inlet air by a heater, K (energy is counted).
+    dt_h : float
+        Step length, h.
+    p_pa : float
+        Barometric pressure, Pa.
+    n_sub : int, optional
+        Number of substeps; computed for stability when omitted.
+
+    Returns
+    -------
+    (PlantState, StepInfo)
+        New state and the fluxes of the step.
+    """
+    temp = state.temp_c
+    m_db = state.m_db
+    t_eq = state.t_eq_h
+    fan_arr = np.clip(np.asarray(fan, dtype=np.float64), 0.0, 1.0)
+    batch = temp.shape[:-1]
+    zeros_b = np.zeros(batch)
+    m_dm = params.m_dm_layer
+    t_in = t_amb_c + params.fan_dt_c + heater_c
+    w_in = float(props.humidity_ratio(t_amb_c, rh_amb, p_pa))
+    energy = fan_arr * dt_h * params.fan_kw + zeros_b
+    if heater_c > 0:
+        energy = energy + fan_arr * dt_h * params.air_kg_per_h * props.CP_AIR * heater_c / 3600.0
+    water_in = zeros_b.copy()
+    water_out = zeros_b.copy()
+    if np.any(fan_arr > 0):
+        if n_sub is None:
+            n_sub = n_substeps(params, state, t_in, float(np.max(fan_arr)))
+        m_air = (params.air_kg_per_h * dt_h / n_sub) * fan_arr[..., None]
+        h_in0 = float(props.moist_air_enthalpy(t_in, w_in))
+        for _ in range(n_sub):
+            w_eq = props.humidity_ratio(temp, _erh(params, temp, m_db), p_pa)
+            h_out = props.moist_air_enthalpy(temp, w_eq)
+            w_prev = np.empty_like(w_eq)
+            w_prev[..., 0] = w_in
+            w_prev[..., 1:] = w_eq[..., :-1]
+            h_prev = np.empty_like(h_out)
+            h_prev[..., 0] = h_in0
+            h_prev[..., 1:] = h_out[..., :-1]
+            u = m_dm * (params.c_dm + m_db * props.CP_WATER) * temp
+            u = u + m_air * (h_prev - h_out)
+            m_db = m_db + m_air * (w_prev - w_eq) / m_dm
+            temp = u / (m_dm * (params.c_dm + m_db * props.CP_WATER))
+            water_in = water_in + m_air[..., 0] * w_in
+            water_out = water_out + m_air[..., -1] * w_eq[..., -1]
+    # Conduction through wall and roof (explicit; the time constant is weeks).
+    c_layer = m_dm * (params.c_dm + m_db * props.CP_WATER)
+    temp = temp + params.ua_kj_h_k * dt_h * (t_amb_c - temp) / c_layer
+    # Respiration: equivalent age, dry-matter loss, heat and water.
+    m_wb_pct = 100.0 * m_db / (1.0 + m_db)
+    rate = 1.0 / (
+        props.ast_temperature_multiplier(temp, m_wb_pct)
+        * props.ast_moisture_multiplier(m_wb_pct)
+        * props.ast_damage_multiplier(params.damage_pct)
+    )
+    t_eq_new = t_eq + rate * dt_h
+    d_dml = props.dml_from_equivalent_hours(t_eq_new) - props.dml_from_equivalent_hours(t_eq)
+    resp_water = zeros_b.copy()
+    if params.respiration:
+        glucose_g_per_kg = 10.0 * d_dml  # 1 % DML = 10 g dry matter per kg
+        # Moulds and insects are inactivated above ~50-55 degC (grainscanada heat-kill
+        # data); heating fades out linearly between 45 and 60 degC.
+        active = np.clip((60.0 - temp) / 15.0, 0.0, 1.0)
+        cp_dm = params.c_dm + m_db * props.CP_WATER
+        temp = temp + active * _RESP_HEAT_KJ_PER_G * glucose_g_per_kg / cp_dm
+        dm_water = _RESP_WATER_G_PER_G * glucose_g_per_kg / 1000.0  # kg water per kg dm
+        m_db = m_db + dm_water
+        resp_water = resp_water + np.sum(dm_water * m_dm, axis=-1)
+    info = StepInfo(
+        energy_kwh=energy,
+        water_in_kg=water_in,
+        water_out_kg=water_out,
+        respiration_water_kg=resp_water,
+        dml_increase_pct=np.mean(d_dml, axis=-1),
+    )
+    return PlantState(temp, m_db, t_eq_new), info
+
+
+def moisture_wb_pct(state: PlantState) -> FloatArray:
+    """Layer moisture, percent wet basis."""
+    return 100.0 * state.m_db / (1.0 + state.m_db)
+
+
+def dml_pct(state: PlantState) -> FloatArray:
+    """Layer dry-matter loss, percent (Saul & Steele curve of the equivalent age)."""
+    return props.dml_from_equivalent_hours(state.t_eq_h)
+
+
+def total_water_kg(state: PlantState, params: PlantParams) -> FloatArray:
+    """Water held by the grain, kg (sum over layers)."""
+    return np.sum(state.m_db * params.m_dm_layer, axis=-1)
