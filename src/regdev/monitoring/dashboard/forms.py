@@ -1,0 +1,351 @@
+"""Data-entry forms of the dashboard: field specs, validation and per-field messages.
+
+Each form is a :class:`FormSpec` (what the template renders: fields, types, HTML5
+limits) plus a pydantic model (what the server accepts).  The browser gets the HTML5
+limits for immediate feedback; every field also posts the whole form to the
+``validate`` URL on change, and the server answers with the message for that field
+(inline validation without client-side code).  On submit the server validates again,
+so the browser-side limits are a convenience, never the guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "FORMS",
+    "FieldSpec",
+    "FormSpec",
+    "FormState",
+    "MilestoneForm",
+    "ProductionForm",
+    "QualityForm",
+    "SurveyForm",
+    "errors_from_validation",
+    "validate_form",
+]
+
+_LOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One form field.
+
+    Parameters
+    ----------
+    name : str
+        Field name (also the pydantic model field).
+    label : str
+        Label shown to the user.
+    kind : str
+        HTML input type (``text``, ``number``, ``month``, ``date``) or ``select`` /
+        ``textarea``.
+    required : bool
+        Whether the field must be filled.
+    min, max : float or str or None
+        HTML5 limits (mirroring the pydantic model).
+    step : str or None
+        HTML5 ``step`` for numbers (``"any"`` for decimals).
+    choices : sequence of (value, text)
+        Fixed options for a ``select``; dynamic options come from :class:`FormState`.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = True
+    min: float | str | None = None
+    max: float | str | None = None
+    step: str | None = None
+    choices: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A data-entry form: its fields and the pydantic model that validates it."""
+
+    name: str
+    title: str
+    submit: str
+    fields: Sequence[FieldSpec]
+    model: type[BaseModel]
+    model_error_field: str = "__all__"
+
+
+@dataclass
+class FormState:
+    """A form as rendered: spec, URLs, submitted values, errors and dynamic options."""
+
+    spec: FormSpec
+    action: str
+    validate: str
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    message: str = ""
+    ok: bool = False
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+class ProductionForm(_Form):
+    """Monthly production record of one production line."""
+
+    line_id: int = Field(gt=0)
+    month: str
+    output: float = Field(ge=0, le=1e9)
+    capacity: float = Field(gt=0, le=1e9)
+    raw_local: float = Field(default=0.0, ge=0, le=1e9)
+    raw_imported: float = Field(default=0.0, ge=0, le=1e9)
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        if not _MONTH_RE.match(v):
+            msg = f"expected a month as YYYY-MM; got {v!r}"
+            raise ValueError(msg)
+        year, month = (int(x) for x in v.split("-"))
+        if year < 2020:
+            msg = f"month must be 2020-01 or later; got {v}"
+            raise ValueError(msg)
+        today = _today()
+        if (year, month) > (today.year, today.month):
+            msg = f"month {v} is in the future; report only finished months"
+            raise ValueError(msg)
+        return v
+
+    @model_validator(mode="after")
+    def _output_vs_capacity(self) -> ProductionForm:
+        if self.output > 1.5 * self.capacity:
+            msg = f"output {self.output:g} exceeds 150% of capacity {self.capacity:g}; check the units"
+            raise ValueError(msg)
+        return self
+
+
+class MilestoneForm(_Form):
+    """Reaching (or re-planning) a project milestone."""
+
+    project_id: int = Field(gt=0)
+    milestone: str
+    planned_date: dt.date | None = None
+    actual_date: dt.date | None = None
+    note: str = Field(default="", max_length=500)
+
+    @field_validator("milestone")
+    @classmethod
+    def _milestone(cls, v: str) -> str:
+        if v not in MILESTONES:
+            msg = f"expected one of {', '.join(MILESTONES)}; got {v!r}"
+            raise ValueError(msg)
+        return v
+
+    @field_validator("actual_date")
+    @classmethod
+    def _not_future(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None and v > _today():
+            msg = f"actual date {v.isoformat()} is in the future; enter it once it has happened"
+            raise ValueError(msg)
+        if v is not None and v.year < 2020:
+            msg = f"actual date must be 2020 or later; got {v.isoformat()}"
+            raise ValueError(msg)
+        return v
+
+    @model_validator(mode="after")
+    def _some_date(self) -> MilestoneForm:
+        if self.planned_date is None and self.actual_date is None:
+            msg = "enter a planned date, an actual date, or both"
+            raise ValueError(msg)
+        return self
+
+
+class QualityForm(_Form):
+    """Quality inspection of one lot."""
+
+    line_id: int = Field(gt=0)
+    inspected_on: dt.date
+    lot_code: str
+    sample_size: int = Field(gt=0, le=1_000_000)
+    defects: int = Field(ge=0, le=1_000_000)
+    defect_type: str = Field(default="", max_length=60)
+
+    @field_validator("lot_code")
+    @classmethod
+    def _lot(cls, v: str) -> str:
+        if not _LOT_RE.match(v):
+            msg = "expected a lot code of 1-40 letters, digits, '.', '_', '/' or '-'"
+            raise ValueError(msg)
+        return v
+
+    @field_validator("inspected_on")
+    @classmethod
+    def _inspected(cls, v: dt.date) -> dt.date:
+        if v > _today():
+            msg = f"inspection date {v.isoformat()} is in the future"
+            raise ValueError(msg)
+        return v
+
+    @model_validator(mode="after")
+    def _defects_le_sample(self) -> QualityForm:
+        if self.defects > self.sample_size:
+            msg = f"defects ({self.defects}) cannot exceed the sample size ({self.sample_size})"
+            raise ValueError(msg)
+        return self
+
+
+class SurveyForm(_Form):
+    """One customer survey answer."""
+
+    factory_id: int = Field(gt=0)
+    surveyed_on: dt.date
+    product_category: str = Field(min_length=1, max_length=80)
+    lot_code: str = Field(default="", max_length=40)
+    score: int = Field(ge=0, le=10)
+    comment: str = Field(default="", max_length=1000)
+
+    @field_validator("surveyed_on")
+    @classmethod
+    def _surveyed(cls, v: dt.date) -> dt.date:
+        if v > _today():
+            msg = f"survey date {v.isoformat()} is in the future"
+            raise ValueError(msg)
+        return v
+
+
+MILESTONES: tuple[str, ...] = (
+    "groundbreaking",
+    "construction",
+    "inauguration",
+    "operating",
+    "suspended",
+    "cancelled",
+)
+
+FORMS: Mapping[str, FormSpec] = {
+    "production": FormSpec(
+        name="production",
+        title="Monthly production record",
+        submit="Save production",
+        model=ProductionForm,
+        model_error_field="output",
+        fields=(
+            FieldSpec("line_id", "Production line", "select"),
+            FieldSpec("month", "Month (YYYY-MM)", "month", min="2020-01"),
+            FieldSpec("output", "Output", "number", min=0, step="any"),
+            FieldSpec("capacity", "Capacity", "number", min=0, step="any"),
+            FieldSpec("raw_local", "Raw material, local base", "number", False, min=0, step="any"),
+            FieldSpec("raw_imported", "Raw material, imported", "number", False, min=0, step="any"),
+        ),
+    ),
+    "milestone": FormSpec(
+        name="milestone",
+        title="Milestone update",
+        submit="Save milestone",
+        model=MilestoneForm,
+        fields=(
+            FieldSpec("project_id", "Project", "select"),
+            FieldSpec(
+                "milestone", "Milestone", "select", choices=tuple((m, m) for m in MILESTONES)
+            ),
+            FieldSpec("planned_date", "Planned date", "date", False, min="2020-01-01"),
+            FieldSpec("actual_date", "Actual date", "date", False, min="2020-01-01"),
+            FieldSpec("note", "Note", "textarea", False),
+        ),
+    ),
+    "quality": FormSpec(
+        name="quality",
+        title="Quality record",
+        submit="Save quality record",
+        model=QualityForm,
+        model_error_field="defects",
+        fields=(
+            FieldSpec("line_id", "Production line", "select"),
+            FieldSpec("inspected_on", "Inspection date", "date", min="2020-01-01"),
+            FieldSpec("lot_code", "Batch / lot code"),
+            FieldSpec("sample_size", "Sample size", "number", min=1, step="1"),
+            FieldSpec("defects", "Defects", "number", min=0, step="1"),
+            FieldSpec("defect_type", "Main defect type", required=False),
+        ),
+    ),
+    "survey": FormSpec(
+        name="survey",
+        title="Customer survey",
+        submit="Save survey",
+        model=SurveyForm,
+        fields=(
+            FieldSpec("factory_id", "Factory", "select"),
+            FieldSpec("surveyed_on", "Survey date", "date", min="2020-01-01"),
+            FieldSpec("product_category", "Product category"),
+            FieldSpec("lot_code", "Lot code", required=False),
+            FieldSpec("score", "Score (0-10)", "number", min=0, max=10, step="1"),
+            FieldSpec("comment", "Comment", "textarea", False),
+        ),
+    ),
+}
+
+
+def errors_from_validation(
+    exc: ValidationError, field_names: Sequence[str], model_field: str = "__all__"
+) -> dict[str, str]:
+    """Map a pydantic error to ``{field: message}``; model-level errors go to ``model_field``.
+
+    The first error per field wins; pydantic's ``"Value error, "`` prefix is dropped.
+    """
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = err.get("loc", ())
+        key = str(loc[0]) if loc and str(loc[0]) in field_names else model_field
+        text = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        if err.get("type") == "missing":
+            text = "required"
+        out.setdefault(key, text)
+    return out
+
+
+def validate_form(
+    spec: FormSpec,
+    raw: Mapping[str, Any],
+    *,
+    extra: Callable[[BaseModel], dict[str, str]] | None = None,
+) -> tuple[BaseModel | None, dict[str, str]]:
+    """Validate submitted form values.
+
+    Parameters
+    ----------
+    spec : FormSpec
+        The form.
+    raw : mapping
+        Submitted values (strings); empty strings count as "not given".
+    extra : callable, optional
+        Context checks run on a valid model (e.g. "this line belongs to this county"),
+        returning ``{field: message}``.
+
+    Returns
+    -------
+    (model or None, errors)
+        The validated model and an empty dict, or ``None`` and the messages per field.
+    """
+    names = [f.name for f in spec.fields]
+    data = {k: v for k in names if (v := raw.get(k)) not in (None, "")}
+    try:
+        model = spec.model.model_validate(data)
+    except ValidationError as exc:
+        return None, errors_from_validation(exc, names, spec.model_error_field)
+    if extra is not None:
+        problems = extra(model)
+        if problems:
+            return None, problems
+    return model, {}

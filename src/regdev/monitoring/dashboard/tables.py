@@ -1,0 +1,127 @@
+"""Tables shown on dashboard pages, with their CSV export.
+
+A page builds :class:`Table` values once; the template renders them as HTML and the
+CSV route serialises the very same object, so the download always matches what the
+user saw on screen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+__all__ = ["Column", "Table", "format_cell"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """Column of a :class:`Table`.
+
+    Parameters
+    ----------
+    key : str
+        Machine name; the CSV header.
+    label : str
+        Human label shown in the HTML header.
+    kind : str
+        ``"text"``, ``"int"``, ``"num"``, ``"pct"`` (a 0-1 share shown as per cent) or
+        ``"date"``; controls HTML formatting and alignment only (CSV keeps raw values).
+    """
+
+    key: str
+    label: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A named table: columns plus rows of raw values.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in the CSV URL and file name (``[a-z0-9_]``).
+    title : str
+        Caption shown above the table.
+    columns : sequence of Column
+        Column definitions.
+    rows : sequence of sequence
+        Raw values, one tuple per row, in column order.
+    links : dict
+        Optional ``{column key: list of hrefs (one per row, or None)}`` for linked cells.
+    """
+
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]]
+    links: dict[str, list[str | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Check that every row has one value per column."""
+        n = len(self.columns)
+        for i, row in enumerate(self.rows):
+            if len(row) != n:
+                msg = f"table {self.name!r} row {i} has {len(row)} values; expected {n} ({', '.join(c.key for c in self.columns)})"
+                raise ValueError(msg)
+
+    def to_csv(self) -> str:
+        """The table as CSV text (header of column keys, raw values, ISO dates)."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow([c.key for c in self.columns])
+        for row in self.rows:
+            writer.writerow([_csv_value(v) for v in row])
+        return buf.getvalue()
+
+    def html_rows(self) -> list[list[tuple[str, str, str | None]]]:
+        """Rows as ``(text, css class, href)`` triples for the template."""
+        out: list[list[tuple[str, str, str | None]]] = []
+        for i, row in enumerate(self.rows):
+            cells: list[tuple[str, str, str | None]] = []
+            for col, value in zip(self.columns, row, strict=True):
+                href = self.links.get(col.key, [None] * len(self.rows))[i]
+                cls = "num" if col.kind in {"int", "num", "pct"} else ""
+                cells.append((format_cell(value, col.kind), cls, href))
+            out.append(cells)
+        return out
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def format_cell(value: Any, kind: str) -> str:
+    """Human formatting of one cell.
+
+    Examples
+    --------
+    >>> format_cell(0.256, "pct")
+    '25.6%'
+    >>> format_cell(12345.678, "num")
+    '12,345.7'
+    >>> format_cell(None, "int")
+    '–'
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if kind == "pct":
+        return f"{100.0 * float(value):.1f}%"
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "num":
+        return f"{float(value):,.1f}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)

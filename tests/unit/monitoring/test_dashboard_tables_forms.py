@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from regdev.monitoring.dashboard.forms import FORMS, validate_form
+from regdev.monitoring.dashboard.tables import Column, Table
+
+
+def test_table_csv_matches_rows_and_keeps_raw_values() -> None:
+    t = Table(
+        name="projects",
+        title="Projects",
+        columns=[
+            Column("region", "Region"),
+            Column("share", "On time", "pct"),
+            Column("day", "Day", "date"),
+        ],
+        rows=[('Kimhwa, "pilot"', 0.5, dt.date(2024, 3, 1)), ("Sinpho", None, None)],
+    )
+    assert t.to_csv() == 'region,share,day\n"Kimhwa, ""pilot""",0.5,2024-03-01\nSinpho,,\n'
+    html = t.html_rows()
+    assert html[0][1] == ("50.0%", "num", None)
+    assert html[1][1][0] == "–"
+
+
+def test_table_rejects_ragged_rows() -> None:
+    with pytest.raises(ValueError, match="row 0 has 1 values; expected 2"):
+        Table("t", "T", [Column("a", "A"), Column("b", "B")], [(1,)])
+
+
+def _month_ago() -> str:
+    d = dt.datetime.now(tz=dt.UTC).date().replace(day=1) - dt.timedelta(days=1)
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def test_production_form_accepts_a_good_record() -> None:
+    model, errors = validate_form(
+        FORMS["production"],
+        {
+            "line_id": "3",
+            "month": _month_ago(),
+            "output": "95.5",
+            "capacity": "100",
+            "raw_local": "",
+        },
+    )
+    assert errors == {}
+    assert model is not None
+    assert model.model_dump()["output"] == 95.5
+    assert model.model_dump()["raw_local"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "fragment"),
+    [
+        ({"month": "2026-13"}, "month", "YYYY-MM"),
+        ({"month": "2999-01"}, "month", "future"),
+        ({"output": "-1"}, "output", "greater than or equal to 0"),
+        ({"output": "abc"}, "output", "valid number"),
+        ({"capacity": "0"}, "capacity", "greater than 0"),
+        ({"output": "500", "capacity": "100"}, "output", "150% of capacity"),
+        ({"line_id": ""}, "line_id", "required"),
+    ],
+)
+def test_production_form_names_the_bad_field(
+    values: dict[str, str], field: str, fragment: str
+) -> None:
+    base = {"line_id": "3", "month": _month_ago(), "output": "95", "capacity": "100"}
+    model, errors = validate_form(FORMS["production"], base | values)
+    assert model is None
+    assert fragment in errors[field]
+
+
+def test_quality_defects_cannot_exceed_sample() -> None:
+    _, errors = validate_form(
+        FORMS["quality"],
+        {
+            "line_id": "1",
+            "inspected_on": "2025-05-01",
+            "lot_code": "L-001",
+            "sample_size": "10",
+            "defects": "11",
+        },
+    )
+    assert "cannot exceed the sample size" in errors["defects"]
+    _, errors = validate_form(
+        FORMS["quality"],
+        {
+            "line_id": "1",
+            "inspected_on": "2025-05-01",
+            "lot_code": "bad code!",
+            "sample_size": "10",
+            "defects": "1",
+        },
+    )
+    assert "lot code" in errors["lot_code"]
+
+
+def test_survey_score_range_and_milestone_dates() -> None:
+    _, errors = validate_form(
+        FORMS["survey"],
+        {
+            "factory_id": "1",
+            "surveyed_on": "2025-05-01",
+            "product_category": "soy sauce",
+            "score": "11",
+        },
+    )
+    assert "less than or equal to 10" in errors["score"]
+    _, errors = validate_form(FORMS["milestone"], {"project_id": "1", "milestone": "construction"})
+    assert "planned date" in errors["__all__"]
+    _, errors = validate_form(
+        FORMS["milestone"], {"project_id": "1", "milestone": "flying", "actual_date": "2025-01-01"}
+    )
+    assert "expected one of" in errors["milestone"]
+
+
+def test_extra_context_check_runs_only_on_valid_input() -> None:
+    calls: list[object] = []
+
+    def extra(model: object) -> dict[str, str]:
+        calls.append(model)
+        return {"factory_id": "not a factory of this county"}
+
+    _, errors = validate_form(
+        FORMS["survey"],
+        {"factory_id": "1", "surveyed_on": "2025-05-01", "product_category": "x", "score": "7"},
+        extra=extra,
+    )
+    assert errors == {"factory_id": "not a factory of this county"}
+    _, errors = validate_form(FORMS["survey"], {"factory_id": "1", "score": "7"}, extra=extra)
+    assert len(calls) == 1
+    assert "surveyed_on" in errors
