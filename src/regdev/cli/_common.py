@@ -30,7 +30,9 @@ def run_guarded(app: typer.Typer) -> int:
     try:
         app(standalone_mode=False)
     except RegdevError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+        )
         return 1
     except typer.Exit as exc:
         return int(exc.exit_code)
@@ -49,7 +51,9 @@ def run_guarded(app: typer.Typer) -> int:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` to stderr and return a :class:`typer.Exit` to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    err_console.print(
+        f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True
+    )
     return typer.Exit(code=code)
 
 

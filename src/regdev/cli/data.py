@@ -1,7 +1,251 @@
-"""`regdev data` commands (being built)."""
+"""`regdev data`: list, show, validate and synthesise region tables."""
 
 from __future__ import annotations
 
+import math
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+from rich.table import Table
+
+from regdev.cli._common import console, echo_json, err_console
+
+if TYPE_CHECKING:
+    from regdev.registry import RegionRegistry
 
 app = typer.Typer(no_args_is_help=True)
+
+RegionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--regions",
+        help="Region table (CSV, XLSX, GeoJSON, GPKG, Parquet); default: the embedded DPRK data.",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def load_registry(path: Path | None) -> RegionRegistry:
+    """Load the registry from ``path`` or the embedded default country."""
+    from regdev.registry import load_default, read_regions
+
+    return load_default() if path is None else read_regions(path)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    if value is None or (not isinstance(value, str | bool | int | float)):
+        return None if value is None else str(value)
+    return value
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    rows = frame.reset_index().to_dict(orient="records")
+    return [{k: _clean(v) for k, v in row.items()} for row in rows]
+
+
+@app.command("list")
+def list_regions(
+    province: Annotated[
+        str | None, typer.Option("--province", "-p", help="Only this province.")
+    ] = None,
+    regions: RegionsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the regions (cities, counties, districts and the capital row)."""
+    from regdev.errors import NotFoundError
+
+    reg = load_registry(regions)
+    frame = reg.frame
+    if province is not None:
+        match = [p for p in reg.provinces() if p.lower() == province.lower()]
+        if not match:
+            msg = f"unknown province {province!r}; expected one of {', '.join(reg.provinces())}"
+            raise NotFoundError(msg)
+        frame = frame[frame["province"] == match[0]]
+    if as_json:
+        echo_json(_records(frame))
+        return
+    table = Table(title=f"{len(frame)} regions ({reg.source})", show_lines=False)
+    for col in ("region_id", "name", "name_ko", "province", "kind", "population", "coastal"):
+        table.add_column(col, justify="right" if col == "population" else "left")
+    imputed = reg.is_imputed("population")
+    for rid, row in frame.iterrows():
+        pop = f"{row['population']:,.0f}" + (" *" if imputed[rid] else "")
+        table.add_row(
+            str(rid),
+            str(row["name"]),
+            str(row.get("name_ko") or ""),
+            str(row["province"]),
+            str(row["kind"]),
+            pop,
+            "yes" if row["coastal"] else "",
+        )
+    console.print(table)
+    console.print("* population imputed (see `regdev data show REGION`)")
+
+
+@app.command("show")
+def show(
+    region: Annotated[
+        str | None, typer.Argument(help="Region id, name, Korean name or alias.")
+    ] = None,
+    provinces: Annotated[
+        bool, typer.Option("--provinces", help="Population totals by province.")
+    ] = False,
+    regions: RegionsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one region in full, or the totals by province (``--provinces``)."""
+    reg = load_registry(regions)
+    if provinces or region is None:
+        summary = reg.province_summary()
+        if as_json:
+            echo_json(_records(summary.rename_axis("province")))
+            return
+        table = Table(title=f"Population by province ({reg.source})")
+        for col in ("province", "regions", "population", "census", "imputed", "census share"):
+            table.add_column(col, justify="left" if col == "province" else "right")
+        for prov, row in summary.iterrows():
+            table.add_row(
+                str(prov),
+                f"{row['n_regions']:.0f}",
+                f"{row['population']:,.0f}",
+                f"{row['census_population']:,.0f}",
+                f"{row['imputed_population']:,.0f} ({row['n_imputed']:.0f})",
+                f"{row['census_share']:.1%}",
+            )
+        console.print(table)
+        return
+    rid = reg.resolve(region)
+    row = reg.frame.loc[rid]
+    derived = {
+        "development_index": float(reg.development_index()[rid]),
+        "distance_to_capital_km": float(reg.distance_to_capital_km()[rid])
+        if reg.capital_id
+        else None,
+        "distance_to_province_seat_km": float(reg.distance_to_province_seat_km()[rid]),
+        "nearest": reg.nearest(min(5, len(reg) - 1))
+        .query("focal == @rid")[["neighbor", "distance_km"]]
+        .round(1)
+        .to_dict(orient="records"),
+    }
+    record = {"region_id": rid, **{k: _clean(v) for k, v in row.items()}, **derived}
+    if as_json:
+        echo_json(record)
+        return
+    table = Table(title=f"{row['name']} ({rid})", show_header=False)
+    table.add_column("field")
+    table.add_column("value")
+    for key, value in record.items():
+        if key == "nearest":
+            value = ", ".join(f"{n['neighbor']} ({n['distance_km']} km)" for n in value)
+        elif isinstance(value, float):
+            value = f"{value:,.3f}".rstrip("0").rstrip(".")
+        table.add_row(key, "" if value is None else str(value))
+    console.print(table)
+
+
+@app.command("validate")
+def validate(
+    file: Annotated[Path, typer.Argument(help="Region table to check.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a region table; print every problem as FILE:ROW:COLUMN: message."""
+    import warnings
+
+    from regdev.errors import DataValidationError
+    from regdev.registry import ImputationWarning, read_regions
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ImputationWarning)
+            reg = read_regions(file)
+    except DataValidationError as exc:
+        if as_json:
+            echo_json({"valid": False, "problems": [str(p) for p in exc.problems]})
+        else:
+            for p in exc.problems:
+                err_console.print(str(p), highlight=False, markup=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]{len(exc.problems)} problem(s)[/] in {file}", soft_wrap=True
+            )
+        raise typer.Exit(code=1) from None
+    notes = [str(w.message) for w in caught]
+    if as_json:
+        echo_json({"valid": True, "n_regions": len(reg), "imputed": reg.imputed, "notes": notes})
+        return
+    console.print(f"[green]OK[/] {file}: {len(reg)} regions in {len(reg.provinces())} provinces")
+    for note in notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+@app.command("synth")
+def synth(
+    n_regions: Annotated[int, typer.Option("--regions", help="Number of regions (10-10,000).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (replaced whole).")],
+    n_settlements: Annotated[
+        int, typer.Option("--settlements", help="Number of settlements (0-1,000,000).")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Generate a synthetic country (deterministic by seed)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from regdev.registry.synth import synthesize, write_country
+
+    start = time.perf_counter()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console
+    ) as progress:
+        task = progress.add_task(f"generating {n_regions:,} regions, {n_settlements:,} settlements")
+        country = synthesize(n_regions, n_settlements, seed=seed)
+        progress.update(task, description=f"writing {out}")
+        write_country(country, out)
+    console.print(
+        f"wrote {out}/regions.csv ({n_regions:,} regions), settlements.csv "
+        f"({n_settlements:,}) and manifest.json in {time.perf_counter() - start:.1f} s"
+    )
+
+
+@app.command("resources")
+def resources_cmd(as_json: JsonOpt = False) -> None:
+    """List the controlled vocabulary of local resources and their synonyms."""
+    from regdev.registry import resource_vocabulary
+
+    voc = resource_vocabulary()
+    if as_json:
+        echo_json({k: {"group": v.group, "synonyms": list(v.synonyms)} for k, v in voc.items()})
+        return
+    table = Table(title="Resource vocabulary")
+    for col in ("resource", "group", "synonyms", "description"):
+        table.add_column(col)
+    for r in voc.values():
+        table.add_row(r.name, r.group, ", ".join(r.synonyms), r.description)
+    console.print(table)
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the region-table column specification as Markdown."""
+    from regdev.registry import schema_markdown
+
+    typer.echo(schema_markdown(), nl=False)
+
+
+@app.command("export")
+def export(
+    out: Annotated[Path, typer.Argument(help="Destination .csv or .parquet file.")],
+    regions: RegionsOpt = None,
+) -> None:
+    """Write the (validated, imputed) region table to CSV or Parquet, atomically."""
+    from regdev.registry import write_regions
+
+    reg = load_registry(regions)
+    write_regions(reg, out)
+    console.print(f"wrote {len(reg)} regions to {out}")
