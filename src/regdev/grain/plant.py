@@ -414,4 +414,4 @@ def dml_pct(state: PlantState) -> FloatArray:
 
 def total_water_kg(state: PlantState, params: PlantParams) -> FloatArray:
     """Water held by the grain, kg (sum over layers)."""
-    return np.sum(state.m_db * params.m_dm_layer, axis=-1)
+    return np.asarray(np.sum(state.m_db * params.m_dm_layer, axis=-1), dtype=np.float64)

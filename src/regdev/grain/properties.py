@@ -71,7 +71,7 @@ def _psy() -> object:
     This is the only place that calls ``psychrolib.SetUnitSystem``; the
     setting is module-global, so it is (re)asserted before every scalar call.
     """
-    if psychrolib.PSYCHROLIB_UNITS != psychrolib.SI:  # type: ignore[attr-defined]
+    if psychrolib.PSYCHROLIB_UNITS != psychrolib.SI:
         psychrolib.SetUnitSystem(psychrolib.SI)
     return psychrolib
 
@@ -421,7 +421,9 @@ def ast_temperature_multiplier(t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArra
     base = 32.3 * np.exp(-3.48 * tf / 60.0)
     mid_wet = np.exp(-0.00493277 + (0.05 * tf - 3.0) * np.log(0.0795012 + 0.012315 * m))
     mid_vwet = np.exp(2.56683 - 0.0428628 * tf)
-    hot_wet = 32.3 * np.exp(-3.48 * tf / 60.0 + (m - 19.0) / 100.0 * np.exp(0.61 * (tf - 60.0) / 60.0))
+    hot_wet = 32.3 * np.exp(
+        -3.48 * tf / 60.0 + (m - 19.0) / 100.0 * np.exp(0.61 * (tf - 60.0) / 60.0)
+    )
     hot_vwet = base + 0.09 * np.exp(0.61 * (tf - 60.0) / 60.0)
     mid = np.where(m < 19.0, base, np.where(m < 28.0, mid_wet, mid_vwet))
     hot = np.where(m < 19.0, base, np.where(m < 28.0, hot_wet, hot_vwet))
@@ -524,7 +526,7 @@ def rice_storable_days(t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArray:
     ratio = ast_temperature_multiplier(t, np.minimum(m, 18.9)) / ast_temperature_multiplier(
         _RICE_TERM_REF_T, np.minimum(m, 18.9)
     )
-    return np.exp(log_d) * ratio
+    return np.asarray(np.exp(log_d) * ratio, dtype=np.float64)
 
 
 def spoilage_rate_per_h(grain: str, t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArray:
