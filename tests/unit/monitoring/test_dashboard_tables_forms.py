@@ -35,21 +35,33 @@ def _month_ago() -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
+PROD = {
+    "site_id": "3",
+    "line": "soy sauce",
+    "month": "",
+    "output": "95.5",
+    "capacity": "100",
+    "raw_local": "",
+}
+QUAL = {
+    "site_id": "1",
+    "line": "L1",
+    "date": "2025-05-01",
+    "lot_code": "L-001",
+    "sample_size": "10",
+    "defects": "0",
+}
+SURV = {"site_id": "1", "date": "2025-05-01", "product_category": "soy sauce", "score": "7"}
+
+
 def test_production_form_accepts_a_good_record() -> None:
-    model, errors = validate_form(
-        FORMS["production"],
-        {
-            "line_id": "3",
-            "month": _month_ago(),
-            "output": "95.5",
-            "capacity": "100",
-            "raw_local": "",
-        },
-    )
+    model, errors = validate_form(FORMS["production"], PROD | {"month": _month_ago()})
     assert errors == {}
     assert model is not None
-    assert model.model_dump()["output"] == 95.5
-    assert model.model_dump()["raw_local"] == 0.0
+    dumped = model.model_dump()
+    assert dumped["output"] == 95.5
+    assert dumped["raw_local"] == 0.0
+    assert dumped["unit"] == "t"
 
 
 @pytest.mark.parametrize(
@@ -61,53 +73,36 @@ def test_production_form_accepts_a_good_record() -> None:
         ({"output": "abc"}, "output", "valid number"),
         ({"capacity": "0"}, "capacity", "greater than 0"),
         ({"output": "500", "capacity": "100"}, "output", "150% of capacity"),
-        ({"line_id": ""}, "line_id", "required"),
+        ({"site_id": ""}, "site_id", "required"),
+        ({"line": ""}, "line", "required"),
     ],
 )
 def test_production_form_names_the_bad_field(
     values: dict[str, str], field: str, fragment: str
 ) -> None:
-    base = {"line_id": "3", "month": _month_ago(), "output": "95", "capacity": "100"}
-    model, errors = validate_form(FORMS["production"], base | values)
+    model, errors = validate_form(FORMS["production"], PROD | {"month": _month_ago()} | values)
     assert model is None
     assert fragment in errors[field]
 
 
-def test_quality_defects_cannot_exceed_sample() -> None:
-    _, errors = validate_form(
-        FORMS["quality"],
-        {
-            "line_id": "1",
-            "inspected_on": "2025-05-01",
-            "lot_code": "L-001",
-            "sample_size": "10",
-            "defects": "11",
-        },
-    )
+def test_quality_form_checks() -> None:
+    model, errors = validate_form(FORMS["quality"], QUAL)
+    assert errors == {}
+    assert model is not None
+    _, errors = validate_form(FORMS["quality"], QUAL | {"defects": "11", "defect_type": "crack"})
     assert "cannot exceed the sample size" in errors["defects"]
-    _, errors = validate_form(
-        FORMS["quality"],
-        {
-            "line_id": "1",
-            "inspected_on": "2025-05-01",
-            "lot_code": "bad code!",
-            "sample_size": "10",
-            "defects": "1",
-        },
-    )
+    _, errors = validate_form(FORMS["quality"], QUAL | {"lot_code": "bad code!"})
     assert "lot code" in errors["lot_code"]
+    _, errors = validate_form(FORMS["quality"], QUAL | {"defects": "2"})
+    assert "defect type" in errors["defects"]
+    _, errors = validate_form(FORMS["quality"], QUAL | {"date": "2999-01-01"})
+    assert "future" in errors["date"]
 
 
 def test_survey_score_range_and_milestone_dates() -> None:
-    _, errors = validate_form(
-        FORMS["survey"],
-        {
-            "factory_id": "1",
-            "surveyed_on": "2025-05-01",
-            "product_category": "soy sauce",
-            "score": "11",
-        },
-    )
+    model, errors = validate_form(FORMS["survey"], SURV)
+    assert errors == {}
+    _, errors = validate_form(FORMS["survey"], SURV | {"score": "11"})
     assert "less than or equal to 10" in errors["score"]
     _, errors = validate_form(FORMS["milestone"], {"project_id": "1", "milestone": "construction"})
     assert "planned date" in errors["__all__"]
@@ -115,6 +110,11 @@ def test_survey_score_range_and_milestone_dates() -> None:
         FORMS["milestone"], {"project_id": "1", "milestone": "flying", "actual_date": "2025-01-01"}
     )
     assert "expected one of" in errors["milestone"]
+    _, errors = validate_form(
+        FORMS["milestone"],
+        {"project_id": "1", "milestone": "construction", "actual_date": "2999-01-01"},
+    )
+    assert "future" in errors["actual_date"]
 
 
 def test_extra_context_check_runs_only_on_valid_input() -> None:
@@ -122,14 +122,10 @@ def test_extra_context_check_runs_only_on_valid_input() -> None:
 
     def extra(model: object) -> dict[str, str]:
         calls.append(model)
-        return {"factory_id": "not a factory of this county"}
+        return {"site_id": "not a factory of this county"}
 
-    _, errors = validate_form(
-        FORMS["survey"],
-        {"factory_id": "1", "surveyed_on": "2025-05-01", "product_category": "x", "score": "7"},
-        extra=extra,
-    )
-    assert errors == {"factory_id": "not a factory of this county"}
-    _, errors = validate_form(FORMS["survey"], {"factory_id": "1", "score": "7"}, extra=extra)
+    _, errors = validate_form(FORMS["survey"], SURV, extra=extra)
+    assert errors == {"site_id": "not a factory of this county"}
+    _, errors = validate_form(FORMS["survey"], {"site_id": "1", "score": "7"}, extra=extra)
     assert len(calls) == 1
-    assert "surveyed_on" in errors
+    assert "date" in errors

@@ -105,8 +105,10 @@ class _Form(BaseModel):
 class ProductionForm(_Form):
     """Monthly production record of one production line."""
 
-    line_id: int = Field(gt=0)
+    site_id: int = Field(gt=0, le=2**31 - 1)
+    line: str = Field(min_length=1, max_length=80)
     month: str
+    unit: str = Field(default="t", min_length=1, max_length=20)
     output: float = Field(ge=0, le=1e9)
     capacity: float = Field(gt=0, le=1e9)
     raw_local: float = Field(default=0.0, ge=0, le=1e9)
@@ -139,7 +141,7 @@ class ProductionForm(_Form):
 class MilestoneForm(_Form):
     """Reaching (or re-planning) a project milestone."""
 
-    project_id: int = Field(gt=0)
+    project_id: int = Field(gt=0, le=2**31 - 1)
     milestone: str
     planned_date: dt.date | None = None
     actual_date: dt.date | None = None
@@ -175,12 +177,13 @@ class MilestoneForm(_Form):
 class QualityForm(_Form):
     """Quality inspection of one lot."""
 
-    line_id: int = Field(gt=0)
-    inspected_on: dt.date
+    site_id: int = Field(gt=0, le=2**31 - 1)
+    line: str = Field(min_length=1, max_length=80)
+    date: dt.date
     lot_code: str
     sample_size: int = Field(gt=0, le=1_000_000)
-    defects: int = Field(ge=0, le=1_000_000)
-    defect_type: str = Field(default="", max_length=60)
+    defects: int = Field(default=0, ge=0, le=1_000_000)
+    defect_type: str = Field(default="", max_length=80)
 
     @field_validator("lot_code")
     @classmethod
@@ -190,7 +193,7 @@ class QualityForm(_Form):
             raise ValueError(msg)
         return v
 
-    @field_validator("inspected_on")
+    @field_validator("date")
     @classmethod
     def _inspected(cls, v: dt.date) -> dt.date:
         if v > _today():
@@ -200,6 +203,9 @@ class QualityForm(_Form):
 
     @model_validator(mode="after")
     def _defects_le_sample(self) -> QualityForm:
+        if self.defects > 0 and not self.defect_type:
+            msg = "name the main defect type of the defective items"
+            raise ValueError(msg)
         if self.defects > self.sample_size:
             msg = f"defects ({self.defects}) cannot exceed the sample size ({self.sample_size})"
             raise ValueError(msg)
@@ -209,14 +215,14 @@ class QualityForm(_Form):
 class SurveyForm(_Form):
     """One customer survey answer."""
 
-    factory_id: int = Field(gt=0)
-    surveyed_on: dt.date
+    site_id: int = Field(gt=0, le=2**31 - 1)
+    date: dt.date
     product_category: str = Field(min_length=1, max_length=80)
-    lot_code: str = Field(default="", max_length=40)
+    lot_code: str = Field(default="", max_length=80)
     score: int = Field(ge=0, le=10)
     comment: str = Field(default="", max_length=1000)
 
-    @field_validator("surveyed_on")
+    @field_validator("date")
     @classmethod
     def _surveyed(cls, v: dt.date) -> dt.date:
         if v > _today():
@@ -242,8 +248,10 @@ FORMS: Mapping[str, FormSpec] = {
         model=ProductionForm,
         model_error_field="output",
         fields=(
-            FieldSpec("line_id", "Production line", "select"),
+            FieldSpec("site_id", "Factory", "select"),
+            FieldSpec("line", "Production line", "text"),
             FieldSpec("month", "Month (YYYY-MM)", "month", min="2020-01"),
+            FieldSpec("unit", "Unit", "text", False),
             FieldSpec("output", "Output", "number", min=0, step="any"),
             FieldSpec("capacity", "Capacity", "number", min=0, step="any"),
             FieldSpec("raw_local", "Raw material, local base", "number", False, min=0, step="any"),
@@ -272,11 +280,12 @@ FORMS: Mapping[str, FormSpec] = {
         model=QualityForm,
         model_error_field="defects",
         fields=(
-            FieldSpec("line_id", "Production line", "select"),
-            FieldSpec("inspected_on", "Inspection date", "date", min="2020-01-01"),
+            FieldSpec("site_id", "Factory", "select"),
+            FieldSpec("line", "Production line", "text"),
+            FieldSpec("date", "Inspection date", "date", min="2020-01-01"),
             FieldSpec("lot_code", "Batch / lot code"),
             FieldSpec("sample_size", "Sample size", "number", min=1, step="1"),
-            FieldSpec("defects", "Defects", "number", min=0, step="1"),
+            FieldSpec("defects", "Defective items", "number", False, min=0, step="1"),
             FieldSpec("defect_type", "Main defect type", required=False),
         ),
     ),
@@ -286,8 +295,8 @@ FORMS: Mapping[str, FormSpec] = {
         submit="Save survey",
         model=SurveyForm,
         fields=(
-            FieldSpec("factory_id", "Factory", "select"),
-            FieldSpec("surveyed_on", "Survey date", "date", min="2020-01-01"),
+            FieldSpec("site_id", "Factory", "select"),
+            FieldSpec("date", "Survey date", "date", min="2020-01-01"),
             FieldSpec("product_category", "Product category"),
             FieldSpec("lot_code", "Lot code", required=False),
             FieldSpec("score", "Score (0-10)", "number", min=0, max=10, step="1"),

@@ -1,0 +1,132 @@
+"""Bounded loopback HTTP load generator for ``bench_service.py``.
+
+Runs in its own process (the benchmark starts it with ``multiprocessing`` "spawn"),
+so the client does not share a core's GIL with the server process.  Bounded three
+ways: a total request count, a wall-clock cap and a fixed concurrency.  Refuses any
+host that is not a loopback address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import statistics
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    n_ok: int
+    n_failed: int
+    elapsed_s: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return (self.n_ok + self.n_failed) / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        xs = sorted(self.latencies_ms)
+        k = min(len(xs) - 1, max(0, round(q / 100.0 * (len(xs) - 1))))
+        return xs[k]
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "requests": float(self.n_ok + self.n_failed),
+            "failed": float(self.n_failed),
+            "rps": self.rps,
+            "p50_ms": self.pct(50),
+            "p95_ms": self.pct(95),
+            "p99_ms": self.pct(99),
+            "mean_ms": statistics.fmean(self.latencies_ms) if self.latencies_ms else float("nan"),
+        }
+
+
+def check_loopback(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    ok = host == "localhost"
+    if not ok:
+        try:
+            ok = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            ok = False
+    if not ok:
+        msg = f"load generator only targets loopback hosts; got {host!r}"
+        raise ValueError(msg)
+
+
+async def _run(
+    base_url: str,
+    paths: list[str],
+    *,
+    n_requests: int,
+    concurrency: int,
+    max_seconds: float,
+    cookies: dict[str, str],
+    headers: dict[str, str],
+) -> LoadResult:
+    latencies: list[float] = []
+    failed = 0
+    counter = 0
+    deadline = time.perf_counter() + max_seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base_url, cookies=cookies, headers=headers, limits=limits, timeout=10.0, trust_env=False
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal counter, failed
+            while True:
+                if counter >= n_requests or time.perf_counter() > deadline:
+                    return
+                path = paths[counter % len(paths)]
+                counter += 1
+                t0 = time.perf_counter()
+                try:
+                    resp = await client.get(path)
+                    await resp.aread()
+                    good = resp.status_code == 200
+                except httpx.HTTPError:
+                    good = False
+                dt_ms = (time.perf_counter() - t0) * 1000.0
+                if good:
+                    latencies.append(dt_ms)
+                else:
+                    failed += 1
+
+        t_start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - t_start
+    return LoadResult(len(latencies), failed, elapsed, latencies)
+
+
+def run_load(
+    base_url: str,
+    paths: list[str],
+    *,
+    n_requests: int,
+    concurrency: int,
+    max_seconds: float,
+    cookies: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """Fire at most ``n_requests`` GETs (round-robin over ``paths``) and summarise."""
+    check_loopback(base_url)
+    result = asyncio.run(
+        _run(
+            base_url,
+            paths,
+            n_requests=n_requests,
+            concurrency=concurrency,
+            max_seconds=max_seconds,
+            cookies=cookies or {},
+            headers=headers or {},
+        )
+    )
+    return result.summary()

@@ -1,0 +1,310 @@
+"""Read queries behind the dashboard pages (aggregations the REST crud does not offer).
+
+Every function takes the SQLAlchemy session and the current user and applies the
+core's scope rule (:func:`regdev.monitoring.auth.scope_filter`), so a county user's
+national page only counts their own county.  Aggregation happens in SQL (``GROUP BY``
+over the indexed ``region_id``/``year``/``month`` columns), never by loading whole
+tables into Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from regdev.monitoring.auth import scope_filter
+from regdev.monitoring.models import (
+    FactoryOperation,
+    GrainStatus,
+    Project,
+    Province,
+    QualityRecord,
+    Region,
+    Site,
+    Survey,
+    User,
+)
+
+__all__ = [
+    "CohortTiming",
+    "MonthlyPoint",
+    "cohort_timing",
+    "county_grain_status",
+    "county_operations",
+    "county_projects",
+    "county_quality",
+    "county_sites",
+    "county_surveys",
+    "monthly_series",
+    "provinces",
+    "region_state_counts",
+    "regions",
+    "state_counts_by",
+]
+
+
+_S = TypeVar("_S", bound=Select)
+
+
+def _scoped(stmt: _S, user: User, model: type[Any]) -> _S:
+    cond = scope_filter(user, model)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def provinces(session: Session) -> list[Province]:
+    """Every province, by name."""
+    return list(session.execute(select(Province).order_by(Province.name)).scalars())
+
+
+def regions(session: Session, *, province_id: str | None = None) -> list[Region]:
+    """Regions (optionally of one province), by province and name; the capital row excluded."""
+    stmt = select(Region).where(Region.kind != "capital").order_by(Region.province_id, Region.name)
+    if province_id is not None:
+        stmt = stmt.where(Region.province_id == province_id)
+    return list(session.execute(stmt).scalars())
+
+
+def region_state_counts(
+    session: Session, user: User, *, province_id: str | None = None
+) -> dict[str, dict[str, int]]:
+    """``{region_id: {state: n_projects}}`` within the user's scope."""
+    stmt = select(Project.region_id, Project.state, func.count()).group_by(
+        Project.region_id, Project.state
+    )
+    if province_id is not None:
+        stmt = stmt.join(Region, Region.id == Project.region_id).where(
+            Region.province_id == province_id
+        )
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for rid, state, n in session.execute(_scoped(stmt, user, Project)):
+        out[str(rid)][str(state)] = int(n)
+    return dict(out)
+
+
+def state_counts_by(
+    session: Session, user: User, *, by: str, province_id: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Project counts per state grouped ``by`` ``"year"`` (cohort), ``"province"`` or ``"facility"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown grouping.
+    """
+    if by == "year":
+        key: Any = Project.cohort_year
+    elif by == "province":
+        key = Province.name
+    elif by == "facility":
+        key = Project.facility
+    else:
+        msg = f"group by must be 'year', 'province' or 'facility'; got {by!r}"
+        raise ValueError(msg)
+    stmt = select(key, Project.state, func.count()).group_by(key, Project.state)
+    if by == "province" or province_id is not None:
+        stmt = stmt.join(Region, Region.id == Project.region_id)
+    if by == "province":
+        stmt = stmt.join(Province, Province.id == Region.province_id)
+    if province_id is not None:
+        stmt = stmt.where(Region.province_id == province_id)
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for k, state, n in session.execute(_scoped(stmt, user, Project)):
+        out[str(k)][str(state)] = int(n)
+    return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class CohortTiming:
+    """Planned-vs-actual inauguration of one cohort (projects of one ``cohort_year``).
+
+    ``n_due`` counts projects whose planned inauguration has passed or that were
+    inaugurated; ``n_on_time`` those inaugurated on or before the planned date;
+    ``mean_slip_days`` is the mean (actual - planned) over inaugurated projects with
+    both dates (negative: early).
+    """
+
+    cohort_year: int
+    n_projects: int
+    n_due: int
+    n_inaugurated: int
+    n_on_time: int
+    mean_slip_days: float | None
+
+    @property
+    def on_time_share(self) -> float | None:
+        """Share of due projects inaugurated on time (``None`` when nothing is due)."""
+        return self.n_on_time / self.n_due if self.n_due else None
+
+
+def cohort_timing(
+    session: Session,
+    user: User,
+    *,
+    today: dt.date | None = None,
+    province_id: str | None = None,
+    region_id: str | None = None,
+) -> list[CohortTiming]:
+    """Per-cohort on-time figures within the user's scope (see :class:`CohortTiming`)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    stmt = select(
+        Project.cohort_year,
+        Project.planned_inauguration,
+        Project.actual_inauguration,
+    )
+    if province_id is not None:
+        stmt = stmt.join(Region, Region.id == Project.region_id).where(
+            Region.province_id == province_id
+        )
+    if region_id is not None:
+        stmt = stmt.where(Project.region_id == region_id)
+    acc: dict[int, list[Any]] = {}
+    for year, planned, actual in session.execute(_scoped(stmt, user, Project)):
+        a = acc.setdefault(int(year), [0, 0, 0, 0, 0.0, 0])
+        a[0] += 1
+        if actual is not None or (planned is not None and planned <= today):
+            a[1] += 1
+        if actual is not None:
+            a[2] += 1
+            if planned is not None:
+                slip = (actual - planned).days
+                a[4] += slip
+                a[5] += 1
+                if slip <= 0:
+                    a[3] += 1
+    return [
+        CohortTiming(y, a[0], a[1], a[2], a[3], a[4] / a[5] if a[5] else None)
+        for y, a in sorted(acc.items())
+    ]
+
+
+def county_projects(session: Session, user: User, region_id: str) -> list[Project]:
+    """Projects of one region in the user's scope, by cohort and facility."""
+    stmt = (
+        select(Project)
+        .where(Project.region_id == region_id)
+        .order_by(Project.cohort_year, Project.facility, Project.id)
+    )
+    return list(session.execute(_scoped(stmt, user, Project)).scalars())
+
+
+def county_sites(session: Session, user: User, region_id: str) -> list[Site]:
+    """Operating sites of one region in the user's scope."""
+    stmt = select(Site).where(Site.region_id == region_id).order_by(Site.facility, Site.name)
+    return list(session.execute(_scoped(stmt, user, Site)).scalars())
+
+
+@dataclass(frozen=True)
+class MonthlyPoint:
+    """Output and capacity of one site in one month, summed over its lines."""
+
+    site_id: int
+    year: int
+    month: int
+    output: float
+    capacity: float
+
+    @property
+    def label(self) -> str:
+        """``YYYY-MM``."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def monthly_series(
+    session: Session, user: User, region_id: str, *, since: tuple[int, int] | None = None
+) -> list[MonthlyPoint]:
+    """Monthly output and capacity per site of one region (summed over lines).
+
+    Uses the ``(region_id, year, month)`` index of ``factory_operations``.
+    """
+    stmt = (
+        select(
+            FactoryOperation.site_id,
+            FactoryOperation.year,
+            FactoryOperation.month,
+            func.sum(FactoryOperation.output),
+            func.sum(FactoryOperation.capacity),
+        )
+        .where(FactoryOperation.region_id == region_id)
+        .group_by(FactoryOperation.site_id, FactoryOperation.year, FactoryOperation.month)
+        .order_by(FactoryOperation.site_id, FactoryOperation.year, FactoryOperation.month)
+    )
+    if since is not None:
+        y, m = since
+        stmt = stmt.where(
+            (FactoryOperation.year > y)
+            | and_(FactoryOperation.year == y, FactoryOperation.month >= m)
+        )
+    rows = session.execute(_scoped(stmt, user, FactoryOperation))
+    return [
+        MonthlyPoint(int(s), int(y), int(m), float(o or 0.0), float(c or 0.0))
+        for s, y, m, o, c in rows
+    ]
+
+
+def county_operations(
+    session: Session, user: User, region_id: str, *, limit: int = 240
+) -> list[FactoryOperation]:
+    """The latest monthly line records of one region (newest first)."""
+    stmt = (
+        select(FactoryOperation)
+        .where(FactoryOperation.region_id == region_id)
+        .order_by(
+            FactoryOperation.year.desc(),
+            FactoryOperation.month.desc(),
+            FactoryOperation.site_id,
+            FactoryOperation.line,
+        )
+        .limit(limit)
+    )
+    return list(session.execute(_scoped(stmt, user, FactoryOperation)).scalars())
+
+
+def county_quality(
+    session: Session, user: User, region_id: str, *, limit: int = 100
+) -> list[QualityRecord]:
+    """The latest quality records of one region (newest first)."""
+    stmt = (
+        select(QualityRecord)
+        .where(QualityRecord.region_id == region_id)
+        .order_by(QualityRecord.date.desc(), QualityRecord.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(_scoped(stmt, user, QualityRecord)).scalars())
+
+
+def county_surveys(
+    session: Session, user: User, region_id: str, *, limit: int = 100
+) -> list[Survey]:
+    """The latest customer surveys of one region (newest first)."""
+    stmt = (
+        select(Survey)
+        .where(Survey.region_id == region_id)
+        .order_by(Survey.date.desc(), Survey.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(_scoped(stmt, user, Survey)).scalars())
+
+
+def county_grain_status(session: Session, user: User, region_id: str) -> list[GrainStatus]:
+    """The latest status report of every grain store of one region."""
+    latest = (
+        select(GrainStatus.store_id, func.max(GrainStatus.timestamp).label("ts"))
+        .where(GrainStatus.region_id == region_id)
+        .group_by(GrainStatus.store_id)
+        .subquery()
+    )
+    stmt = (
+        select(GrainStatus)
+        .join(
+            latest,
+            and_(GrainStatus.store_id == latest.c.store_id, GrainStatus.timestamp == latest.c.ts),
+        )
+        .where(GrainStatus.region_id == region_id)
+        .order_by(GrainStatus.store_id)
+    )
+    return list(session.execute(_scoped(stmt, user, GrainStatus)).scalars())

@@ -1,0 +1,562 @@
+"""HTTP routes of the dashboard (server-rendered HTML, HTMX fragments, CSV, static files).
+
+All routes live under :data:`PREFIX` and are hidden from the OpenAPI schema (the JSON
+API is the documented interface).  The session comes from the core's
+``deps.SessionDep``; the user from the same signed session cookie the API accepts
+(``settings.cookie_name``).  Unauthenticated page requests are redirected to the
+login page; HTMX requests get ``HX-Redirect``.  Writes go through the core's
+``crud`` functions, so every change is validated, scope-checked and audited exactly
+as through the REST API.
+
+The session cookie is ``HttpOnly`` and ``SameSite=Strict``: a form on another site
+cannot post to the dashboard with the user's cookie (CSRF).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from regdev.errors import DataValidationError, NotFoundError, Problem
+from regdev.monitoring import auth, crud, schemas
+from regdev.monitoring.dashboard import pages
+from regdev.monitoring.dashboard import queries as q
+from regdev.monitoring.dashboard.forms import (
+    FORMS,
+    MilestoneForm,
+    ProductionForm,
+    QualityForm,
+    SurveyForm,
+    validate_form,
+)
+from regdev.monitoring.db import begin_write
+from regdev.monitoring.deps import HasherDep, SessionDep, SettingsDep
+from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+from regdev.monitoring.models import Project, Region, Site, User
+
+__all__ = ["PREFIX", "router"]
+
+#: URL prefix of every dashboard route.
+PREFIX = ""
+_HERE = Path(__file__).parent
+_STATIC: dict[str, str] = {
+    "htmx.min.js": "text/javascript; charset=utf-8",
+    "dashboard.css": "text/css; charset=utf-8",
+    "htmx.LICENSE.txt": "text/plain; charset=utf-8",
+}
+#: Form-field names for the core's column names in validation problems.
+_COLUMN_TO_FIELD: dict[str, dict[str, str]] = {
+    "production": {
+        "year": "month",
+        "month": "month",
+        "site_id": "site_id",
+        "line": "line",
+        "output": "output",
+        "capacity": "capacity",
+        "unit": "unit",
+        "raw_local": "raw_local",
+        "raw_imported": "raw_imported",
+    },
+    "milestone": {
+        "state": "milestone",
+        "note": "note",
+        **{f"planned_{m}": "planned_date" for m in pages.DATED_MILESTONES},
+        **{f"actual_{m}": "actual_date" for m in pages.DATED_MILESTONES},
+    },
+    "quality": {
+        "site_id": "site_id",
+        "line": "line",
+        "date": "date",
+        "lot_code": "lot_code",
+        "sample_size": "sample_size",
+        "defects": "defects",
+    },
+    "survey": {
+        "site_id": "site_id",
+        "date": "date",
+        "product_category": "product_category",
+        "lot_code": "lot_code",
+        "score": "score",
+        "comment": "comment",
+    },
+}
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, tags=["dashboard"])
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(_HERE / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _render(
+    name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
+    context.setdefault("base", PREFIX)
+    context.setdefault("user", None)
+    html = _env().get_template(name).render(**context)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def _user_view(user: User) -> dict[str, str]:
+    return {"name": user.full_name or user.username, "role": user.role}
+
+
+def _dashboard_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    token = request.cookies.get(settings.cookie_name)
+    if not token:
+        return None
+    try:
+        return auth.user_from_token(session, token, settings=settings)
+    except AuthenticationError:
+        return None
+
+
+DashUser = Annotated[User | None, Depends(_dashboard_user)]
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _to_login(request: Request) -> Response:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    url = f"{PREFIX}/login?next={quote(target)}"
+    if _is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _error_page(user: User, status: int, title: str, message: str) -> HTMLResponse:
+    return _render("error.html", status, user=_user_view(user), title=title, message=message)
+
+
+# --- static files --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _static_bytes(name: str) -> tuple[bytes, str]:
+    data = (_HERE / "static" / name).read_bytes()
+    return data, hashlib.sha256(data).hexdigest()[:16]
+
+
+@router.get("/static/{name}")
+def static_file(name: str, request: Request) -> Response:
+    """A vendored script or style (a fixed whitelist; nothing else is served)."""
+    if name not in _STATIC:
+        return Response("not found", status_code=404, media_type="text/plain")
+    data, etag = _static_bytes(name)
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "public, max-age=86400"}
+    if request.headers.get("if-none-match") == f'"{etag}"':
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=_STATIC[name], headers=headers)
+
+
+# --- login ---------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target:
+        return target
+    return PREFIX + "/"
+
+
+@router.get("/login")
+def login_page(user: DashUser, next: str | None = None) -> Response:  # noqa: A002 - query name
+    """The login form (already logged-in users go straight on)."""
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _render("login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+def login(
+    session: SessionDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=400)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002 - form field name
+) -> Response:
+    """Check the credentials, set the session cookie and go to ``next``."""
+    begin_write(session)
+    result = auth.authenticate(
+        session, username=username, password=password, settings=settings, hasher=hasher
+    )
+    session.commit()
+    if result.user is None:
+        return _render(
+            "login.html",
+            401 if not result.locked else 423,
+            next=_safe_next(next),
+            error=result.message,
+            username=username,
+        )
+    token = auth.create_token(result.user, settings=settings)
+    resp = RedirectResponse(_safe_next(next), status_code=303)
+    resp.set_cookie(
+        settings.cookie_name,
+        token,
+        max_age=settings.access_token_expire_minutes * 60,
+        httponly=True,
+        samesite="strict",
+        path="/",
+        secure=settings.environment == "production",
+    )
+    return resp
+
+
+@router.post("/logout")
+def logout(settings: SettingsDep) -> Response:
+    """Drop the session cookie."""
+    resp = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    resp.delete_cookie(settings.cookie_name, path="/")
+    return resp
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def _page(page: pages.Page, user: User) -> HTMLResponse:
+    return _render("page.html", page=page, user=_user_view(user))
+
+
+def _csv(page: pages.Page, table: str, filename: str) -> Response:
+    tables = page.tables()
+    if table not in tables:
+        known = ", ".join(sorted(tables))
+        return Response(
+            f"unknown table {table!r}; expected one of {known}",
+            status_code=404,
+            media_type="text/plain",
+        )
+    return Response(
+        tables[table].to_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}-{table}.csv"'},
+    )
+
+
+@router.get("/")
+def national(request: Request, session: SessionDep, user: DashUser) -> Response:
+    """National overview."""
+    if user is None:
+        return _to_login(request)
+    return _page(pages.build_national(session, user, base=PREFIX), user)
+
+
+@router.get("/csv/{table}.csv")
+def national_csv(request: Request, table: str, session: SessionDep, user: DashUser) -> Response:
+    """One table of the national overview as CSV."""
+    if user is None:
+        return _to_login(request)
+    return _csv(pages.build_national(session, user, base=PREFIX), table, "national")
+
+
+def _province_page(session: Session, user: User, province_id: str) -> pages.Page | HTMLResponse:
+    try:
+        return pages.build_province(session, user, province_id, base=PREFIX)
+    except NotFoundError as exc:
+        return _error_page(user, 404, "Not found", str(exc))
+
+
+@router.get("/province/{province_id}")
+def province(request: Request, province_id: str, session: SessionDep, user: DashUser) -> Response:
+    """One province."""
+    if user is None:
+        return _to_login(request)
+    page = _province_page(session, user, province_id)
+    return page if isinstance(page, HTMLResponse) else _page(page, user)
+
+
+@router.get("/province/{province_id}/csv/{table}.csv")
+def province_csv(
+    request: Request, province_id: str, table: str, session: SessionDep, user: DashUser
+) -> Response:
+    """One table of a province page as CSV."""
+    if user is None:
+        return _to_login(request)
+    page = _province_page(session, user, province_id)
+    return page if isinstance(page, HTMLResponse) else _csv(page, table, province_id)
+
+
+def _check_county(session: Session, user: User, region_id: str) -> HTMLResponse | None:
+    region = session.get(Region, region_id)
+    if region is None:
+        msg = f"unknown region {region_id!r}; open the national overview and pick one"
+        return _error_page(user, 404, "Not found", msg)
+    if user.role == "factory":
+        site = session.get(Site, user.site_id) if user.site_id is not None else None
+        allowed = site is not None and site.region_id == region_id
+    else:
+        allowed = auth.in_scope(session, user, region_id=region_id)
+    if not allowed:
+        msg = f"{user.role} user {user.username!r} may not see records of {region.name}"
+        return _error_page(user, 403, "Not allowed", msg)
+    return None
+
+
+@router.get("/county/{region_id}")
+def county(request: Request, region_id: str, session: SessionDep, user: DashUser) -> Response:
+    """One city or county."""
+    if user is None:
+        return _to_login(request)
+    bad = _check_county(session, user, region_id)
+    if bad is not None:
+        return bad
+    return _page(pages.build_county(session, user, region_id, base=PREFIX), user)
+
+
+@router.get("/county/{region_id}/csv/{table}.csv")
+def county_csv(
+    request: Request, region_id: str, table: str, session: SessionDep, user: DashUser
+) -> Response:
+    """One table of a county page as CSV."""
+    if user is None:
+        return _to_login(request)
+    bad = _check_county(session, user, region_id)
+    if bad is not None:
+        return bad
+    return _csv(pages.build_county(session, user, region_id, base=PREFIX), table, region_id)
+
+
+@router.get("/county/{region_id}/fragment/{part}")
+def county_fragment(
+    request: Request, region_id: str, part: str, session: SessionDep, user: DashUser
+) -> Response:
+    """Parts of the county page that HTMX reloads after a production record is saved."""
+    if user is None:
+        return _to_login(request)
+    bad = _check_county(session, user, region_id)
+    if bad is not None:
+        return bad
+    chart, table = pages.production_block(session, user, region_id, base=PREFIX)
+    if part == "production-chart":
+        return HTMLResponse(str(chart))
+    if part == "operations":
+        return _render(
+            "fragment_table.html",
+            table=table,
+            csv_url=f"{PREFIX}/county/{region_id}/csv/{table.name}.csv",
+        )
+    return Response("unknown fragment", status_code=404, media_type="text/plain")
+
+
+# --- forms ---------------------------------------------------------------------------
+
+
+def _context_check(
+    session: Session, user: User, region_id: str, name: str
+) -> Callable[[BaseModel], dict[str, str]]:
+    site_ids = {s.id for s in q.county_sites(session, user, region_id)}
+    project_ids = {p.id for p in q.county_projects(session, user, region_id)}
+
+    def check(model: BaseModel) -> dict[str, str]:
+        sid = getattr(model, "site_id", None)
+        if sid is not None and sid not in site_ids:
+            return {"site_id": f"site {sid} is not an operating site of this county in your scope"}
+        pid = getattr(model, "project_id", None)
+        if name == "milestone" and pid not in project_ids:
+            return {"project_id": f"project {pid} is not a project of this county in your scope"}
+        return {}
+
+    return check
+
+
+def _problems_to_errors(name: str, exc: DataValidationError) -> dict[str, str]:
+    mapping = _COLUMN_TO_FIELD.get(name, {})
+    out: dict[str, str] = {}
+    for p in exc.problems:
+        if isinstance(p, Problem):
+            out.setdefault(mapping.get(p.column or "", "__all__"), p.message)
+        else:
+            out.setdefault("__all__", str(p))
+    return out
+
+
+def _milestone_update(model: MilestoneForm, project: Project) -> schemas.ProjectUpdate:
+    m = model.milestone
+    data: dict[str, Any] = {}
+    if m in pages.DATED_MILESTONES:
+        if model.planned_date is not None:
+            data[f"planned_{m}"] = model.planned_date
+        if model.actual_date is not None:
+            data[f"actual_{m}"] = model.actual_date
+            order = crud.LIFECYCLE
+            if project.state in order and order.index(m) > order.index(project.state):
+                data["state"] = m
+    elif m == "operating":
+        data["state"] = "operating"
+        if project.actual_inauguration is None and model.actual_date is not None:
+            data["actual_inauguration"] = model.actual_date
+    else:  # suspended / cancelled
+        data["state"] = m
+    if model.note:
+        stamp = (model.actual_date or model.planned_date or dt.date.today()).isoformat()
+        data["note"] = (
+            (project.note + "\n") if project.note else ""
+        ) + f"{stamp} {m}: {model.note}"
+    return schemas.ProjectUpdate(**data)
+
+
+def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
+    """Store a validated form through the core's crud; returns the success message."""
+    if isinstance(model, ProductionForm):
+        year, month = (int(x) for x in model.month.split("-"))
+        row = crud.create_operation(
+            session,
+            actor=user,
+            data=schemas.OperationCreate(
+                site_id=model.site_id,
+                line=model.line,
+                year=year,
+                month=month,
+                output=model.output,
+                capacity=model.capacity,
+                unit=model.unit,
+                raw_local=model.raw_local,
+                raw_imported=model.raw_imported,
+            ),
+        )
+        return f"Saved {row.line} {model.month}: {row.output:g} {row.unit}."
+    if isinstance(model, QualityForm):
+        defects = {model.defect_type: model.defects} if model.defects else {}
+        qrow = crud.create_quality(
+            session,
+            actor=user,
+            data=schemas.QualityCreate(
+                site_id=model.site_id,
+                line=model.line,
+                date=model.date,
+                lot_code=model.lot_code,
+                sample_size=model.sample_size,
+                defects=defects,
+            ),
+        )
+        return f"Saved quality record for lot {qrow.lot_code}."
+    if isinstance(model, SurveyForm):
+        crud.create_survey(
+            session,
+            actor=user,
+            data=schemas.SurveyCreate(
+                site_id=model.site_id,
+                date=model.date,
+                product_category=model.product_category,
+                lot_code=model.lot_code,
+                score=model.score,
+                comment=model.comment,
+            ),
+        )
+        return "Saved survey answer."
+    if isinstance(model, MilestoneForm):
+        project = session.get(Project, model.project_id)
+        if project is None:  # pragma: no cover - excluded by the context check
+            msg = f"unknown project {model.project_id}"
+            raise NotFoundError(msg)
+        crud.update_project(
+            session, actor=user, project_id=project.id, data=_milestone_update(model, project)
+        )
+        return f"Saved {model.milestone} of project #{project.id}."
+    msg = f"no writer for form {name!r}"  # pragma: no cover
+    raise NotFoundError(msg)  # pragma: no cover
+
+
+#: Values kept in a form after a successful save (convenient for the next entry).
+_KEEP = {
+    "production": ("site_id", "line", "unit"),
+    "quality": ("site_id", "line"),
+    "survey": ("site_id", "product_category"),
+    "milestone": (),
+}
+
+
+@router.post("/county/{region_id}/forms/{name}/validate")
+async def validate_field(
+    request: Request, region_id: str, name: str, session: SessionDep, user: DashUser
+) -> Response:
+    """Inline validation: the message for the field that changed (``HX-Trigger-Name``)."""
+    if user is None:
+        return _to_login(request)
+    if name not in FORMS or _check_county(session, user, region_id) is not None:
+        return Response("", status_code=404)
+    raw = {k: str(v) for k, v in (await request.form()).items()}
+    field = request.headers.get("HX-Trigger-Name", "")
+    _, errors = validate_form(
+        FORMS[name], raw, extra=_context_check(session, user, region_id, name)
+    )
+    return HTMLResponse(str(escape(errors.get(field, ""))))
+
+
+@router.post("/county/{region_id}/forms/{name}")
+async def submit_form(
+    request: Request, region_id: str, name: str, session: SessionDep, user: DashUser
+) -> Response:
+    """Validate and store one form; re-render it with messages (HTMX) or redirect."""
+    if user is None:
+        return _to_login(request)
+    if name not in FORMS:
+        return _error_page(user, 404, "Not found", f"unknown form {name!r}")
+    bad = _check_county(session, user, region_id)
+    if bad is not None:
+        return bad
+    raw = {k: str(v) for k, v in (await request.form()).items()}
+    model, errors = validate_form(
+        FORMS[name], raw, extra=_context_check(session, user, region_id, name)
+    )
+    message, headers = "", {}
+    if model is not None:
+        session.commit()  # end the read transaction; writes start with BEGIN IMMEDIATE
+        begin_write(session)
+        try:
+            message = _write(session, user, name, model)
+            session.commit()
+        except DataValidationError as exc:
+            session.rollback()
+            errors = _problems_to_errors(name, exc)
+        except (ScopeError, ConflictError, NotFoundError) as exc:
+            session.rollback()
+            errors = {"__all__": str(exc)}
+    ok = not errors
+    if ok:
+        headers["HX-Trigger"] = f"{name}-saved"
+        if not _is_htmx(request):
+            return RedirectResponse(f"{PREFIX}/county/{region_id}#form-{name}", status_code=303)
+    values = raw if not ok else {k: raw.get(k, "") for k in _KEEP.get(name, ())}
+    state = pages.county_form_state(
+        session,
+        user,
+        region_id,
+        name,
+        base=PREFIX,
+        values=values,
+        errors=errors,
+        message=message if ok else "Not saved: please correct the marked fields.",
+        ok=ok,
+    )
+    status = 200 if ok else 422
+    if _is_htmx(request):
+        return _render("fragment_form.html", status, headers=headers, form=state)
+    page = pages.build_county(session, user, region_id, base=PREFIX)
+    for block in page.blocks:
+        if block.id == f"form-{name}":
+            block.body = state
+    return _render("page.html", status, page=page, user=_user_view(user))
