@@ -167,8 +167,12 @@ class _FanLogic:
 def _grain_means(obs: Observation) -> tuple[float, float]:
     temps = np.asarray(obs.grain_temp_c, dtype=np.float64)
     ms = np.asarray(obs.grain_m_wb_pct, dtype=np.float64)
-    t = float(np.nanmean(temps)) if np.any(np.isfinite(temps)) else math.nan
-    m = float(np.nanmean(ms)) if np.any(np.isfinite(ms)) else math.nan
+    t = float(temps.mean())
+    m = float(ms.mean())
+    if not math.isfinite(t):  # some sensors missing: average the rest
+        t = float(np.nanmean(temps)) if np.any(np.isfinite(temps)) else math.nan
+    if not math.isfinite(m):
+        m = float(np.nanmean(ms)) if np.any(np.isfinite(ms)) else math.nan
     return t, m
 
 
@@ -211,12 +215,15 @@ class EmcWindowController(_FanLogic):
         """Forget all state."""
         self._reset_fan()
         self.emc_: float = math.nan
+        self.iso_: props.Isotherm | None = None
 
     def step(self, observation: Observation) -> Action:
         """Decide the fan from the ambient EMC."""
         obs = observation
         t_grain, _ = _grain_means(obs)
-        emc = float(props.emc_wb_pct(self.grain, obs.ambient_temp_c, obs.ambient_rh))
+        if self.iso_ is None:
+            self.iso_ = props.get_isotherm(self.grain)
+        emc = float(self.iso_.emc_wb_pct(obs.ambient_temp_c, obs.ambient_rh))
         self.emc_ = emc
         lo = self.target_m_wb_pct - self.below_pct
         hi = self.target_m_wb_pct + self.above_pct
@@ -265,6 +272,7 @@ class TemperatureDifferenceController(_FanLogic):
     def reset(self) -> None:
         """Forget all state."""
         self._reset_fan()
+        self.iso_: props.Isotherm | None = None
 
     def step(self, observation: Observation) -> Action:
         """Decide the fan from the grain-ambient temperature difference."""
@@ -273,9 +281,13 @@ class TemperatureDifferenceController(_FanLogic):
         if not (math.isfinite(t_grain) and math.isfinite(m_grain)):
             return self._apply(obs, False, "fail-safe: no grain reading")
         diff = t_grain - obs.ambient_temp_c
-        w_air = float(props.humidity_ratio(obs.ambient_temp_c, obs.ambient_rh))
-        rh_at_grain = float(props.relative_humidity(t_grain, w_air))
-        grain_erh = float(props.erh(self.grain, t_grain, m_grain))
+        if self.iso_ is None:
+            self.iso_ = props.get_isotherm(self.grain)
+        # Vapour pressure is conserved when air warms or cools without condensing.
+        pv_air = obs.ambient_rh * float(props.sat_vapour_pressure(obs.ambient_temp_c))
+        rh_at_grain = pv_air / float(props.sat_vapour_pressure(t_grain))
+        m_db_pct = 100.0 * m_grain / (100.0 - m_grain)
+        grain_erh = float(self.iso_.erh(t_grain, m_db_pct))
         if rh_at_grain > grain_erh + self.allow_rewet_pct / 100.0:
             return self._apply(obs, False, "air would rewet the grain")
         threshold = self.stop_k if self.fan_ > 0 else self.start_k
@@ -423,6 +435,7 @@ class PredictiveController(_FanLogic):
         state = plant.PlantState(
             np.broadcast_to(state0.temp_c, (n_cand, n_layers)).copy(),
             np.broadcast_to(state0.m_db, (n_cand, n_layers)).copy(),
+            np.zeros((n_cand, n_layers)),
             np.zeros((n_cand, n_layers)),
         )
         m_start = state.m_db.copy()

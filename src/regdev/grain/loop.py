@@ -154,7 +154,7 @@ def simulate(
             ambient_temp_c=float(wt[i]),
             ambient_rh=float(wr[i]),
             grain_temp_c=t_obs,
-            grain_m_wb_pct=plant.moisture_wb_pct(state),
+            grain_m_wb_pct=100.0 * state.m_db / (1.0 + state.m_db),
             forecast_temp_c=wt[i : i + forecast_h] if forecast_h else None,
             forecast_rh=wr[i : i + forecast_h] if forecast_h else None,
         )
@@ -163,10 +163,11 @@ def simulate(
             state, params, float(wt[i]), float(wr[i]), action.fan, heater_c=action.heater_c
         )
         temp[i] = state.temp_c
-        mwb[i] = plant.moisture_wb_pct(state)
-        dml[i] = plant.dml_pct(state)
+        mwb[i] = state.m_db
+        dml[i] = state.dml_pct
         fan[i] = action.fan
-        energy[i] = float(info.energy_kwh)
+        energy[i] = info.energy_kwh
+    mwb = 100.0 * mwb / (1.0 + mwb)  # recorded as dry basis, reported wet basis
     return SimulationResult(
         time=weather.time,
         temp_c=temp,

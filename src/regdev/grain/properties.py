@@ -127,6 +127,8 @@ def sat_vapour_pressure(t_c: ArrayLike) -> FloatArray:
     >>> round(float(sat_vapour_pressure(20.0)), 2)
     2338.8
     """
+    if isinstance(t_c, (float, int)):
+        return np.float64(_sat_vp_scalar(float(t_c)))  # type: ignore[return-value]
     t = np.asarray(t_c, dtype=np.float64)
     tk = t + 273.15
     ln_water = (
@@ -149,6 +151,31 @@ def sat_vapour_pressure(t_c: ArrayLike) -> FloatArray:
         + 4.1635019 * np.log(tk)
     )
     return np.exp(np.where(t <= _TRIPLE_POINT_C, ln_ice, ln_water))
+
+
+def _sat_vp_scalar(t: float) -> float:
+    """Scalar copy of :func:`sat_vapour_pressure` with :mod:`math` (no numpy overhead)."""
+    tk = t + 273.15
+    if t > _TRIPLE_POINT_C:
+        ln = (
+            -5.8002206e03 / tk
+            + 1.3914993
+            - 4.8640239e-02 * tk
+            + 4.1764768e-05 * tk**2
+            - 1.4452093e-08 * tk**3
+            + 6.5459673 * math.log(tk)
+        )
+    else:
+        ln = (
+            -5.6745359e03 / tk
+            + 6.3925247
+            - 9.677843e-03 * tk
+            + 6.2215701e-07 * tk**2
+            + 2.0747825e-09 * tk**3
+            - 9.484024e-13 * tk**4
+            + 4.1635019 * math.log(tk)
+        )
+    return math.exp(ln)
 
 
 def humidity_ratio(t_c: ArrayLike, rh: ArrayLike, p_pa: float = P_ATM) -> FloatArray:
