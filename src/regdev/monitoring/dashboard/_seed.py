@@ -145,12 +145,14 @@ def seed_synthetic(
             crud.create_user(
                 session,
                 actor=None,
-                data=schemas.UserCreate(
-                    username=username,
-                    password=password,
-                    role=role,
-                    region_id=region_id,
-                    full_name=username,
+                data=schemas.UserCreate.model_validate(
+                    {
+                        "username": username,
+                        "password": password,
+                        "role": role,
+                        "region_id": region_id,
+                        "full_name": username,
+                    }
                 ),
                 hasher=hasher,
             )

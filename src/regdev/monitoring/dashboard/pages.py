@@ -199,7 +199,6 @@ def build_national(session: Session, user: User, *, base: str) -> Page:
         ("regions with a project", f"{sum(1 for c in counts.values() if c)} / {len(regions)}"),
         ("on-time share (due projects)", _share(timing)),
     ]
-    region_by_id = {r.id: r for r in regions}
     page.blocks = [
         Block(
             "map",
@@ -257,7 +256,12 @@ def build_national(session: Session, user: User, *, base: str) -> Page:
             "t-regions",
             "",
             "table",
-            _regions_table([r for r in regions if r.id in counts], counts, region_by_id, base),
+            _regions_table(
+                [r for r in regions if r.id in counts],
+                counts,
+                {pid: name for name, pid in prov_ids.items()},
+                base,
+            ),
             span=True,
         ),
     ]
@@ -267,7 +271,7 @@ def build_national(session: Session, user: User, *, base: str) -> Page:
 def _regions_table(
     regions: Sequence[Region],
     counts: Mapping[str, Mapping[str, int]],
-    region_by_id: Mapping[str, Region],
+    province_names: Mapping[str, str],
     base: str,
 ) -> Table:
     rows = []
@@ -277,7 +281,7 @@ def _regions_table(
             (
                 r.name,
                 r.name_ko or "",
-                r.province_id,
+                province_names.get(r.province_id, r.province_id),
                 r.kind,
                 dominant_state(c),
                 sum(c.values()),
@@ -291,7 +295,7 @@ def _regions_table(
         [
             Column("region", "Region"),
             Column("name_ko", "이름"),
-            Column("province_id", "Province"),
+            Column("province", "Province"),
             Column("kind", "Kind"),
             Column("state", "Most advanced state"),
             Column("n_projects", "Projects", "int"),
@@ -368,7 +372,7 @@ def build_province(session: Session, user: User, province_id: str, *, base: str)
             "t-regions",
             "",
             "table",
-            _regions_table(regions, counts, {r.id: r for r in regions}, base),
+            _regions_table(regions, counts, {prov.id: prov.name}, base),
             span=True,
         ),
         Block(
@@ -428,6 +432,8 @@ def production_block(
                     [p.output for p in pts],
                     [p.capacity for p in pts],
                     title=f"{name}: monthly output and capacity",
+                    width=1100.0,
+                    height=260.0,
                 )
             )
             + "</div>"
