@@ -1,0 +1,101 @@
+"""Application factory: ``create_app(settings=None) -> FastAPI`` (no module-level app).
+
+One exception handler maps the error hierarchy to HTTP statuses:
+:class:`~regdev.errors.DataValidationError` → 422 (with the field and what was
+expected), :class:`~regdev.errors.NotFoundError` → 404, :class:`ScopeError` → 403,
+:class:`AuthenticationError` → 401, :class:`ConflictError` → 409, other
+:class:`~regdev.errors.RegdevError` → 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from regdev._version import __version__
+from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem, RegdevError
+from regdev.monitoring import auth
+from regdev.monitoring.config import Settings
+from regdev.monitoring.db import make_engine, make_session_factory
+from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+
+_STATUS: list[tuple[type[RegdevError], int]] = [
+    (DataValidationError, 422),
+    (NotFoundError, 404),
+    (ScopeError, 403),
+    (AuthenticationError, 401),
+    (ConflictError, 409),
+    (ConfigError, 400),
+]
+
+
+def _problem_detail(p: Problem | str) -> dict[str, Any]:
+    if isinstance(p, str):
+        return {"loc": ["body"], "msg": p, "type": "value_error"}
+    loc: list[Any] = ["body"]
+    if p.column:
+        loc.append(p.column)
+    out: dict[str, Any] = {"loc": loc, "msg": p.message, "type": "value_error", "file": p.file}
+    if p.row is not None:
+        out["row"] = p.row
+    return out
+
+
+async def _handle_regdev_error(request: Request, exc: Exception) -> JSONResponse:
+    status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
+    if isinstance(exc, DataValidationError):
+        return JSONResponse(
+            {"detail": [_problem_detail(p) for p in exc.problems]}, status_code=status
+        )
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the monitoring service.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Configuration; read from the environment (``REGDEV_*``) when omitted.
+    engine : sqlalchemy.Engine, optional
+        Use this engine instead of one made from ``settings.database_url`` (tests).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The application, with the REST API under ``settings.api_prefix`` and the
+        dashboard at ``/``.
+    """
+    from regdev.monitoring.api.routes import api_router
+    from regdev.monitoring.dashboard import router as dashboard_router
+
+    settings = settings or Settings()
+    settings.check_secrets()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="regdev monitoring",
+        version=__version__,
+        description="Tracks the regional-development programme: projects, sites, operations, "
+        "quality, surveys; planned versus actual; users, scope and audit.",
+        openapi_url=f"{settings.api_prefix}/openapi.json",
+        docs_url=f"{settings.api_prefix}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.hasher = auth.make_hasher(settings)
+    app.add_exception_handler(RegdevError, _handle_regdev_error)
+    app.include_router(api_router(), prefix=settings.api_prefix)
+    app.include_router(dashboard_router)
+
+    @app.get(f"{settings.api_prefix}/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness probe."""
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,1233 @@
+"""Database operations shared by the REST API, the dashboard and the CLI.
+
+Every function is keyword-only after ``session``, raises :mod:`regdev.errors` /
+:mod:`regdev.monitoring.errors` exceptions (never HTTP ones), checks the acting user's
+role and scope through :mod:`regdev.monitoring.auth`, and appends audit entries for
+every change.  Functions flush but never commit: the caller owns the transaction
+(one request, one CLI command or one bulk import = one transaction).
+
+Each table is described once by a :class:`Resource` in :data:`RESOURCES`; the generic
+:func:`list_rows`, :func:`get_row`, :func:`create`, :func:`update`, :func:`delete`,
+:func:`import_csv` and :func:`export_csv` work on any of them, and typed wrappers such
+as :func:`list_projects` or :func:`create_operation` exist for the common cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import ColumnElement, Select, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from regdev.errors import DataValidationError, NotFoundError, Problem
+from regdev.monitoring import audit, auth, schemas
+from regdev.monitoring.errors import ConflictError, ScopeError
+from regdev.monitoring.models import (
+    AuditEntry,
+    Base,
+    FactoryOperation,
+    GrainStatus,
+    ImportBatch,
+    Plan,
+    Programme,
+    Project,
+    Province,
+    QualityRecord,
+    Region,
+    Site,
+    Survey,
+    User,
+)
+
+#: Main lifecycle order; a project may move forward along it (skipping is allowed, since
+#: reports often miss a milestone), into ``suspended``/``cancelled``, and out of
+#: ``suspended`` to any state but ``planned``.
+LIFECYCLE: tuple[str, ...] = (
+    "planned",
+    "groundbreaking",
+    "construction",
+    "inauguration",
+    "operating",
+)
+MILESTONES: tuple[str, ...] = ("groundbreaking", "construction", "inauguration")
+_STATE_NEEDS_DATE = {
+    "groundbreaking": "actual_groundbreaking",
+    "construction": "actual_construction",
+    "inauguration": "actual_inauguration",
+    "operating": "actual_inauguration",
+}
+MAX_LIMIT = 1000
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON-compatible data (dates as ISO text)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def to_dict(obj: Base) -> dict[str, Any]:
+    """A row's column values as JSON-compatible data (passwords hashes omitted)."""
+    out = {a.key: jsonable(getattr(obj, a.key)) for a in inspect(obj).mapper.column_attrs}
+    out.pop("password_hash", None)
+    return out
+
+
+def _problem(resource: str, column: str | None, message: str, row: int | None = None) -> Problem:
+    return Problem(file=resource, row=row, column=column, message=message)
+
+
+def _invalid(resource: str, column: str | None, message: str) -> DataValidationError:
+    return DataValidationError([_problem(resource, column, message)])
+
+
+# --- resource registry ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A list filter: query name, column, comparison."""
+
+    name: str
+    column: str
+    op: str = "eq"  # eq | ge | le | province
+    type: type = str
+
+
+@dataclass(frozen=True)
+class Resource:
+    """How one table is exposed: schemas, filters, foreign keys and scope."""
+
+    name: str
+    model: type[Base]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    public: type[BaseModel]
+    filters: tuple[Filter, ...] = ()
+    references: Mapping[str, type[Base]] = field(default_factory=dict)
+    scoped: bool = True
+    national_only_write: bool = False
+    site_bound: bool = False
+    deletable: bool = False
+    importable: bool = False
+
+
+_REGION_FILTERS = (
+    Filter("region_id", "region_id"),
+    Filter("province_id", "region_id", "province"),
+)
+_SITE_FILTERS = (*_REGION_FILTERS, Filter("site_id", "site_id", type=int))
+
+RESOURCES: dict[str, Resource] = {
+    r.name: r
+    for r in [
+        Resource(
+            "provinces",
+            Province,
+            schemas.ProvinceCreate,
+            schemas.ProvinceUpdate,
+            schemas.ProvincePublic,
+            scoped=False,
+            national_only_write=True,
+        ),
+        Resource(
+            "regions",
+            Region,
+            schemas.RegionCreate,
+            schemas.RegionUpdate,
+            schemas.RegionPublic,
+            filters=(Filter("province_id", "province_id"), Filter("kind", "kind")),
+            references={"province_id": Province},
+            scoped=False,
+            national_only_write=True,
+        ),
+        Resource(
+            "programmes",
+            Programme,
+            schemas.ProgrammeCreate,
+            schemas.ProgrammeUpdate,
+            schemas.ProgrammePublic,
+            scoped=False,
+            national_only_write=True,
+        ),
+        Resource(
+            "plans",
+            Plan,
+            schemas.PlanCreate,
+            schemas.PlanUpdate,
+            schemas.PlanPublic,
+            filters=(Filter("programme_id", "programme_id", type=int),),
+            references={"programme_id": Programme},
+            scoped=False,
+            national_only_write=True,
+        ),
+        Resource(
+            "projects",
+            Project,
+            schemas.ProjectCreate,
+            schemas.ProjectUpdate,
+            schemas.ProjectPublic,
+            filters=(
+                *_REGION_FILTERS,
+                Filter("facility", "facility"),
+                Filter("state", "state"),
+                Filter("cohort_year", "cohort_year", type=int),
+                Filter("plan_id", "plan_id", type=int),
+            ),
+            references={"region_id": Region, "plan_id": Plan},
+            deletable=True,
+            importable=True,
+        ),
+        Resource(
+            "sites",
+            Site,
+            schemas.SiteCreate,
+            schemas.SiteUpdate,
+            schemas.SitePublic,
+            filters=(*_REGION_FILTERS, Filter("facility", "facility"), Filter("status", "status")),
+            references={"region_id": Region, "project_id": Project},
+        ),
+        Resource(
+            "operations",
+            FactoryOperation,
+            schemas.OperationCreate,
+            schemas.OperationUpdate,
+            schemas.OperationPublic,
+            filters=(
+                *_SITE_FILTERS,
+                Filter("line", "line"),
+                Filter("year", "year", type=int),
+                Filter("month", "month", type=int),
+                Filter("year_from", "year", "ge", int),
+                Filter("year_to", "year", "le", int),
+            ),
+            references={"site_id": Site},
+            site_bound=True,
+            deletable=True,
+            importable=True,
+        ),
+        Resource(
+            "quality",
+            QualityRecord,
+            schemas.QualityCreate,
+            schemas.QualityUpdate,
+            schemas.QualityPublic,
+            filters=(
+                *_SITE_FILTERS,
+                Filter("line", "line"),
+                Filter("lot_code", "lot_code"),
+                Filter("date_from", "date", "ge", dt.date),
+                Filter("date_to", "date", "le", dt.date),
+            ),
+            references={"site_id": Site},
+            site_bound=True,
+            deletable=True,
+            importable=True,
+        ),
+        Resource(
+            "surveys",
+            Survey,
+            schemas.SurveyCreate,
+            schemas.SurveyUpdate,
+            schemas.SurveyPublic,
+            filters=(
+                *_SITE_FILTERS,
+                Filter("product_category", "product_category"),
+                Filter("lot_code", "lot_code"),
+                Filter("date_from", "date", "ge", dt.date),
+                Filter("date_to", "date", "le", dt.date),
+            ),
+            references={"site_id": Site},
+            site_bound=True,
+            deletable=True,
+            importable=True,
+        ),
+        Resource(
+            "grain-status",
+            GrainStatus,
+            schemas.GrainStatusCreate,
+            schemas.GrainStatusUpdate,
+            schemas.GrainStatusPublic,
+            filters=(*_REGION_FILTERS, Filter("store_id", "store_id")),
+            references={"region_id": Region},
+            deletable=True,
+        ),
+    ]
+}
+
+
+def resource(name: str) -> Resource:
+    """The :class:`Resource` called ``name``."""
+    try:
+        return RESOURCES[name]
+    except KeyError:
+        msg = f"unknown resource {name!r}; expected one of {', '.join(RESOURCES)}"
+        raise NotFoundError(msg) from None
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _filtered(res: Resource, user: User, filters: Mapping[str, Any] | None) -> Select[Any]:
+    model: Any = res.model
+    stmt: Select[Any] = select(model)
+    cond = auth.scope_filter(user, model)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    specs = {f.name: f for f in res.filters}
+    for key, value in (filters or {}).items():
+        if value is None:
+            continue
+        if key not in specs:
+            msg = f"unknown filter {key!r} for {res.name}; expected one of {', '.join(specs) or 'none'}"
+            raise _invalid(res.name, key, msg)
+        spec = specs[key]
+        col = getattr(model, spec.column)
+        clause: ColumnElement[bool]
+        if spec.op == "province":
+            clause = col.in_(select(Region.id).where(Region.province_id == value))
+        elif spec.op == "ge":
+            clause = col >= value
+        elif spec.op == "le":
+            clause = col <= value
+        else:
+            clause = col == value
+        stmt = stmt.where(clause)
+    return stmt
+
+
+def list_rows(
+    session: Session,
+    *,
+    resource_name: str,
+    user: User,
+    filters: Mapping[str, Any] | None = None,
+    skip: int = 0,
+    limit: int | None = 100,
+) -> tuple[list[Any], int]:
+    """One page of a resource's rows in ``user``'s scope, and the total count.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        Open session.
+    resource_name : str
+        Key of :data:`RESOURCES` (``"projects"``, ``"operations"``, …).
+    user : User
+        The reader; rows outside their scope are invisible.
+    filters : mapping, optional
+        Filter name → value (see the resource's ``filters``); ``None`` values are ignored.
+    skip, limit : int
+        Offset and page size (``limit=None``: every row).
+
+    Returns
+    -------
+    rows : list
+        Model instances ordered by primary key.
+    count : int
+        Number of rows matching the filters (all pages).
+    """
+    res = resource(resource_name)
+    stmt = _filtered(res, user, filters)
+    count = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    pk = inspect(res.model).primary_key[0]
+    page = stmt.order_by(pk).offset(skip)
+    if limit is not None:
+        page = page.limit(limit)
+    return list(session.execute(page).scalars().all()), int(count)
+
+
+def _region_of(row: Any) -> str:
+    return str(getattr(row, "region_id", "") or "")
+
+
+def _check_row_scope(session: Session, user: User, res: Resource, row: Any, *, write: bool) -> None:
+    if not res.scoped:
+        if write:
+            auth.require_role(user, "national")
+        return
+    auth.check_scope(
+        session,
+        user,
+        region_id=_region_of(row),
+        write=write,
+        site_id=row.id if isinstance(row, Site) else getattr(row, "site_id", None),
+        project_id=row.id if isinstance(row, Project) else None,
+    )
+
+
+def get_row(session: Session, *, resource_name: str, user: User, row_id: Any) -> Any:
+    """One row by primary key.
+
+    Raises
+    ------
+    NotFoundError
+        If no such row exists.
+    ScopeError
+        If it exists but is outside ``user``'s scope.
+    """
+    res = resource(resource_name)
+    row = session.get(res.model, row_id)
+    if row is None:
+        msg = f"no {res.name} row with id {row_id!r}"
+        raise NotFoundError(msg)
+    _check_row_scope(session, user, res, row, write=False)
+    return row
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def _check_references(session: Session, res: Resource, values: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    for col, target in res.references.items():
+        value = values.get(col)
+        if value is not None and session.get(target, value) is None:
+            problems.append(
+                _problem(
+                    res.name,
+                    col,
+                    f"unknown {target.__tablename__} id {value!r}; expected an existing id",
+                )
+            )
+    return problems
+
+
+def _check_project(values: Mapping[str, Any], before: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    for kind in ("planned", "actual"):
+        dates = [(m, values.get(f"{kind}_{m}")) for m in MILESTONES]
+        known = [(m, d) for m, d in dates if d is not None]
+        for (m1, d1), (m2, d2) in zip(known, known[1:], strict=False):
+            if d2 < d1:
+                problems.append(
+                    _problem(
+                        "projects",
+                        f"{kind}_{m2}",
+                        f"{kind} {m2} date {d2} is before the {kind} {m1} date {d1}; expected milestones in order",
+                    )
+                )
+    state = str(values.get("state", "planned"))
+    need = _STATE_NEEDS_DATE.get(state)
+    if need is not None and values.get(need) is None:
+        problems.append(_problem("projects", need, f"state {state!r} needs the date {need}"))
+    if before is not None and before != state and not _transition_ok(before, state):
+        problems.append(
+            _problem("projects", "state", f"cannot move a project from {before!r} to {state!r}")
+        )
+    return problems
+
+
+def _transition_ok(before: str, after: str) -> bool:
+    if before == "cancelled":
+        return False
+    if after in ("suspended", "cancelled"):
+        return True
+    if before == "suspended":
+        return after != "planned"
+    if before in LIFECYCLE and after in LIFECYCLE:
+        return LIFECYCLE.index(after) > LIFECYCLE.index(before)
+    return False
+
+
+def _prepare_site_bound(
+    session: Session, res: Resource, values: dict[str, Any], problems: list[Problem]
+) -> None:
+    site = session.get(Site, values["site_id"])
+    if site is None:
+        return  # reported by _check_references
+    values["region_id"] = site.region_id
+    if res.model is FactoryOperation:
+        start = site.operating_since
+        if (values["year"], values["month"]) < (start.year, start.month):
+            problems.append(
+                _problem(
+                    res.name,
+                    "month",
+                    f"site {site.id} operates since {start}; monthly records start at {start:%Y-%m}",
+                )
+            )
+    elif values.get("date") is not None and values["date"] < site.operating_since:
+        problems.append(
+            _problem(
+                res.name,
+                "date",
+                f"site {site.id} operates since {site.operating_since}; got {values['date']}",
+            )
+        )
+
+
+def _prepare_quality(values: dict[str, Any], problems: list[Problem]) -> None:
+    total = sum(int(v) for v in (values.get("defects") or {}).values())
+    values["n_defective"] = total
+    if total > int(values["sample_size"]):
+        problems.append(
+            _problem(
+                "quality",
+                "defects",
+                f"{total} defects exceed the sample size {values['sample_size']}",
+            )
+        )
+
+
+def _unique_clash(session: Session, res: Resource, values: Mapping[str, Any]) -> str | None:
+    if res.model is FactoryOperation:
+        clash = session.execute(
+            select(FactoryOperation.id).where(
+                FactoryOperation.site_id == values["site_id"],
+                FactoryOperation.line == values["line"],
+                FactoryOperation.year == values["year"],
+                FactoryOperation.month == values["month"],
+            )
+        ).first()
+        if clash is not None:
+            return (
+                f"line {values['line']!r} of site {values['site_id']} already has a record for "
+                f"{values['year']}-{values['month']:02d} (id {clash[0]}); update it instead"
+            )
+    if res.model in (Province, Region) and session.get(res.model, values["id"]) is not None:
+        return f"{res.name} id {values['id']!r} already exists"
+    if (
+        res.model is Programme
+        and session.execute(select(Programme.id).where(Programme.name == values["name"])).first()
+    ):
+        return f"a programme named {values['name']!r} already exists"
+    if (
+        res.model is Province
+        and session.execute(select(Province.id).where(Province.name == values["name"])).first()
+    ):
+        return f"a province named {values['name']!r} already exists"
+    if (
+        res.model is Site
+        and values.get("project_id") is not None
+        and session.execute(select(Site.id).where(Site.project_id == values["project_id"])).first()
+    ):
+        return f"project {values['project_id']} already has a site"
+    return None
+
+
+def _validate_create(
+    session: Session, res: Resource, user: User, values: dict[str, Any]
+) -> list[Problem]:
+    problems = _check_references(session, res, values)
+    if res.site_bound:
+        _prepare_site_bound(session, res, values, problems)
+    if res.model is QualityRecord:
+        _prepare_quality(values, problems)
+    if res.model is Project:
+        problems += _check_project(values, None)
+    if res.model is Programme and values["end_year"] < values["start_year"]:
+        problems.append(_problem(res.name, "end_year", "end_year must not be before start_year"))
+    return problems
+
+
+def _authorise_create(
+    session: Session, res: Resource, user: User, values: Mapping[str, Any]
+) -> None:
+    if not res.scoped:
+        auth.require_role(user, "national")
+        return
+    auth.check_scope(
+        session,
+        user,
+        region_id=str(values.get("region_id", "")),
+        write=True,
+        site_id=values.get("site_id"),
+        project_id=values.get("project_id"),
+    )
+
+
+def _after_project_write(session: Session, *, actor: User, project: Project) -> list[audit.Change]:
+    """Create the operating site when a project is inaugurated."""
+    if project.state not in ("inauguration", "operating") or project.actual_inauguration is None:
+        return []
+    exists = session.execute(select(Site.id).where(Site.project_id == project.id)).first()
+    if exists is not None:
+        return []
+    region = session.get(Region, project.region_id)
+    label = project.facility.replace("_", " ")
+    site = Site(
+        project_id=project.id,
+        region_id=project.region_id,
+        facility=project.facility,
+        name=f"{region.name if region else project.region_id} {label}",
+        operating_since=project.actual_inauguration,
+        status="operating",
+    )
+    session.add(site)
+    session.flush()
+    return [audit.Change("create", "sites", str(site.id), None, to_dict(site))]
+
+
+def create(session: Session, *, resource_name: str, actor: User, data: BaseModel) -> Any:
+    """Validate, authorise, insert and audit one row.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        Session of the caller's transaction.
+    resource_name : str
+        Key of :data:`RESOURCES`.
+    actor : User
+        Who makes the change (role and scope are checked).
+    data : pydantic.BaseModel
+        An instance of the resource's ``XCreate`` schema.
+
+    Returns
+    -------
+    Base
+        The new row (flushed, with its id).
+
+    Raises
+    ------
+    DataValidationError
+        Unknown foreign keys or broken domain rules (HTTP 422).
+    ScopeError
+        Outside the actor's role or scope (HTTP 403).
+    ConflictError
+        A row with the same key exists (HTTP 409).
+    """
+    res = resource(resource_name)
+    if res.model is User:  # pragma: no cover - users go through create_user
+        msg = "use create_user for users"
+        raise TypeError(msg)
+    values = data.model_dump()
+    # scope first where it is known without lookups, so out-of-scope users learn nothing
+    if res.site_bound:
+        site = session.get(Site, values["site_id"])
+        if site is not None:
+            auth.check_scope(session, actor, region_id=site.region_id, write=True, site_id=site.id)
+        else:
+            auth.require_writer(actor)
+    else:
+        _authorise_create(session, res, actor, values)
+    problems = _validate_create(session, res, actor, values)
+    if problems:
+        raise DataValidationError(problems)
+    clash = _unique_clash(session, res, values)
+    if clash:
+        raise ConflictError(clash)
+    row = res.model(**values)
+    session.add(row)
+    _flush(session, res)
+    changes = [audit.Change("create", res.name, str(_pk(row)), None, to_dict(row))]
+    if isinstance(row, Project):
+        changes += _after_project_write(session, actor=actor, project=row)
+    audit.record(session, actor=actor.username, changes=changes)
+    return row
+
+
+def _pk(row: Any) -> Any:
+    return inspect(row).identity[0] if inspect(row).identity else row.id
+
+
+def _flush(session: Session, res: Resource) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        msg = f"{res.name}: the change clashes with stored data ({exc.orig})"
+        raise ConflictError(msg) from exc
+
+
+def update(
+    session: Session, *, resource_name: str, actor: User, row_id: Any, data: BaseModel
+) -> Any:
+    """Apply the fields set in ``data`` (an ``XUpdate``) to one row, with audit.
+
+    Raises
+    ------
+    NotFoundError, ScopeError, DataValidationError, ConflictError
+        As for :func:`create`; scope is checked before and after the change.
+    """
+    res = resource(resource_name)
+    row = get_row(session, resource_name=resource_name, user=actor, row_id=row_id)
+    _check_row_scope(session, actor, res, row, write=True)
+    changes = data.model_dump(exclude_unset=True)
+    changes = {
+        k: v for k, v in changes.items() if not (v is None and k not in _NULLABLE.get(res.name, ()))
+    }
+    before = to_dict(row)
+    values = {**{a.key: getattr(row, a.key) for a in inspect(row).mapper.column_attrs}, **changes}
+    problems = _check_references(session, res, changes)
+    if isinstance(row, Project):
+        problems += _check_project(values, row.state)
+    if isinstance(row, QualityRecord):
+        _prepare_quality(values, problems)
+        changes["n_defective"] = values["n_defective"]
+    if isinstance(row, Programme) and values["end_year"] < values["start_year"]:
+        problems.append(_problem(res.name, "end_year", "end_year must not be before start_year"))
+    if problems:
+        raise DataValidationError(problems)
+    if "region_id" in changes and res.scoped:
+        auth.check_scope(session, actor, region_id=changes["region_id"], write=True)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    _flush(session, res)
+    after = to_dict(row)
+    log = (
+        [audit.Change("update", res.name, str(_pk(row)), before, after)] if after != before else []
+    )
+    if isinstance(row, Project):
+        log += _after_project_write(session, actor=actor, project=row)
+    if log:
+        audit.record(session, actor=actor.username, changes=log)
+    return row
+
+
+#: Update fields that may be explicitly set to null.
+_NULLABLE: dict[str, tuple[str, ...]] = {
+    "projects": (
+        "tier",
+        "size",
+        "cost",
+        "benefit",
+        "planned_groundbreaking",
+        "planned_construction",
+        "planned_inauguration",
+        "actual_groundbreaking",
+        "actual_construction",
+        "actual_inauguration",
+    ),
+    "provinces": ("name_ko",),
+    "regions": ("name_ko", "population"),
+}
+
+
+def delete(session: Session, *, resource_name: str, actor: User, row_id: Any) -> None:
+    """Delete one row (data-entry tables only), with audit.
+
+    Raises
+    ------
+    NotFoundError, ScopeError, ConflictError
+        Unknown row, not allowed, or still referenced.
+    """
+    res = resource(resource_name)
+    if not res.deletable:
+        msg = f"{res.name} rows cannot be deleted"
+        raise ScopeError(msg)
+    row = get_row(session, resource_name=resource_name, user=actor, row_id=row_id)
+    _check_row_scope(session, actor, res, row, write=True)
+    if isinstance(row, Project):
+        site = session.execute(select(Site.id).where(Site.project_id == row.id)).first()
+        if site is not None:
+            msg = (
+                f"project {row.id} has an operating site ({site[0]}); suspend or cancel it instead"
+            )
+            raise ConflictError(msg)
+    before = to_dict(row)
+    session.delete(row)
+    _flush(session, res)
+    audit.record(
+        session,
+        actor=actor.username,
+        changes=[audit.Change("delete", res.name, str(row_id), before, None)],
+    )
+
+
+# --- users ---------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session, *, actor: User | None, data: schemas.UserCreate, hasher: PasswordHasher
+) -> User:
+    """Create a user (national users only; ``actor=None`` for the CLI bootstrap).
+
+    The scope columns must fit the role: provincial → ``province_id``; county →
+    ``region_id``; factory → ``site_id`` (its region is filled in); national → none.
+    """
+    if actor is not None:
+        auth.require_role(actor, "national")
+    values = data.model_dump()
+    password = values.pop("password")
+    problems: list[Problem] = []
+    for col, target in (("province_id", Province), ("region_id", Region), ("site_id", Site)):
+        if values.get(col) is not None and session.get(target, values[col]) is None:
+            problems.append(
+                _problem("users", col, f"unknown {target.__tablename__} id {values[col]!r}")
+            )
+    role = values["role"]
+    need = {"provincial": "province_id", "county": "region_id", "factory": "site_id"}.get(role)
+    if need is not None and values.get(need) is None:
+        problems.append(_problem("users", need, f"role {role!r} needs {need}"))
+    if role == "national" and any(
+        values.get(c) is not None for c in ("province_id", "region_id", "site_id")
+    ):
+        problems.append(
+            _problem("users", "role", "national users have no province, region or site")
+        )
+    if problems:
+        raise DataValidationError(problems)
+    if role == "factory":
+        site = session.get(Site, values["site_id"])
+        values["region_id"] = site.region_id if site else None
+    if session.execute(select(User.id).where(User.username == values["username"])).first():
+        msg = f"username {values['username']!r} is taken"
+        raise ConflictError(msg)
+    user = User(**values, password_hash=auth.hash_password(password, hasher=hasher))
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.username if actor else "system",
+        changes=[audit.Change("create", "users", str(user.id), None, to_dict(user))],
+    )
+    return user
+
+
+def update_user(
+    session: Session, *, actor: User, user_id: int, data: schemas.UserUpdate, hasher: PasswordHasher
+) -> User:
+    """Change a user's name, password or active flag (national users, or users themselves)."""
+    if actor.id != user_id:
+        auth.require_role(actor, "national")
+    user = session.get(User, user_id)
+    if user is None:
+        msg = f"no user with id {user_id}"
+        raise NotFoundError(msg)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "is_active" in changes and actor.role != "national":
+        msg = "only national users can activate or deactivate accounts"
+        raise ScopeError(msg)
+    before = to_dict(user)
+    password = changes.pop("password", None)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if password is not None:
+        user.password_hash = auth.hash_password(password, hasher=hasher)
+    session.flush()
+    after = to_dict(user)
+    if password is not None:
+        after["password_changed"] = True
+    audit.record(
+        session,
+        actor=actor.username,
+        changes=[audit.Change("update", "users", str(user.id), before, after)],
+    )
+    return user
+
+
+def list_users(
+    session: Session, *, actor: User, skip: int = 0, limit: int = 100
+) -> tuple[list[User], int]:
+    """Users (national users only)."""
+    auth.require_role(actor, "national")
+    count = session.execute(select(func.count()).select_from(User)).scalar_one()
+    rows = session.execute(select(User).order_by(User.id).offset(skip).limit(limit)).scalars().all()
+    return list(rows), int(count)
+
+
+def system_user() -> User:
+    """An unsaved national user called ``system`` for CLI loaders and seeding."""
+    return User(id=0, username="system", role="national", password_hash="!", is_active=True)
+
+
+# --- bulk CSV ------------------------------------------------------------------------
+
+
+def _csv_columns(res: Resource) -> list[str]:
+    return list(res.create.model_fields)
+
+
+def parse_csv(text: str, *, res: Resource, filename: str) -> tuple[list[BaseModel], list[Problem]]:
+    """Parse and validate CSV text against the resource's ``XCreate`` schema.
+
+    Empty cells mean "not given" (the schema default); JSON columns (``defects``,
+    ``alarms``) hold JSON text.  Problems name the file, the 1-based row (header = 1)
+    and the column.
+    """
+    problems: list[Problem] = []
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    allowed = set(_csv_columns(res))
+    required = {n for n, f in res.create.model_fields.items() if f.is_required()}
+    missing = sorted(required - set(header))
+    unknown = [h for h in header if h not in allowed]
+    if missing:
+        problems.append(
+            _problem(
+                filename, "|".join(missing), f"missing required column(s) {', '.join(missing)}", 1
+            )
+        )
+    if unknown:
+        problems.append(
+            _problem(
+                filename,
+                "|".join(unknown),
+                f"unknown column(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}",
+                1,
+            )
+        )
+    if problems:
+        return [], problems
+    models: list[BaseModel] = []
+    json_cols = {"defects", "alarms"}
+    for i, raw in enumerate(reader, start=2):
+        if None in raw:
+            problems.append(_problem(filename, None, "more cells than header columns", i))
+            continue
+        values: dict[str, Any] = {}
+        for key, cell in raw.items():
+            if cell is None or cell == "":
+                continue
+            if key in json_cols:
+                try:
+                    values[key] = json.loads(cell)
+                except json.JSONDecodeError:
+                    problems.append(
+                        _problem(filename, key, f"expected JSON text, got {cell[:40]!r}", i)
+                    )
+                    continue
+            else:
+                values[key] = cell
+        try:
+            models.append(res.create.model_validate(values))
+        except ValidationError as exc:
+            for err in exc.errors():
+                col = ".".join(str(p) for p in err["loc"]) or None
+                problems.append(
+                    _problem(filename, col, f"{err['msg']} (got {str(err.get('input'))[:40]!r})", i)
+                )
+    if not models and not problems:
+        problems.append(_problem(filename, None, "no data rows", None))
+    return models, problems
+
+
+def import_csv(
+    session: Session, *, resource_name: str, actor: User, text: str, filename: str = "upload.csv"
+) -> ImportBatch:
+    """Import every row of a CSV file as one batch, all or nothing.
+
+    Every row is validated first (schema, foreign keys, scope, duplicates within the file
+    and against stored rows); any problem raises :class:`DataValidationError` listing all
+    of them and nothing is written.  Otherwise the rows, one audit entry per row and an
+    :class:`ImportBatch` are flushed in the caller's transaction, so a crash before commit
+    leaves no trace of the batch and a commit makes all of it durable.
+
+    Returns
+    -------
+    ImportBatch
+        The batch record (``n_rows``, ``sha256`` of the file).
+    """
+    res = resource(resource_name)
+    if not res.importable:
+        msg = f"{res.name} has no bulk import"
+        raise NotFoundError(msg)
+    auth.require_writer(actor)
+    models, problems = parse_csv(text, res=res, filename=filename)
+    all_values: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, m in enumerate(models, start=2):
+        values = m.model_dump()
+        row_problems = _validate_create(session, res, actor, values)
+        for p in row_problems:
+            problems.append(Problem(filename, i, p.column, p.message))
+        if row_problems:
+            continue
+        try:
+            if res.site_bound:
+                auth.check_scope(
+                    session,
+                    actor,
+                    region_id=values["region_id"],
+                    write=True,
+                    site_id=values["site_id"],
+                )
+            else:
+                _authorise_create(session, res, actor, values)
+        except ScopeError as exc:
+            problems.append(
+                Problem(filename, i, "region_id" if not res.site_bound else "site_id", str(exc))
+            )
+            continue
+        if res.model is FactoryOperation:
+            key = (values["site_id"], values["line"], values["year"], values["month"])
+            if key in seen:
+                problems.append(Problem(filename, i, "month", f"duplicates row {seen[key]}"))
+                continue
+            seen[key] = i
+            clash = _unique_clash(session, res, values)
+            if clash:
+                problems.append(Problem(filename, i, "month", clash))
+                continue
+        all_values.append(values)
+        if len(problems) > 200:
+            break
+    if problems:
+        raise DataValidationError(problems)
+    batch = ImportBatch(
+        resource=res.name,
+        filename=filename[:400],
+        n_rows=len(all_values),
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        created_by=actor.username,
+    )
+    session.add(batch)
+    session.flush()
+    rows = []
+    for values in all_values:
+        if "batch_id" in inspect(res.model).mapper.column_attrs:
+            values["batch_id"] = batch.id
+        rows.append(res.model(**values))
+    session.add_all(rows)
+    _flush(session, res)
+    audit.record(
+        session,
+        actor=actor.username,
+        changes=[audit.Change("create", "import_batches", str(batch.id), None, to_dict(batch))]
+        + [audit.Change("create", res.name, str(_pk(r)), None, to_dict(r)) for r in rows],
+    )
+    return batch
+
+
+def export_csv(
+    session: Session, *, resource_name: str, user: User, filters: Mapping[str, Any] | None = None
+) -> str:
+    """Every row of a resource in ``user``'s scope (and filters) as CSV text."""
+    res = resource(resource_name)
+    stmt = _filtered(res, user, filters).order_by(inspect(res.model).primary_key[0])
+    cols = list(res.public.model_fields)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for row in session.execute(stmt).scalars():
+        out = []
+        for c in cols:
+            v = getattr(row, c)
+            if isinstance(v, dict | list):
+                out.append(json.dumps(v, sort_keys=True))
+            elif v is None:
+                out.append("")
+            else:
+                out.append(jsonable(v))
+        writer.writerow(out)
+    return buf.getvalue()
+
+
+# --- reports -------------------------------------------------------------------------
+
+
+def _slip(planned: dt.date | None, actual: dt.date | None) -> int | None:
+    if planned is None or actual is None:
+        return None
+    return (actual - planned).days
+
+
+def planned_vs_actual(session: Session, *, user: User, project_id: int) -> schemas.PlannedVsActual:
+    """Planned and actual date, slippage in days and on-time flag of each milestone."""
+    p: Project = get_row(session, resource_name="projects", user=user, row_id=project_id)
+    ms = []
+    for m in MILESTONES:
+        planned, actual = getattr(p, f"planned_{m}"), getattr(p, f"actual_{m}")
+        s = _slip(planned, actual)
+        ms.append(
+            schemas.MilestoneSlip(
+                milestone=m,
+                planned=planned,
+                actual=actual,
+                slippage_days=s,
+                on_time=None if s is None else s <= 0,
+            )
+        )
+    return schemas.PlannedVsActual(
+        project_id=p.id,
+        region_id=p.region_id,
+        facility=p.facility,
+        cohort_year=p.cohort_year,
+        state=p.state,
+        milestones=ms,
+    )
+
+
+def cohort_summary(
+    session: Session, *, user: User, facility: str | None = None, today: dt.date | None = None
+) -> list[schemas.CohortSummary]:
+    """Planned versus actual inauguration per cohort year and facility.
+
+    A project is *due* when its planned inauguration date has passed (or it was
+    inaugurated); it is *on time* when inaugurated no later than planned.  ``share_on_time``
+    is on-time / due.
+    """
+    today = today or dt.date.today()
+    stmt = select(Project)
+    cond = auth.scope_filter(user, Project)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    if facility is not None:
+        stmt = stmt.where(Project.facility == facility)
+    groups: dict[tuple[int, str], list[Project]] = {}
+    for p in session.execute(stmt).scalars():
+        groups.setdefault((p.cohort_year, p.facility), []).append(p)
+    out = []
+    for (year, fac), ps in sorted(groups.items()):
+        slips = [
+            s for p in ps if (s := _slip(p.planned_inauguration, p.actual_inauguration)) is not None
+        ]
+        n_inaug = sum(p.actual_inauguration is not None for p in ps)
+        due = [
+            p
+            for p in ps
+            if p.state != "cancelled"
+            and p.planned_inauguration is not None
+            and (p.actual_inauguration is not None or p.planned_inauguration < today)
+        ]
+        on_time = sum(
+            1
+            for p in due
+            if p.actual_inauguration is not None
+            and p.planned_inauguration is not None
+            and p.actual_inauguration <= p.planned_inauguration
+        )
+        out.append(
+            schemas.CohortSummary(
+                cohort_year=year,
+                facility=fac,
+                n_projects=len(ps),
+                n_inaugurated=n_inaug,
+                n_due=len(due),
+                n_on_time=on_time,
+                share_on_time=on_time / len(due) if due else None,
+                mean_slippage_days=sum(slips) / len(slips) if slips else None,
+                max_slippage_days=max(slips) if slips else None,
+            )
+        )
+    return out
+
+
+def progress(
+    session: Session, *, user: User, by: str = "province", facility: str | None = None
+) -> list[schemas.ProgressRow]:
+    """Project counts by state per province (``by="province"``) or cohort year (``"year"``)."""
+    if by not in ("province", "year"):
+        msg = f"expected 'province' or 'year', got {by!r}"
+        err = _invalid("progress", "by", msg)
+        raise err
+    key_col: Any = Region.province_id if by == "province" else Project.cohort_year
+    stmt = (
+        select(key_col, Project.state, func.count())
+        .select_from(Project)
+        .join(Region, Region.id == Project.region_id)
+        .group_by(key_col, Project.state)
+    )
+    cond = auth.scope_filter(user, Project)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    if facility is not None:
+        stmt = stmt.where(Project.facility == facility)
+    acc: dict[str, dict[str, int]] = {}
+    for key, state, n in session.execute(stmt):
+        acc.setdefault(str(key), {})[state] = int(n)
+    rows = []
+    for key in sorted(acc):
+        by_state = acc[key]
+        total = sum(by_state.values())
+        rows.append(
+            schemas.ProgressRow(
+                key=key,
+                n_projects=total,
+                by_state=by_state,
+                share_operating=by_state.get("operating", 0) / total if total else 0.0,
+            )
+        )
+    return rows
+
+
+def list_audit(
+    session: Session, *, actor: User, entity: str | None = None, skip: int = 0, limit: int = 100
+) -> tuple[Sequence[AuditEntry], int]:
+    """Audit entries, newest last (national users only)."""
+    auth.require_role(actor, "national")
+    stmt = select(AuditEntry)
+    if entity is not None:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    count = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(AuditEntry.seq).offset(skip).limit(limit)).scalars().all()
+    return rows, int(count)
+
+
+# --- typed conveniences for the dashboard ------------------------------------------------
+
+
+def _lister(name: str) -> Callable[..., tuple[list[Any], int]]:
+    def fn(
+        session: Session,
+        *,
+        user: User,
+        filters: Mapping[str, Any] | None = None,
+        skip: int = 0,
+        limit: int | None = 100,
+    ) -> tuple[list[Any], int]:
+        return list_rows(
+            session, resource_name=name, user=user, filters=filters, skip=skip, limit=limit
+        )
+
+    fn.__name__ = f"list_{name.replace('-', '_')}"
+    fn.__doc__ = f"Rows of ``{name}`` in the user's scope: see :func:`list_rows`."
+    return fn
+
+
+list_provinces = _lister("provinces")
+list_regions = _lister("regions")
+list_programmes = _lister("programmes")
+list_plans = _lister("plans")
+list_projects = _lister("projects")
+list_sites = _lister("sites")
+list_operations = _lister("operations")
+list_quality = _lister("quality")
+list_surveys = _lister("surveys")
+list_grain_status = _lister("grain-status")
+
+
+def create_operation(
+    session: Session, *, actor: User, data: schemas.OperationCreate
+) -> FactoryOperation:
+    """Record one line-month of production (see :func:`create`)."""
+    row: FactoryOperation = create(session, resource_name="operations", actor=actor, data=data)
+    return row
+
+
+def create_quality(session: Session, *, actor: User, data: schemas.QualityCreate) -> QualityRecord:
+    """Record one quality sample (see :func:`create`)."""
+    row: QualityRecord = create(session, resource_name="quality", actor=actor, data=data)
+    return row
+
+
+def create_survey(session: Session, *, actor: User, data: schemas.SurveyCreate) -> Survey:
+    """Record one survey answer (see :func:`create`)."""
+    row: Survey = create(session, resource_name="surveys", actor=actor, data=data)
+    return row
+
+
+def create_project(session: Session, *, actor: User, data: schemas.ProjectCreate) -> Project:
+    """Create one tracked project (see :func:`create`)."""
+    row: Project = create(session, resource_name="projects", actor=actor, data=data)
+    return row
+
+
+def update_project(
+    session: Session, *, actor: User, project_id: int, data: schemas.ProjectUpdate
+) -> Project:
+    """Update a project; inauguration creates its operating site (see :func:`update`)."""
+    row: Project = update(
+        session, resource_name="projects", actor=actor, row_id=project_id, data=data
+    )
+    return row

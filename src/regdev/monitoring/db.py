@@ -1,0 +1,115 @@
+"""Engine and session factory.
+
+SQLite (the embedded default) gets WAL journaling, foreign keys, ``synchronous=FULL``
+(an acknowledged commit survives a power cut or SIGKILL) and a busy timeout.  Write
+transactions on SQLite start with ``BEGIN IMMEDIATE`` (see :func:`begin_write`) so two
+writers queue instead of failing with ``database is locked`` on upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+_IMMEDIATE = "regdev_immediate"
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for ``url`` with the service's connection settings.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy database URL. ``sqlite://`` (in memory) uses a single shared
+        connection (``StaticPool``) so every session sees the same database.
+    echo : bool
+        Log SQL statements.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+        The configured engine.
+    """
+    kwargs: dict[str, Any] = {"echo": echo}
+    is_sqlite = url.startswith("sqlite")
+    if is_sqlite:
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if is_sqlite:
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # take transaction control away from pysqlite so BEGIN is ours
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(_IMMEDIATE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to ``engine`` (objects stay usable after commit)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def begin_write(session: Session) -> None:
+    """Declare that ``session``'s transaction will write.
+
+    Must be called before the session's first statement.  On SQLite this starts the
+    transaction with ``BEGIN IMMEDIATE``; other databases ignore it.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        A session that has not yet executed anything in its current transaction.
+    """
+    session.connection(execution_options={_IMMEDIATE: True})
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session], *, write: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error.
+
+    Parameters
+    ----------
+    factory : sessionmaker
+        Session factory from :func:`make_session_factory`.
+    write : bool
+        Start a write transaction (see :func:`begin_write`).
+
+    Yields
+    ------
+    sqlalchemy.orm.Session
+        The open session.
+    """
+    with factory() as session:
+        if write:
+            begin_write(session)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,95 @@
+"""FastAPI dependencies: ``SessionDep``, ``WriteSessionDep``, ``SettingsDep``, ``CurrentUser``.
+
+The application stores its settings, session factory and password hasher on
+``app.state`` (see :func:`regdev.monitoring.app.create_app`); tests swap them with
+``app.dependency_overrides``.  The current user comes from ``Authorization: Bearer``
+(API clients) or the session cookie (dashboard); both carry the same signed token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from regdev.monitoring import auth
+from regdev.monitoring.config import Settings
+from regdev.monitoring.db import begin_write
+from regdev.monitoring.errors import AuthenticationError
+from regdev.monitoring.models import User
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    """The application's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session for one request (rolled back unless the route committed)."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+def get_hasher(request: Request) -> PasswordHasher:
+    """The application's password hasher."""
+    hasher: PasswordHasher = request.app.state.hasher
+    return hasher
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def get_optional_user(
+    request: Request, session: SessionDep, settings: SettingsDep, token: TokenDep
+) -> User | None:
+    """The logged-in user, or ``None`` when no credentials were sent.
+
+    Raises
+    ------
+    AuthenticationError
+        If credentials were sent but are invalid or expired.
+    """
+    token = token or request.cookies.get(settings.cookie_name)
+    if not token:
+        return None
+    return auth.user_from_token(session, token, settings=settings)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(user: OptionalUser) -> User:
+    """The logged-in user.
+
+    Raises
+    ------
+    AuthenticationError
+        If no valid credentials were sent (HTTP 401).
+    """
+    if user is None:
+        msg = "not authenticated: send 'Authorization: Bearer <token>' or log in"
+        raise AuthenticationError(msg)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_write_session(session: SessionDep, user: CurrentUser) -> Session:
+    """The request's session, switched to a write transaction after authentication."""
+    session.commit()  # end the read transaction that looked up the user
+    begin_write(session)
+    return session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]

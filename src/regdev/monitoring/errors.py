@@ -1,0 +1,21 @@
+"""Errors specific to the monitoring service (authentication, scope, conflicts).
+
+They extend :mod:`regdev.errors` so the one exception handler in
+:mod:`regdev.monitoring.app` can map every error to an HTTP status.
+"""
+
+from __future__ import annotations
+
+from regdev.errors import RegdevError
+
+
+class AuthenticationError(RegdevError, PermissionError):
+    """Missing, invalid or expired credentials (HTTP 401), or a locked account."""
+
+
+class ScopeError(RegdevError, PermissionError):
+    """The user's role or scope does not allow the request (HTTP 403)."""
+
+
+class ConflictError(RegdevError, ValueError):
+    """The request clashes with stored data, e.g. a duplicate key (HTTP 409)."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the monitoring database (run with ``regdev db upgrade``)."""

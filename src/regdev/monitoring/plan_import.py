@@ -1,0 +1,246 @@
+"""Import a plan folder written by ``regdev plan``: every ``schedule.csv`` row becomes a project.
+
+The import is one transaction (the caller commits): any bad row raises
+:class:`~regdev.errors.DataValidationError` naming file, row, column and what was
+expected, and nothing is stored.  Planned milestones of a project scheduled in year
+``Y``: groundbreaking ``Y-02-28``, construction ``Y-04-30``, inauguration ``Y-12-31``
+(the policy's target of building each cohort within its year).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regdev.errors import DataValidationError, NotFoundError, Problem
+from regdev.monitoring import audit
+from regdev.monitoring.crud import to_dict
+from regdev.monitoring.history import ensure_programme
+from regdev.monitoring.models import Plan, Project, Region
+from regdev.monitoring.reference import load_regions
+
+SCHEDULE_COLUMNS = (
+    "region_id",
+    "facility",
+    "year",
+    "tier",
+    "size",
+    "cost",
+    "benefit",
+    "equity_weight",
+    "locked",
+)
+PLAN_FACILITIES = ("factories", "hospital", "leisure_complex", "grain_storage", "offshore_farm")
+
+
+def planned_dates(year: int) -> dict[str, dt.date]:
+    """Planned milestone dates of a project scheduled in ``year``."""
+    return {
+        "planned_groundbreaking": dt.date(year, 2, 28),
+        "planned_construction": dt.date(year, 4, 30),
+        "planned_inauguration": dt.date(year, 12, 31),
+    }
+
+
+def _number(text: str, *, integer: bool = False) -> float | int | None:
+    if text.strip() == "":
+        return None
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    if integer:
+        if value != int(value):
+            raise ValueError(text)
+        return int(value)
+    return value
+
+
+def read_schedule(path: Path, *, known_regions: set[str]) -> list[dict[str, Any]]:
+    """Read and validate ``schedule.csv``; every problem is reported at once.
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, unknown regions or facilities, bad numbers, duplicate rows.
+    """
+    name = str(path)
+    problems: list[Problem] = []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in ("region_id", "facility", "year") if c not in header]
+        if missing:
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    ",".join(missing),
+                    f"missing column(s); expected {', '.join(SCHEDULE_COLUMNS)}",
+                )
+            )
+            raise DataValidationError(problems)
+        rows: list[dict[str, Any]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for i, raw in enumerate(reader, start=2):
+            rid, fac = (raw.get("region_id") or "").strip(), (raw.get("facility") or "").strip()
+            if rid not in known_regions:
+                problems.append(
+                    Problem(
+                        name,
+                        i,
+                        "region_id",
+                        f"unknown region {rid!r}; expected a region id of the registry",
+                    )
+                )
+            if fac not in PLAN_FACILITIES:
+                problems.append(
+                    Problem(
+                        name,
+                        i,
+                        "facility",
+                        f"expected one of {', '.join(PLAN_FACILITIES)}, got {fac!r}",
+                    )
+                )
+            row: dict[str, Any] = {"region_id": rid, "facility": fac}
+            for col, integer in (
+                ("year", True),
+                ("tier", True),
+                ("size", False),
+                ("cost", False),
+                ("benefit", False),
+            ):
+                try:
+                    row[col] = _number(raw.get(col) or "", integer=integer)
+                except ValueError:
+                    kind = "an integer" if integer else "a number"
+                    problems.append(Problem(name, i, col, f"expected {kind}, got {raw.get(col)!r}"))
+            year = row.get("year")
+            bad_year = year is None or not isinstance(year, int) or not 1900 <= year <= 2200
+            if bad_year and not any(p.row == i and p.column == "year" for p in problems):
+                problems.append(
+                    Problem(name, i, "year", f"expected a year 1900-2200, got {raw.get('year')!r}")
+                )
+            key = (rid, fac)
+            if key in seen:
+                problems.append(
+                    Problem(
+                        name, i, "region_id", f"{rid} {fac} already scheduled in row {seen[key]}"
+                    )
+                )
+            seen[key] = i
+            rows.append(row)
+    if problems:
+        raise DataValidationError(problems)
+    if not rows:
+        raise DataValidationError([Problem(name, None, None, "schedule has no rows")])
+    return rows
+
+
+def import_plan(
+    session: Session, plan_dir: str | Path, *, actor: str = "system", name: str | None = None
+) -> Plan:
+    """Import ``plan_dir`` (``plan.json`` + ``schedule.csv``) as a plan with one project per row.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        Session of the caller's transaction (the caller commits).
+    plan_dir : str or Path
+        Folder written by ``regdev plan``.
+    actor : str
+        Name recorded in the audit log.
+    name : str, optional
+        Plan name (default: the folder name).
+
+    Returns
+    -------
+    Plan
+        The new plan.
+
+    Raises
+    ------
+    NotFoundError
+        If the folder or its ``schedule.csv`` is missing.
+    DataValidationError
+        If ``plan.json`` or ``schedule.csv`` is malformed.
+    """
+    folder = Path(plan_dir)
+    schedule = folder / "schedule.csv"
+    if not schedule.is_file():
+        msg = f"{schedule} not found; expected a plan folder written by `regdev plan`"
+        raise NotFoundError(msg)
+    meta: dict[str, Any] = {}
+    meta_path = folder / "plan.json"
+    if meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataValidationError(
+                [Problem(str(meta_path), exc.lineno, None, f"invalid JSON: {exc.msg}")]
+            ) from exc
+        if not isinstance(meta, dict):
+            raise DataValidationError(
+                [Problem(str(meta_path), None, None, "expected a JSON object")]
+            )
+    load_regions(session, actor=actor)
+    known = set(session.execute(select(Region.id)).scalars())
+    rows = read_schedule(schedule, known_regions=known)
+    prog = ensure_programme(session)
+    objective = meta.get("objective")
+    plan = Plan(
+        programme_id=prog.id,
+        name=(name or folder.resolve().name)[:200],
+        source=str(folder.resolve())[:400],
+        input_hash=str(meta.get("input_hash", ""))[:128],
+        status=str(meta.get("status", ""))[:40],
+        objective=float(objective)
+        if isinstance(objective, int | float) and math.isfinite(objective)
+        else None,
+        meta={
+            k: meta[k]
+            for k in (
+                "regdev_version",
+                "scenario",
+                "solver",
+                "horizon",
+                "gap",
+                "bound",
+                "n_regions",
+            )
+            if k in meta
+        },
+    )
+    session.add(plan)
+    session.flush()
+    projects = [
+        Project(
+            plan_id=plan.id,
+            region_id=r["region_id"],
+            facility=r["facility"],
+            cohort_year=r["year"],
+            name=f"{r['region_id']} {r['facility'].replace('_', ' ')}",
+            tier=r["tier"],
+            size=r["size"],
+            cost=r["cost"],
+            benefit=r["benefit"],
+            state="planned",
+            **planned_dates(r["year"]),
+        )
+        for r in rows
+    ]
+    session.add_all(projects)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        changes=[audit.Change("create", "plans", str(plan.id), None, to_dict(plan))]
+        + [audit.Change("create", "projects", str(p.id), None, to_dict(p)) for p in projects],
+    )
+    return plan
