@@ -1,9 +1,259 @@
-"""Monitoring-service commands: serve, db, users, audit, backup, restore (being built)."""
+"""Monitoring-service commands: serve, db, users, audit, backup, restore.
+
+``--db`` takes a SQLAlchemy URL or a path to a SQLite file; without it the
+``REGDEV_DATABASE_URL`` setting applies (default ``sqlite:///./regdev.db``).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from regdev.cli._common import console, echo_json, fail
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from regdev.monitoring.config import Settings
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file path (default: REGDEV_DATABASE_URL)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _settings(db: str | None) -> Settings:
+    try:
+        from regdev.monitoring.config import Settings
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        msg = "the service extra is missing: pip install 'regdev[service]'"
+        raise fail(msg) from exc
+    if db is None:
+        return Settings()
+    url = db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
+    return Settings(database_url=url)
+
+
+def _engine(db: str | None, *, migrate: bool = True) -> Engine:
+    from regdev.monitoring.db import make_engine
+    from regdev.monitoring.migrate import upgrade
+
+    engine = make_engine(_settings(db).database_url)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def _session(engine: Engine) -> Any:
+    from regdev.monitoring.db import make_session_factory, session_scope
+
+    return session_scope(make_session_factory(engine), write=True)
+
+
+db_app = typer.Typer(no_args_is_help=True, help="Database: migrate, import plans, seed the demo.")
+users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
+audit_app = typer.Typer(no_args_is_help=True, help="Audit log.")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    db: DbOpt = None,
+) -> None:
+    """Run the monitoring service (REST API under /api/v1, dashboard at /)."""
+    import uvicorn
+
+    from regdev.monitoring.app import create_app
+    from regdev.monitoring.migrate import upgrade
+
+    settings = _settings(db)
+    settings.check_secrets()
+    app = create_app(settings)
+    upgrade(app.state.engine)
+    console.print(f"regdev monitoring on http://{host}:{port}/  (database {settings.database_url})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None) -> None:
+    """Create or migrate the database to the latest schema."""
+    from regdev.monitoring.migrate import current_revision
+
+    engine = _engine(db)
+    console.print(f"database at revision {current_revision(engine)}")
+
+
+@db_app.command("import-plan")
+def db_import_plan(
+    plan_dir: Annotated[Path, typer.Argument(help="Plan folder written by `regdev plan`.")],
+    db: DbOpt = None,
+    name: Annotated[str | None, typer.Option(help="Plan name (default: folder name).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Import a plan folder: every schedule.csv row becomes a tracked project (one transaction)."""
+    from sqlalchemy import func, select
+
+    from regdev.monitoring.models import Project
+    from regdev.monitoring.plan_import import import_plan
+
+    engine = _engine(db)
+    with _session(engine) as session:
+        plan = import_plan(session, plan_dir, name=name)
+        n = session.execute(
+            select(func.count()).select_from(Project).where(Project.plan_id == plan.id)
+        ).scalar_one()
+        out = {"plan_id": plan.id, "name": plan.name, "n_projects": int(n)}
+    if json_out:
+        echo_json(out)
+    else:
+        console.print(f"imported plan {out['name']!r} (id {out['plan_id']}): {n} projects")
+
+
+@db_app.command("seed-demo")
+def db_seed_demo(
+    db: DbOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the simulated operations.")] = 0,
+    until: Annotated[
+        str | None, typer.Option(help="Last simulated month YYYY-MM (default: last full month).")
+    ] = None,
+    plan_dir: Annotated[
+        Path | None, typer.Option("--plan", help="Plan folder to import as the forward plan.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Load the history, a plan if given, and a simulated year of operations."""
+    from dataclasses import asdict
+
+    from regdev.errors import DataValidationError
+    from regdev.monitoring.demo import seed_demo
+
+    month: tuple[int, int] | None = None
+    if until is not None:
+        try:
+            y, m = (int(p) for p in until.split("-"))
+        except ValueError as exc:
+            msg = f"--until: expected YYYY-MM, got {until!r}"
+            raise DataValidationError([msg]) from exc
+        month = (y, m)
+    engine = _engine(db)
+    with _session(engine) as session:
+        summary = seed_demo(session, rng=seed, until=month, plan_dir=plan_dir)
+    if json_out:
+        echo_json(asdict(summary))
+    else:
+        console.print(
+            f"demo loaded: {summary.n_sites} operating sites, {summary.n_operations} line-months, "
+            f"{summary.n_quality} quality samples, {summary.n_surveys} survey answers "
+            f"({summary.months[0]} to {summary.months[1]}); plan: {summary.plan_source}"
+        )
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="national, provincial, county, factory or viewer.")],
+    province: Annotated[str | None, typer.Option(help="Province id (provincial).")] = None,
+    region: Annotated[str | None, typer.Option(help="Region id (county).")] = None,
+    site: Annotated[int | None, typer.Option(help="Site id (factory).")] = None,
+    full_name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="REGDEV_NEW_PASSWORD",
+            help="Password (default: prompt; or set REGDEV_NEW_PASSWORD).",
+        ),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Create a user account."""
+    from pydantic import ValidationError
+
+    from regdev.errors import DataValidationError, Problem
+    from regdev.monitoring import auth, crud, schemas
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = schemas.UserCreate(
+            username=username,
+            full_name=full_name,
+            password=password,
+            role=role,  # type: ignore[arg-type]
+            province_id=province,
+            region_id=region,
+            site_id=site,
+        )
+    except ValidationError as exc:
+        problems = [
+            Problem("users add", None, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()
+        ]
+        raise DataValidationError(problems) from exc
+    settings = _settings(db)
+    engine = _engine(db)
+    with _session(engine) as session:
+        user = crud.create_user(session, actor=None, data=data, hasher=auth.make_hasher(settings))
+        uid = user.id
+    console.print(f"user {username!r} ({role}) created with id {uid}")
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Recompute the audit hash chain; exit 1 if any entry was tampered with."""
+    from regdev.monitoring.audit import verify_chain
+    from regdev.monitoring.db import make_session_factory
+
+    engine = _engine(db, migrate=False)
+    with make_session_factory(engine)() as session:
+        report = verify_chain(session)
+    if json_out:
+        echo_json(
+            {
+                "ok": report.ok,
+                "n_entries": report.n_entries,
+                "first_bad_seq": report.first_bad_seq,
+                "message": report.message,
+            }
+        )
+    if not report.ok:
+        msg = f"audit chain broken: {report.message}"
+        raise fail(msg)
+    if not json_out:
+        console.print(report.message)
+
+
+def backup_cmd(
+    out: Annotated[Path, typer.Argument(help="Backup file to write (gzip JSON).")],
+    db: DbOpt = None,
+) -> None:
+    """Write a complete backup of the database."""
+    from regdev.monitoring.backup import backup
+
+    summary = backup(_engine(db, migrate=False), out)
+    n = sum(summary["rows"].values())
+    console.print(f"backup written to {out}: {n} rows, digest {summary['digest'][:16]}…")
+
+
+def restore_cmd(
+    src: Annotated[Path, typer.Argument(help="Backup file written by `regdev backup`.")],
+    db: DbOpt = None,
+    force: Annotated[bool, typer.Option(help="Replace a non-empty database.")] = False,
+) -> None:
+    """Restore a backup; the restored database reproduces the backup exactly."""
+    from regdev.monitoring.backup import restore
+
+    summary = restore(_engine(db, migrate=False), src, force=force)
+    n = sum(summary["rows"].values())
+    console.print(f"restored {n} rows; digest {summary['digest'][:16]}… matches the backup")
 
 
 def register(app: typer.Typer) -> None:
     """Add the service commands to the root ``app``."""
+    app.command("serve")(serve)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+    app.command("backup")(backup_cmd)
+    app.command("restore")(restore_cmd)

@@ -44,3 +44,12 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Migrate to the latest revision, unless the tables were made without Alembic (tests)."""
+    with engine.connect() as conn:
+        insp = inspect(conn)
+        unmanaged = insp.has_table("audit_log") and not insp.has_table("alembic_version")
+    if not unmanaged:
+        upgrade(engine)

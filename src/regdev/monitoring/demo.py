@@ -1,0 +1,241 @@
+"""``regdev db seed-demo``: the programme's history plus a simulated year of operations.
+
+What gets loaded:
+
+1. the region hierarchy and the historical record (:mod:`regdev.monitoring.history`);
+2. a plan: a plan folder given by the caller, else — until ``regdev.planning`` offers a
+   plan API — none (the historical cohorts are the only projects; the summary says so);
+3. for every operating factory and offshore farm, twelve months of production per line
+   up to ``until`` (months before the site opened are skipped): output ramps up from
+   about 45 % to 85–95 % of capacity over the first half-year with seasonal and random
+   variation, raw material mostly from the local base; one quality sample per line and
+   month (defect rates falling as the site matures); and a handful of customer survey
+   answers per site and month whose scores rise with quality.
+
+Everything is drawn from one ``numpy.random.Generator`` seeded once, so the same seed and
+``until`` give the same database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from regdev.monitoring import audit
+from regdev.monitoring.crud import to_dict
+from regdev.monitoring.history import load_history
+from regdev.monitoring.models import FactoryOperation, QualityRecord, Region, Site, Survey
+from regdev.monitoring.plan_import import import_plan
+
+#: Lines every regional-industry factory runs (foodstuffs, daily necessities, clothing).
+STANDARD_LINES: tuple[tuple[str, float], ...] = (
+    ("foodstuffs", 9.0),  # kg per inhabitant per year
+    ("daily necessities", 2.5),
+    ("clothing", 1.2),
+)
+#: A characteristic line chosen from the region's raw-material base.
+CHARACTERISTIC: dict[str, tuple[str, float]] = {
+    "fish": ("seafood processing", 4.0),
+    "shellfish": ("seafood processing", 4.0),
+    "seaweed": ("seaweed products", 2.0),
+    "aquaculture": ("seafood processing", 4.0),
+    "fruit": ("fruit preserves", 2.0),
+    "wild_fruit": ("wild-fruit beverages", 1.5),
+    "medicinal_herbs": ("herbal products", 0.5),
+    "livestock": ("meat and dairy", 3.0),
+    "soybean": ("soy sauce and bean paste", 3.0),
+    "maize": ("maize noodles", 4.0),
+    "rice": ("rice products", 4.0),
+    "potato": ("potato starch", 3.0),
+    "timber": ("wood products", 1.0),
+}
+DEFECT_TYPES = ("packaging", "weight", "foreign matter", "labelling")
+FARM_LINES: tuple[tuple[str, float], ...] = (("kelp", 6.0), ("scallop", 2.0), ("sea cucumber", 0.3))
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What :func:`seed_demo` loaded."""
+
+    plan_source: str
+    n_sites: int
+    n_operations: int
+    n_quality: int
+    n_surveys: int
+    months: tuple[str, str]
+
+
+def _months_until(until: tuple[int, int], n: int = 12) -> list[tuple[int, int]]:
+    y, m = until
+    out = []
+    for _ in range(n):
+        out.append((y, m))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
+
+
+def _lines(site: Site, region: Region) -> list[tuple[str, float]]:
+    if site.facility == "offshore_farm":
+        return list(FARM_LINES)
+    lines = list(STANDARD_LINES)
+    for res in (region.resources or "").split(";"):
+        if res in CHARACTERISTIC and CHARACTERISTIC[res][0] not in {name for name, _ in lines}:
+            lines.append(CHARACTERISTIC[res])
+            break
+    return lines
+
+
+def default_until(today: dt.date | None = None) -> tuple[int, int]:
+    """The last complete month before ``today``."""
+    today = today or dt.date.today()
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def seed_demo(
+    session: Session,
+    *,
+    rng: np.random.Generator | int | None = 0,
+    until: tuple[int, int] | None = None,
+    plan_dir: str | Path | None = None,
+    actor: str = "system",
+) -> DemoSummary:
+    """Load the demo data set (the caller commits).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        Session of the caller's transaction.
+    rng : numpy.random.Generator, int or None
+        Seed or generator for the simulated operations.
+    until : (year, month), optional
+        Last simulated month (default: the last complete month).
+    plan_dir : str or Path, optional
+        Plan folder to import as the forward plan.
+    actor : str
+        Name recorded in the audit log.
+
+    Returns
+    -------
+    DemoSummary
+        Counts of what was loaded.
+    """
+    gen = np.random.default_rng(rng)
+    until = until or default_until()
+    load_history(session, actor=actor)
+    plan_source = (
+        "historical cohorts only (no plan folder given; regdev.planning has no plan API yet)"
+    )
+    if plan_dir is not None:
+        plan = import_plan(session, plan_dir, actor=actor)
+        plan_source = f"plan folder {plan.source}"
+    months = _months_until(until)
+    sites = (
+        session.execute(
+            select(Site).where(Site.facility.in_(("factories", "offshore_farm"))).order_by(Site.id)
+        )
+        .scalars()
+        .all()
+    )
+    regions = {r.id: r for r in session.execute(select(Region)).scalars()}
+    ops: list[FactoryOperation] = []
+    quals: list[QualityRecord] = []
+    surveys: list[Survey] = []
+    for site in sites:
+        region = regions[site.region_id]
+        pop = float(region.population or 100_000.0)
+        start = (site.operating_since.year, site.operating_since.month)
+        lines = _lines(site, region)
+        for y, m in months:
+            if (y, m) < start:
+                continue
+            age = (y - start[0]) * 12 + (m - start[1])
+            maturity = 1.0 - np.exp(-age / 4.0)
+            season = 1.0 - 0.08 * np.cos(2 * np.pi * (m - 1) / 12)
+            for line, kg_per_head in lines:
+                capacity = round(pop * kg_per_head / 12 / 1000, 1)
+                util = float(
+                    np.clip((0.45 + 0.45 * maturity) * season + gen.normal(0, 0.04), 0.1, 1.05)
+                )
+                output = round(capacity * util, 1)
+                raw = output * 1.25
+                local_share = float(np.clip(gen.normal(0.82, 0.07), 0.4, 1.0))
+                ops.append(
+                    FactoryOperation(
+                        site_id=site.id,
+                        region_id=site.region_id,
+                        line=line,
+                        year=y,
+                        month=m,
+                        output=output,
+                        capacity=capacity,
+                        unit="t",
+                        raw_local=round(raw * local_share, 1),
+                        raw_imported=round(raw * (1 - local_share), 1),
+                    )
+                )
+                rate = 0.05 - 0.03 * maturity
+                sample = 200
+                counts = gen.poisson(sample * rate * np.array([0.4, 0.3, 0.1, 0.2]))
+                defects = {t: int(c) for t, c in zip(DEFECT_TYPES, counts, strict=True) if c}
+                lot = f"{site.id:03d}-{line[:3].upper()}-{y}{m:02d}"
+                quals.append(
+                    QualityRecord(
+                        site_id=site.id,
+                        region_id=site.region_id,
+                        line=line,
+                        date=dt.date(y, m, int(gen.integers(5, 26))),
+                        lot_code=lot,
+                        sample_size=sample,
+                        defects=defects,
+                        n_defective=sum(defects.values()),
+                    )
+                )
+            for _ in range(int(gen.integers(3, 8))):
+                line = lines[int(gen.integers(0, len(lines)))][0]
+                score = int(np.clip(round(gen.normal(6.0 + 2.5 * maturity, 1.3)), 0, 10))
+                surveys.append(
+                    Survey(
+                        site_id=site.id,
+                        region_id=site.region_id,
+                        date=dt.date(y, m, int(gen.integers(1, 29))),
+                        product_category=line,
+                        lot_code=f"{site.id:03d}-{line[:3].upper()}-{y}{m:02d}",
+                        score=score,
+                        comment=_comment(score),
+                    )
+                )
+    session.add_all([*ops, *quals, *surveys])
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        changes=[
+            audit.Change("create", table, str(row.id), None, to_dict(row))
+            for table, rows in (("operations", ops), ("quality", quals), ("surveys", surveys))
+            for row in rows
+        ],
+    )
+    first, last = months[0], months[-1]
+    return DemoSummary(
+        plan_source=plan_source,
+        n_sites=len(sites),
+        n_operations=len(ops),
+        n_quality=len(quals),
+        n_surveys=len(surveys),
+        months=(f"{first[0]}-{first[1]:02d}", f"{last[0]}-{last[1]:02d}"),
+    )
+
+
+def _comment(score: int) -> str:
+    if score >= 9:
+        return "very good; would buy again"
+    if score >= 7:
+        return "good quality, packaging could be better"
+    if score >= 5:
+        return "acceptable; taste/size uneven"
+    return "poor; defects found"
