@@ -1,10 +1,263 @@
-"""`regdev plan` commands (being built; see the issue tracker)."""
+"""`regdev plan`: the optimal ten-year rollout plan, its report and explanations.
+
+``regdev plan [--scenario FILE] [--regions FILE] [--out DIR] [--no-history]
+[--time-limit S] [--explain-last N] [--json]`` plans the default (or given)
+country and writes a plan folder; ``regdev plan explain REGION`` explains
+one region of a written plan.  The factory-design commands are added by
+:mod:`regdev.cli.design`.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from regdev.cli import design as _design
+from regdev.cli._common import console, echo_json, err_console
+
+if TYPE_CHECKING:
+    from regdev.planning import Plan
+    from regdev.registry import RegionRegistry
 
 app = typer.Typer(no_args_is_help=False)
 _design.register(app)
+
+ScenarioOpt = Annotated[
+    Path | None,
+    typer.Option("--scenario", help="Scenario TOML (merged over the shipped defaults)."),
+]
+RegionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--regions",
+        help="Region table (CSV, XLSX, GeoJSON, GPKG, Parquet); default: embedded DPRK.",
+    ),
+]
+OutOpt = Annotated[Path, typer.Option("--out", help="Plan folder to write (replaced atomically).")]
+NoHistoryOpt = Annotated[
+    bool, typer.Option("--no-history", help="Plan from scratch: do not lock the real cohorts.")
+]
+TimeLimitOpt = Annotated[
+    float, typer.Option("--time-limit", min=0.1, help="Solver time limit, seconds.")
+]
+ExplainOpt = Annotated[
+    int,
+    typer.Option(
+        "--explain-last",
+        min=0,
+        help="Re-solve for the cost of moving the factories one year earlier for this many "
+        "lowest-ranked regions scheduled last.",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON summary on stdout.")]
+
+
+def _registry(path: Path | None) -> RegionRegistry:
+    from regdev.registry import load_default, read_regions
+
+    return load_default() if path is None else read_regions(path)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    )
+
+
+def _summary(plan: Plan, out: Path) -> dict[str, Any]:
+    sched = plan.schedule_frame(allow_feasible=True)
+    left = plan.left_out(allow_feasible=True)
+    first = sched[sched["facility"] == "factories"].groupby("year").size()
+    return {
+        "status": plan.status,
+        "objective": plan.objective,
+        "bound": plan.bound,
+        "gap": plan.gap,
+        "greedy_objective": plan.greedy_objective,
+        "solve_time_s": round(plan.solve_time_s, 3),
+        "n_regions": plan.problem.n_regions,
+        "n_projects": len(sched),
+        "n_locked": int(sched["locked"].sum()),
+        "n_left_out": len(left),
+        "factories_per_year": {str(int(k)): int(v) for k, v in first.items()},
+        "total_cost": round(float(sched["cost"].sum()), 3),
+        "input_hash": plan.problem.input_hash,
+        "out_dir": str(out),
+        "report": str(out / "report.html"),
+    }
+
+
+def _print_summary(info: dict[str, Any]) -> None:
+    table = Table(title="regdev plan", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    gain = ""
+    if info["greedy_objective"]:
+        gain = f"  (greedy baseline {info['greedy_objective']:.4f}, {100 * (info['objective'] - info['greedy_objective']) / info['greedy_objective']:+.3f} %)"
+    rows = [
+        ("status", info["status"]),
+        ("objective", f"{info['objective']:.6f} million equity-weighted benefit-years{gain}"),
+        ("best bound / gap", f"{info['bound']:.6f} / {info['gap']:.2e}"),
+        ("solve time", f"{info['solve_time_s']:.2f} s"),
+        (
+            "regions / projects",
+            f"{info['n_regions']} / {info['n_projects']} ({info['n_locked']} locked)",
+        ),
+        (
+            "factories per year",
+            ", ".join(f"{y}: {n}" for y, n in info["factories_per_year"].items()),
+        ),
+        ("left out", str(info["n_left_out"])),
+        ("total cost", f"{info['total_cost']:,.1f} MCU"),
+        ("plan folder", info["out_dir"]),
+        ("report", info["report"]),
+    ]
+    for k, v in rows:
+        table.add_row(k, str(v))
+    console.print(table)
+
+
+@app.callback(invoke_without_command=True)
+def plan(
+    ctx: typer.Context,
+    scenario: ScenarioOpt = None,
+    regions: RegionsOpt = None,
+    out: OutOpt = Path("out/plan"),
+    no_history: NoHistoryOpt = False,
+    time_limit: TimeLimitOpt = 60.0,
+    explain_last: ExplainOpt = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan the ten-year rollout and write the plan folder with report.html."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from regdev.planning import (
+        SolverOptions,
+        build_dossiers,
+        build_problem,
+        load_scenario,
+        plan_rollout,
+        write_plan,
+    )
+    from regdev.planning.explain import last_scheduled, move_earlier_cost
+    from regdev.planning.hooks import plan_hooks
+
+    with _progress(as_json) as progress:
+        task = progress.add_task("loading regions and scenario", total=None)
+        sc = load_scenario(scenario)
+        registry = _registry(regions)
+        problem = build_problem(registry, sc, history=False if no_history else None)
+        options = SolverOptions(time_limit=time_limit)
+
+        def stage(name: str) -> None:
+            progress.update(task, description=f"{name} ({problem.n_regions} regions)")
+
+        result = plan_rollout(problem, options=options, progress=stage)
+        if not result.has_solution:
+            msg = f"no plan: the solver ended with status {result.status!r}; raise --time-limit"
+            err_console.print(f"[bold red]error:[/] {msg}")
+            raise typer.Exit(code=1)
+        targets = last_scheduled(result, explain_last) if explain_last else []
+        progress.update(
+            task,
+            description="explaining (moving factories one year earlier)",
+            total=len(targets),
+            completed=0,
+        )
+        moves: dict[str, Any] = {}
+        for rid in targets:
+            moves[rid] = move_earlier_cost(result, rid, options)
+            progress.advance(task)
+        dossiers = build_dossiers(result, move_earlier=[])
+        for d in dossiers:
+            d["move_factory_earlier"] = moves.get(d["region_id"])
+        progress.update(task, description="writing the plan folder", total=None)
+        write_plan(result, out, dossiers=dossiers, hooks=plan_hooks())
+    info = _summary(result, out)
+    if as_json:
+        echo_json(info)
+    else:
+        _print_summary(info)
+        if result.status != "optimal":
+            err_console.print(
+                f"[yellow]warning:[/] not proven optimal (status {result.status}, gap {result.gap:.2e})"
+            )
+
+
+@app.command("explain")
+def explain(
+    region: Annotated[str, typer.Argument(help="Region id, name or alias.")],
+    plan_dir: Annotated[
+        Path, typer.Option("--plan-dir", help="Plan folder written by `regdev plan`.")
+    ] = Path("out/plan"),
+    regions: RegionsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Explain one region: its years, binding constraints, and the cost of moving its factories earlier."""
+    from regdev.errors import ConfigError, NotFoundError
+    from regdev.planning import Scenario, SolverOptions, build_problem, explain_region, plan_rollout
+
+    path = plan_dir / "plan.json"
+    try:
+        stored = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        msg = f"{path}: no plan here; run `regdev plan --out {plan_dir}` first"
+        raise NotFoundError(msg) from None
+    registry = _registry(regions)
+    sc = Scenario.model_validate(stored["scenario"])
+    problem = build_problem(registry, sc)
+    if problem.input_hash != stored.get("input_hash"):
+        msg = (
+            f"{path}: the plan was made from other inputs (input hash {str(stored.get('input_hash'))[:12]}…, "
+            f"now {problem.input_hash[:12]}…); pass the same --regions file"
+        )
+        raise ConfigError(msg)
+    rid = registry.resolve(region)
+    limit = float(stored.get("solver", {}).get("time_limit") or 60.0)
+    options = SolverOptions(time_limit=limit)
+    with _progress(as_json) as progress:
+        progress.add_task(f"re-solving for {rid}", total=None)
+        result = plan_rollout(problem, options=options)
+        dossier = explain_region(result, rid, options)
+    if as_json:
+        echo_json(dossier)
+        return
+    console.print(f"[bold]{dossier['name']}[/] ({dossier['region_id']}), {dossier['province']}")
+    console.print(
+        f"population {dossier['population']:,.0f} · development index {dossier['development_index']:.3f} "
+        f"· equity weight {dossier['equity_weight']:.3f} (rank {dossier['equity_rank']} of {problem.n_regions})"
+    )
+    table = Table("type", "year", "tier", "cost MCU", "value", "binding", "locked")
+    for fac, pr in dossier["projects"].items():
+        table.add_row(
+            fac,
+            str(pr["year"]),
+            str(pr["tier"]),
+            f"{pr['cost']:.2f}",
+            f"{pr['value']:.4f}",
+            ", ".join(pr["binding"]) or "-",
+            pr["lock_source"] or "",
+        )
+    console.print(table)
+    for fac, why in dossier["left_out"].items():
+        console.print(f"no {fac} within the horizon: {why}")
+    mv = dossier["move_factory_earlier"]
+    if mv and mv.get("feasible"):
+        console.print(
+            f"moving the factories from {mv['from_year']} to {mv['to_year']} costs {mv['cost']:.6f} "
+            f"({100 * (mv['cost_share'] or 0):.5f} % of the objective)"
+        )
+    elif mv:
+        console.print(f"moving the factories earlier: not possible ({mv.get('reason')})")

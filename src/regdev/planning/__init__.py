@@ -1,0 +1,81 @@
+"""Planning: the optimal ten-year rollout (20×10) with facility sizing.
+
+The chain (STYLE.md §4)::
+
+    registry + scenario --build_problem--> PlanningProblem --check_problem--> (raises early)
+      --build_model--> RolloutModel --solve_model--> SolveResult --> Plan --write_plan--> folder
+
+Stable public API (used by the CLI, the monitoring service and the factory designer)::
+
+    load_scenario(path | None) -> Scenario          defaults from data/default_scenario.toml
+    build_problem(registry, scenario=None, *, history=None) -> PlanningProblem
+    plan_rollout(problem, *, options=None, extra_constraints=None, progress=None) -> Plan
+    write_plan(plan, out_dir, *, dossiers=None, hooks=None) -> Path   (atomic folder)
+    build_dossiers(plan, *, move_earlier=None) -> list[dict]
+    explain_region(plan, region) -> dict
+    greedy_plan(problem) -> GreedyResult           the baseline
+    register_plan_hook(name, hook)                  add files / report sections / dossier entries
+
+Example
+-------
+>>> from regdev.registry import toy_region
+>>> from regdev.planning import build_problem, load_scenario, plan_rollout
+>>> sc = load_scenario().with_updates(factories={"per_year": 2}, history={"enabled": False})
+>>> plan = plan_rollout(build_problem(toy_region(), sc))
+>>> plan.status
+'optimal'
+>>> sorted(plan.schedule.query("facility == 'factories'").groupby("year").size().tolist())
+[1, 2, 2]
+"""
+
+from __future__ import annotations
+
+from regdev.planning.checks import check_problem
+from regdev.planning.explain import build_dossiers, explain_region, move_earlier_cost
+from regdev.planning.greedy import GreedyResult, greedy_plan
+from regdev.planning.hooks import (
+    PlanExtension,
+    PlanHook,
+    ReportSection,
+    plan_hooks,
+    register_plan_hook,
+    unregister_plan_hook,
+)
+from regdev.planning.model import RolloutModel, build_model
+from regdev.planning.output import write_mps, write_plan
+from regdev.planning.plan import SCHEDULE_COLUMNS, Plan
+from regdev.planning.problem import PlanningProblem, build_problem, build_problem_from_arrays
+from regdev.planning.rollout import diagnose_infeasibility, plan_rollout
+from regdev.planning.scenario import FACILITY_TYPES, Scenario, load_scenario
+from regdev.planning.solve import SolverOptions, solve_model
+
+__all__ = [
+    "FACILITY_TYPES",
+    "SCHEDULE_COLUMNS",
+    "GreedyResult",
+    "Plan",
+    "PlanExtension",
+    "PlanHook",
+    "PlanningProblem",
+    "ReportSection",
+    "RolloutModel",
+    "Scenario",
+    "SolverOptions",
+    "build_dossiers",
+    "build_model",
+    "build_problem",
+    "build_problem_from_arrays",
+    "check_problem",
+    "diagnose_infeasibility",
+    "explain_region",
+    "greedy_plan",
+    "load_scenario",
+    "move_earlier_cost",
+    "plan_hooks",
+    "plan_rollout",
+    "register_plan_hook",
+    "solve_model",
+    "unregister_plan_hook",
+    "write_mps",
+    "write_plan",
+]

@@ -1,0 +1,170 @@
+"""Pre-solve checks: catch a provably infeasible specification before solving.
+
+Every check raises :class:`~regdev.errors.InfeasibleSpecificationError` with
+``constraint`` set to the family (``capacity``, ``coverage``, ``balance``,
+``budget``, ``workload``, ``lock``) and a message with the numbers that clash.
+These are necessary conditions; :func:`diagnose_infeasibility` names the
+family when the solver finds an infeasibility the checks did not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regdev.errors import InfeasibleSpecificationError
+from regdev.planning.problem import PlanningProblem
+
+
+def _raise(family: str, text: str) -> None:
+    msg = f"{family}: {text}"
+    raise InfeasibleSpecificationError(msg, constraint=family)
+
+
+def _ids(problem: PlanningProblem, idx: np.ndarray, k: int = 5) -> str:
+    names = [problem.region_ids[i] for i in idx[:k].tolist()]
+    more = f" and {idx.size - k} more" if idx.size > k else ""
+    return ", ".join(names) + more
+
+
+def check_locks(problem: PlanningProblem) -> None:
+    """Locked projects must fit the year's capacity (and the budget)."""
+    p = problem
+    n_fac, n_years = p.n_facilities, p.n_years
+    ii, ff = np.nonzero(p.lock_year >= 0)
+    tt = p.lock_year[ii, ff]
+    locked = np.zeros((n_fac, n_years), dtype=np.int64)
+    np.add.at(locked, (ff, tt), 1)
+    over = np.argwhere(locked > p.capacity)
+    if over.size:
+        f, t = (int(v) for v in over[0])
+        who = ii[(ff == f) & (tt == t)]
+        _raise(
+            "capacity",
+            f"{locked[f, t]} {p.facilities[f]} projects are locked to {p.years[t]} "
+            f"({_ids(p, who)}) but the capacity of {p.years[t]} is {p.capacity[f, t]}; "
+            f"raise the capacity or unlock {locked[f, t] - p.capacity[f, t]} of them",
+        )
+    if np.isfinite(p.budget).any():
+        spent = np.zeros(n_years)
+        np.add.at(spent, tt, p.cost()[ii, ff, tt])
+        bad = np.flatnonzero(spent > p.budget + 1e-9)
+        if bad.size:
+            t = int(bad[0])
+            _raise(
+                "budget",
+                f"locked projects of {p.years[t]} cost {spent[t]:.1f} MCU but the budget "
+                f"of {p.years[t]} is {p.budget[t]:.1f} MCU",
+            )
+
+
+def check_capacity(problem: PlanningProblem) -> None:
+    """Exact yearly counts need enough candidates; exact coverage needs enough capacity."""
+    p = problem
+    allowed = p.allowed()
+    locked_any = p.lock_year >= 0
+    for f, fac in enumerate(p.facilities):
+        n_elig = int(p.eligible[:, f].sum())
+        total = int(p.capacity[f].sum())
+        if p.coverage_exact[f] and total < n_elig:
+            _raise(
+                "coverage",
+                f"all {n_elig} candidates must get a {fac} exactly once but the {fac} capacity "
+                f"totals {total} over {p.years[0]}–{p.years[-1]} ({_cap_text(p, f)})",
+            )
+        if p.capacity_exact[f]:
+            for t in range(p.n_years):
+                free = allowed[:, f, t] & (~locked_any[:, f] | (p.lock_year[:, f] == t))
+                if int(free.sum()) < p.capacity[f, t]:
+                    _raise(
+                        "capacity",
+                        f"exactly {p.capacity[f, t]} {fac} projects are required in {p.years[t]} "
+                        f"but only {int(free.sum())} regions can take one that year "
+                        f"(others are locked to other years or banned)",
+                    )
+        if p.coverage_exact[f]:
+            stuck = np.flatnonzero(p.eligible[:, f] & ~allowed[:, f, :].any(axis=1))
+            if stuck.size:
+                _raise(
+                    "coverage",
+                    f"{stuck.size} region(s) must get a {fac} but have no allowed year "
+                    f"({_ids(p, stuck)}): every year with {fac} capacity is banned for them",
+                )
+
+
+def _cap_text(p: PlanningProblem, f: int) -> str:
+    return ", ".join(f"{y}: {c}" for y, c in zip(p.years, p.capacity[f].tolist(), strict=True))
+
+
+def check_balance(problem: PlanningProblem) -> None:
+    """Provincial floors must be reachable given the yearly totals and the locks."""
+    p = problem
+    floor = p.balance_floor
+    if floor is None:
+        return
+    fi = p.factory_index
+    n_prov = len(p.provinces)
+    cum_total = np.cumsum(p.capacity[fi])
+    allowed = p.allowed()[:, fi, :]
+    lock = p.lock_year[:, fi]
+    for t in range(p.n_years):
+        locked_by_t = np.bincount(
+            p.province_of, weights=((lock >= 0) & (lock <= t)).astype(float), minlength=n_prov
+        ).astype(np.int64)
+        possible_by_t = np.bincount(
+            p.province_of, weights=allowed[:, : t + 1].any(axis=1).astype(float), minlength=n_prov
+        ).astype(np.int64)
+        short = np.flatnonzero(possible_by_t < floor[:, t])
+        if short.size:
+            k = int(short[0])
+            _raise(
+                "balance",
+                f"{p.provinces[k]} needs at least {floor[k, t]} factory projects by the end of "
+                f"{p.years[t]} (floor(share × {cum_total[t]}) − tolerance) but only "
+                f"{possible_by_t[k]} of its regions can have one by then",
+            )
+        need = np.maximum(floor[:, t], locked_by_t)
+        if int(need.sum()) > int(cum_total[t]):
+            worst = np.argsort(-(need - locked_by_t), kind="stable")[:3]
+            detail = ", ".join(
+                f"{p.provinces[k]} ≥ {need[k]} (locked {locked_by_t[k]})" for k in worst.tolist()
+            )
+            _raise(
+                "balance",
+                f"by the end of {p.years[t]} the provinces need at least {int(need.sum())} factory "
+                f"projects in total (floors and locks: {detail}, …) but only {cum_total[t]} "
+                f"are built by then; lower balance.tolerance or change the locks",
+            )
+
+
+def check_workload(problem: PlanningProblem) -> None:
+    """Each region's exact-coverage projects must fit ``k`` per year over the open years."""
+    p = problem
+    allowed = p.allowed()
+    need = (p.eligible & p.coverage_exact[None, :]).sum(axis=1)
+    slots = np.minimum(allowed.sum(axis=1), p.workload).sum(axis=1)
+    locked = np.zeros((p.n_regions, p.n_years), dtype=np.int64)
+    ii, ff = np.nonzero(p.lock_year >= 0)
+    np.add.at(locked, (ii, p.lock_year[ii, ff]), 1)
+    slots = slots + np.maximum(locked - p.workload, 0).sum(axis=1)
+    bad = np.flatnonzero(need > slots)
+    if bad.size:
+        i = int(bad[0])
+        _raise(
+            "workload",
+            f"{p.region_ids[i]} needs {need[i]} projects but at most {p.workload} a year fit "
+            f"into its open years ({slots[i]} slots); raise workload.max_per_county_year",
+        )
+
+
+def check_problem(problem: PlanningProblem) -> None:
+    """Run every pre-solve check (locks, capacity, coverage, balance, workload).
+
+    Raises
+    ------
+    InfeasibleSpecificationError
+        Naming the constraint family and the numbers.
+    """
+    check_locks(problem)
+    check_capacity(problem)
+    check_balance(problem)
+    check_workload(problem)

@@ -1,0 +1,277 @@
+"""Explanations: per-region dossiers, binding constraint families, cost of moving earlier.
+
+A constraint family *binds for a region* when a tight row of that family
+stands between the region and an earlier project:
+
+``capacity``  the type's capacity is full in an earlier year the region could have used;
+``workload``  the region's own workload is full in such an earlier year;
+``budget``    the budget of such an earlier year cannot take the project;
+``balance``   its province sits exactly at its balance floor in a year at or after
+              the region's factory year (the project is needed for the floor);
+``lock``      the project is locked (history or scenario).
+
+The *cost of moving the factory one year earlier* is the drop in the optimal
+objective when the region's factory project is forced into the year before
+its planned one (a re-solve with that assignment locked).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from regdev.errors import InfeasibleSpecificationError, NotFoundError
+from regdev.planning.model import FAMILIES
+from regdev.planning.plan import Plan
+from regdev.planning.problem import PlanningProblem
+from regdev.planning.solve import SolverOptions
+
+DOSSIER_FAMILIES: tuple[str, ...] = ("capacity", "balance", "budget", "workload", "lock")
+
+
+def tight_rows(plan: Plan) -> dict[str, np.ndarray]:
+    """Boolean mask of tight rows per family at the plan's solution."""
+    model = plan.model
+    if model is None:
+        return {}
+    x = plan.solution(allow_feasible=True)
+    cols = x[model.var_i, model.var_f, model.var_t].astype(float)
+    act = model.matrix @ cols
+    tight = np.zeros(model.n_rows, dtype=bool)
+    upper_tight = np.isfinite(model.row_upper) & (act >= model.row_upper - 0.5)
+    lower_tight = np.isfinite(model.row_lower) & (act <= model.row_lower + 0.5)
+    bud = model.rows_of("budget")
+    if bud.size:
+        # a budget row is tight when the cheapest project of that year no longer fits
+        cost = plan.problem.cost()
+        t = model.row_key[bud, 0]
+        cheapest = np.array([cost[:, :, k][plan.problem.eligible].min() for k in t.tolist()])
+        upper_tight[bud] = model.row_upper[bud] - act[bud] < cheapest
+    tight = upper_tight | lower_tight
+    return {fam: tight & (model.row_family == FAMILIES.index(fam)) for fam in FAMILIES}
+
+
+def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
+    """For every region, the families binding for each of its projects (see module docs)."""
+    p = plan.problem
+    model = plan.model
+    yi = plan.year_index(allow_feasible=True)
+    out: list[dict[str, list[str]]] = [{} for _ in range(p.n_regions)]
+    if model is None:
+        return out
+    tight = tight_rows(plan)
+    n_years = p.n_years
+    cap_tight = np.zeros((p.n_facilities, n_years), dtype=bool)
+    r = np.flatnonzero(tight["capacity"])
+    cap_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
+    work_tight = np.zeros((p.n_regions, n_years), dtype=bool)
+    r = np.flatnonzero(tight["workload"])
+    work_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
+    bud_tight = np.zeros(n_years, dtype=bool)
+    r = np.flatnonzero(tight["budget"])
+    bud_tight[model.row_key[r, 0]] = True
+    bal_tight = np.zeros((len(p.provinces), n_years), dtype=bool)
+    r = np.flatnonzero(tight["balance"])
+    bal_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
+    allowed = p.allowed()
+    fi = p.factory_index
+    for i in range(p.n_regions):
+        for f in range(p.n_facilities):
+            t = int(yi[i, f])
+            if t < 0:
+                continue
+            fams: list[str] = []
+            if p.lock_year[i, f] == t:
+                fams.append("lock")
+            else:
+                earlier = np.flatnonzero(allowed[i, f, :t])
+                if cap_tight[f, earlier].any():
+                    fams.append("capacity")
+                if work_tight[i, earlier].any():
+                    fams.append("workload")
+                if bud_tight[earlier].any():
+                    fams.append("budget")
+            if f == fi and bal_tight[p.province_of[i], t:].any():
+                fams.append("balance")
+            out[i][p.facilities[f]] = sorted(fams, key=DOSSIER_FAMILIES.index)
+    return out
+
+
+def move_earlier_cost(
+    plan: Plan, region: str, options: SolverOptions | None = None
+) -> dict[str, Any]:
+    """Objective cost of moving a region's factory project one year earlier.
+
+    Parameters
+    ----------
+    plan : Plan
+        An optimal plan.
+    region : str
+        Region id.
+    options : SolverOptions, optional
+        For the re-solve (default: the plan's own time limit and gap).
+
+    Returns
+    -------
+    dict
+        ``from_year``, ``to_year``, ``feasible`` and, when feasible, ``cost``
+        (objective drop, plan units), ``cost_share`` (of the objective) and
+        ``status`` of the re-solve; otherwise ``reason``.
+    """
+    from regdev.planning.rollout import plan_rollout
+
+    p = plan.problem
+    if region not in p.region_ids:
+        msg = f"unknown programme region {region!r}"
+        raise NotFoundError(msg)
+    i = p.region_ids.index(region)
+    fi = p.factory_index
+    t = int(plan.year_index()[i, fi])
+    out: dict[str, Any] = {"from_year": None if t < 0 else p.years[t]}
+    if t < 0:
+        return {**out, "to_year": None, "feasible": False, "reason": "no factory project planned"}
+    if t == 0:
+        return {**out, "to_year": None, "feasible": False, "reason": "already in the first year"}
+    if p.lock_year[i, fi] == t:
+        return {
+            **out,
+            "to_year": p.years[t - 1],
+            "feasible": False,
+            "reason": "locked (real cohort or scenario lock)",
+        }
+    lock = p.lock_year.copy()
+    lock[i, fi] = t - 1
+    src = p.lock_source.copy()
+    src[i, fi] = "explain"
+    forced = dataclasses.replace(p, lock_year=lock, lock_source=src)
+    out["to_year"] = p.years[t - 1]
+    opts = options or SolverOptions(
+        time_limit=float(plan.solver.get("time_limit", 60.0)),
+        mip_rel_gap=float(plan.solver.get("mip_rel_gap", 1e-6)),
+        threads=plan.solver.get("threads"),
+    )
+    try:
+        alt = plan_rollout(forced, options=opts)
+    except InfeasibleSpecificationError as exc:
+        return {**out, "feasible": False, "reason": str(exc)}
+    if not alt.has_solution:
+        return {**out, "feasible": False, "reason": f"re-solve ended {alt.status}"}
+    cost = max(plan.objective - alt.objective, 0.0)
+    return {
+        **out,
+        "feasible": True,
+        "cost": round(cost, 6),
+        "cost_share": round(cost / plan.objective, 9) if plan.objective else None,
+        "status": alt.status,
+    }
+
+
+def last_scheduled(plan: Plan, n: int = 20) -> list[str]:
+    """The ``n`` lowest-ranked regions among those whose factories come last.
+
+    Regions sorted by factory year (latest first), then by equity-weighted
+    factory benefit (lowest first); locked projects are skipped.
+    """
+    p = plan.problem
+    fi = p.factory_index
+    yi = plan.year_index(allow_feasible=True)[:, fi]
+    w = p.benefit[:, fi] * p.equity_weight
+    cand = np.flatnonzero((yi >= 0) & (p.lock_year[:, fi] < 0))
+    order = np.lexsort((np.asarray(p.region_ids, dtype=object)[cand], w[cand], -yi[cand]))
+    return [p.region_ids[k] for k in cand[order][:n].tolist()]
+
+
+def build_dossiers(
+    plan: Plan,
+    *,
+    move_earlier: list[str] | None = None,
+    options: SolverOptions | None = None,
+) -> list[dict[str, Any]]:
+    """One dossier per programme region (sorted by region id).
+
+    Parameters
+    ----------
+    plan : Plan
+    move_earlier : list of str, optional
+        Regions for which the cost of moving the factory one year earlier is
+        computed (a re-solve each); ``None`` = :func:`last_scheduled` (20).
+    options : SolverOptions, optional
+        For those re-solves.
+
+    Returns
+    -------
+    list of dict
+        Keys: ``region_id``, ``name``, ``province``, ``population``,
+        ``development_index``, ``equity_weight``, ``equity_rank`` (1 = highest
+        weight), ``projects`` {type: {year, tier, cost, value, locked,
+        binding}}, ``left_out`` {type: reason}, ``binding`` (union),
+        ``move_factory_earlier`` (or ``None``).
+    """
+    p = plan.problem
+    yi = plan.year_index(allow_feasible=True)
+    binding = binding_families(plan)
+    rank = (-p.equity_weight).argsort(kind="stable").argsort(kind="stable") + 1
+    value = p.value()
+    cost = p.cost()
+    left = plan.left_out(allow_feasible=True)
+    left_map = {(r.region_id, r.facility): r.reason for r in left.itertuples()}
+    targets = last_scheduled(plan) if move_earlier is None else list(move_earlier)
+    moves = {rid: move_earlier_cost(plan, rid, options) for rid in targets}
+    from regdev.planning.model import OBJECTIVE_SCALE
+
+    dossiers: list[dict[str, Any]] = []
+    for i in np.argsort(np.asarray(p.region_ids, dtype=object), kind="stable").tolist():
+        rid = p.region_ids[i]
+        projects: dict[str, Any] = {}
+        for f, fac in enumerate(p.facilities):
+            t = int(yi[i, f])
+            if t < 0:
+                continue
+            projects[fac] = {
+                "year": int(p.years[t]),
+                "tier": int(p.tiers[t]),
+                "size": float(p.size[i, f]),
+                "cost": round(float(cost[i, f, t]), 6),
+                "value": round(float(value[i, f, t] * OBJECTIVE_SCALE), 6),
+                "locked": bool(p.lock_year[i, f] == t),
+                "lock_source": str(p.lock_source[i, f]) or None,
+                "binding": binding[i].get(fac, []),
+            }
+        union = sorted({b for v in binding[i].values() for b in v}, key=DOSSIER_FAMILIES.index)
+        dossiers.append(
+            {
+                "region_id": rid,
+                "name": p.names[i],
+                "province": p.provinces[p.province_of[i]],
+                "population": float(p.population[i]),
+                "development_index": round(float(p.development[i]), 6),
+                "equity_weight": round(float(p.equity_weight[i]), 6),
+                "equity_rank": int(rank[i]),
+                "projects": projects,
+                "left_out": {
+                    fac: left_map[(rid, fac)] for fac in p.facilities if (rid, fac) in left_map
+                },
+                "not_candidate": [
+                    fac for f, fac in enumerate(p.facilities) if not p.eligible[i, f]
+                ],
+                "binding": union,
+                "move_factory_earlier": moves.get(rid),
+            }
+        )
+    return dossiers
+
+
+def explain_region(plan: Plan, region: str, options: SolverOptions | None = None) -> dict[str, Any]:
+    """The dossier of one region, with the cost of moving its factory one year earlier."""
+    p = plan.problem
+    if region not in p.region_ids:
+        msg = f"unknown programme region {region!r}"
+        raise NotFoundError(msg)
+    dossiers = build_dossiers(plan, move_earlier=[region], options=options)
+    return next(d for d in dossiers if d["region_id"] == region)
+
+
+def _problem_of(plan: Plan) -> PlanningProblem:
+    return plan.problem

@@ -1,0 +1,134 @@
+"""Greedy baseline: sort by weight, fill the earliest years.
+
+The baseline a planner would do by hand, used to show what optimisation adds
+(``benchmarks/bench_planning.py``) and as a starting incumbent for HiGHS.
+
+1. Locked assignments are placed first.
+2. Factories, year by year: provinces below their balance floor first get
+   their best remaining counties; the rest of the year's cohort goes to the
+   remaining counties with the highest equity-weighted benefit.
+3. Every other (region, type) pair, by equity-weighted benefit (highest
+   first), goes to the earliest year with spare capacity, workload and budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from regdev.planning.problem import PlanningProblem
+
+
+@dataclass(frozen=True)
+class GreedyResult:
+    """A greedy schedule.
+
+    Attributes
+    ----------
+    x : numpy.ndarray of bool, shape (n, F, Y)
+    objective : float
+        Objective of ``x`` in the model's units (see :func:`objective_of`).
+    feasible : bool
+        Whether every constraint of the model holds.
+    problems : list of str
+        What the greedy could not satisfy.
+    """
+
+    x: np.ndarray
+    objective: float
+    feasible: bool
+    problems: list[str] = field(default_factory=list)
+
+
+def objective_of(problem: PlanningProblem, x: np.ndarray) -> float:
+    """Objective value of a 0/1 schedule ``x`` (n, F, Y), in millions (the model's unit)."""
+    from regdev.planning.model import OBJECTIVE_SCALE
+
+    return float((problem.value() * OBJECTIVE_SCALE * x).sum())
+
+
+def greedy_plan(problem: PlanningProblem) -> GreedyResult:
+    """Build the greedy baseline schedule of ``problem`` (see the module docstring)."""
+    p = problem
+    n, n_fac, n_years = p.n_regions, p.n_facilities, p.n_years
+    allowed = p.allowed()
+    cost = p.cost()
+    x = np.zeros((n, n_fac, n_years), dtype=bool)
+    used = np.zeros((n_fac, n_years), dtype=np.int64)
+    load = np.zeros((n, n_years), dtype=np.int64)
+    spent = np.zeros(n_years)
+    problems: list[str] = []
+    ii, ff = np.nonzero(p.lock_year >= 0)
+    for i, f in zip(ii.tolist(), ff.tolist(), strict=True):
+        t = int(p.lock_year[i, f])
+        x[i, f, t] = True
+        used[f, t] += 1
+        load[i, t] += 1
+        spent[t] += cost[i, f, t]
+    cap_load = np.maximum(load, p.workload)
+    weight = p.benefit * p.equity_weight[:, None]
+    done: np.ndarray = np.asarray(x.any(axis=2), dtype=bool)
+
+    def fits(i: int, f: int, t: int) -> bool:
+        return bool(
+            allowed[i, f, t]
+            and not done[i, f]
+            and used[f, t] < p.capacity[f, t]
+            and load[i, t] < cap_load[i, t]
+            and spent[t] + cost[i, f, t] <= p.budget[t] + 1e-9
+        )
+
+    def place(i: int, f: int, t: int) -> None:
+        x[i, f, t] = True
+        done[i, f] = True
+        used[f, t] += 1
+        load[i, t] += 1
+        spent[t] += cost[i, f, t]
+
+    # factories: year by year, balance deficits first
+    fi = p.factory_index
+    order = np.lexsort((np.arange(n), -weight[:, fi]))
+    for t in range(n_years):
+        if p.balance_floor is not None:
+            cum = np.bincount(
+                p.province_of, weights=x[:, fi, : t + 1].sum(axis=1), minlength=len(p.provinces)
+            )
+            deficit = p.balance_floor[:, t] - cum.astype(np.int64)
+            for i in order.tolist():
+                pr = int(p.province_of[i])
+                if deficit[pr] > 0 and fits(i, fi, t):
+                    place(i, fi, t)
+                    deficit[pr] -= 1
+            if (deficit > 0).any():
+                bad = [p.provinces[k] for k in np.flatnonzero(deficit > 0)]
+                problems.append(f"balance: provinces {bad} below their floor in {p.years[t]}")
+        for i in order.tolist():
+            if used[fi, t] >= p.capacity[fi, t]:
+                break
+            if fits(i, fi, t):
+                place(i, fi, t)
+        if p.capacity_exact[fi] and used[fi, t] != p.capacity[fi, t]:
+            problems.append(
+                f"capacity: {used[fi, t]} factories in {p.years[t]} instead of {p.capacity[fi, t]}"
+            )
+    # other types: pairs by weight, earliest year
+    others = [f for f in range(n_fac) if f != fi]
+    if others:
+        pi, pf = np.meshgrid(np.arange(n), np.array(others), indexing="ij")
+        pi, pf = pi.ravel(), pf.ravel()
+        w = weight[pi, pf]
+        keep = p.eligible[pi, pf] & ~done[pi, pf]
+        pi, pf, w = pi[keep], pf[keep], w[keep]
+        ordr = np.lexsort((pf, pi, -w))
+        for i, f in zip(pi[ordr].tolist(), pf[ordr].tolist(), strict=True):
+            for t in range(n_years):
+                if fits(i, f, t):
+                    place(i, f, t)
+                    break
+            else:
+                if p.coverage_exact[f]:
+                    problems.append(
+                        f"coverage: no year left for {p.region_ids[i]}/{p.facilities[f]}"
+                    )
+    return GreedyResult(x=x, objective=objective_of(p, x), feasible=not problems, problems=problems)

@@ -1,0 +1,527 @@
+"""The planning problem: every parameter of the rollout model as plain arrays.
+
+:func:`build_problem` is the only place in :mod:`regdev.planning` that reads a
+region registry or the programme events; everything downstream (checks,
+model, greedy baseline, explanations) sees only a :class:`PlanningProblem`.
+
+Index conventions: ``i`` regions (sorted by id), ``f`` facility types (in
+:data:`~regdev.planning.scenario.FACILITY_TYPES` order), ``t`` years.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from regdev._version import __version__
+from regdev.errors import ConfigError, DataValidationError, InfeasibleSpecificationError
+from regdev.planning.scenario import EVENT_FACILITY, Scenario
+from regdev.planning.sizing import size_facilities
+
+if TYPE_CHECKING:
+    from regdev.registry import RegionRegistry
+
+NO_YEAR = -1
+
+
+@dataclass(frozen=True, eq=False)
+class PlanningProblem:
+    """All parameters of the rollout model (immutable arrays; build with :func:`build_problem`).
+
+    Parameters
+    ----------
+    region_ids, names : tuple of str
+        Programme regions (sorted by id) and their names.
+    provinces : tuple of str
+        Province names (sorted); ``province_of[i]`` indexes it.
+    province_of : numpy.ndarray of int, shape (n,)
+    population : numpy.ndarray, shape (n,)
+    development : numpy.ndarray, shape (n,)
+        Development index ``d`` in [0.1, 1].
+    equity_weight : numpy.ndarray, shape (n,)
+        ``e = (d / mean d)^(−ε)``.
+    facilities : tuple of str
+        Facility types (F).
+    years : tuple of int
+        Horizon years (Y).
+    tiers, tier_cost, tier_benefit : numpy.ndarray, shape (Y,)
+        Modernisation tier of every year and its cost and benefit factors.
+    eligible : numpy.ndarray of bool, shape (n, F)
+        Whether region ``i`` is a candidate for type ``f`` at all.
+    benefit : numpy.ndarray, shape (n, F)
+        Benefit per year of operation at tier 1 (population × benefit per person).
+    base_cost, size : numpy.ndarray, shape (n, F)
+        Base cost (MCU, tier 1) and size of every facility (see :mod:`.sizing`).
+    capacity : numpy.ndarray of int, shape (F, Y)
+        Projects per type and year.
+    capacity_exact : numpy.ndarray of bool, shape (F,)
+        ``True``: exactly ``capacity`` projects (the factory cadence); else at most.
+    coverage_exact : numpy.ndarray of bool, shape (F,)
+        ``True``: every eligible region gets the type exactly once; else at most once.
+    workload : int
+        Projects per region and year.
+    balance_floor : numpy.ndarray of int, shape (P, Y) or None
+        Minimum cumulative factory count per province and year (``None``: off).
+    budget : numpy.ndarray, shape (Y,)
+        Annual budget (``inf`` = unlimited).
+    lock_year : numpy.ndarray of int, shape (n, F)
+        Year index a (region, type) is locked to, or ``-1``.
+    lock_source : numpy.ndarray of str, shape (n, F)
+        ``"history"``, ``"scenario"`` or ``""``.
+    forbidden : numpy.ndarray of bool, shape (n, F, Y)
+        Banned assignments.
+    facilities_table : pandas.DataFrame
+        The sizing table (``facilities.csv``).
+    metadata : dict
+        ``input_hash``, ``registry_source``, ``registry_hash``, ``scenario`` (dict) …
+    """
+
+    region_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    provinces: tuple[str, ...]
+    province_of: np.ndarray
+    population: np.ndarray
+    development: np.ndarray
+    equity_weight: np.ndarray
+    facilities: tuple[str, ...]
+    years: tuple[int, ...]
+    tiers: np.ndarray
+    tier_cost: np.ndarray
+    tier_benefit: np.ndarray
+    eligible: np.ndarray
+    benefit: np.ndarray
+    base_cost: np.ndarray
+    size: np.ndarray
+    capacity: np.ndarray
+    capacity_exact: np.ndarray
+    coverage_exact: np.ndarray
+    workload: int
+    balance_floor: np.ndarray | None
+    budget: np.ndarray
+    lock_year: np.ndarray
+    lock_source: np.ndarray
+    forbidden: np.ndarray
+    facilities_table: pd.DataFrame = field(repr=False)
+    metadata: dict[str, Any] = field(default_factory=dict, repr=False)
+    lat: np.ndarray | None = field(default=None, repr=False)
+    lon: np.ndarray | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------ dimensions
+    @property
+    def n_regions(self) -> int:
+        """Number of programme regions."""
+        return len(self.region_ids)
+
+    @property
+    def n_facilities(self) -> int:
+        """Number of facility types."""
+        return len(self.facilities)
+
+    @property
+    def n_years(self) -> int:
+        """Number of horizon years."""
+        return len(self.years)
+
+    @property
+    def factory_index(self) -> int:
+        """Index of ``factories`` in :attr:`facilities`."""
+        return self.facilities.index("factories")
+
+    @property
+    def input_hash(self) -> str:
+        """SHA-256 over the registry content and the scenario (or the arrays)."""
+        return str(self.metadata.get("input_hash", ""))
+
+    def value(self) -> np.ndarray:
+        """Objective coefficient of every (i, f, t): equity-weighted benefit-years.
+
+        ``benefit[i,f] · tier_benefit[t] · e_i · (last_year − year_t + 1)``.
+        """
+        years_left = self.years[-1] - np.asarray(self.years, dtype=float) + 1.0
+        per_year = self.benefit[:, :, None] * self.tier_benefit[None, None, :]
+        out: np.ndarray = per_year * self.equity_weight[:, None, None] * years_left[None, None, :]
+        return out
+
+    def cost(self) -> np.ndarray:
+        """Cost of every (i, f, t): base cost × tier cost factor (MCU)."""
+        out: np.ndarray = self.base_cost[:, :, None] * self.tier_cost[None, None, :]
+        return out
+
+    def allowed(self) -> np.ndarray:
+        """Mask (n, F, Y) of assignments that get a variable.
+
+        Eligible, not forbidden, capacity > 0 in that year, and consistent
+        with a lock (a locked pair keeps only its locked year).
+        """
+        mask = self.eligible[:, :, None] & ~self.forbidden & (self.capacity[None, :, :] > 0)
+        locked = self.lock_year >= 0
+        ii, ff = np.nonzero(locked)
+        mask[ii, ff, :] = False
+        mask[ii, ff, self.lock_year[ii, ff]] = True
+        out: np.ndarray = mask
+        return out
+
+    def permuted(self, order: np.ndarray) -> PlanningProblem:
+        """The same problem with regions in another order (for invariance tests)."""
+        o = np.asarray(order)
+        pick = {
+            "region_ids": tuple(self.region_ids[k] for k in o),
+            "names": tuple(self.names[k] for k in o),
+            "province_of": self.province_of[o],
+            "population": self.population[o],
+            "development": self.development[o],
+            "equity_weight": self.equity_weight[o],
+            "eligible": self.eligible[o],
+            "benefit": self.benefit[o],
+            "base_cost": self.base_cost[o],
+            "size": self.size[o],
+            "lock_year": self.lock_year[o],
+            "lock_source": self.lock_source[o],
+            "forbidden": self.forbidden[o],
+            "lat": None if self.lat is None else self.lat[o],
+            "lon": None if self.lon is None else self.lon[o],
+        }
+        kw = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        kw.update(pick)
+        return PlanningProblem(**kw)
+
+
+# ------------------------------------------------------------------ building
+def factory_cadence(n_candidates: int, per_year: int, n_years: int) -> np.ndarray:
+    """Yearly factory counts: ``per_year`` while enough remain, the remainder once, then 0.
+
+    Examples
+    --------
+    >>> factory_cadence(179, 20, 10).tolist()
+    [20, 20, 20, 20, 20, 20, 20, 20, 19, 0]
+    >>> factory_cadence(250, 20, 10).tolist()
+    [20, 20, 20, 20, 20, 20, 20, 20, 20, 20]
+    """
+    done_before = per_year * np.arange(n_years)
+    return np.clip(n_candidates - done_before, 0, per_year).astype(np.int64)
+
+
+def balance_floors(
+    province_of: np.ndarray, n_provinces: int, cumulative_total: np.ndarray, tolerance: int
+) -> np.ndarray:
+    """``max(0, floor(share_p × T_t) − tol)`` for every province and year.
+
+    ``share_p`` is the province's share of the factory candidates and ``T_t``
+    the cumulative factory total at the end of year ``t`` (a constant, since
+    the cadence fixes every year's count).
+    """
+    counts = np.bincount(province_of, minlength=n_provinces).astype(np.int64)
+    n = max(int(counts.sum()), 1)
+    # integer arithmetic: floor(count_p * T / n) without rounding error
+    floor = (counts[:, None] * cumulative_total[None, :].astype(np.int64)) // n
+    return np.maximum(floor - tolerance, 0).astype(np.int64)
+
+
+def build_problem(
+    registry: RegionRegistry, scenario: Scenario | None = None, *, history: bool | None = None
+) -> PlanningProblem:
+    """Turn a region registry and a scenario into a :class:`PlanningProblem`.
+
+    Parameters
+    ----------
+    registry : RegionRegistry
+        Regions; the capital row (kind ``capital``) is dropped.
+    scenario : Scenario, optional
+        Defaults to :func:`~regdev.planning.scenario.load_scenario` ``()``.
+    history : bool, optional
+        Override ``scenario.history.enabled`` (``False`` = plan from scratch).
+
+    Returns
+    -------
+    PlanningProblem
+
+    Raises
+    ------
+    ConfigError
+        A lock or ban names an unknown region or a year outside the horizon.
+    InfeasibleSpecificationError
+        A lock contradicts a ban or eligibility.
+    """
+    from regdev.planning.scenario import load_scenario
+
+    sc = load_scenario() if scenario is None else scenario
+    if history is not None and history != sc.history.enabled:
+        sc = sc.with_updates(history={"enabled": history})
+    prog = registry.programme()
+    frame = prog.frame.sort_index(kind="stable")
+    if len(frame) == 0:
+        msg = f"{registry.source}: no programme regions (every row is the capital)"
+        raise DataValidationError([msg])
+    ids = [str(i) for i in frame.index]
+    pos = {rid: k for k, rid in enumerate(ids)}
+    n = len(ids)
+    facilities = tuple(sc.facilities)
+    years = tuple(sc.horizon.years)
+    n_fac, n_years = len(facilities), len(years)
+
+    provinces = tuple(sorted(frame["province"].astype(str).unique().tolist()))
+    province_of = np.searchsorted(np.array(provinces), frame["province"].astype(str).to_numpy())
+    population = frame["population"].to_numpy(dtype=float)
+    dev_all = registry.development_index()
+    development = dev_all.reindex(ids).to_numpy(dtype=float)
+    equity = (development / development.mean()) ** (-sc.equity.epsilon)
+
+    tiers = np.asarray(sc.tier_levels(), dtype=np.int64)
+    tier_cost = (1.0 + sc.tiers.cost_step) ** (tiers - 1)
+    tier_benefit = (1.0 + sc.tiers.benefit_step) ** (tiers - 1)
+
+    # eligibility
+    eligible = np.ones((n, n_fac), dtype=bool)
+    if "offshore_farm" in facilities:
+        fo = facilities.index("offshore_farm")
+        candidates = sc.offshore.candidates
+        if candidates == "coastal":
+            eligible[:, fo] = frame["coastal"].to_numpy(dtype=bool)
+        else:
+            cand = list(candidates)
+            unknown = [r for r in cand if r not in pos]
+            if unknown:
+                msg = f"offshore.candidates: unknown programme region(s) {unknown[:5]}"
+                raise ConfigError(msg)
+            eligible[:, fo] = False
+            eligible[[pos[r] for r in cand], fo] = True
+
+    # forbidden
+    forbidden = np.zeros((n, n_fac, n_years), dtype=bool)
+    for ban in sc.forbid:
+        i = _region_index(registry, pos, ban.region, "forbid")
+        if ban.facility not in facilities:
+            continue
+        f = facilities.index(ban.facility)
+        if ban.year is None:
+            forbidden[i, f, :] = True
+        else:
+            forbidden[i, f, _year_index(years, ban.year, "forbid")] = True
+    fully_banned = forbidden.all(axis=2)
+    eligible &= ~fully_banned
+
+    # locks: history first, then the scenario's own (which win)
+    lock_year = np.full((n, n_fac), NO_YEAR, dtype=np.int64)
+    lock_source = np.full((n, n_fac), "", dtype=object)
+    if sc.history.enabled:
+        from regdev.registry import historical_cohorts
+
+        for fac in sc.history.facilities:
+            if fac not in facilities:
+                continue
+            f = facilities.index(fac)
+            cohorts = historical_cohorts(EVENT_FACILITY[fac])
+            for year in sorted(cohorts):
+                if year not in sc.history.years or year not in years:
+                    continue
+                for rid in cohorts[year]:
+                    if rid in pos and lock_year[pos[rid], f] == NO_YEAR:
+                        lock_year[pos[rid], f] = years.index(year)
+                        lock_source[pos[rid], f] = "history"
+                        eligible[pos[rid], f] = True
+    for lock in sc.locks:
+        i = _region_index(registry, pos, lock.region, "locks")
+        if lock.facility not in facilities:
+            msg = f"locks: facility {lock.facility!r} is not planned (scenario facilities {list(facilities)})"
+            raise ConfigError(msg)
+        f = facilities.index(lock.facility)
+        t = _year_index(years, int(lock.year or 0), "locks")
+        if not eligible[i, f]:
+            msg = (
+                f"lock: {ids[i]} is locked to {lock.facility} in {lock.year} but is not a "
+                f"candidate for {lock.facility} (not coastal / not listed, or banned in every year)"
+            )
+            raise InfeasibleSpecificationError(msg, constraint="lock")
+        lock_year[i, f] = t
+        lock_source[i, f] = "scenario"
+    ii, ff = np.nonzero(lock_year >= 0)
+    clash = forbidden[ii, ff, lock_year[ii, ff]]
+    if clash.any():
+        k = int(np.flatnonzero(clash)[0])
+        i, f = int(ii[k]), int(ff[k])
+        msg = (
+            f"lock: {ids[i]} is locked to {facilities[f]} in {years[lock_year[i, f]]} "
+            f"({lock_source[i, f]}) but the scenario forbids that assignment"
+        )
+        raise InfeasibleSpecificationError(msg, constraint="lock")
+
+    # capacity
+    n_elig = eligible.sum(axis=0)
+    capacity = np.zeros((n_fac, n_years), dtype=np.int64)
+    capacity_exact = np.zeros(n_fac, dtype=bool)
+    for f, fac in enumerate(facilities):
+        if fac == "factories":
+            capacity[f] = factory_cadence(int(n_elig[f]), sc.factories.per_year, n_years)
+            capacity_exact[f] = True
+        else:
+            capacity[f] = [sc.capacity.of(fac).at(y) for y in years]
+    coverage_exact = capacity.sum(axis=1) >= n_elig
+
+    balance_floor = None
+    if sc.balance.enabled:
+        fi = facilities.index("factories")
+        fac_cand = eligible[:, fi]
+        cum = np.cumsum(capacity[fi])
+        balance_floor = balance_floors(
+            province_of[fac_cand], len(provinces), cum, sc.balance.tolerance
+        )
+
+    budget = np.full(n_years, np.inf)
+    for year, amount in sc.budget.by_year.items():
+        budget[_year_index(years, int(year), "budget")] = float(amount)
+
+    table = size_facilities(ids, population, list(facilities), sc.sizing)
+    size = table["size"].to_numpy(dtype=float).reshape(n, n_fac)
+    base_cost = table["base_cost"].to_numpy(dtype=float).reshape(n, n_fac)
+    per_person = np.array([sc.benefit.of(fac) for fac in facilities])
+    benefit = population[:, None] * per_person[None, :]
+    table = table[eligible.reshape(-1)].reset_index(drop=True)
+
+    scenario_dict = sc.model_dump(mode="json")
+    reg_hash = registry.content_hash()
+    h = hashlib.sha256()
+    h.update(reg_hash.encode())
+    h.update(sc.canonical_json().encode())
+    metadata: dict[str, Any] = {
+        "input_hash": h.hexdigest(),
+        "registry_source": registry.source,
+        "registry_hash": reg_hash,
+        "scenario": scenario_dict,
+        "scenario_name": sc.name,
+        "regdev_version": __version__,
+        "epsilon": sc.equity.epsilon,
+        "balance_tolerance": sc.balance.tolerance if sc.balance.enabled else None,
+        "factories_per_year": sc.factories.per_year,
+    }
+    return PlanningProblem(
+        region_ids=tuple(ids),
+        names=tuple(frame["name"].astype(str).tolist()),
+        provinces=provinces,
+        province_of=province_of.astype(np.int64),
+        population=population,
+        development=development,
+        equity_weight=equity,
+        facilities=facilities,
+        years=years,
+        tiers=tiers,
+        tier_cost=tier_cost,
+        tier_benefit=tier_benefit,
+        eligible=eligible,
+        benefit=benefit,
+        base_cost=base_cost,
+        size=size,
+        capacity=capacity,
+        capacity_exact=capacity_exact,
+        coverage_exact=coverage_exact,
+        workload=sc.workload.max_per_county_year,
+        balance_floor=balance_floor,
+        budget=budget,
+        lock_year=lock_year,
+        lock_source=lock_source,
+        forbidden=forbidden,
+        facilities_table=table,
+        metadata=metadata,
+        lat=frame["lat"].to_numpy(dtype=float),
+        lon=frame["lon"].to_numpy(dtype=float),
+    )
+
+
+def build_problem_from_arrays(
+    *,
+    benefit: np.ndarray,
+    capacity: np.ndarray,
+    years: tuple[int, ...],
+    facilities: tuple[str, ...] = ("factories", "hospital"),
+    region_ids: tuple[str, ...] | None = None,
+    provinces: tuple[str, ...] | None = None,
+    province_of: np.ndarray | None = None,
+    equity_weight: np.ndarray | None = None,
+    capacity_exact: np.ndarray | None = None,
+    coverage_exact: np.ndarray | None = None,
+    workload: int = 2,
+    balance_floor: np.ndarray | None = None,
+    base_cost: np.ndarray | None = None,
+    budget: np.ndarray | None = None,
+    lock_year: np.ndarray | None = None,
+    forbidden: np.ndarray | None = None,
+    eligible: np.ndarray | None = None,
+    tier_benefit: np.ndarray | None = None,
+) -> PlanningProblem:
+    """A problem straight from arrays (tests, hand-solved cases, benchmarks).
+
+    Only ``benefit`` (n, F), ``capacity`` (F, Y) and ``years`` are required;
+    everything else defaults to the neutral value (equity weight 1, one
+    province, no balance, no budget, no locks, all eligible, tier factor 1,
+    factories exact per year, coverage exact when capacity allows).
+    """
+    benefit = np.asarray(benefit, dtype=float)
+    n, n_fac = benefit.shape
+    n_years = len(years)
+    capacity = np.asarray(capacity, dtype=np.int64)
+    ids = region_ids or tuple(f"R{k:04d}" for k in range(n))
+    elig = np.ones((n, n_fac), dtype=bool) if eligible is None else np.asarray(eligible, bool)
+    if capacity_exact is None:
+        capacity_exact = np.array([fac == "factories" for fac in facilities])
+    if coverage_exact is None:
+        coverage_exact = capacity.sum(axis=1) >= elig.sum(axis=0)
+    lock = np.full((n, n_fac), NO_YEAR, np.int64) if lock_year is None else np.asarray(lock_year)
+    src = np.where(lock >= 0, "scenario", "").astype(object)
+    cost = np.ones((n, n_fac)) if base_cost is None else np.asarray(base_cost, dtype=float)
+    h = hashlib.sha256(
+        json.dumps(
+            [benefit.tolist(), capacity.tolist(), list(years), list(facilities)], sort_keys=True
+        ).encode()
+    ).hexdigest()
+    return PlanningProblem(
+        region_ids=tuple(ids),
+        names=tuple(ids),
+        provinces=provinces or ("P",),
+        province_of=np.zeros(n, np.int64) if province_of is None else np.asarray(province_of),
+        population=benefit[:, 0].copy(),
+        development=np.ones(n),
+        equity_weight=np.ones(n) if equity_weight is None else np.asarray(equity_weight, float),
+        facilities=tuple(facilities),
+        years=tuple(years),
+        tiers=np.ones(n_years, np.int64),
+        tier_cost=np.ones(n_years),
+        tier_benefit=np.ones(n_years) if tier_benefit is None else np.asarray(tier_benefit),
+        eligible=elig,
+        benefit=benefit,
+        base_cost=cost,
+        size=np.ones((n, n_fac)),
+        capacity=capacity,
+        capacity_exact=np.asarray(capacity_exact, bool),
+        coverage_exact=np.asarray(coverage_exact, bool),
+        workload=workload,
+        balance_floor=balance_floor,
+        budget=np.full(n_years, np.inf) if budget is None else np.asarray(budget, float),
+        lock_year=lock,
+        lock_source=src,
+        forbidden=np.zeros((n, n_fac, n_years), bool) if forbidden is None else forbidden,
+        facilities_table=pd.DataFrame(),
+        metadata={"input_hash": h, "scenario": None, "regdev_version": __version__},
+    )
+
+
+def _region_index(registry: RegionRegistry, pos: dict[str, int], key: str, where: str) -> int:
+    try:
+        rid = registry.resolve(key)
+    except LookupError as exc:
+        msg = f"{where}: {exc}"
+        raise ConfigError(msg) from None
+    if rid not in pos:
+        msg = f"{where}: {rid} is not a programme region (the capital is never a site)"
+        raise ConfigError(msg)
+    return pos[rid]
+
+
+def _year_index(years: tuple[int, ...], year: int, where: str) -> int:
+    if year not in years:
+        msg = f"{where}: year must be within {years[0]}–{years[-1]}; got {year}"
+        raise ConfigError(msg)
+    return years.index(year)

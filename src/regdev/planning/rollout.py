@@ -1,0 +1,173 @@
+"""``plan_rollout``: check → build → (user hook) → solve → :class:`Plan`, in one call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from regdev.errors import InfeasibleSpecificationError
+from regdev.planning.checks import check_problem
+from regdev.planning.greedy import greedy_plan
+from regdev.planning.model import FAMILIES, ModelBuilder, RolloutModel, build_model
+from regdev.planning.plan import Plan
+from regdev.planning.problem import PlanningProblem
+from regdev.planning.solve import SolveResult, SolverOptions, solve_model
+
+ProgressFn = Callable[[str], None]
+
+
+def _to_columns(model: RolloutModel, x: np.ndarray) -> np.ndarray:
+    cols: np.ndarray = x[model.var_i, model.var_f, model.var_t].astype(float)
+    return cols
+
+
+def _to_cube(problem: PlanningProblem, model: RolloutModel, cols: np.ndarray) -> np.ndarray:
+    x = np.zeros((problem.n_regions, problem.n_facilities, problem.n_years), dtype=bool)
+    on = cols > 0.5
+    x[model.var_i[on], model.var_f[on], model.var_t[on]] = True
+    return x
+
+
+def plan_rollout(
+    problem: PlanningProblem,
+    *,
+    options: SolverOptions | None = None,
+    extra_constraints: Callable[[ModelBuilder, PlanningProblem], None] | None = None,
+    check: bool = True,
+    greedy_start: bool = True,
+    progress: ProgressFn | None = None,
+) -> Plan:
+    """Plan the rollout of ``problem``: check, build, solve, return a :class:`Plan`.
+
+    Parameters
+    ----------
+    problem : PlanningProblem
+        From :func:`~regdev.planning.build_problem`.
+    options : SolverOptions, optional
+        Time limit, gap, threads, strategy.
+    extra_constraints : callable, optional
+        Hook ``(m, problem) -> None`` adding rows after the standard families.
+    check : bool, default True
+        Run the pre-solve checks.
+    greedy_start : bool, default True
+        Hand the greedy baseline to HiGHS as a starting incumbent when it is feasible.
+    progress : callable, optional
+        Called with a stage name (``"checking"``, ``"building"``, ``"solving"``, ``"done"``).
+
+    Returns
+    -------
+    Plan
+        Also when the solver stops at its time limit (``status == "feasible"``).
+
+    Raises
+    ------
+    InfeasibleSpecificationError
+        When the checks, or the solver, prove the specification infeasible
+        (the message names the constraint family).
+    """
+    say = progress or (lambda _stage: None)
+    opts = options or SolverOptions()
+    if check:
+        say("checking")
+        check_problem(problem)
+    say("building")
+    t0 = time.perf_counter()
+    model = build_model(problem, extra_constraints=extra_constraints)
+    greedy = greedy_plan(problem)
+    build_time = time.perf_counter() - t0
+    start = _to_columns(model, greedy.x) if (greedy_start and greedy.feasible) else None
+    say("solving")
+    res = solve_model(model, opts, start=start)
+    if res.status == "infeasible":
+        diagnose_infeasibility(problem, opts)
+    x = _to_cube(problem, model, res.x) if res.x is not None else None
+    say("done")
+    return _make_plan(
+        problem, model, res, opts, build_time, greedy.objective if greedy.feasible else None, x
+    )
+
+
+def _make_plan(
+    problem: PlanningProblem,
+    model: RolloutModel,
+    res: SolveResult,
+    opts: SolverOptions,
+    build_time: float,
+    greedy_objective: float | None,
+    x: np.ndarray | None,
+) -> Plan:
+    return Plan(
+        problem=problem,
+        status=res.status,
+        objective=res.objective,
+        bound=res.bound,
+        gap=res.gap,
+        solve_time_s=res.solve_time_s,
+        build_time_s=build_time,
+        method=res.method,
+        solver={
+            "name": "highs",
+            "version": res.solver_version,
+            "time_limit": opts.time_limit,
+            "mip_rel_gap": opts.mip_rel_gap,
+            "threads": opts.threads,
+            "strategy": opts.strategy,
+        },
+        model=model,
+        greedy_objective=greedy_objective,
+        x_=x,
+    )
+
+
+def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | None = None) -> None:
+    """Find which constraint family makes ``problem`` infeasible and raise about it.
+
+    Each family in turn (budget, balance, workload, capacity, coverage) is
+    left out and the rest re-solved; the first whose removal restores
+    feasibility is named.
+
+    Raises
+    ------
+    InfeasibleSpecificationError
+        Always (naming the family, or all families when no single one explains it).
+    """
+    opts = options or SolverOptions()
+    quick = SolverOptions(
+        time_limit=min(opts.time_limit, 30.0), mip_rel_gap=1.0, threads=opts.threads
+    )
+    for family in ("budget", "balance", "workload", "capacity", "coverage"):
+        model = build_model(problem, skip=(family,))
+        res = solve_model(model, quick)
+        if res.status in ("optimal", "feasible"):
+            detail = _family_detail(problem, family)
+            msg = (
+                f"{family}: the scenario is infeasible, and becomes feasible when the {family} "
+                f"constraints are dropped ({detail})"
+            )
+            raise InfeasibleSpecificationError(msg, constraint=family)
+    msg = (
+        "the scenario is infeasible and no single constraint family ("
+        + ", ".join(FAMILIES)
+        + ") explains it; check the locks and bans"
+    )
+    raise InfeasibleSpecificationError(msg, constraint="lock")
+
+
+def _family_detail(p: PlanningProblem, family: str) -> str:
+    if family == "budget":
+        fin = np.isfinite(p.budget)
+        yrs = [f"{y}: {b:.1f}" for y, b, ok in zip(p.years, p.budget, fin, strict=True) if ok]
+        return f"budget MCU {', '.join(yrs)}"
+    if family == "balance":
+        return f"balance tolerance {p.metadata.get('balance_tolerance')}"
+    if family == "workload":
+        return f"at most {p.workload} projects per region and year"
+    if family in ("capacity", "coverage"):
+        caps = "; ".join(
+            f"{fac} {int(p.capacity[f].sum())} for {int(p.eligible[:, f].sum())} candidates"
+            for f, fac in enumerate(p.facilities)
+        )
+        return f"capacity totals: {caps}"
+    return family

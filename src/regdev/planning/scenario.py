@@ -1,0 +1,435 @@
+"""The planning scenario: every policy number the rollout model uses, with defaults.
+
+A scenario is a frozen pydantic model loaded from TOML (:func:`load_scenario`).
+The shipped ``data/default_scenario.toml`` spells out every default with a
+comment; a user file only needs the keys it changes (it is merged over the
+defaults key by key).
+
+Sections
+--------
+``horizon``      first and last programme year (2024–2033).
+``factories``    the 20-per-year cadence.
+``capacity``     annual capacities of the other facility types.
+``tiers``        modernisation tier per year and its cost / benefit factors.
+``benefit``      benefit per person served per year, per facility type.
+``equity``       inequality aversion ε of the Atkinson-style weight.
+``workload``     projects per county and year.
+``balance``      provincial balance of the factory rollout.
+``budget``       optional annual budget.
+``offshore``     which counties are offshore-farm candidates.
+``history``      which real cohorts are locked.
+``locks`` / ``forbid``   explicit (region, facility, year) assignments.
+``sizing``       facility sizing norms (see :mod:`regdev.planning.sizing`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from regdev.errors import ConfigError
+
+FACILITY_TYPES: tuple[str, ...] = (
+    "factories",
+    "hospital",
+    "leisure_complex",
+    "grain_storage",
+    "offshore_farm",
+)
+"""Facility types in canonical order (schedule.csv ``facility`` values)."""
+
+EVENT_FACILITY: dict[str, str] = {
+    "factories": "regional_industry_factories",
+    "hospital": "hospital",
+    "leisure_complex": "leisure_complex",
+    "grain_storage": "grain_storage",
+    "offshore_farm": "offshore_farm",
+}
+"""Facility names as written in the programme events file."""
+
+Facility = Literal["factories", "hospital", "leisure_complex", "grain_storage", "offshore_farm"]
+
+
+def _all_facilities() -> list[Facility]:
+    return ["factories", "hospital", "leisure_complex", "grain_storage", "offshore_farm"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Horizon(_Frozen):
+    """Planning horizon (inclusive programme years)."""
+
+    first_year: int = 2024
+    last_year: int = 2033
+
+    @model_validator(mode="after")
+    def _check(self) -> Horizon:
+        if self.last_year < self.first_year:
+            msg = (
+                f"horizon: last_year must be >= first_year; got {self.first_year}–{self.last_year}"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        """The programme years, in order."""
+        return list(range(self.first_year, self.last_year + 1))
+
+
+class FactoryCadence(_Frozen):
+    """The factory cadence: exactly ``per_year`` counties a year while enough remain.
+
+    With ``n`` programme counties the yearly count is ``min(per_year, n - already
+    done)``: full cohorts until the counties run out, the remainder in the year
+    it runs out, then none.  When ``n > per_year × years`` every year is full
+    and the counties that do not fit are left out (listed in the plan).
+    """
+
+    per_year: int = Field(default=20, ge=0)
+
+
+class TypeCapacity(_Frozen):
+    """Annual capacity of one facility type: a default plus per-year overrides."""
+
+    default: int = Field(default=0, ge=0)
+    by_year: dict[int, int] = Field(default_factory=dict)
+
+    def at(self, year: int) -> int:
+        """Capacity in ``year``."""
+        return int(self.by_year.get(year, self.default))
+
+
+def _cap(default: int, **by_year: int) -> TypeCapacity:
+    return TypeCapacity(default=default, by_year={int(k[1:]): v for k, v in by_year.items()})
+
+
+class Capacities(_Frozen):
+    """Annual capacities (projects completed per year) of the non-factory types."""
+
+    hospital: TypeCapacity = Field(default_factory=lambda: _cap(24, y2024=0, y2025=10))
+    leisure_complex: TypeCapacity = Field(default_factory=lambda: _cap(24, y2024=0, y2025=10))
+    grain_storage: TypeCapacity = Field(default_factory=lambda: _cap(24, y2024=0, y2025=10))
+    offshore_farm: TypeCapacity = Field(default_factory=lambda: _cap(8, y2024=1, y2025=4))
+
+    def of(self, facility: str) -> TypeCapacity:
+        """The capacity of ``facility``."""
+        cap: TypeCapacity = getattr(self, facility)
+        return cap
+
+
+class Tiers(_Frozen):
+    """Modernisation tiers.
+
+    ``levels`` gives the tier of each year (empty: 1, 2, 3, … rising every
+    year); it must never decrease.  Tier ``t`` multiplies cost by
+    ``(1 + cost_step)^(t-1)`` and yearly benefit by ``(1 + benefit_step)^(t-1)``.
+    """
+
+    levels: list[int] = Field(default_factory=list)
+    cost_step: float = Field(default=0.04, ge=0.0)
+    benefit_step: float = Field(default=0.03, ge=0.0)
+
+
+class Benefit(_Frozen):
+    """Benefit per person served and year, per facility type (benefit points)."""
+
+    factories: float = Field(default=1.0, ge=0.0)
+    hospital: float = Field(default=0.8, ge=0.0)
+    leisure_complex: float = Field(default=0.4, ge=0.0)
+    grain_storage: float = Field(default=0.6, ge=0.0)
+    offshore_farm: float = Field(default=0.5, ge=0.0)
+
+    def of(self, facility: str) -> float:
+        """Benefit per person and year of ``facility``."""
+        value: float = getattr(self, facility)
+        return value
+
+
+class Equity(_Frozen):
+    """Atkinson-style equity weight ``e_c = (d_c / mean d)^(−epsilon)``."""
+
+    epsilon: float = Field(default=1.0, ge=0.0)
+
+
+class Workload(_Frozen):
+    """At most ``max_per_county_year`` projects per county and year."""
+
+    max_per_county_year: int = Field(default=2, ge=1)
+
+
+class Balance(_Frozen):
+    """Provincial balance of the factory rollout.
+
+    Each province's cumulative factory count at the end of every year is at
+    least ``floor(share_p × cumulative total) − tolerance``.
+    """
+
+    enabled: bool = True
+    tolerance: int = Field(default=1, ge=0)
+
+
+class Budget(_Frozen):
+    """Optional annual budget (million cost units); years not listed are unlimited."""
+
+    by_year: dict[int, float] = Field(default_factory=dict)
+
+
+class Offshore(_Frozen):
+    """Offshore-farm candidates: ``"coastal"`` programme regions, or an explicit list."""
+
+    candidates: Literal["coastal"] | list[str] = "coastal"
+
+
+class History(_Frozen):
+    """Locking of the real programme cohorts (from the package's programme events).
+
+    Every (region, type) that has a dated groundbreaking, construction or
+    inauguration event in a programme year within ``years`` is locked to that
+    year.  ``enabled = false`` (CLI ``--no-history``) plans from scratch.
+    """
+
+    enabled: bool = True
+    years: list[int] = Field(default_factory=lambda: [2024, 2025, 2026])
+    facilities: list[Facility] = Field(default_factory=lambda: _all_facilities())
+
+
+class Assignment(_Frozen):
+    """One explicit (region, facility, year) lock or ban.
+
+    ``year`` may be omitted for a ban (forbidden in every year).
+    """
+
+    region: str
+    facility: Facility
+    year: int | None = None
+
+
+class FactorySizing(_Frozen):
+    """Factory-group sizing norms."""
+
+    workers_per_1000: float = 2.5
+    min_workers: int = 120
+    max_workers: int = 1500
+    floor_m2_per_worker: float = 45.0
+    cost_fixed: float = 1.5
+    cost_per_m2: float = 0.00045
+
+
+class HospitalSizing(_Frozen):
+    """County-hospital sizing norms."""
+
+    beds_per_1000: float = 2.5
+    min_beds: int = 60
+    doctors_per_1000: float = 0.9
+    people_per_first_aid_post: float = 8000.0
+    cost_fixed: float = 2.0
+    cost_per_bed: float = 0.045
+    cost_per_first_aid_post: float = 0.08
+
+
+class LeisureSizing(_Frozen):
+    """Leisure-complex sizing norms (library core, cinema, bathhouse, shops)."""
+
+    library_seats_per_1000: float = 2.0
+    min_library_seats: int = 60
+    computers_per_seat: float = 0.5
+    users_per_server_core: float = 4.0
+    storage_tb_per_1000_people: float = 0.05
+    min_storage_tb: float = 4.0
+    cinema_seats_per_1000: float = 3.0
+    min_cinema_seats: int = 150
+    max_cinema_seats: int = 800
+    bath_visits_per_1000_per_day: float = 6.0
+    people_per_shop: float = 15000.0
+    floor_m2_per_library_seat: float = 12.0
+    floor_m2_per_cinema_seat: float = 2.5
+    cost_fixed: float = 1.2
+    cost_per_m2: float = 0.0005
+
+
+class GrainSizing(_Frozen):
+    """Grain-storage sizing norms (months of consumption; dryer for the harvest window)."""
+
+    grain_kg_per_person_year: float = 170.0
+    months_of_consumption: float = 6.0
+    min_capacity_t: float = 1000.0
+    share_dried: float = 0.6
+    harvest_window_days: float = 30.0
+    dryer_hours_per_day: float = 20.0
+    cost_fixed: float = 0.8
+    cost_per_t: float = 0.00012
+
+
+class OffshoreSizing(_Frozen):
+    """Offshore-farm sizing norms (area from population; output from yield)."""
+
+    ha_per_1000_people: float = 0.6
+    min_area_ha: float = 20.0
+    max_area_ha: float = 400.0
+    yield_t_per_ha_year: float = 18.0
+    cost_fixed: float = 0.6
+    cost_per_ha: float = 0.012
+
+
+class Sizing(_Frozen):
+    """Sizing norms of every facility type."""
+
+    factories: FactorySizing = Field(default_factory=lambda: FactorySizing())
+    hospital: HospitalSizing = Field(default_factory=lambda: HospitalSizing())
+    leisure_complex: LeisureSizing = Field(default_factory=lambda: LeisureSizing())
+    grain_storage: GrainSizing = Field(default_factory=lambda: GrainSizing())
+    offshore_farm: OffshoreSizing = Field(default_factory=lambda: OffshoreSizing())
+
+
+class Scenario(_Frozen):
+    """Every policy number of the rollout model (see the module docstring).
+
+    Examples
+    --------
+    >>> s = Scenario()
+    >>> s.factories.per_year, s.horizon.years[0], s.horizon.years[-1]
+    (20, 2024, 2033)
+    >>> s.tier_levels()[:3]
+    [1, 2, 3]
+    """
+
+    name: str = "default"
+    facilities: list[Facility] = Field(default_factory=lambda: _all_facilities())
+    horizon: Horizon = Field(default_factory=lambda: Horizon())
+    factories: FactoryCadence = Field(default_factory=lambda: FactoryCadence())
+    capacity: Capacities = Field(default_factory=lambda: Capacities())
+    tiers: Tiers = Field(default_factory=lambda: Tiers())
+    benefit: Benefit = Field(default_factory=lambda: Benefit())
+    equity: Equity = Field(default_factory=lambda: Equity())
+    workload: Workload = Field(default_factory=lambda: Workload())
+    balance: Balance = Field(default_factory=lambda: Balance())
+    budget: Budget = Field(default_factory=lambda: Budget())
+    offshore: Offshore = Field(default_factory=lambda: Offshore())
+    history: History = Field(default_factory=lambda: History())
+    locks: list[Assignment] = Field(default_factory=list)
+    forbid: list[Assignment] = Field(default_factory=list)
+    sizing: Sizing = Field(default_factory=lambda: Sizing())
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        years = self.horizon.years
+        if self.tiers.levels:
+            if len(self.tiers.levels) != len(years):
+                msg = f"tiers.levels must give one tier per year ({len(years)} years {years[0]}–{years[-1]}); got {len(self.tiers.levels)}"
+                raise ValueError(msg)
+            drops = [
+                (years[i], a, b)
+                for i, (a, b) in enumerate(
+                    zip(self.tiers.levels, self.tiers.levels[1:], strict=False)
+                )
+                if b < a
+            ]
+            if drops:
+                y, a, b = drops[0]
+                msg = f"tiers.levels must never decrease; got tier {a} in {y} then {b} in {y + 1}"
+                raise ValueError(msg)
+        if len(set(self.facilities)) != len(self.facilities) or "factories" not in self.facilities:
+            msg = f"facilities must be distinct and include 'factories'; got {self.facilities}"
+            raise ValueError(msg)
+        for lock in self.locks:
+            if lock.year is None:
+                msg = (
+                    f"locks: every lock needs a year; got {lock.region}/{lock.facility} without one"
+                )
+                raise ValueError(msg)
+        return self
+
+    # ---------------------------------------------------------------- helpers
+    def tier_levels(self) -> list[int]:
+        """The tier of every horizon year."""
+        if self.tiers.levels:
+            return list(self.tiers.levels)
+        return list(range(1, len(self.horizon.years) + 1))
+
+    def canonical_json(self) -> str:
+        """Key-sorted JSON of the whole scenario (used for hashing and plan.json)."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def content_hash(self) -> str:
+        """SHA-256 of :meth:`canonical_json`."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def with_updates(self, **changes: Any) -> Scenario:
+        """A validated copy with top-level sections replaced or deep-merged from dicts."""
+        data = self.model_dump(mode="python")
+        _deep_merge(data, changes)
+        return Scenario.model_validate(data)
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, BaseModel):
+            value = value.model_dump(mode="python")
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def default_scenario_text() -> str:
+    """The shipped ``default_scenario.toml`` (documented defaults)."""
+    return (
+        resources.files("regdev.planning").joinpath("data/default_scenario.toml").read_text("utf-8")
+    )
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load a scenario: the shipped defaults, overridden by ``path`` key by key.
+
+    Parameters
+    ----------
+    path : path-like or None
+        A TOML file; ``None`` gives the defaults.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, is not TOML, or a value is invalid (the
+        message names the file, the key and what was expected).
+
+    Examples
+    --------
+    >>> load_scenario().factories.per_year
+    20
+    """
+    base = tomllib.loads(default_scenario_text())
+    source = "regdev:planning/data/default_scenario.toml"
+    if path is not None:
+        p = Path(path)
+        source = str(p)
+        try:
+            user = tomllib.loads(p.read_text("utf-8"))
+        except FileNotFoundError:
+            msg = f"{p}: scenario file not found"
+            raise ConfigError(msg) from None
+        except tomllib.TOMLDecodeError as exc:
+            msg = f"{p}: not valid TOML: {exc}"
+            raise ConfigError(msg) from None
+        _deep_merge(base, user)
+    try:
+        return Scenario.model_validate(base)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+            parts.append(f"{loc}: {err['msg']} (got {err.get('input')!r})")
+        msg = f"{source}: invalid scenario: " + "; ".join(parts)
+        raise ConfigError(msg) from None
