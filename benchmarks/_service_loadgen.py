@@ -77,7 +77,12 @@ async def _run(
     deadline = time.perf_counter() + max_seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
-        base_url=base_url, cookies=cookies, headers=headers, limits=limits, timeout=10.0, trust_env=False
+        base_url=base_url,
+        cookies=cookies,
+        headers=headers,
+        limits=limits,
+        timeout=10.0,
+        trust_env=False,
     ) as client:
 
         async def worker() -> None:
@@ -130,3 +135,25 @@ def run_load(
         )
     )
     return result.summary()
+
+
+def main() -> None:
+    """``python _service_loadgen.py < spec.json``: run one bounded load, print JSON."""
+    import json
+    import sys
+
+    spec = json.loads(sys.stdin.read())
+    summary = run_load(
+        spec["base_url"],
+        spec["paths"],
+        n_requests=int(spec["n_requests"]),
+        concurrency=int(spec["concurrency"]),
+        max_seconds=float(spec["max_seconds"]),
+        cookies=spec.get("cookies"),
+        headers=spec.get("headers"),
+    )
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

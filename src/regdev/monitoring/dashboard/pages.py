@@ -24,7 +24,7 @@ from regdev.monitoring.dashboard.charts import Series, monthly_output_chart, sta
 from regdev.monitoring.dashboard.forms import FORMS, FormState
 from regdev.monitoring.dashboard.svgmap import STATE_COLOURS, MapPoint, dominant_state, render_map
 from regdev.monitoring.dashboard.tables import Column, Table
-from regdev.monitoring.models import PROJECT_STATES, Province, Region, User
+from regdev.monitoring.models import PROJECT_STATES, Project, Province, Region, Site, User
 
 __all__ = [
     "Block",
@@ -412,18 +412,26 @@ def _month_since(today: dt.date, n_months: int) -> tuple[int, int]:
 
 
 def production_block(
-    session: Session, user: User, region_id: str, *, base: str, today: dt.date | None = None
+    session: Session,
+    user: User,
+    region_id: str,
+    *,
+    base: str,
+    today: dt.date | None = None,
+    sites: Sequence[Site] | None = None,
 ) -> tuple[Markup, Table]:
     """The county's monthly output charts (one per site) and the operations table."""
     today = today or dt.datetime.now(dt.UTC).date()
-    sites = {s.id: s for s in q.county_sites(session, user, region_id)}
+    if sites is None:
+        sites = q.county_sites(session, user, region_id)
+    site_by_id = {s.id: s for s in sites}
     series = q.monthly_series(session, user, region_id, since=_month_since(today, CHART_MONTHS))
     by_site: dict[int, list[q.MonthlyPoint]] = {}
     for p in series:
         by_site.setdefault(p.site_id, []).append(p)
     parts: list[str] = []
     for sid, pts in by_site.items():
-        name = sites[sid].name if sid in sites else f"site {sid}"
+        name = site_by_id[sid].name if sid in site_by_id else f"site {sid}"
         parts.append(
             f'<div class="site-chart" data-site="{sid}"><h3>{Markup.escape(name)}</h3>'
             + str(
@@ -459,7 +467,7 @@ def production_block(
         [
             (
                 f"{o.year:04d}-{o.month:02d}",
-                sites[o.site_id].name if o.site_id in sites else o.site_id,
+                site_by_id[o.site_id].name if o.site_id in site_by_id else o.site_id,
                 o.line,
                 o.output,
                 o.capacity,
@@ -488,21 +496,30 @@ def county_form_state(
     errors: dict[str, str] | None = None,
     message: str = "",
     ok: bool = False,
+    sites: Sequence[Site] | None = None,
+    projects: Sequence[Project] | None = None,
+    lines: Sequence[str] | None = None,
 ) -> FormState:
-    """A county data-entry form with its dynamic options (sites, projects, known lines)."""
+    """A county data-entry form with its dynamic options (sites, projects, known lines).
+
+    ``sites``, ``projects`` and ``lines`` may be passed when the caller has them already.
+    """
     spec = FORMS[name]
     action = f"{base}/county/{region_id}/forms/{name}"
-    sites = q.county_sites(session, user, region_id)
+    if sites is None:
+        sites = q.county_sites(session, user, region_id)
     options: dict[str, list[tuple[str, str]]] = {
         "site_id": [(str(s.id), f"{s.name} ({s.facility})") for s in sites],
     }
     if name == "milestone":
+        if projects is None:
+            projects = q.county_projects(session, user, region_id)
         options["project_id"] = [
-            (str(p.id), f"#{p.id} {p.facility} {p.cohort_year} ({p.state})")
-            for p in q.county_projects(session, user, region_id)
+            (str(p.id), f"#{p.id} {p.facility} {p.cohort_year} ({p.state})") for p in projects
         ]
     if name in ("production", "quality"):
-        lines = sorted({o.line for o in q.county_operations(session, user, region_id, limit=500)})
+        if lines is None:
+            lines = q.county_lines(session, user, region_id)
         options["line"] = [(ln, ln) for ln in lines]
     return FormState(
         spec=spec,
@@ -517,7 +534,13 @@ def county_form_state(
 
 
 def build_county(
-    session: Session, user: User, region_id: str, *, base: str, today: dt.date | None = None
+    session: Session,
+    user: User,
+    region_id: str,
+    *,
+    base: str,
+    today: dt.date | None = None,
+    include_forms: bool = True,
 ) -> Page:
     """One city or county: projects, milestones, production, quality, surveys, grain, forms.
 
@@ -538,7 +561,9 @@ def build_county(
     quality = q.county_quality(session, user, region_id)
     surveys = q.county_surveys(session, user, region_id)
     grain = q.county_grain_status(session, user, region_id)
-    chart, ops_table = production_block(session, user, region_id, base=base, today=today)
+    chart, ops_table = production_block(
+        session, user, region_id, base=base, today=today, sites=sites
+    )
     title = region.name + (f" / {region.name_ko}" if region.name_ko else "")
     page = Page(title, csv_base=f"{base}/county/{region_id}/csv")
     page.crumbs = [
@@ -736,14 +761,24 @@ def build_county(
         Block("t-surveys", "", "table", surveys_t, span=True),
         Block("t-grain", "", "table", grain_t),
     ]
-    if user.role != "viewer":
+    if include_forms and user.role != "viewer":
+        lines = q.county_lines(session, user, region_id)
         for name in ("production", "milestone", "quality", "survey"):
             page.blocks.append(
                 Block(
                     f"form-{name}",
                     FORMS[name].title,
                     "form",
-                    county_form_state(session, user, region_id, name, base=base),
+                    county_form_state(
+                        session,
+                        user,
+                        region_id,
+                        name,
+                        base=base,
+                        sites=sites,
+                        projects=projects,
+                        lines=lines,
+                    ),
                 )
             )
     return page

@@ -35,6 +35,7 @@ __all__ = [
     "MonthlyPoint",
     "cohort_timing",
     "county_grain_status",
+    "county_lines",
     "county_operations",
     "county_projects",
     "county_quality",
@@ -246,12 +247,33 @@ def monthly_series(
     ]
 
 
-def county_operations(
-    session: Session, user: User, region_id: str, *, limit: int = 240
-) -> list[FactoryOperation]:
-    """The latest monthly line records of one region (newest first)."""
+def county_lines(session: Session, user: User, region_id: str) -> list[str]:
+    """Distinct production-line names reported in one region."""
     stmt = (
-        select(FactoryOperation)
+        select(FactoryOperation.line)
+        .where(FactoryOperation.region_id == region_id)
+        .distinct()
+        .order_by(FactoryOperation.line)
+    )
+    return [str(x) for x in session.execute(_scoped(stmt, user, FactoryOperation)).scalars()]
+
+
+def county_operations(
+    session: Session, user: User, region_id: str, *, limit: int = 120
+) -> list[Any]:
+    """The latest monthly line records of one region (newest first), as light rows."""
+    stmt = (
+        select(
+            FactoryOperation.site_id,
+            FactoryOperation.line,
+            FactoryOperation.year,
+            FactoryOperation.month,
+            FactoryOperation.output,
+            FactoryOperation.capacity,
+            FactoryOperation.unit,
+            FactoryOperation.raw_local,
+            FactoryOperation.raw_imported,
+        )
         .where(FactoryOperation.region_id == region_id)
         .order_by(
             FactoryOperation.year.desc(),
@@ -261,7 +283,7 @@ def county_operations(
         )
         .limit(limit)
     )
-    return list(session.execute(_scoped(stmt, user, FactoryOperation)).scalars())
+    return list(session.execute(_scoped(stmt, user, FactoryOperation)).all())
 
 
 def county_quality(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,7 @@ from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.monitoring import auth, crud, schemas
 from regdev.monitoring.dashboard import pages
 from regdev.monitoring.dashboard import queries as q
+from regdev.monitoring.dashboard.cache import CachedResponse, PageCache, page_key
 from regdev.monitoring.dashboard.forms import (
     FORMS,
     MilestoneForm,
@@ -150,6 +152,36 @@ def _error_page(user: User, status: int, title: str, message: str) -> HTMLRespon
     return _render("error.html", status, user=_user_view(user), title=title, message=message)
 
 
+@lru_cache(maxsize=1)
+def _cache() -> PageCache:
+    """The process-wide page cache (``REGDEV_DASHBOARD_CACHE_ENTRIES``, default 512; 0 = off).
+
+    Read once on first use (not at import), like the rest of the configuration.
+    """
+    return PageCache(int(os.environ.get("REGDEV_DASHBOARD_CACHE_ENTRIES", "512")))
+
+
+_CACHED_HEADERS = ("content-disposition",)
+
+
+def _cached(
+    request: Request, session: Session, user: User, render: Callable[[], Response]
+) -> Response:
+    """Serve a GET from the page cache, or render and store it (200 responses only)."""
+    key = (id(request.app), *page_key(session, user, request.url.path, request.url.query))
+    cache = _cache()
+    hit = cache.get(key)
+    if hit is not None:
+        return Response(
+            hit.body, media_type=hit.media_type, headers={**dict(hit.headers), "X-Cache": "hit"}
+        )
+    resp = render()
+    if resp.status_code == 200:
+        kept = tuple((k, v) for k, v in resp.headers.items() if k.lower() in _CACHED_HEADERS)
+        cache.put(key, CachedResponse(bytes(resp.body), resp.media_type or "text/html", kept))
+    return resp
+
+
 # --- static files --------------------------------------------------------------------
 
 
@@ -261,7 +293,12 @@ def national(request: Request, session: SessionDep, user: DashUser) -> Response:
     """National overview."""
     if user is None:
         return _to_login(request)
-    return _page(pages.build_national(session, user, base=PREFIX), user)
+    return _cached(
+        request,
+        session,
+        user,
+        lambda: _page(pages.build_national(session, user, base=PREFIX), user),
+    )
 
 
 @router.get("/csv/{table}.csv")
@@ -269,7 +306,12 @@ def national_csv(request: Request, table: str, session: SessionDep, user: DashUs
     """One table of the national overview as CSV."""
     if user is None:
         return _to_login(request)
-    return _csv(pages.build_national(session, user, base=PREFIX), table, "national")
+    return _cached(
+        request,
+        session,
+        user,
+        lambda: _csv(pages.build_national(session, user, base=PREFIX), table, "national"),
+    )
 
 
 def _province_page(session: Session, user: User, province_id: str) -> pages.Page | HTMLResponse:
@@ -284,8 +326,12 @@ def province(request: Request, province_id: str, session: SessionDep, user: Dash
     """One province."""
     if user is None:
         return _to_login(request)
-    page = _province_page(session, user, province_id)
-    return page if isinstance(page, HTMLResponse) else _page(page, user)
+
+    def render() -> Response:
+        page = _province_page(session, user, province_id)
+        return page if isinstance(page, HTMLResponse) else _page(page, user)
+
+    return _cached(request, session, user, render)
 
 
 @router.get("/province/{province_id}/csv/{table}.csv")
@@ -295,8 +341,12 @@ def province_csv(
     """One table of a province page as CSV."""
     if user is None:
         return _to_login(request)
-    page = _province_page(session, user, province_id)
-    return page if isinstance(page, HTMLResponse) else _csv(page, table, province_id)
+
+    def render() -> Response:
+        page = _province_page(session, user, province_id)
+        return page if isinstance(page, HTMLResponse) else _csv(page, table, province_id)
+
+    return _cached(request, session, user, render)
 
 
 def _check_county(session: Session, user: User, region_id: str) -> HTMLResponse | None:
@@ -323,7 +373,12 @@ def county(request: Request, region_id: str, session: SessionDep, user: DashUser
     bad = _check_county(session, user, region_id)
     if bad is not None:
         return bad
-    return _page(pages.build_county(session, user, region_id, base=PREFIX), user)
+    return _cached(
+        request,
+        session,
+        user,
+        lambda: _page(pages.build_county(session, user, region_id, base=PREFIX), user),
+    )
 
 
 @router.get("/county/{region_id}/csv/{table}.csv")
@@ -336,7 +391,12 @@ def county_csv(
     bad = _check_county(session, user, region_id)
     if bad is not None:
         return bad
-    return _csv(pages.build_county(session, user, region_id, base=PREFIX), table, region_id)
+
+    def render() -> Response:
+        page = pages.build_county(session, user, region_id, base=PREFIX, include_forms=False)
+        return _csv(page, table, region_id)
+
+    return _cached(request, session, user, render)
 
 
 @router.get("/county/{region_id}/fragment/{part}")
@@ -349,16 +409,20 @@ def county_fragment(
     bad = _check_county(session, user, region_id)
     if bad is not None:
         return bad
-    chart, table = pages.production_block(session, user, region_id, base=PREFIX)
-    if part == "production-chart":
-        return HTMLResponse(str(chart))
-    if part == "operations":
+    if part not in ("production-chart", "operations"):
+        return Response("unknown fragment", status_code=404, media_type="text/plain")
+
+    def render() -> Response:
+        chart, table = pages.production_block(session, user, region_id, base=PREFIX)
+        if part == "production-chart":
+            return HTMLResponse(str(chart))
         return _render(
             "fragment_table.html",
             table=table,
             csv_url=f"{PREFIX}/county/{region_id}/csv/{table.name}.csv",
         )
-    return Response("unknown fragment", status_code=404, media_type="text/plain")
+
+    return _cached(request, session, user, render)
 
 
 # --- forms ---------------------------------------------------------------------------

@@ -1,0 +1,341 @@
+"""Benchmark: read endpoints of the monitoring service under loopback load.
+
+Target (issue 5): with a seeded database of 10 years x all counties x monthly line
+records, the read endpoints sustain >= 500 requests/s with p99 <= 50 ms on 2 cores
+(uvicorn, loopback load generator).
+
+What it does
+------------
+1. Seeds a SQLite file with bulk inserts (``regdev.monitoring.dashboard._seed``): every
+   one of the 179 cities and counties has a factory with ``--lines`` production lines
+   reporting every month for ``--months`` months (default 120 = 10 years), plus
+   quality records and surveys.
+2. Copies it to a *baseline* database without the ``(region_id, year, month)`` index
+   of ``factory_operations`` (the naive, unindexed query path).
+3. For the baseline and then the real database: starts uvicorn (one worker) in a
+   subprocess on 127.0.0.1, and runs a bounded load generator (httpx/asyncio, a
+   second process, ``--concurrency`` connections, at most ``--requests`` requests or
+   ``--seconds`` seconds per mix) against two mixes of read endpoints:
+   * ``api``: JSON list/report endpoints (operations of a county and year, projects of a
+     county, sites, progress and cohort reports);
+   * ``dashboard``: the server-rendered county page (projects, milestones, 24-month
+     chart, latest operations, quality, surveys, forms) and the CSV of its operations.
+4. Prints requests/s and p50/p95/p99 per mix, and candidate/baseline ratios.
+
+Usage: python benchmarks/bench_service.py [--quick] [--months N] [--concurrency C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+TARGET_RPS = 500.0
+TARGET_P99_MS = 50.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(db: Path, *, months: int, lines: int) -> dict[str, object]:
+    from regdev.monitoring.config import Settings
+    from regdev.monitoring.dashboard._seed import seed_synthetic
+    from regdev.monitoring.db import make_engine
+    from regdev.monitoring.migrate import upgrade
+
+    url = f"sqlite:///{db}"
+    engine = make_engine(url)
+    upgrade(engine)
+    t0 = time.perf_counter()
+    summary = seed_synthetic(
+        engine,
+        settings=Settings(database_url=url, argon2_time_cost=1, argon2_memory_cost=1024),
+        n_months=months,
+        lines_per_site=lines,
+        every_region_operates=True,
+        users={"bench": ("bench-password", "national", None)},
+        rng=0,
+    )
+    engine.dispose()
+    return {
+        "seconds": time.perf_counter() - t0,
+        "operations": summary.n_operations,
+        "quality": summary.n_quality,
+        "surveys": summary.n_surveys,
+        "regions": summary.operating_region_ids,
+        "last_month": summary.last_month,
+    }
+
+
+def make_baseline(src: Path, dst: Path) -> None:
+    """Copy the database and drop the operations index (the unindexed query path)."""
+    con = sqlite3.connect(src)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    shutil.copyfile(src, dst)
+    con = sqlite3.connect(dst)
+    con.execute("DROP INDEX IF EXISTS ix_operations_region_period")
+    con.commit()
+    con.close()
+
+
+class Server:
+    def __init__(self, db: Path, workers: int = 1) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "REGDEV_DATABASE_URL": f"sqlite:///{db}",
+            "REGDEV_SECRET_KEY": "bench-secret-0123456789abcdef",
+            "REGDEV_ARGON2_TIME_COST": "1",
+            "REGDEV_ARGON2_MEMORY_COST": "1024",
+        }
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "regdev.monitoring.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if (
+                    httpx.get(
+                        f"{self.base}/api/v1/health", timeout=1.0, trust_env=False
+                    ).status_code
+                    == 200
+                ):
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                out = self.proc.stdout.read().decode() if self.proc.stdout else ""
+                self.stop()
+                msg = f"uvicorn did not start:\n{out[-3000:]}"
+                raise RuntimeError(msg)
+            time.sleep(0.1)
+
+    def cpu_seconds(self) -> float:
+        """User+system CPU seconds of the server process tree (Linux /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        stats: dict[int, tuple[int, float]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        tree, frontier = {self.proc.pid}, [self.proc.pid]
+        while frontier:
+            parent = frontier.pop()
+            for pid, (ppid, _) in stats.items():
+                if ppid == parent and pid not in tree:
+                    tree.add(pid)
+                    frontier.append(pid)
+        return sum(stats[pid][1] for pid in tree if pid in stats)
+
+    def token(self) -> str:
+        r = httpx.post(
+            f"{self.base}/api/v1/login/access-token",
+            data={"username": "bench", "password": "bench-password"},
+            trust_env=False,
+        )
+        r.raise_for_status()
+        return str(r.json()["access_token"])
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def mixes(
+    regions: list[str], last_month: tuple[int, int], n: int, n_cold: int
+) -> dict[str, list[str]]:
+    year = last_month[0]
+    picks = [regions[(i * 37) % len(regions)] for i in range(min(n, len(regions)))]
+    api: list[str] = []
+    for i, rid in enumerate(picks):
+        y = year - (i % 10)
+        api += [
+            f"/api/v1/operations?region_id={rid}&year={y}&limit=100",
+            f"/api/v1/projects?region_id={rid}",
+            f"/api/v1/sites?region_id={rid}",
+            f"/api/v1/quality?region_id={rid}&limit=50",
+        ]
+        if i % 8 == 0:
+            api += ["/api/v1/reports/progress", "/api/v1/reports/cohorts"]
+    dashboard: list[str] = []
+    for rid in picks:
+        dashboard += [f"/county/{rid}", f"/county/{rid}/csv/operations.csv"]
+    # the same pages with a unique query string each: every request misses the page cache
+    cold = [
+        f"{p}?nocache={i}" for i, p in enumerate(dashboard * (n_cold // max(len(dashboard), 1) + 1))
+    ][:n_cold]
+    return {"api": api, "dashboard": dashboard, "dashboard-uncached": cold}
+
+
+def warm(base: str, paths: list[str], token: str) -> None:
+    # warm-up (connection pools, caches of compiled SQL), then the measured run
+    for p in paths[: min(len(paths), 20)]:
+        httpx.get(
+            base + p,
+            headers={"Authorization": f"Bearer {token}"},
+            cookies={"regdev_session": token},
+            trust_env=False,
+        )
+
+
+def load(
+    base: str, paths: list[str], token: str, *, n_requests: int, concurrency: int, seconds: float
+) -> dict[str, float]:
+    spec = {
+        "base_url": base,
+        "paths": paths,
+        "n_requests": n_requests,
+        "concurrency": concurrency,
+        "max_seconds": seconds,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "cookies": {"regdev_session": token},
+    }
+    out = subprocess.run(
+        [sys.executable, str(HERE / "_service_loadgen.py")],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def fmt(name: str, r: dict[str, float]) -> str:
+    return (
+        f"  {name:<22} {r['requests']:>7.0f} req  {r['failed']:>4.0f} failed  "
+        f"{r['rps']:>8.1f} req/s  p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  "
+        f"p99 {r['p99_ms']:>6.1f} ms  server CPU {r.get('server_cpu_ms', float('nan')):>5.1f} ms/req"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="tiny smoke run (for the test suite)")
+    ap.add_argument("--months", type=int, default=120)
+    ap.add_argument("--lines", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--requests", type=int, default=6000)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = ap.parse_args()
+    if args.quick:
+        args.months, args.lines, args.requests, args.seconds, args.concurrency = 6, 1, 60, 5.0, 4
+    with tempfile.TemporaryDirectory(prefix="regdev-bench-") as tmp:
+        db = Path(tmp) / "bench.db"
+        info = seed(db, months=args.months, lines=args.lines)
+        regions = list(info["regions"])  # type: ignore[call-overload]
+        print(
+            f"seeded {len(regions)} regions x {args.months} months x {args.lines} lines = "
+            f"{info['operations']:,} operation rows, {info['quality']:,} quality, "
+            f"{info['surveys']:,} surveys in {info['seconds']:.1f} s"
+        )
+        paths = mixes(
+            regions, tuple(info["last_month"]), 60 if not args.quick else 10, args.requests
+        )  # type: ignore[arg-type]
+        runs: dict[str, dict[str, dict[str, float]]] = {}
+        variants = [("real", db)]
+        if not args.no_baseline:
+            base_db = Path(tmp) / "baseline.db"
+            make_baseline(db, base_db)
+            variants.insert(0, ("baseline (no index)", base_db))
+        for label, path in variants:
+            server = Server(path, workers=args.workers)
+            try:
+                token = server.token()
+                runs[label] = {}
+                for mix, p in paths.items():
+                    warm(server.base, p, token)
+                    cpu0 = server.cpu_seconds()
+                    r = load(
+                        server.base,
+                        p,
+                        token,
+                        n_requests=args.requests,
+                        concurrency=args.concurrency,
+                        seconds=args.seconds,
+                    )
+                    r["server_cpu_ms"] = (
+                        1000.0 * (server.cpu_seconds() - cpu0) / max(r["requests"], 1.0)
+                    )
+                    runs[label][mix] = r
+            finally:
+                server.stop()
+        load1 = os.getloadavg()[0]
+        print(
+            f"uvicorn {args.workers} worker(s), loopback, {args.concurrency} connections, "
+            f"{os.cpu_count()} CPUs, load average {load1:.1f} at the end"
+        )
+        for label, res in runs.items():
+            print(f"{label}:")
+            for mix, r in res.items():
+                print(fmt(mix, r))
+        if "baseline (no index)" in runs:
+            print("ratios real/baseline (rps up is better, p99 down is better):")
+            for mix in paths:
+                b, c = runs["baseline (no index)"][mix], runs["real"][mix]
+                print(
+                    f"  {mix:<22} rps x{c['rps'] / b['rps']:.2f}   p99 x{c['p99_ms'] / b['p99_ms']:.2f}"
+                )
+        print(
+            "capacity estimate on idle cores (1000 / server CPU ms per request, per core): "
+            + ", ".join(
+                f"{mix} {1000.0 / r['server_cpu_ms']:.0f} req/s"
+                for mix, r in runs["real"].items()
+                if r.get("server_cpu_ms", 0) > 0
+            )
+        )
+        real = runs["real"]
+        for mix, r in real.items():
+            ok = r["rps"] >= TARGET_RPS and r["p99_ms"] <= TARGET_P99_MS and r["failed"] == 0
+            verdict = "meets" if ok else "MISSES"
+            print(
+                f"target {mix}: >= {TARGET_RPS:.0f} req/s and p99 <= {TARGET_P99_MS:.0f} ms -> {verdict}"
+            )
+        if any(r["failed"] for r in real.values()):
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
