@@ -153,7 +153,9 @@ def move_earlier_cost(
         threads=plan.solver.get("threads"),
     )
     try:
-        alt = plan_rollout(forced, options=opts)
+        alt = plan_rollout(
+            forced, options=opts, greedy_start=False, start=_swap_start(plan, forced, i, t)
+        )
     except InfeasibleSpecificationError as exc:
         return {**out, "feasible": False, "reason": str(exc)}
     if not alt.has_solution:
@@ -166,6 +168,43 @@ def move_earlier_cost(
         "cost_share": round(cost / plan.objective, 9) if plan.objective else None,
         "status": alt.status,
     }
+
+
+def _swap_start(plan: Plan, forced: PlanningProblem, i: int, t: int) -> np.ndarray | None:
+    """A feasible start for the forced re-solve: swap region ``i`` with one of year ``t-1``.
+
+    Among the unlocked regions of year ``t-1`` (same province first, to keep
+    the balance), the swap that loses the least objective and keeps every
+    row of the model feasible is used; ``None`` when none is.
+    """
+    from regdev.planning.model import build_model
+
+    p = plan.problem
+    fi = p.factory_index
+    x = plan.solution(allow_feasible=True)
+    yi = plan.year_index(allow_feasible=True)[:, fi]
+    allowed = forced.allowed()
+    cands = np.flatnonzero((yi == t - 1) & (p.lock_year[:, fi] < 0) & allowed[:, fi, t])
+    if cands.size == 0:
+        return None
+    value = p.value()[:, fi, :]
+    loss = (value[cands, t - 1] - value[cands, t]) + (value[i, t] - value[i, t - 1])
+    same = p.province_of[cands] == p.province_of[i]
+    order = np.lexsort((loss, ~same))
+    model = build_model(forced)
+    for k in cands[order][:10].tolist():
+        y = x.copy()
+        y[i, fi, t] = False
+        y[i, fi, t - 1] = True
+        y[k, fi, t - 1] = False
+        y[k, fi, t] = True
+        cols = y[model.var_i, model.var_f, model.var_t].astype(float)
+        if int(cols.sum()) != int(y.sum()):
+            continue
+        act = model.matrix @ cols
+        if np.all(act <= model.row_upper + 1e-9) and np.all(act >= model.row_lower - 1e-9):
+            return y
+    return None
 
 
 def last_scheduled(plan: Plan, n: int = 20) -> list[str]:

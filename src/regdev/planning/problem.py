@@ -361,6 +361,8 @@ def build_problem(
         else:
             capacity[f] = [sc.capacity.of(fac).at(y) for y in years]
     coverage_exact = capacity.sum(axis=1) >= n_elig
+    if sc.coverage.mode == "exact":
+        coverage_exact[:] = True
 
     balance_floor = None
     if sc.balance.enabled:

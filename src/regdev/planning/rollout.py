@@ -37,6 +37,7 @@ def plan_rollout(
     extra_constraints: Callable[[ModelBuilder, PlanningProblem], None] | None = None,
     check: bool = True,
     greedy_start: bool = True,
+    start: np.ndarray | None = None,
     progress: ProgressFn | None = None,
 ) -> Plan:
     """Plan the rollout of ``problem``: check, build, solve, return a :class:`Plan`.
@@ -52,7 +53,10 @@ def plan_rollout(
     check : bool, default True
         Run the pre-solve checks.
     greedy_start : bool, default True
-        Hand the greedy baseline to HiGHS as a starting incumbent when it is feasible.
+        Compute the greedy baseline (recorded as ``plan.greedy_objective``) and
+        hand it to HiGHS as a starting incumbent when it is feasible.
+    start : numpy.ndarray of bool, shape (n, F, Y), optional
+        A feasible schedule to start from instead (e.g. a neighbour of a known plan).
     progress : callable, optional
         Called with a stage name (``"checking"``, ``"building"``, ``"solving"``, ``"done"``).
 
@@ -75,18 +79,21 @@ def plan_rollout(
     say("building")
     t0 = time.perf_counter()
     model = build_model(problem, extra_constraints=extra_constraints)
-    greedy = greedy_plan(problem)
+    greedy = greedy_plan(problem) if greedy_start else None
     build_time = time.perf_counter() - t0
-    start = _to_columns(model, greedy.x) if (greedy_start and greedy.feasible) else None
+    cols = None
+    if start is not None:
+        cols = _to_columns(model, start)
+    elif greedy is not None and greedy.feasible:
+        cols = _to_columns(model, greedy.x)
     say("solving")
-    res = solve_model(model, opts, start=start)
+    res = solve_model(model, opts, start=cols)
     if res.status == "infeasible":
         diagnose_infeasibility(problem, opts)
     x = _to_cube(problem, model, res.x) if res.x is not None else None
     say("done")
-    return _make_plan(
-        problem, model, res, opts, build_time, greedy.objective if greedy.feasible else None, x
-    )
+    g_obj = greedy.objective if (greedy is not None and greedy.feasible) else None
+    return _make_plan(problem, model, res, opts, build_time, g_obj, x)
 
 
 def _make_plan(

@@ -13,6 +13,7 @@ Sections
 ``tiers``        modernisation tier per year and its cost / benefit factors.
 ``benefit``      benefit per person served per year, per facility type.
 ``equity``       inequality aversion ε of the Atkinson-style weight.
+``coverage``     exactly once where capacity allows (``auto``) or always (``exact``).
 ``workload``     projects per county and year.
 ``balance``      provincial balance of the factory rollout.
 ``budget``       optional annual budget.
@@ -158,6 +159,14 @@ class Equity(_Frozen):
     """Atkinson-style equity weight ``e_c = (d_c / mean d)^(−epsilon)``."""
 
     epsilon: float = Field(default=1.0, ge=0.0)
+
+
+class Coverage(_Frozen):
+    """Coverage rule: ``auto`` = exactly once where capacity allows, else at most once;
+    ``exact`` = exactly once always (an infeasible specification when capacity is short).
+    """
+
+    mode: Literal["auto", "exact"] = "auto"
 
 
 class Workload(_Frozen):
@@ -310,6 +319,7 @@ class Scenario(_Frozen):
     tiers: Tiers = Field(default_factory=lambda: Tiers())
     benefit: Benefit = Field(default_factory=lambda: Benefit())
     equity: Equity = Field(default_factory=lambda: Equity())
+    coverage: Coverage = Field(default_factory=lambda: Coverage())
     workload: Workload = Field(default_factory=lambda: Workload())
     balance: Balance = Field(default_factory=lambda: Balance())
     budget: Budget = Field(default_factory=lambda: Budget())

@@ -7,8 +7,9 @@ matrix; balance and workload add few fractional vertices):
 1. solve the LP relaxation (dual simplex; interior point with crossover
    above :data:`LP_FIRST_COLUMNS` columns).  An integral LP optimum is a
    proven MILP optimum (gap 0) and we stop;
-2. otherwise fix every variable whose LP value is integral and solve the
-   small MILP over the fractional ones: a near-optimal incumbent;
+2. otherwise fix the variables of every region whose LP values are all
+   integral and solve the small MILP over the remaining regions: a
+   near-optimal incumbent;
 3. solve the full MILP with that incumbent (or the caller's ``start`` if
    better) as the starting solution; the root bound is usually within the
    gap tolerance already, so this mostly proves optimality.
@@ -174,13 +175,19 @@ def _status_text(h: highspy.Highs, has_solution: bool) -> tuple[str, str]:
 def _fixed_submip(
     h: highspy.Highs, model: RolloutModel, xr: np.ndarray, frac: np.ndarray, time_left: float
 ) -> np.ndarray | None:
-    """Incumbent from the LP: fix every integral LP value, solve the MILP on the rest.
+    """Incumbent from the LP: fix the integral LP values of regions without a fractional one.
+
+    Every variable of a region that has a fractional LP value stays free; the
+    MILP over those (a few hundred binaries) is small and gives a near-optimal
+    incumbent.
 
     Works on ``h`` (which holds the model) and restores its bounds afterwards.
     """
     if time_left <= 0:
         return None
-    fixed = np.flatnonzero(~frac).astype(np.int32)
+    free_regions = np.unique(model.var_i[frac])
+    free = frac | np.isin(model.var_i, free_regions)
+    fixed = np.flatnonzero(~free).astype(np.int32)
     lower0 = np.asarray(model.lp.col_lower_, dtype=float)[fixed]
     upper0 = np.asarray(model.lp.col_upper_, dtype=float)[fixed]
     val = np.round(xr[fixed])

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from regdev.errors import NotFoundError
+from regdev.planning import (
+    build_dossiers,
+    build_problem,
+    explain_region,
+    load_scenario,
+    move_earlier_cost,
+    plan_rollout,
+)
+from regdev.planning.explain import last_scheduled
+from regdev.registry import toy_region
+
+
+@pytest.fixture(scope="module")
+def toy_plan():
+    sc = load_scenario().with_updates(factories={"per_year": 2}, history={"enabled": False})
+    return plan_rollout(build_problem(toy_region(), sc))
+
+
+@pytest.mark.solver
+def test_move_earlier_cost_equals_forced_resolve(toy_plan):
+    p = toy_plan.problem
+    rid = last_scheduled(toy_plan, 1)[0]
+    res = move_earlier_cost(toy_plan, rid)
+    assert res["feasible"]
+    i, fi = p.region_ids.index(rid), p.factory_index
+    t = int(toy_plan.year_index()[i, fi])
+    lock = p.lock_year.copy()
+    lock[i, fi] = t - 1
+    forced = plan_rollout(dataclasses.replace(p, lock_year=lock))
+    assert res["cost"] == pytest.approx(toy_plan.objective - forced.objective, abs=1e-6)
+    assert res["cost"] >= 0
+    assert res["to_year"] == res["from_year"] - 1
+
+
+def test_dossiers_cover_every_region(toy_plan):
+    doss = build_dossiers(toy_plan, move_earlier=[])
+    assert [d["region_id"] for d in doss] == sorted(toy_plan.problem.region_ids)
+    for d in doss:
+        assert set(d["projects"]) <= set(toy_plan.problem.facilities)
+        assert "factories" in d["projects"]
+        assert d["move_factory_earlier"] is None
+        for pr in d["projects"].values():
+            assert set(pr["binding"]) <= {"capacity", "balance", "budget", "workload", "lock"}
+    ranks = sorted(d["equity_rank"] for d in doss)
+    assert ranks == list(range(1, len(doss) + 1))
+    # offshore farms only for the coastal toy regions
+    coastal = {d["region_id"] for d in doss if "offshore_farm" not in d["not_candidate"]}
+    assert coastal == {"T-A2", "T-B2"}
+
+
+def test_capacity_binds_for_late_factories(toy_plan):
+    doss = {d["region_id"]: d for d in build_dossiers(toy_plan, move_earlier=[])}
+    last = [rid for rid, d in doss.items() if d["projects"]["factories"]["year"] == 2026]
+    assert len(last) == 1
+    assert "capacity" in doss[last[0]]["projects"]["factories"]["binding"]
+
+
+def test_explain_region_and_unknown(toy_plan):
+    d = explain_region(toy_plan, "T-A1")
+    assert d["region_id"] == "T-A1"
+    assert d["move_factory_earlier"] is not None
+    first = d["projects"]["factories"]["year"] == 2024
+    assert (d["move_factory_earlier"]["feasible"] is False) == first
+    with pytest.raises(NotFoundError):
+        explain_region(toy_plan, "nowhere")
+
+
+def test_left_out_lists_reason_when_capacity_is_short():
+    sc = load_scenario().with_updates(
+        factories={"per_year": 2},
+        history={"enabled": False},
+        capacity={"hospital": {"default": 0, "by_year": {2025: 1, 2026: 1}}},
+    )
+    plan = plan_rollout(build_problem(toy_region(), sc))
+    left = plan.left_out()
+    assert sorted(left["facility"]) == ["hospital"] * 3
+    assert (
+        left["reason"]
+        .str.startswith("capacity: 2 hospital projects fit 2024–2033 for 5 candidates")
+        .all()
+    )
+    got = plan.schedule.query("facility == 'hospital'")
+    assert len(got) == 2
+    # the two hospitals go to the two highest weighted benefits
+    p = plan.problem
+    h = p.facilities.index("hospital")
+    w = p.benefit[:, h] * p.equity_weight
+    best = {p.region_ids[k] for k in np.argsort(-w)[:2]}
+    assert set(got["region_id"]) == best
