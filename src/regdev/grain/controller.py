@@ -167,8 +167,8 @@ class _FanLogic:
 def _grain_means(obs: Observation) -> tuple[float, float]:
     temps = np.asarray(obs.grain_temp_c, dtype=np.float64)
     ms = np.asarray(obs.grain_m_wb_pct, dtype=np.float64)
-    t = float(temps.mean())
-    m = float(ms.mean())
+    t = float(np.add.reduce(temps)) / temps.size
+    m = float(np.add.reduce(ms)) / ms.size
     if not math.isfinite(t):  # some sensors missing: average the rest
         t = float(np.nanmean(temps)) if np.any(np.isfinite(temps)) else math.nan
     if not math.isfinite(m):
@@ -287,7 +287,7 @@ class TemperatureDifferenceController(_FanLogic):
         pv_air = obs.ambient_rh * float(props.sat_vapour_pressure(obs.ambient_temp_c))
         rh_at_grain = pv_air / float(props.sat_vapour_pressure(t_grain))
         m_db_pct = 100.0 * m_grain / (100.0 - m_grain)
-        grain_erh = float(self.iso_.erh(t_grain, m_db_pct))
+        grain_erh = self.iso_.erh_scalar(t_grain, m_db_pct)
         if rh_at_grain > grain_erh + self.allow_rewet_pct / 100.0:
             return self._apply(obs, False, "air would rewet the grain")
         threshold = self.stop_k if self.fan_ > 0 else self.start_k

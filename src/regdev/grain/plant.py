@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -74,8 +74,8 @@ _MAX_COURANT = 0.1
 # High-pressure centrifugal grain fans reach about 2.5-3.5 kPa; beyond 5 kPa no
 # practical fan exists (and the fan heat would exceed 5 K).
 _MAX_STATIC_PA = 5000.0
-_LN_128 = math.log(128.389)
-_LN_32 = math.log(32.3)
+_MT_COLD_A = math.log(128.389) - 0.081 * 32.0
+_MT_WARM_A = math.log(32.3) - 0.058 * 32.0
 
 
 @dataclass(frozen=True)
@@ -370,6 +370,7 @@ def step(
     t_eq = state.t_eq_h
     m_dm = params.m_dm_layer
     scalar_fan = isinstance(fan, (float, int))
+    fan_arr: Any
     if scalar_fan:
         fan_f = min(max(float(fan), 0.0), 1.0)
         fan_arr = np.float64(fan_f)
@@ -388,10 +389,10 @@ def step(
         w_in = float(props.humidity_ratio(t_amb_c, rh_amb, p_pa))
         if n_sub is None:
             n_sub = n_substeps(params, state, t_in, fan_f)
-        m_air = (params.air_kg_per_h * dt_h / n_sub) * (
+        m_air: Any = (params.air_kg_per_h * dt_h / n_sub) * (
             fan_arr if scalar_fan else fan_arr[..., None]
         )
-        m_air_top = m_air if scalar_fan else m_air[..., 0]
+        m_air_top: Any = m_air if scalar_fan else m_air[..., 0]
         h_in0 = float(props.moist_air_enthalpy(t_in, w_in))
         for _ in range(n_sub):
             w_eq = props.humidity_ratio(temp, _erh(params, temp, m_db), p_pa)
@@ -432,7 +433,7 @@ def step(
         # layer above 60 degC.
         active = np.minimum(np.maximum((60.0 - temp) * (1.0 / 15.0), 0.0), 1.0)
         heated = temp + active * _RESP_HEAT_KJ_PER_G * glucose_g_per_kg / cp_dm
-        temp = np.where(temp < 60.0, np.minimum(heated, 60.0), temp)
+        temp = np.minimum(heated, np.maximum(temp, 60.0))  # heated == temp above 60
         dm_water = glucose_g_per_kg * (_RESP_WATER_G_PER_G / 1000.0)  # kg water per kg dm
         m_db = m_db + dm_water
         resp_water = np.sum(dm_water, axis=-1) * m_dm
@@ -483,14 +484,15 @@ def _storage_multiplier(temp_c: FloatArray, m_db: FloatArray, damage_pct: float)
     ``ast_moisture_multiplier`` and ``ast_damage_multiplier`` (tested); when every
     layer is below 19 % w.b. only the two cheap temperature branches are evaluated.
     """
-    m_wb_pct = 100.0 * m_db / (1.0 + m_db)
-    if np.max(m_wb_pct) < 19.0 and np.min(m_wb_pct) > 5.0:
+    # 5 % < M < 19 % w.b.  <=>  0.052632 < m_db < 0.234568
+    if m_db.max() < 0.2345679 and m_db.min() > 0.0526316:
         t = np.minimum(np.maximum(temp_c, -30.0), 60.0)
-        tf = 1.8 * t + 32.0
-        mt = np.exp(np.where(t < 15.6, _LN_128 - 0.081 * tf, _LN_32 - 0.058 * tf))
+        # exp(ln 128.389 - 0.081 (1.8 t + 32)) and exp(ln 32.3 - 0.058 (1.8 t + 32))
+        mt = np.exp(np.where(t < 15.6, _MT_COLD_A - 0.1458 * t, _MT_WARM_A - 0.1044 * t))
         md = 100.0 * m_db
-        mm = 0.103 * (np.exp(455.0 / md**1.53) - 0.00845 * md + 1.558)
+        mm = 0.103 * (np.exp(455.0 * md**-1.53) - 0.00845 * md + 1.558)
     else:
+        m_wb_pct = 100.0 * m_db / (1.0 + m_db)
         mt = props.ast_temperature_multiplier(temp_c, m_wb_pct)
         mm = props.ast_moisture_multiplier(m_wb_pct)
     return np.asarray(mt * mm * (2.08 * math.exp(-0.0239 * damage_pct)), dtype=np.float64)

@@ -128,7 +128,7 @@ def sat_vapour_pressure(t_c: ArrayLike) -> FloatArray:
     2338.8
     """
     if isinstance(t_c, (float, int)):
-        return np.float64(_sat_vp_scalar(float(t_c)))  # type: ignore[return-value]
+        return np.asarray(_sat_vp_scalar(float(t_c)), dtype=np.float64)
     t = np.asarray(t_c, dtype=np.float64)
     tk = t + 273.15
     ln_water = (
@@ -322,6 +322,20 @@ class Isotherm:
             msg = f"unknown isotherm model {self.model!r}"
             raise ConfigError(msg)
         return np.clip(out, 0.0, 1.0)
+
+    def erh_scalar(self, t_c: float, m_db_pct: float) -> float:
+        """Scalar :meth:`erh` with :mod:`math` (used in controllers, once per decision)."""
+        a, b, c = self.a, self.b, self.c
+        m = max(m_db_pct, 1e-6)
+        if self.model == "modified_henderson":
+            out = -math.expm1(-a * (t_c + c) * m**b)
+        elif self.model == "modified_chung_pfost":
+            out = math.exp(-a / (t_c + c) * math.exp(-b * m))
+        elif self.model == "modified_halsey":
+            out = math.exp(-math.exp(a + b * t_c) / m**c)
+        else:
+            return float(self.erh(t_c, m))
+        return min(max(out, 0.0), 1.0)
 
     def emc_wb_pct(self, t_c: ArrayLike, rh: ArrayLike) -> FloatArray:
         """Equilibrium moisture content, percent wet basis."""

@@ -54,7 +54,9 @@ def _run(sc: dict) -> tuple[plant.PlantParams, list[plant.PlantState], list[plan
 def test_water_mass_balance(sc: dict) -> None:
     params, states, infos = _run(sc)
     held = float(plant.total_water_kg(states[-1], params) - plant.total_water_kg(states[0], params))
-    flows = sum(float(i.water_in_kg) - float(i.water_out_kg) + float(i.respiration_water_kg) for i in infos)
+    flows = sum(
+        float(i.water_in_kg) - float(i.water_out_kg) + float(i.respiration_water_kg) for i in infos
+    )
     scale = float(plant.total_water_kg(states[0], params))
     assert held == pytest.approx(flows, abs=1e-9 * scale)
 
@@ -62,7 +64,12 @@ def test_water_mass_balance(sc: dict) -> None:
 @settings(max_examples=60, deadline=None)
 @given(scenarios(), st.floats(min_value=0.3, max_value=3.0))
 def test_no_negative_moisture_even_with_very_dry_grain_and_air(sc: dict, m_low: float) -> None:
-    sc = {**sc, "m0": np.full(N_LAYERS, m_low), "rh": [0.02] * len(sc["rh"]), "fan": [1.0] * len(sc["fan"])}
+    sc = {
+        **sc,
+        "m0": np.full(N_LAYERS, m_low),
+        "rh": [0.02] * len(sc["rh"]),
+        "fan": [1.0] * len(sc["fan"]),
+    }
     _, states, _ = _run(sc)
     for s in states:
         assert np.all(s.m_db >= 0.0)

@@ -41,7 +41,9 @@ def test_psychrometric_check_values(row: dict[str, str]) -> None:
     if q == "saturation_vapour_pressure":
         t = _num(text, "T")
         assert props.psy_sat_vapour_pressure(t) == pytest.approx(expected, abs=tol)
-        assert float(props.sat_vapour_pressure(np.array([t]))[0]) == pytest.approx(expected, abs=tol)
+        assert float(props.sat_vapour_pressure(np.array([t]))[0]) == pytest.approx(
+            expected, abs=tol
+        )
     elif q == "humidity_ratio":
         t, rh, p = _num(text, "T"), _num(text, "RH") / 100, _num(text, "P")
         assert props.psy_humidity_ratio(t, rh, p) == pytest.approx(expected, abs=tol)
