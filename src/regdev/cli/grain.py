@@ -1,7 +1,264 @@
-"""`regdev grain` commands (being built; see the issue tracker)."""
+"""`regdev grain` commands: simulate strategies, size a store, run the live loop, check fumigation.
+
+Each command parses its options, calls one library function in
+:mod:`regdev.grain` and renders the result (Rich table or ``--json``).
+Library errors (:class:`regdev.errors.RegdevError`) propagate to the root CLI,
+which prints them as one line and exits with code 1.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+from regdev.cli._common import console, echo_json
+
+app = typer.Typer(no_args_is_help=True, help="Grain storage: simulate, size, run, fumigate.")
+
+
+@app.command()
+def simulate(
+    strategy: Annotated[
+        str, typer.Option(help="emc, delta-t, mpc or all (compare every strategy).")
+    ] = "all",
+    weather: Annotated[
+        str, typer.Option(help="'synthetic' or a CSV file with time,temp_c,rh_pct.")
+    ] = "synthetic",
+    lat: Annotated[float, typer.Option(help="Latitude for synthetic weather, degrees.")] = 39.0,
+    start: Annotated[str, typer.Option(help="First day of synthetic weather.")] = "2026-10-01",
+    days: Annotated[int, typer.Option(min=1, help="Days to simulate.")] = 120,
+    tonnes: Annotated[float, typer.Option(min=1.0, help="Grain in the store, t.")] = 2000.0,
+    depth: Annotated[float, typer.Option(help="Grain depth, m.")] = 15.0,
+    layers: Annotated[int, typer.Option(min=1, max=100, help="Model layers.")] = 10,
+    airflow: Annotated[float, typer.Option(help="Airflow, m3/min per tonne.")] = 0.15,
+    moisture: Annotated[float, typer.Option(help="Moisture at filling, % w.b.")] = 17.0,
+    temp: Annotated[float, typer.Option(help="Grain temperature at filling, degC.")] = 25.0,
+    grain: Annotated[
+        str, typer.Option(help="maize, rough_rice, wheat, soybean, barley.")
+    ] = "maize",
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic weather.")] = 2026,
+    out: Annotated[Path | None, typer.Option(help="Folder for PNG plots and summary.json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Compare aeration strategies on a store over a weather series."""
+    from regdev._atomic import atomic_write_text
+    from regdev.errors import ConfigError
+    from regdev.grain import controller as ctl
+    from regdev.grain import loop, plant
+    from regdev.grain.weather import read_weather_csv, synthetic_weather
+
+    names = list(ctl.STRATEGIES) if strategy == "all" else [strategy]
+    for name in names:
+        if name not in ctl.STRATEGIES:
+            msg = f"--strategy must be one of emc, delta-t, mpc, all; got {strategy!r}"
+            raise ConfigError(msg)
+    if weather == "synthetic":
+        series = synthetic_weather(lat, start=start, days=days, rng=seed)
+        source = f"synthetic {lat:g} deg, seed {seed}"
+    else:
+        series = read_weather_csv(weather)
+        series = series.slice(0, min(len(series), days * 24))
+        source = weather
+    spec = plant.StoreSpec(
+        grain=grain, tonnes=tonnes, depth_m=depth, n_layers=layers, airflow_m3_min_t=airflow
+    )
+    rows: dict[str, dict[str, float]] = {}
+    results = {}
+    for name in names:
+        c = ctl.build_controller(name, spec)
+        r = loop.simulate(
+            spec, series, c, initial_temp_c=temp, initial_m_wb_pct=moisture, strategy=name
+        )
+        rows[name] = r.summary()
+        results[name] = r
+    payload: dict[str, Any] = {
+        "weather": source,
+        "hours": len(series),
+        "store": {"grain": grain, "tonnes": tonnes, "moisture_wb_pct": moisture},
+        "strategies": rows,
+    }
+    if out is not None:
+        from regdev.grain.plots import write_simulation_png
+
+        files = []
+        for name, r in results.items():
+            p = write_simulation_png(r, out / f"grain-{name}.png", title=f"{name}: {source}")
+            files.append(str(p))
+        atomic_write_text(out / "summary.json", json.dumps(payload, indent=2, sort_keys=True))
+        payload["files"] = files
+    if as_json:
+        echo_json(payload)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{tonnes:g} t {grain} at {moisture:g} %, {len(series)} h, {source}")
+    for col in ("strategy", "DML %", "DML t", "energy kWh", "fan h", "final M %", "max T degC"):
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    for name, s in rows.items():
+        table.add_row(
+            name,
+            f"{s['dml_pct']:.4f}",
+            f"{s['dml_t']:.2f}",
+            f"{s['energy_kwh']:.0f}",
+            f"{s['fan_hours']:.0f}",
+            f"{s['final_m_wb_pct']:.2f}",
+            f"{s['max_temp_c']:.1f}",
+        )
+    console.print(table)
+    if out is not None:
+        console.print(f"plots written to {out}")
+
+
+@app.command()
+def size(
+    population: Annotated[int, typer.Option(min=1, help="People served.")],
+    grain: Annotated[str, typer.Option(help="Main grain.")] = "maize",
+    norm: Annotated[
+        str, typer.Option(help="cn-producing, cn-balanced, cn-consuming or fao-minimum.")
+    ] = "cn-balanced",
+    per_capita: Annotated[float, typer.Option(help="kg per person and year.")] = 180.0,
+    production: Annotated[float | None, typer.Option(help="Local harvest, t.")] = None,
+    share: Annotated[float, typer.Option(help="Share of the harvest taken in, 0-1.")] = 0.0,
+    harvest_days: Annotated[float, typer.Option(help="Harvest intake window, days.")] = 30.0,
+    wet_share: Annotated[float, typer.Option(help="Share arriving wet, 0-1.")] = 0.6,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Size a county store: capacity, dryer, wet holding and fans."""
+    from regdev.grain.sizing import size_county_store
+
+    r = size_county_store(
+        population,
+        grain=grain,
+        norm=norm,
+        per_capita_kg_per_year=per_capita,
+        production_t=production,
+        production_share=share,
+        harvest_days=harvest_days,
+        wet_share=wet_share,
+    )
+    if as_json:
+        echo_json(r.to_dict())
+        return
+    from rich.table import Table
+
+    table = Table(title=f"grain store for {population:,} people ({norm})")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for label, value in (
+        ("consumption, t/yr", f"{r.consumption_t_per_year:,.0f}"),
+        ("storage capacity, t", f"{r.capacity_t:,.0f}"),
+        ("storage volume, m3", f"{r.capacity_m3:,.0f}"),
+        ("dryer, t/h", f"{r.dryer_t_per_h:.1f}"),
+        ("wet holding, t", f"{r.wet_holding_t:,.0f}"),
+        ("cooling airflow, m3/min", f"{r.cooling_airflow_m3_min:,.0f}"),
+        ("cooling fans, kW", f"{r.cooling_fan_kw:.1f}"),
+        ("drying fans (wet holding), kW", f"{r.drying_fan_kw:.1f}"),
+    ):
+        table.add_row(label, value)
+    console.print(table)
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Option(help="store.toml")],
+    max_seconds: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
+    once: Annotated[bool, typer.Option(help="Stop after the first fan command.")] = False,
+) -> None:
+    """Run the live control loop against the MQTT broker named in store.toml."""
+    import logging
+
+    from regdev.grain.config import read_store_config
+    from regdev.grain.mqtt import run_live
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    cfg = read_store_config(config)
+    live = run_live(cfg, max_seconds=max_seconds, once=once)
+    console.print(
+        f"store {cfg.store.id}: {live.n_accepted} readings accepted, {live.n_dropped} dropped, "
+        f"{len(live.commands)} commands sent"
+    )
+    if live.commands:
+        last = live.commands[-1]
+        console.print(f"last command: fan={last['fan']} ({last['reason']})")
+
+
+@app.command("fumigation-plan")
+def fumigation_plan(
+    profile: Annotated[
+        str, typer.Option(help="phosphine-au, phosphine-us-label, nitrogen or co2.")
+    ],
+    start: Annotated[str, typer.Option(help="Start date, YYYY-MM-DD.")],
+    grain_temp: Annotated[float, typer.Option(help="Lowest grain temperature, degC.")],
+    days: Annotated[float, typer.Option(help="Exposure, days.")],
+    tonnes: Annotated[float, typer.Option(help="Grain mass, t.")],
+    halflife: Annotated[
+        float | None, typer.Option(help="Pressure-test half-life, min (omit if untested).")
+    ] = None,
+    store_age: Annotated[str, typer.Option(help="new or old.")] = "old",
+    application: Annotated[str, typer.Option(help="surface, distributed or recirculated.")] = (
+        "distributed"
+    ),
+    concentration: Annotated[
+        float | None, typer.Option(help="Gas held, % (controlled atmospheres).")
+    ] = None,
+    venting: Annotated[str, typer.Option(help="forced or natural.")] = "forced",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check a fumigation or controlled-atmosphere plan; refuse unsafe ones with the reason."""
+    from pydantic import ValidationError
+
+    from regdev.errors import ConfigError
+    from regdev.grain.fumigation import FumigationPlan, schedule_plan
+
+    try:
+        plan = FumigationPlan(
+            profile=profile,
+            start=date.fromisoformat(start),
+            grain_temp_c=grain_temp,
+            exposure_days=days,
+            tonnes=tonnes,
+            halflife_min=halflife,
+            store_age=store_age,  # type: ignore[arg-type]
+            application=application,  # type: ignore[arg-type]
+            concentration_pct=concentration,
+            venting=venting,  # type: ignore[arg-type]
+        )
+    except (ValidationError, ValueError) as exc:
+        msg = f"invalid fumigation plan: {str(exc).splitlines()[0]}"
+        if isinstance(exc, ValidationError):
+            msg = "invalid fumigation plan: " + "; ".join(
+                f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+        raise ConfigError(msg) from exc
+    schedule = schedule_plan(plan)
+    if as_json:
+        echo_json(
+            {
+                "profile": schedule.profile,
+                "end": schedule.end.isoformat(),
+                "reentry_rule": schedule.reentry_rule,
+                "phases": [
+                    {
+                        "name": p.name,
+                        "start": p.start.isoformat(),
+                        "end": p.end.isoformat(),
+                        "note": p.note,
+                    }
+                    for p in schedule.phases
+                ],
+            }
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{schedule.profile}: plan accepted")
+    for col in ("phase", "from", "to", "note"):
+        table.add_column(col)
+    for p in schedule.phases:
+        table.add_row(p.name, p.start.isoformat(), p.end.isoformat(), p.note)
+    console.print(table)
+    console.print(f"re-entry: {schedule.reentry_rule}; out-loading from {schedule.end}")
