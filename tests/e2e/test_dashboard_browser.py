@@ -231,6 +231,12 @@ def test_login_map_county_production_entry_offline(
     assert csv_resp.text.splitlines()[0].startswith("month,site,line,output,capacity")
     assert "browser test line" in csv_resp.text
 
+    # up to the province through the breadcrumb
+    page.click("nav.crumbs a >> nth=1")
+    page.wait_for_selector("svg.map")
+    assert page.locator("table[data-table=regions] tbody tr").count() >= 1
+    page.screenshot(path=str(server.tmp / "province.png"), full_page=True)
+
     # nothing left the machine, and the page scripts ran without errors
     assert requests, "no requests recorded"
     external = [u for u in requests if not _is_loopback(u)]

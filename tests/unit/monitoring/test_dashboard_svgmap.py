@@ -104,7 +104,7 @@ def test_render_map_real_country_places_every_region_inside_the_outline_box() ->
     legend = [t.text for t in root.iter(f"{SVG}text") if t.attrib.get("class") == "legend"]
     assert legend == ["planned", "construction", "operating"]
     # the outline is present and nothing refers to an external resource
-    assert root.find(f"{SVG}path").attrib["class"] == "outline"
+    assert [p.attrib["class"] for p in root.iter(f"{SVG}path")] == ["outline"]
     assert "http" not in str(svg).replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
@@ -112,3 +112,20 @@ def test_render_map_escapes_names() -> None:
     svg = render_map([MapPoint("X", "<b>&evil", 125.0, 40.0, "planned")], None)
     assert "<b>" not in str(svg)
     ET.fromstring(str(svg))  # still well-formed
+
+
+def test_render_map_zoomed_with_labels() -> None:
+    pts = [
+        MapPoint("A", "Alpha", 125.0, 40.0, "planned"),
+        MapPoint("B", "Beta", 126.0, 41.0, "operating"),
+    ]
+    svg = str(render_map(pts, SQUARE, bounds=(124.8, 39.8, 126.2, 41.2), labels=True, width=300.0))
+    root = ET.fromstring(svg)
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.attrib.get("class") == "label"]
+    assert labels == ["Alpha", "Beta"]
+    circles = {
+        c.attrib["data-region"]: c for c in root.iter(f"{SVG}circle") if "data-region" in c.attrib
+    }
+    # zoomed: the two points span most of the canvas width
+    dx = float(circles["B"].attrib["cx"]) - float(circles["A"].attrib["cx"])
+    assert dx > 0.6 * 300.0

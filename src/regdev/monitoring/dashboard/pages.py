@@ -176,6 +176,16 @@ def _points(
     return pts
 
 
+def _bounds(
+    regions: Sequence[Region], pad: float = 0.25
+) -> tuple[float, float, float, float] | None:
+    lons = [float(r.lon) for r in regions if r.lon is not None]
+    lats = [float(r.lat) for r in regions if r.lat is not None]
+    if not lons:
+        return None
+    return min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad
+
+
 def _share(timing: Sequence[q.CohortTiming]) -> str:
     due = sum(t.n_due for t in timing)
     on = sum(t.n_on_time for t in timing)
@@ -341,10 +351,12 @@ def build_province(session: Session, user: User, province_id: str, *, base: str)
             "figure",
             render_map(
                 _points(regions, counts, base),
-                None,
+                _outline(),
                 width=440.0,
-                radius=7.0,
+                radius=6.0,
                 title=f"{prov.name}: regions by project state",
+                bounds=_bounds(regions),
+                labels=True,
             ),
         ),
         Block(
@@ -419,6 +431,7 @@ def production_block(
     base: str,
     today: dt.date | None = None,
     sites: Sequence[Site] | None = None,
+    api: str = "/api/v1",
 ) -> tuple[Markup, Table]:
     """The county's monthly output charts (one per site) and the operations table."""
     today = today or dt.datetime.now(dt.UTC).date()
@@ -451,7 +464,7 @@ def production_block(
     ops = q.county_operations(session, user, region_id)
     table = Table(
         "operations",
-        "Monthly production by line (latest first)",
+        "Monthly production by line (latest 72 records)",
         [
             Column("month", "Month"),
             Column("site", "Factory"),
@@ -481,6 +494,7 @@ def production_block(
             )
             for o in ops
         ],
+        more_url=f"{api}/operations/export.csv?region_id={region_id}",
     )
     return Markup("".join(parts)), table
 
@@ -541,6 +555,7 @@ def build_county(
     base: str,
     today: dt.date | None = None,
     include_forms: bool = True,
+    api: str = "/api/v1",
 ) -> Page:
     """One city or county: projects, milestones, production, quality, surveys, grain, forms.
 
@@ -562,7 +577,7 @@ def build_county(
     surveys = q.county_surveys(session, user, region_id)
     grain = q.county_grain_status(session, user, region_id)
     chart, ops_table = production_block(
-        session, user, region_id, base=base, today=today, sites=sites
+        session, user, region_id, base=base, today=today, sites=sites, api=api
     )
     title = region.name + (f" / {region.name_ko}" if region.name_ko else "")
     page = Page(title, csv_base=f"{base}/county/{region_id}/csv")
@@ -646,7 +661,7 @@ def build_county(
     )
     quality_t = Table(
         "quality",
-        "Quality records (latest first)",
+        "Quality records (latest 50)",
         [
             Column("date", "Date", "date"),
             Column("site", "Factory"),
@@ -670,27 +685,22 @@ def build_county(
             )
             for r in quality
         ],
+        more_url=f"{api}/quality/export.csv?region_id={region_id}",
     )
-    cat: dict[str, list[int]] = {}
-    for s in surveys:
-        cat.setdefault(s.product_category, []).append(s.score)
     survey_summary_t = Table(
         "survey_summary",
-        "Customer opinion by product category",
+        "Customer opinion by product category (all answers)",
         [
             Column("product_category", "Product category"),
             Column("n", "Answers", "int"),
             Column("mean_score", "Mean score", "num"),
             Column("share_low", "Share scoring ≤ 4", "pct"),
         ],
-        [
-            (k, len(v), sum(v) / len(v), sum(1 for x in v if x <= 4) / len(v))
-            for k, v in sorted(cat.items())
-        ],
+        q.survey_summary(session, user, region_id),
     )
     surveys_t = Table(
         "surveys",
-        "Customer surveys (latest first)",
+        "Customer surveys (latest 50)",
         [
             Column("date", "Date", "date"),
             Column("site", "Factory"),
@@ -710,6 +720,7 @@ def build_county(
             )
             for s in surveys
         ],
+        more_url=f"{api}/surveys/export.csv?region_id={region_id}",
     )
     grain_t = Table(
         "grain_status",

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from regdev.monitoring.auth import scope_filter
@@ -41,6 +41,7 @@ __all__ = [
     "county_quality",
     "county_sites",
     "county_surveys",
+    "survey_summary",
     "monthly_series",
     "provinces",
     "region_state_counts",
@@ -259,7 +260,7 @@ def county_lines(session: Session, user: User, region_id: str) -> list[str]:
 
 
 def county_operations(
-    session: Session, user: User, region_id: str, *, limit: int = 120
+    session: Session, user: User, region_id: str, *, limit: int = 72
 ) -> list[Any]:
     """The latest monthly line records of one region (newest first), as light rows."""
     stmt = (
@@ -287,7 +288,7 @@ def county_operations(
 
 
 def county_quality(
-    session: Session, user: User, region_id: str, *, limit: int = 100
+    session: Session, user: User, region_id: str, *, limit: int = 50
 ) -> list[QualityRecord]:
     """The latest quality records of one region (newest first)."""
     stmt = (
@@ -300,7 +301,7 @@ def county_quality(
 
 
 def county_surveys(
-    session: Session, user: User, region_id: str, *, limit: int = 100
+    session: Session, user: User, region_id: str, *, limit: int = 50
 ) -> list[Survey]:
     """The latest customer surveys of one region (newest first)."""
     stmt = (
@@ -310,6 +311,27 @@ def county_surveys(
         .limit(limit)
     )
     return list(session.execute(_scoped(stmt, user, Survey)).scalars())
+
+
+def survey_summary(
+    session: Session, user: User, region_id: str
+) -> list[tuple[str, int, float, float]]:
+    """Per product category: answers, mean score and share scoring 4 or less (all surveys)."""
+    stmt = (
+        select(
+            Survey.product_category,
+            func.count(),
+            func.avg(Survey.score),
+            func.sum(case((Survey.score <= 4, 1), else_=0)),
+        )
+        .where(Survey.region_id == region_id)
+        .group_by(Survey.product_category)
+        .order_by(Survey.product_category)
+    )
+    return [
+        (str(c), int(n), float(mean or 0.0), int(low or 0) / int(n) if n else 0.0)
+        for c, n, mean, low in session.execute(_scoped(stmt, user, Survey))
+    ]
 
 
 def county_grain_status(session: Session, user: User, region_id: str) -> list[GrainStatus]:

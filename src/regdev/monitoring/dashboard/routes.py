@@ -134,6 +134,11 @@ def _dashboard_user(request: Request, session: SessionDep, settings: SettingsDep
 DashUser = Annotated[User | None, Depends(_dashboard_user)]
 
 
+def _api(request: Request) -> str:
+    prefix: str = request.app.state.settings.api_prefix
+    return prefix
+
+
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -377,7 +382,9 @@ def county(request: Request, region_id: str, session: SessionDep, user: DashUser
         request,
         session,
         user,
-        lambda: _page(pages.build_county(session, user, region_id, base=PREFIX), user),
+        lambda: _page(
+            pages.build_county(session, user, region_id, base=PREFIX, api=_api(request)), user
+        ),
     )
 
 
@@ -393,7 +400,9 @@ def county_csv(
         return bad
 
     def render() -> Response:
-        page = pages.build_county(session, user, region_id, base=PREFIX, include_forms=False)
+        page = pages.build_county(
+            session, user, region_id, base=PREFIX, include_forms=False, api=_api(request)
+        )
         return _csv(page, table, region_id)
 
     return _cached(request, session, user, render)
@@ -413,7 +422,9 @@ def county_fragment(
         return Response("unknown fragment", status_code=404, media_type="text/plain")
 
     def render() -> Response:
-        chart, table = pages.production_block(session, user, region_id, base=PREFIX)
+        chart, table = pages.production_block(
+            session, user, region_id, base=PREFIX, api=_api(request)
+        )
         if part == "production-chart":
             return HTMLResponse(str(chart))
         return _render(
@@ -619,7 +630,7 @@ async def submit_form(
     status = 200 if ok else 422
     if _is_htmx(request):
         return _render("fragment_form.html", status, headers=headers, form=state)
-    page = pages.build_county(session, user, region_id, base=PREFIX)
+    page = pages.build_county(session, user, region_id, base=PREFIX, api=_api(request))
     for block in page.blocks:
         if block.id == f"form-{name}":
             block.body = state

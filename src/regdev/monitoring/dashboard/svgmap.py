@@ -246,6 +246,8 @@ def render_map(
     radius: float = 5.0,
     title: str = "Regions by project state",
     highlight: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    labels: bool = False,
 ) -> Markup:
     """Render the national map as inline SVG.
 
@@ -263,13 +265,20 @@ def render_map(
         Accessible title of the figure.
     highlight : str or None
         A region id drawn with a thick outline (e.g. the current county).
+    bounds : (lon_min, lat_min, lon_max, lat_max) or None
+        Zoom to this box (the outline is still drawn and clipped by the canvas);
+        default: the outline's box, or the points' box without an outline.
+    labels : bool
+        Write each region's name next to its symbol (for zoomed maps).
 
     Returns
     -------
     Markup
         ``<svg>`` element with a legend of the states actually present.
     """
-    if outline is not None:
+    if bounds is not None:
+        lon_min, lat_min, lon_max, lat_max = bounds
+    elif outline is not None:
         lon_min, lat_min, lon_max, lat_max = geojson_bounds(outline)
     elif points:
         lon_min = min(p.lon for p in points) - 0.2
@@ -289,7 +298,10 @@ def render_map(
         f"<title>{escape(title)}</title>",
     ]
     if outline is not None:
-        out.append(f'<path class="outline" d="{outline_path(outline, proj)}"/>')
+        out.append(
+            f'<svg x="0" y="0" width="{width:.0f}" height="{proj.height:.0f}" overflow="hidden">'
+            f'<path class="outline" d="{outline_path(outline, proj)}"/></svg>'
+        )
     for p in points:
         x, y = proj.project(p.lon, p.lat)
         colour = STATE_COLOURS.get(p.state, STATE_COLOURS["none"])
@@ -300,6 +312,8 @@ def render_map(
             f' data-region="{escape(p.region_id)}" data-state="{escape(p.state)}">'
             f"<title>{escape(tip)}</title></circle>"
         )
+        if labels:
+            circle += f'<text class="label" x="{x + radius + 2:.1f}" y="{y + 4:.1f}">{escape(p.name)}</text>'
         if p.href:
             out.append(f'<a href="{escape(p.href)}" aria-label="{escape(p.name)}">{circle}</a>')
         else:

@@ -8,12 +8,15 @@ user saw on screen.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from markupsafe import Markup
 
 __all__ = ["Column", "Table", "format_cell"]
 
@@ -61,6 +64,7 @@ class Table:
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
     links: dict[str, list[str | None]] = field(default_factory=dict)
+    more_url: str | None = None
 
     def __post_init__(self) -> None:
         """Check that every row has one value per column."""
@@ -82,14 +86,31 @@ class Table:
     def html_rows(self) -> list[list[tuple[str, str, str | None]]]:
         """Rows as ``(text, css class, href)`` triples for the template."""
         out: list[list[tuple[str, str, str | None]]] = []
+        kinds = [c.kind for c in self.columns]
+        classes = ["num" if k in {"int", "num", "pct"} else "" for k in kinds]
+        links = [self.links.get(c.key) for c in self.columns]
         for i, row in enumerate(self.rows):
-            cells: list[tuple[str, str, str | None]] = []
-            for col, value in zip(self.columns, row, strict=True):
-                href = self.links.get(col.key, [None] * len(self.rows))[i]
-                cls = "num" if col.kind in {"int", "num", "pct"} else ""
-                cells.append((format_cell(value, col.kind), cls, href))
-            out.append(cells)
+            out.append(
+                [
+                    (format_cell(v, k), cls, None if lk is None else lk[i])
+                    for v, k, cls, lk in zip(row, kinds, classes, links, strict=True)
+                ]
+            )
         return out
+
+    def html_tbody(self) -> Markup:
+        """The ``<tr>`` rows as escaped HTML (plain string building: the hot path of a page)."""
+        if not self.rows:
+            return Markup(f'<tr><td colspan="{len(self.columns)}" class="muted">no rows</td></tr>')
+        esc = html.escape
+        parts: list[str] = []
+        for row in self.html_rows():
+            parts.append("<tr>")
+            for text, cls, href in row:
+                cell = esc(text) if href is None else f'<a href="{esc(href)}">{esc(text)}</a>'
+                parts.append(f'<td class="{cls}">{cell}</td>' if cls else f"<td>{cell}</td>")
+            parts.append("</tr>\n")
+        return Markup("".join(parts))
 
 
 def _csv_value(value: Any) -> Any:
