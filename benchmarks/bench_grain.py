@@ -174,6 +174,19 @@ def bench_strategies(days: int, horizon: int, prices: list[float], calibrate: in
         s = mpc(price)
         curve.append((price, s))
         print(f"{price:>8.3f}{s['dml_pct']:>9.4f}{s['energy_kwh']:>12.0f}{s['fan_hours']:>8.0f}")
+    # The curve interpolated at each rule's energy: the predictive DML for the same kWh.
+    pts = sorted((s["energy_kwh"], s["dml_pct"]) for _, s in curve)
+    print("\npredictive DML interpolated on the curve at each rule's energy:")
+    for name, s in rows[:2]:
+        e = s["energy_kwh"]
+        if pts[0][0] <= e <= pts[-1][0]:
+            dml_at = float(np.interp(e, [p[0] for p in pts], [p[1] for p in pts]))
+            better = "better" if dml_at < s["dml_pct"] else "worse"
+            print(
+                f"  {name:<12} {e:7.0f} kWh: rule {s['dml_pct']:.4f} %, predictive {dml_at:.4f} % ({better})"
+            )
+        else:
+            print(f"  {name:<12} {e:7.0f} kWh: outside the curve's energy range")
     if calibrate:
         lo, hi = math.log(0.05), math.log(5.0)
         found: tuple[float, dict[str, float]] | None = None

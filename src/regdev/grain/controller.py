@@ -220,6 +220,8 @@ class EmcWindowController(_FanLogic):
     def step(self, observation: Observation) -> Action:
         """Decide the fan from the ambient EMC."""
         obs = observation
+        if self._hard_block(obs) is not None:
+            return self._apply(obs, False, "")  # _apply fills in the reason
         t_grain, _ = _grain_means(obs)
         if self.iso_ is None:
             self.iso_ = props.get_isotherm(self.grain)
@@ -277,6 +279,8 @@ class TemperatureDifferenceController(_FanLogic):
     def step(self, observation: Observation) -> Action:
         """Decide the fan from the grain-ambient temperature difference."""
         obs = observation
+        if self._hard_block(obs) is not None:
+            return self._apply(obs, False, "")  # _apply fills in the reason
         t_grain, m_grain = _grain_means(obs)
         if not (math.isfinite(t_grain) and math.isfinite(m_grain)):
             return self._apply(obs, False, "fail-safe: no grain reading")
