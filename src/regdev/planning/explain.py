@@ -117,8 +117,9 @@ def move_earlier_cost(
     -------
     dict
         ``from_year``, ``to_year``, ``feasible`` and, when feasible, ``cost``
-        (objective drop, plan units), ``cost_share`` (of the objective) and
-        ``status`` of the re-solve; otherwise ``reason``.
+        (objective drop, plan units), ``cost_bounds`` (the interval the true
+        cost lies in, from both solves' bounds and gaps), ``cost_share`` (of
+        the objective) and ``status`` of the re-solve; otherwise ``reason``.
     """
     from regdev.planning.rollout import plan_rollout
 
@@ -161,10 +162,13 @@ def move_earlier_cost(
     if not alt.has_solution:
         return {**out, "feasible": False, "reason": f"re-solve ended {alt.status}"}
     cost = max(plan.objective - alt.objective, 0.0)
+    low = max(plan.objective - alt.bound, 0.0) if np.isfinite(alt.bound) else 0.0
+    high = plan.bound - alt.objective if np.isfinite(plan.bound) else cost
     return {
         **out,
         "feasible": True,
         "cost": round(cost, 6),
+        "cost_bounds": [round(low, 6), round(max(high, cost), 6)],
         "cost_share": round(cost / plan.objective, 9) if plan.objective else None,
         "status": alt.status,
     }

@@ -162,8 +162,10 @@ class Equity(_Frozen):
 
 
 class Coverage(_Frozen):
-    """Coverage rule: ``auto`` = exactly once where capacity allows, else at most once;
-    ``exact`` = exactly once always (an infeasible specification when capacity is short).
+    """Coverage rule of every facility type.
+
+    ``auto``: exactly once where capacity allows, else at most once;
+    ``exact``: exactly once always (an infeasible specification when capacity is short).
     """
 
     mode: Literal["auto", "exact"] = "auto"
@@ -443,3 +445,40 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
             parts.append(f"{loc}: {err['msg']} (got {err.get('input')!r})")
         msg = f"{source}: invalid scenario: " + "; ".join(parts)
         raise ConfigError(msg) from None
+
+
+def scaled_scenario(scenario: Scenario, n_regions: int, reference: int = 179) -> Scenario:
+    """The scenario with every yearly capacity scaled from ``reference`` to ``n_regions`` regions.
+
+    The factory cadence becomes ``round(per_year × n / reference)`` and every
+    other capacity ``ceil(capacity × n / reference)``, so a synthetic country
+    keeps the default's rhythm (full cohorts for eight years, the remainder in
+    the ninth).  History locks are switched off (their region ids belong to the
+    default country).
+
+    Examples
+    --------
+    >>> s = scaled_scenario(Scenario(), 1790)
+    >>> s.factories.per_year, s.capacity.hospital.at(2025), s.history.enabled
+    (200, 100, False)
+    """
+    import math
+
+    k = n_regions / reference
+
+    def cap(c: TypeCapacity) -> dict[str, Any]:
+        return {
+            "default": math.ceil(c.default * k),
+            "by_year": {y: math.ceil(v * k) for y, v in c.by_year.items()},
+        }
+
+    caps = {
+        f: cap(scenario.capacity.of(f))
+        for f in ("hospital", "leisure_complex", "grain_storage", "offshore_farm")
+    }
+    return scenario.with_updates(
+        name=f"{scenario.name} (scaled to {n_regions} regions)",
+        factories={"per_year": max(1, round(scenario.factories.per_year * k))},
+        capacity=caps,
+        history={"enabled": False},
+    )

@@ -47,7 +47,12 @@ def test_default_plan_is_optimal_and_respects_the_cadence(default_plan):
 
 @pytest.mark.solver
 def test_write_plan_folder(default_plan, tmp_path):
-    out = write_plan(default_plan, tmp_path / "plan", dossiers=None, hooks=[])
+    from regdev.planning import build_dossiers
+    from regdev.planning.explain import last_scheduled
+
+    targets = last_scheduled(default_plan, 3)
+    dossiers = build_dossiers(default_plan, move_earlier=targets)
+    out = write_plan(default_plan, tmp_path / "plan", dossiers=dossiers, hooks=[])
     assert {f.name for f in out.iterdir()} == FILES
     sched = pd.read_csv(out / "schedule.csv")
     assert list(sched.columns) == SCHEDULE_COLUMNS
@@ -76,13 +81,13 @@ def test_write_plan_folder(default_plan, tmp_path):
     assert meta["content_hash"] == content_hash(meta)
     doss = json.loads((out / "dossiers.json").read_text("utf-8"))
     assert len(doss) == 179
-    moved = [d for d in doss if d["move_factory_earlier"]]
-    assert len(moved) == 20
-    assert all(
-        d["move_factory_earlier"]["cost"] >= 0
-        for d in moved
-        if d["move_factory_earlier"]["feasible"]
-    )
+    moved = {d["region_id"]: d["move_factory_earlier"] for d in doss if d["move_factory_earlier"]}
+    assert set(moved) == set(targets)
+    for mv in moved.values():
+        assert mv["feasible"]
+        lo, hi = mv["cost_bounds"]
+        assert 0 <= lo <= mv["cost"] <= hi
+        assert mv["to_year"] == mv["from_year"] - 1
 
 
 @pytest.mark.solver

@@ -1,0 +1,113 @@
+"""Benchmark of the rollout planner: the issue's two targets plus the greedy baseline.
+
+Targets (issue 3):
+  1. default country (179 programme regions) proven optimal, gap <= 1e-4, solve <= 5 s (2 cores);
+  2. synthetic country of 2,000 regions: gap <= 0.5 % within 60 s.
+
+For each case the script prints build time, solve time, status, objective, bound,
+gap, the greedy baseline's objective and the improvement over it, and compares
+the two solve strategies (``lp-first``, the default, against plain ``mip``) on the
+default country: ratio candidate/baseline of the solve times with both objectives.
+
+Usage::
+
+    python benchmarks/bench_planning.py            # full run
+    python benchmarks/bench_planning.py --quick    # smoke run (small sizes), used by the test suite
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from regdev.planning import SolverOptions, build_problem, load_scenario, plan_rollout
+from regdev.planning.scenario import scaled_scenario
+from regdev.registry import load_default
+from regdev.registry.synth import synthesize
+
+
+def run_case(name: str, problem, options: SolverOptions) -> dict:
+    t0 = time.perf_counter()
+    plan = plan_rollout(problem, options=options)
+    wall = time.perf_counter() - t0
+    greedy = plan.greedy_objective
+    gain = 100 * (plan.objective - greedy) / greedy if greedy else float("nan")
+    print(
+        f"{name:<34} n={problem.n_regions:>5}  vars={plan.model.n_cols:>7}  rows={plan.model.n_rows:>6}  "
+        f"build={plan.build_time_s:6.2f}s  solve={plan.solve_time_s:6.2f}s  wall={wall:6.2f}s  "
+        f"status={plan.status:<8} method={plan.method}"
+    )
+    print(
+        f"{'':<34} objective={plan.objective:.6f}  bound={plan.bound:.6f}  gap={plan.gap:.2e}  "
+        f"greedy={greedy if greedy is None else round(greedy, 6)}  optimised vs greedy={gain:+.3f} %"
+    )
+    return {"plan": plan, "wall": wall}
+
+
+def verdict(label: str, ok: bool) -> None:
+    print(f"  target {label}: {'MET' if ok else 'NOT MET'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--synthetic", type=int, default=2000, help="regions of the synthetic country")
+    args = ap.parse_args()
+    n_synth = 200 if args.quick else args.synthetic
+    limit_synth = 20.0 if args.quick else 60.0
+
+    print(
+        f"regdev planning benchmark ({'quick' if args.quick else 'full'}), threads={args.threads}"
+    )
+    print("-" * 100)
+    base = load_scenario()
+    default = build_problem(load_default(), base)
+    opts = SolverOptions(time_limit=60.0, threads=args.threads)
+    res = run_case("default country (lp-first)", default, opts)
+    p = res["plan"]
+    verdict(
+        "default: optimal, gap <= 1e-4, solve <= 5 s",
+        p.status == "optimal" and p.gap <= 1e-4 and p.solve_time_s <= 5.0,
+    )
+    if not args.quick:
+        alt = run_case(
+            "default country (plain mip)",
+            default,
+            SolverOptions(time_limit=60.0, threads=args.threads, strategy="mip"),
+        )
+        a = alt["plan"]
+        print(
+            f"  ratio candidate/baseline (lp-first / mip) solve time: {p.solve_time_s / a.solve_time_s:.2f}  "
+            f"objectives {p.objective:.6f} / {a.objective:.6f}"
+        )
+        nh = run_case(
+            "default country, --no-history",
+            build_problem(load_default(), base, history=False),
+            opts,
+        )
+        del nh
+    print("-" * 100)
+    t0 = time.perf_counter()
+    reg = synthesize(n_synth, 0, 0).registry()
+    sc = scaled_scenario(base, n_synth)
+    synth = build_problem(reg, sc)
+    print(
+        f"synthetic country: {n_synth} regions generated and prepared in {time.perf_counter() - t0:.2f}s "
+        f"(factories {sc.factories.per_year}/year)"
+    )
+    res = run_case(
+        f"synthetic {n_synth} (lp-first)",
+        synth,
+        SolverOptions(time_limit=limit_synth, threads=args.threads),
+    )
+    s = res["plan"]
+    label = f"synthetic {n_synth}: gap <= 0.5 % within {limit_synth:.0f} s"
+    verdict(
+        label, s.has_solution and s.gap <= 5e-3 and res["wall"] <= limit_synth + s.build_time_s + 5
+    )
+    print("-" * 100)
+
+
+if __name__ == "__main__":
+    main()

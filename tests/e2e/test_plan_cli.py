@@ -1,0 +1,118 @@
+"""End to end: `regdev plan` on the default country, `regdev plan explain`, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from regdev.cli import app
+from regdev.errors import InfeasibleSpecificationError
+
+runner = CliRunner()
+FILES = {"plan.json", "schedule.csv", "facilities.csv", "dossiers.json", "model.mps", "report.html"}
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "plan"
+    res = runner.invoke(app, ["plan", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "report.html" in res.stdout
+    assert "optimal" in res.stdout
+    return out
+
+
+@pytest.mark.solver
+def test_plan_writes_the_folder(plan_dir):
+    assert {p.name for p in plan_dir.iterdir()} >= FILES
+    meta = json.loads((plan_dir / "plan.json").read_text("utf-8"))
+    assert meta["status"] == "optimal"
+    assert meta["gap"] <= 1e-4
+    assert meta["n_regions"] == 179
+    sched = pd.read_csv(plan_dir / "schedule.csv")
+    fac = sched[sched["facility"] == "factories"]
+    assert fac.groupby("year").size().tolist() == [20] * 8 + [19]
+    assert fac["region_id"].is_unique and len(fac) == 179
+    locked_2024 = set(fac[(fac["year"] == 2024) & fac["locked"]]["region_id"])
+    assert len(locked_2024) == 20
+    doss = json.loads((plan_dir / "dossiers.json").read_text("utf-8"))
+    assert sum(1 for d in doss if d["move_factory_earlier"]) == 20
+    html = (plan_dir / "report.html").read_text("utf-8")
+    assert "http://" not in html and "https://" not in html
+
+
+@pytest.mark.solver
+def test_plan_json_summary_without_history(tmp_path):
+    out = tmp_path / "p"
+    res = runner.invoke(
+        app,
+        [
+            "plan",
+            "--out",
+            str(out),
+            "--no-history",
+            "--explain-last",
+            "0",
+            "--json",
+            "--time-limit",
+            "30",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["status"] == "optimal"
+    assert info["n_locked"] == 0
+    assert info["report"].endswith("report.html")
+    assert info["objective"] >= info["greedy_objective"]
+
+
+@pytest.mark.solver
+def test_explain_region(plan_dir):
+    res = runner.invoke(app, ["plan", "explain", "Kimhwa", "--plan-dir", str(plan_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["region_id"] == "KP-KAN-KIMHWA"
+    assert d["move_factory_earlier"] is not None
+    res = runner.invoke(app, ["plan", "explain", "Kimhwa", "--plan-dir", str(plan_dir)])
+    assert res.exit_code == 0 and "Kimhwa" in res.stdout
+
+
+def test_infeasible_scenario_is_a_clear_error(tmp_path):
+    bad = tmp_path / "tight.toml"
+    bad.write_text("[capacity.hospital]\nby_year = { 2025 = 1 }\n", encoding="utf-8")
+    res = runner.invoke(app, ["plan", "--scenario", str(bad), "--out", str(tmp_path / "x")])
+    assert res.exit_code == 1
+    assert isinstance(res.exception, InfeasibleSpecificationError)
+    assert str(res.exception).startswith("capacity: 3 hospital projects are locked to 2025")
+    assert not (tmp_path / "x").exists()
+
+
+def test_error_is_one_stderr_line_not_a_traceback(tmp_path):
+    bad = tmp_path / "tight.toml"
+    bad.write_text("[capacity.hospital]\nby_year = { 2025 = 1 }\n", encoding="utf-8")
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regdev",
+            "plan",
+            "--scenario",
+            str(bad),
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert res.returncode == 1
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert "capacity: 3 hospital projects are locked to 2025" in lines[0]
+    assert "Traceback" not in res.stderr
