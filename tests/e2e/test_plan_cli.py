@@ -116,3 +116,41 @@ def test_error_is_one_stderr_line_not_a_traceback(tmp_path):
     assert len(lines) == 1, res.stderr
     assert "capacity: 3 hospital projects are locked to 2025" in lines[0]
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.solver
+def test_plan_with_own_regions_file(tmp_path):
+    from regdev.registry import toy_region, write_regions
+
+    regions = tmp_path / "toy.csv"
+    write_regions(toy_region(), regions)
+    scenario = tmp_path / "toy.toml"
+    scenario.write_text('name = "toy"\n[factories]\nper_year = 2\n', encoding="utf-8")
+    out = tmp_path / "plan"
+    res = runner.invoke(
+        app,
+        [
+            "plan",
+            "--regions",
+            str(regions),
+            "--scenario",
+            str(scenario),
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["n_regions"] == 5
+    assert info["factories_per_year"] == {"2024": 2, "2025": 2, "2026": 1}
+    assert info["n_locked"] == 0  # the real cohorts name other regions
+    res = runner.invoke(
+        app,
+        ["plan", "explain", "Beta", "--plan-dir", str(out), "--regions", str(regions), "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["region_id"] == "T-B1"
+    res = runner.invoke(app, ["plan", "explain", "Beta", "--plan-dir", str(out)])
+    assert res.exit_code == 1
+    assert "other inputs" in str(res.exception)

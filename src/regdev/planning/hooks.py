@@ -23,6 +23,7 @@ Example
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,11 @@ _DISCOVERED: list[str] = []
 DISCOVER_MODULES: tuple[str, ...] = ("regdev.design",)
 
 
+def _warn(mod: str, exc: BaseException) -> None:
+    msg = f"plan hooks of {mod} could not be loaded ({type(exc).__name__}: {exc}); planning without them"
+    warnings.warn(msg, RuntimeWarning, stacklevel=3)
+
+
 def register_plan_hook(name: str, hook: PlanHook) -> None:
     """Register (or replace) the hook called ``name``."""
     _HOOKS[name] = hook
@@ -103,5 +109,7 @@ def plan_hooks(*, discover: bool = True) -> list[tuple[str, PlanHook]]:
                 importlib.import_module(mod)
             except ModuleNotFoundError as exc:
                 if exc.name is None or not mod.startswith(exc.name):
-                    raise
+                    _warn(mod, exc)
+            except Exception as exc:  # noqa: BLE001  # a broken extension must not stop planning
+                _warn(mod, exc)
     return sorted(_HOOKS.items())

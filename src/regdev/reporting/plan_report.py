@@ -331,7 +331,12 @@ def _equity(plan: Plan, year_idx: np.ndarray) -> ReportSection:
         pts.append((t + jitter, float(p.equity_weight[i]), colour, tip))
     ticks = [(float(t), str(y)) for t, y in enumerate(p.years)]
     body = scatter(pts, x_ticks=ticks, y_label="equity weight e")
-    body += '<p class="small">Equity weight (higher = less developed) against factory year; red: locked real cohorts.</p>'
+    body += (
+        '<p class="small">Equity weight (higher = less developed) against factory year; red: locked '
+        "real cohorts. The order follows the equity-weighted benefit (population × weight), so a small "
+        "poor county can come after a large, better-off one; the balance floors pull every province "
+        "along.</p>"
+    )
     return ReportSection("equity", "Equity weight vs factory year", body, 70)
 
 

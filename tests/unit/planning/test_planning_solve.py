@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from regdev.planning import (
+    SolverOptions,
+    build_model,
+    build_problem,
+    build_problem_from_arrays,
+    load_scenario,
+    plan_rollout,
+    solve_model,
+)
+from regdev.planning.model import FAMILIES
+from regdev.planning.scenario import scaled_scenario
+from regdev.registry.synth import synthesize
+
+
+def test_model_rows_and_names():
+    p = build_problem_from_arrays(
+        benefit=np.ones((3, 2)) * 1e6,
+        capacity=np.array([[2, 1], [1, 2]]),
+        years=(2024, 2025),
+        workload=1,
+        budget=np.array([100.0, np.inf]),
+    )
+    m = build_model(p)
+    assert m.n_cols == 12
+    names = list(m.lp.col_names_)
+    assert names[0] == "x[R0000,factories,2024]"
+    fams = {FAMILIES[k] for k in np.unique(m.row_family)}
+    assert fams == {"coverage", "capacity", "workload", "budget"}
+    assert m.rows_of("coverage").size == 6
+    rows = list(m.lp.row_names_)
+    assert "capacity[hospital,2025]" in rows and "budget[2024]" in rows
+
+
+@pytest.mark.solver
+def test_time_limited_plan_keeps_its_incumbent_and_reports_the_gap():
+    sc = scaled_scenario(load_scenario(), 600)
+    problem = build_problem(synthesize(600, 0, 1).registry(), sc)
+    plan = plan_rollout(problem, options=SolverOptions(time_limit=0.05, strategy="mip"))
+    assert plan.status in {"feasible", "optimal"}
+    assert plan.has_solution
+    if plan.status == "feasible":
+        assert plan.gap > 0
+        assert plan.objective == pytest.approx(plan.greedy_objective)  # the start we gave it
+        with pytest.raises(Exception, match="no optimal solution"):
+            _ = plan.schedule
+
+
+@pytest.mark.solver
+def test_lp_first_and_mip_agree_on_a_synthetic_country():
+    sc = scaled_scenario(load_scenario(), 300)
+    problem = build_problem(synthesize(300, 0, 2).registry(), sc)
+    model = build_model(problem)
+    a = solve_model(model, SolverOptions(strategy="lp-first"))
+    b = solve_model(model, SolverOptions(strategy="mip"))
+    assert a.status == b.status == "optimal"
+    assert a.objective == pytest.approx(b.objective, rel=2e-6)
+    assert a.objective <= a.bound + 1e-9
