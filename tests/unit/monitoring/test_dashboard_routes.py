@@ -278,7 +278,7 @@ def test_inline_validation_and_bad_submissions(env: Env) -> None:
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 422
-    assert "not an operating site of this county" in r.text
+    assert "not a producing site of this county" in r.text
     # a non-HTMX bad post renders the whole page with the messages
     r = c.post(url, data=bad)
     assert r.status_code == 422

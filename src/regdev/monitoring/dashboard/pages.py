@@ -38,6 +38,10 @@ __all__ = [
 
 #: Milestones recorded as planned/actual dates on a project.
 DATED_MILESTONES: tuple[str, ...] = ("groundbreaking", "construction", "inauguration")
+#: Facilities that produce goods (production, quality and survey forms list only these).
+PRODUCING: tuple[str, ...] = ("factories", "offshore_farm", "other")
+#: Forms about production, quality and customers.
+PRODUCING_FORMS: tuple[str, ...] = ("production", "quality", "survey")
 #: How many months of production the county chart shows.
 CHART_MONTHS = 24
 
@@ -522,6 +526,8 @@ def county_form_state(
     action = f"{base}/county/{region_id}/forms/{name}"
     if sites is None:
         sites = q.county_sites(session, user, region_id)
+    if name in PRODUCING_FORMS:
+        sites = [s for s in sites if s.facility in PRODUCING]
     options: dict[str, list[tuple[str, str]]] = {
         "site_id": [(str(s.id), f"{s.name} ({s.facility})") for s in sites],
     }

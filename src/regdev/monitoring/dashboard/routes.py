@@ -170,9 +170,17 @@ _CACHED_HEADERS = ("content-disposition",)
 
 
 def _cached(
-    request: Request, session: Session, user: User, render: Callable[[], Response]
+    request: Request,
+    session: Session,
+    user: User,
+    render: Callable[[], Response],
+    guard: Callable[[], Response | None] | None = None,
 ) -> Response:
-    """Serve a GET from the page cache, or render and store it (200 responses only)."""
+    """Serve a GET from the page cache, or render and store it (200 responses only).
+
+    ``guard`` (a scope check) runs only on a miss: a hit exists only if the same user,
+    with the same scope columns, passed it at the same data version.
+    """
     key = (id(request.app), *page_key(session, user, request.url.path, request.url.query))
     cache = _cache()
     hit = cache.get(key)
@@ -180,6 +188,10 @@ def _cached(
         return Response(
             hit.body, media_type=hit.media_type, headers={**dict(hit.headers), "X-Cache": "hit"}
         )
+    if guard is not None:
+        refused = guard()
+        if refused is not None:
+            return refused
     resp = render()
     if resp.status_code == 200:
         kept = tuple((k, v) for k, v in resp.headers.items() if k.lower() in _CACHED_HEADERS)
@@ -375,9 +387,6 @@ def county(request: Request, region_id: str, session: SessionDep, user: DashUser
     """One city or county."""
     if user is None:
         return _to_login(request)
-    bad = _check_county(session, user, region_id)
-    if bad is not None:
-        return bad
     return _cached(
         request,
         session,
@@ -385,6 +394,7 @@ def county(request: Request, region_id: str, session: SessionDep, user: DashUser
         lambda: _page(
             pages.build_county(session, user, region_id, base=PREFIX, api=_api(request)), user
         ),
+        guard=lambda: _check_county(session, user, region_id),
     )
 
 
@@ -395,9 +405,6 @@ def county_csv(
     """One table of a county page as CSV."""
     if user is None:
         return _to_login(request)
-    bad = _check_county(session, user, region_id)
-    if bad is not None:
-        return bad
 
     def render() -> Response:
         page = pages.build_county(
@@ -405,7 +412,9 @@ def county_csv(
         )
         return _csv(page, table, region_id)
 
-    return _cached(request, session, user, render)
+    return _cached(
+        request, session, user, render, guard=lambda: _check_county(session, user, region_id)
+    )
 
 
 @router.get("/county/{region_id}/fragment/{part}")
@@ -442,13 +451,17 @@ def county_fragment(
 def _context_check(
     session: Session, user: User, region_id: str, name: str
 ) -> Callable[[BaseModel], dict[str, str]]:
-    site_ids = {s.id for s in q.county_sites(session, user, region_id)}
+    site_ids = {
+        s.id
+        for s in q.county_sites(session, user, region_id)
+        if name not in pages.PRODUCING_FORMS or s.facility in pages.PRODUCING
+    }
     project_ids = {p.id for p in q.county_projects(session, user, region_id)}
 
     def check(model: BaseModel) -> dict[str, str]:
         sid = getattr(model, "site_id", None)
         if sid is not None and sid not in site_ids:
-            return {"site_id": f"site {sid} is not an operating site of this county in your scope"}
+            return {"site_id": f"site {sid} is not a producing site of this county in your scope"}
         pid = getattr(model, "project_id", None)
         if name == "milestone" and pid not in project_ids:
             return {"project_id": f"project {pid} is not a project of this county in your scope"}

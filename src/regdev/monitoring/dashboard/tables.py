@@ -87,7 +87,9 @@ class Table:
         """Rows as ``(text, css class, href)`` triples for the template."""
         out: list[list[tuple[str, str, str | None]]] = []
         kinds = [c.kind for c in self.columns]
-        classes = ["num" if k in {"int", "num", "pct"} else "" for k in kinds]
+        classes = [
+            "num" if k in {"int", "num", "pct"} else ("date" if k == "date" else "") for k in kinds
+        ]
         links = [self.links.get(c.key) for c in self.columns]
         for i, row in enumerate(self.rows):
             out.append(
