@@ -118,6 +118,15 @@ def test_pages_need_login_and_login_rejects_bad_password(env: Env) -> None:
     assert r.headers["location"] == "/"
     assert "httponly" in r.headers["set-cookie"].lower()
     assert "samesite=strict" in r.headers["set-cookie"].lower()
+    for bad_next in ("/\t/evil.example/", "https://evil.example/", "/\\evil.example"):
+        r = c.post(
+            "/login", data={"username": "admin", "password": "admin-password", "next": bad_next}
+        )
+        assert r.headers["location"] == "/"
+    r = c.post(
+        "/login", data={"username": "admin", "password": "admin-password", "next": "/county/X?a=1"}
+    )
+    assert r.headers["location"] == "/county/X?a=1"
     r = c.post("/logout")
     assert r.status_code == 303
     assert c.get("/", follow_redirects=False).status_code == 303

@@ -224,7 +224,15 @@ def static_file(name: str, request: Request) -> Response:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target:
+    """``target`` if it is a local dashboard path, else the overview (no open redirect)."""
+    if (
+        target
+        and target.startswith(PREFIX + "/")
+        and "//" not in target
+        and "\\" not in target
+        and target.isprintable()
+        and " " not in target
+    ):
         return target
     return PREFIX + "/"
 
