@@ -327,6 +327,11 @@ class PredictiveController(_FanLogic):
     tail_h : float
         Hours over which the terminal DML rate is charged (value of leaving the
         grain cool and dry at the end of the horizon).
+    storage_end_h : float or None
+        Planned end of storage on the observation clock (``Observation.time_h``);
+        when given, the terminal rate is charged only until then (never more
+        than ``tail_h``), so the controller stops paying for cooling that the
+        grain will not be stored long enough to profit from.
     grain_value_per_t : float
         Value of grain, money per tonne of dry matter.
     energy_price_per_kwh : float
@@ -343,6 +348,7 @@ class PredictiveController(_FanLogic):
         horizon_h: int = 48,
         block_h: int = 3,
         tail_h: float = 720.0,
+        storage_end_h: float | None = None,
         grain_value_per_t: float = 250.0,
         energy_price_per_kwh: float = 0.12,
         rewet_cost_per_kg: float = 0.05,
@@ -352,6 +358,7 @@ class PredictiveController(_FanLogic):
         self.horizon_h = horizon_h
         self.block_h = block_h
         self.tail_h = tail_h
+        self.storage_end_h = storage_end_h
         self.grain_value_per_t = grain_value_per_t
         self.energy_price_per_kwh = energy_price_per_kwh
         self.rewet_cost_per_kg = rewet_cost_per_kg
@@ -457,7 +464,7 @@ class PredictiveController(_FanLogic):
         dm_t = params.m_dm_layer * n_layers / 1000.0
         rewet_kg = np.sum((m_max - m_start).clip(min=0) * params.m_dm_layer, axis=-1)
         cost = (
-            self.grain_value_per_t * dm_t * (dml_h + rate * self.tail_h) / 100.0
+            self.grain_value_per_t * dm_t * (dml_h + rate * self._tail(obs)) / 100.0
             + self.energy_price_per_kwh * energy
             + self.rewet_cost_per_kg * rewet_kg
         )
@@ -465,6 +472,11 @@ class PredictiveController(_FanLogic):
         best = int(np.argmin(cost))
         hourly = np.repeat(sched[best], self.block_h) * hourly_ok
         return np.asarray(hourly, dtype=np.float64)
+
+    def _tail(self, obs: Observation) -> float:
+        if self.storage_end_h is None:
+            return self.tail_h
+        return min(max(self.storage_end_h - obs.time_h - self.horizon_h, 0.0), self.tail_h)
 
     def step(self, observation: Observation) -> Action:
         """Replan at block boundaries and follow the current plan."""

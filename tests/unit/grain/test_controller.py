@@ -201,3 +201,16 @@ def test_build_controller() -> None:
     assert isinstance(ctl.build_controller("mpc", SPEC), ctl.PredictiveController)
     with pytest.raises(ConfigError, match="strategy must be one of"):
         ctl.build_controller("pid", SPEC)
+
+
+def test_predictive_storage_end_limits_what_cooling_is_worth() -> None:
+    f_t = np.full(24, 10.0)
+    f_r = np.full(24, 0.6)
+    o = obs(100.0, t_amb=10.0, grain_t=20.0, m=16.0, forecast_temp_c=f_t, forecast_rh=f_r)
+    hours = []
+    for end in (None, 124.0):  # out-loading right after the horizon: no tail value
+        c = ctl.PredictiveController(
+            SPEC, horizon_h=24, block_h=3, energy_price_per_kwh=0.5, storage_end_h=end
+        )
+        hours.append(float(np.sum(c.plan(o))))
+    assert hours[0] > hours[1]
