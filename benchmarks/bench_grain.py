@@ -1,6 +1,6 @@
 """Grain-storage benchmark: simulator speed and the strategy comparison.
 
-Run ``python benchmarks/bench_grain.py`` (about a minute on 2 cores) or
+Run ``python benchmarks/bench_grain.py`` (2-7 minutes on 2 cores, depending on load) or
 ``--quick`` for a tiny smoke version (used by the test suite).
 
 (a) One year hourly, closed loop, for a 10,000 t maize store (target <= 1 s),
