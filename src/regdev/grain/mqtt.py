@@ -141,6 +141,32 @@ class ReadingStore:
             row = self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
         return int(row[0])
 
+    def status(self, store: str) -> dict[str, Any]:
+        """Latest state of one store, for dashboards (e.g. the county page).
+
+        Returns
+        -------
+        dict
+            ``store``, ``n_readings``, ``last_reading_ts``, ``last_fan``,
+            ``last_reason``, ``last_command_ts`` (None where nothing is stored yet).
+        """
+        with self._lock:
+            n, last_ts = self._db.execute(
+                "SELECT COUNT(*), MAX(ts) FROM readings WHERE store = ?", (store,)
+            ).fetchone()
+            cmd = self._db.execute(
+                "SELECT ts, fan, reason FROM commands WHERE store = ? ORDER BY ts DESC LIMIT 1",
+                (store,),
+            ).fetchone()
+        return {
+            "store": store,
+            "n_readings": int(n),
+            "last_reading_ts": last_ts,
+            "last_command_ts": cmd[0] if cmd else None,
+            "last_fan": cmd[1] if cmd else None,
+            "last_reason": cmd[2] if cmd else None,
+        }
+
     def close(self) -> None:
         """Close the database."""
         self._db.close()

@@ -56,6 +56,11 @@ def test_no_command_before_readings_then_fan_on() -> None:
     assert payload["valid"] is True
     assert loop.store.count("readings") == 2
     assert loop.store.count("commands") == 1
+    status = loop.store.status("s1")
+    assert status["n_readings"] == 2
+    assert status["last_fan"] == 1.0
+    assert status["last_command_ts"] == 1000.0
+    assert loop.store.status("other")["last_fan"] is None
 
 
 @pytest.mark.parametrize(
