@@ -1,4 +1,5 @@
-"""Property tests of the rollout model: constraints always hold; order does not matter."""
+"""Property tests of the rollout model: capacity, coverage, balance, budget, workload and
+locks always hold; the greedy baseline never beats the optimum; order does not matter."""
 
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ def problems(draw):
         chosen = draw(st.permutations(list(range(n))))[:k]
         lock[chosen, 0] = 0
     workload = draw(st.integers(1, 2))
+    cost = np.array(
+        draw(st.lists(st.integers(1, 5), min_size=2 * n, max_size=2 * n)), dtype=float
+    ).reshape(n, 2)
+    budget = np.full(n_years, np.inf)
+    if draw(st.booleans()):
+        budget[draw(st.integers(0, n_years - 1))] = float(draw(st.integers(2, 12)))
     return build_problem_from_arrays(
         benefit=benefit,
         capacity=np.vstack([fac_cap, hosp_cap]),
@@ -59,6 +66,8 @@ def problems(draw):
         workload=workload,
         balance_floor=floor,
         lock_year=lock,
+        base_cost=cost,
+        budget=budget,
     )
 
 
@@ -95,6 +104,8 @@ def test_constraints_always_hold(problem):
         cum = np.zeros((len(p.provinces), p.n_years), dtype=int)
         np.add.at(cum, p.province_of, np.cumsum(fac, axis=1))
         assert (cum >= p.balance_floor).all()
+    spent = (p.cost() * x).sum(axis=(0, 1))
+    assert (spent <= p.budget + 1e-9).all()
     assert plan.objective == pytest.approx(objective_of(p, x), rel=1e-9)
     g = greedy_plan(p)
     if g.feasible:

@@ -95,3 +95,37 @@ def test_left_out_lists_reason_when_capacity_is_short():
     w = p.benefit[:, h] * p.equity_weight
     best = {p.region_ids[k] for k in np.argsort(-w)[:2]}
     assert set(got["region_id"]) == best
+
+
+@pytest.mark.solver
+def test_budget_binds_when_it_pushes_a_project_later():
+    # the 2025 budget pays for the locked-in cadence of factories but not for
+    # every hospital the capacity would allow: some hospitals move to later years
+    sc = load_scenario().with_updates(
+        factories={"per_year": 2},
+        history={"enabled": False},
+        capacity={"hospital": {"default": 5, "by_year": {2024: 0}}},
+    )
+    base = plan_rollout(build_problem(toy_region(), sc))
+    cost_2025 = base.schedule.query("year == 2025")["cost"].sum()
+    tight = load_scenario().with_updates(
+        factories={"per_year": 2},
+        history={"enabled": False},
+        capacity={"hospital": {"default": 5, "by_year": {2024: 0}}},
+        budget={"by_year": {2025: round(cost_2025 * 0.6, 3)}},
+    )
+    plan = plan_rollout(build_problem(toy_region(), tight))
+    spent = plan.schedule.query("year == 2025")["cost"].sum()
+    assert spent <= cost_2025 * 0.6 + 1e-6
+    assert plan.objective < base.objective
+    doss = build_dossiers(plan, move_earlier=[])
+    assert any("budget" in d["binding"] for d in doss)
+
+
+def test_utilitarian_equity_weights_are_one():
+    sc = load_scenario().with_updates(equity={"epsilon": 0.0}, history={"enabled": False})
+    p = build_problem(toy_region(), sc)
+    assert np.allclose(p.equity_weight, 1.0)
+    sc2 = load_scenario().with_updates(equity={"epsilon": 2.0}, history={"enabled": False})
+    q = build_problem(toy_region(), sc2)
+    assert np.allclose(q.equity_weight, (p.development / p.development.mean()) ** -2)
