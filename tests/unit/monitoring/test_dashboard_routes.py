@@ -403,3 +403,24 @@ def test_county_user_scope_and_viewer_has_no_forms(env: Env) -> None:
     assert page.status_code == 200
     assert 'id="form-production"' not in page.text
     v.close()
+
+
+def test_county_csv_equals_the_table_on_the_page(env: Env) -> None:
+    from regdev.monitoring.dashboard import pages
+    from regdev.monitoring.models import User
+
+    rid = env.summary.operating_region_ids[4]
+    with env.factory() as s:
+        admin = s.execute(select(User).where(User.username == "admin")).scalar_one()
+        page = pages.build_county(s, admin, rid, base="")
+        shown = page.tables()
+        assert set(shown) == set(pages.COUNTY_TABLES)
+        for name, table in shown.items():
+            alone = pages.county_table(s, admin, rid, name)
+            assert alone is not None
+            assert alone.to_csv() == table.to_csv(), name
+        assert pages.county_table(s, admin, rid, "nope") is None
+    c = env.client()
+    assert c.get(f"/county/{rid}/csv/nope.csv").status_code == 404
+    assert c.get(f"/county/{rid}/csv/quality.csv").text == shown["quality"].to_csv()
+    c.close()

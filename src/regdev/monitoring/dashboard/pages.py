@@ -10,9 +10,9 @@ screen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -24,7 +24,17 @@ from regdev.monitoring.dashboard.charts import Series, monthly_output_chart, sta
 from regdev.monitoring.dashboard.forms import FORMS, FormState
 from regdev.monitoring.dashboard.svgmap import STATE_COLOURS, MapPoint, dominant_state, render_map
 from regdev.monitoring.dashboard.tables import Column, Table
-from regdev.monitoring.models import PROJECT_STATES, Project, Province, Region, Site, User
+from regdev.monitoring.models import (
+    PROJECT_STATES,
+    GrainStatus,
+    Project,
+    Province,
+    QualityRecord,
+    Region,
+    Site,
+    Survey,
+    User,
+)
 
 __all__ = [
     "Block",
@@ -33,6 +43,8 @@ __all__ = [
     "build_national",
     "build_province",
     "county_form_state",
+    "county_table",
+    "operations_table",
     "production_block",
 ]
 
@@ -465,8 +477,16 @@ def production_block(
         )
     if not parts:
         parts.append(str(monthly_output_chart([], [], [], title="no production reported")))
+    return Markup("".join(parts)), operations_table(session, user, region_id, sites=sites, api=api)
+
+
+def operations_table(
+    session: Session, user: User, region_id: str, *, sites: Sequence[Site], api: str
+) -> Table:
+    """The latest monthly line records of a county, with capacity use and local raw share."""
+    site_by_id = {s.id: s for s in sites}
     ops = q.county_operations(session, user, region_id)
-    table = Table(
+    return Table(
         "operations",
         "Monthly production by line (latest 72 records)",
         [
@@ -500,7 +520,6 @@ def production_block(
         ],
         more_url=f"{api}/operations/export.csv?region_id={region_id}",
     )
-    return Markup("".join(parts)), table
 
 
 def county_form_state(
@@ -553,57 +572,54 @@ def county_form_state(
     )
 
 
-def build_county(
-    session: Session,
-    user: User,
-    region_id: str,
-    *,
-    base: str,
-    today: dt.date | None = None,
-    include_forms: bool = True,
-    api: str = "/api/v1",
-) -> Page:
-    """One city or county: projects, milestones, production, quality, surveys, grain, forms.
+class _CountyData:
+    """Lazily queried data of one county page (each query runs at most once)."""
 
-    Raises
-    ------
-    NotFoundError
-        If the region does not exist.
-    """
-    region = session.get(Region, region_id)
-    if region is None:
-        msg = f"unknown region {region_id!r}; open the national overview and pick one"
-        raise NotFoundError(msg)
-    prov = session.get(Province, region.province_id)
-    prov_name = prov.name if prov else region.province_id
-    projects = q.county_projects(session, user, region_id)
-    sites = q.county_sites(session, user, region_id)
-    site_names = {s.id: s.name for s in sites}
-    quality = q.county_quality(session, user, region_id)
-    surveys = q.county_surveys(session, user, region_id)
-    grain = q.county_grain_status(session, user, region_id)
-    chart, ops_table = production_block(
-        session, user, region_id, base=base, today=today, sites=sites, api=api
-    )
-    title = region.name + (f" / {region.name_ko}" if region.name_ko else "")
-    page = Page(title, csv_base=f"{base}/county/{region_id}/csv")
-    page.crumbs = [
-        ("National", f"{base}/"),
-        (prov_name, f"{base}/province/{region.province_id}"),
-        (region.name, None),
-    ]
-    scores = [s.score for s in surveys]
-    sampled = sum(r.sample_size for r in quality)
-    page.kpis = [
-        ("projects", str(len(projects))),
-        ("operating sites", str(sum(1 for s in sites if s.status == "operating"))),
-        (
-            "defect rate (latest records)",
-            f"{100.0 * sum(r.n_defective for r in quality) / sampled:.1f}%" if sampled else "–",
-        ),
-        ("mean survey score", f"{sum(scores) / len(scores):.1f} / 10" if scores else "–"),
-    ]
-    projects_t = Table(
+    def __init__(
+        self,
+        session: Session,
+        user: User,
+        region_id: str,
+        *,
+        base: str,
+        api: str,
+        today: dt.date | None,
+    ) -> None:
+        self.session = session
+        self.user = user
+        self.region_id = region_id
+        self.base = base
+        self.api = api
+        self.today = today
+
+    @cached_property
+    def projects(self) -> list[Project]:
+        return q.county_projects(self.session, self.user, self.region_id)
+
+    @cached_property
+    def sites(self) -> list[Site]:
+        return q.county_sites(self.session, self.user, self.region_id)
+
+    @cached_property
+    def site_names(self) -> dict[int, str]:
+        return {s.id: s.name for s in self.sites}
+
+    @cached_property
+    def quality(self) -> list[QualityRecord]:
+        return q.county_quality(self.session, self.user, self.region_id)
+
+    @cached_property
+    def surveys(self) -> list[Survey]:
+        return q.county_surveys(self.session, self.user, self.region_id)
+
+    @cached_property
+    def grain(self) -> list[GrainStatus]:
+        return q.county_grain_status(self.session, self.user, self.region_id)
+
+
+def _t_projects(d: _CountyData) -> Table:
+    projects = d.projects
+    return Table(
         "projects",
         "Projects",
         [
@@ -632,6 +648,10 @@ def build_county(
             for p in projects
         ],
     )
+
+
+def _t_milestones(d: _CountyData) -> Table:
+    projects = d.projects
     ms_rows = []
     for p in projects:
         for m in DATED_MILESTONES:
@@ -640,7 +660,7 @@ def build_county(
             if planned is None and actual is None:
                 continue
             ms_rows.append((p.id, p.facility, m, planned, actual, _slip(planned, actual)))
-    milestones_t = Table(
+    return Table(
         "milestones",
         "Milestones: planned and actual dates",
         [
@@ -653,7 +673,11 @@ def build_county(
         ],
         ms_rows,
     )
-    sites_t = Table(
+
+
+def _t_sites(d: _CountyData) -> Table:
+    sites = d.sites
+    return Table(
         "sites",
         "Operating sites",
         [
@@ -665,7 +689,12 @@ def build_county(
         ],
         [(s.id, s.name, s.facility, s.operating_since, s.status) for s in sites],
     )
-    quality_t = Table(
+
+
+def _t_quality(d: _CountyData) -> Table:
+    site_names, region_id, api = d.site_names, d.region_id, d.api
+    quality = d.quality
+    return Table(
         "quality",
         "Quality records (latest 50)",
         [
@@ -693,7 +722,11 @@ def build_county(
         ],
         more_url=f"{api}/quality/export.csv?region_id={region_id}",
     )
-    survey_summary_t = Table(
+
+
+def _t_survey_summary(d: _CountyData) -> Table:
+    session, user, region_id = d.session, d.user, d.region_id
+    return Table(
         "survey_summary",
         "Customer opinion by product category (all answers)",
         [
@@ -704,7 +737,12 @@ def build_county(
         ],
         q.survey_summary(session, user, region_id),
     )
-    surveys_t = Table(
+
+
+def _t_surveys(d: _CountyData) -> Table:
+    site_names, region_id, api = d.site_names, d.region_id, d.api
+    surveys = d.surveys
+    return Table(
         "surveys",
         "Customer surveys (latest 50)",
         [
@@ -728,7 +766,11 @@ def build_county(
         ],
         more_url=f"{api}/surveys/export.csv?region_id={region_id}",
     )
-    grain_t = Table(
+
+
+def _t_grain(d: _CountyData) -> Table:
+    grain = d.grain
+    return Table(
         "grain_status",
         "Grain storage: latest status per store",
         [
@@ -749,6 +791,84 @@ def build_county(
             for g in grain
         ],
     )
+
+
+def _t_operations(d: _CountyData) -> Table:
+    return operations_table(d.session, d.user, d.region_id, sites=d.sites, api=d.api)
+
+
+#: Builders of every county table, by CSV name.
+COUNTY_TABLES: dict[str, Callable[[_CountyData], Table]] = {
+    "projects": _t_projects,
+    "milestones": _t_milestones,
+    "sites": _t_sites,
+    "operations": _t_operations,
+    "quality": _t_quality,
+    "survey_summary": _t_survey_summary,
+    "surveys": _t_surveys,
+    "grain_status": _t_grain,
+}
+
+
+def county_table(
+    session: Session, user: User, region_id: str, name: str, *, api: str = "/api/v1"
+) -> Table | None:
+    """One table of the county page (only its own queries run), or ``None`` if unknown."""
+    builder = COUNTY_TABLES.get(name)
+    if builder is None:
+        return None
+    return builder(_CountyData(session, user, region_id, base="", api=api, today=None))
+
+
+def build_county(
+    session: Session,
+    user: User,
+    region_id: str,
+    *,
+    base: str,
+    today: dt.date | None = None,
+    include_forms: bool = True,
+    api: str = "/api/v1",
+) -> Page:
+    """One city or county: projects, milestones, production, quality, surveys, grain, forms.
+
+    Raises
+    ------
+    NotFoundError
+        If the region does not exist.
+    """
+    region = session.get(Region, region_id)
+    if region is None:
+        msg = f"unknown region {region_id!r}; open the national overview and pick one"
+        raise NotFoundError(msg)
+    prov = session.get(Province, region.province_id)
+    prov_name = prov.name if prov else region.province_id
+    d = _CountyData(session, user, region_id, base=base, api=api, today=today)
+    projects, sites, quality, surveys = d.projects, d.sites, d.quality, d.surveys
+    chart, ops_table = production_block(
+        session, user, region_id, base=base, today=today, sites=sites, api=api
+    )
+    title = region.name + (f" / {region.name_ko}" if region.name_ko else "")
+    page = Page(title, csv_base=f"{base}/county/{region_id}/csv")
+    page.crumbs = [
+        ("National", f"{base}/"),
+        (prov_name, f"{base}/province/{region.province_id}"),
+        (region.name, None),
+    ]
+    scores = [s.score for s in surveys]
+    sampled = sum(r.sample_size for r in quality)
+    page.kpis = [
+        ("projects", str(len(projects))),
+        ("operating sites", str(sum(1 for s in sites if s.status == "operating"))),
+        (
+            "defect rate (latest records)",
+            f"{100.0 * sum(r.n_defective for r in quality) / sampled:.1f}%" if sampled else "–",
+        ),
+        ("mean survey score", f"{sum(scores) / len(scores):.1f} / 10" if scores else "–"),
+    ]
+    projects_t, milestones_t, sites_t = _t_projects(d), _t_milestones(d), _t_sites(d)
+    quality_t, survey_summary_t = _t_quality(d), _t_survey_summary(d)
+    surveys_t, grain_t = _t_surveys(d), _t_grain(d)
     county_base = f"{base}/county/{region_id}"
     page.blocks = [
         Block("t-projects", "", "table", projects_t, span=True),

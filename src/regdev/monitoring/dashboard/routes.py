@@ -415,10 +415,19 @@ def county_csv(
         return _to_login(request)
 
     def render() -> Response:
-        page = pages.build_county(
-            session, user, region_id, base=PREFIX, include_forms=False, api=_api(request)
+        found = pages.county_table(session, user, region_id, table, api=_api(request))
+        if found is None:
+            known = ", ".join(sorted(pages.COUNTY_TABLES))
+            return Response(
+                f"unknown table {table!r}; expected one of {known}",
+                status_code=404,
+                media_type="text/plain",
+            )
+        return Response(
+            found.to_csv(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{region_id}-{table}.csv"'},
         )
-        return _csv(page, table, region_id)
 
     return _cached(
         request, session, user, render, guard=lambda: _check_county(session, user, region_id)
