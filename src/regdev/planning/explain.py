@@ -264,6 +264,7 @@ def build_dossiers(
     moves = {rid: move_earlier_cost(plan, rid, options) for rid in targets}
     from regdev.planning.model import OBJECTIVE_SCALE
 
+    done = {fac: set(r) for fac, r in p.metadata.get("done_before_horizon", {}).items()}
     dossiers: list[dict[str, Any]] = []
     for i in np.argsort(np.asarray(p.region_ids, dtype=object), kind="stable").tolist():
         rid = p.region_ids[i]
@@ -297,8 +298,11 @@ def build_dossiers(
                     fac: left_map[(rid, fac)] for fac in p.facilities if (rid, fac) in left_map
                 },
                 "not_candidate": [
-                    fac for f, fac in enumerate(p.facilities) if not p.eligible[i, f]
+                    fac
+                    for f, fac in enumerate(p.facilities)
+                    if not p.eligible[i, f] and rid not in done.get(fac, ())
                 ],
+                "done_before_horizon": [fac for fac in p.facilities if rid in done.get(fac, ())],
                 "binding": union,
                 "move_factory_earlier": moves.get(rid),
             }

@@ -308,6 +308,7 @@ def build_problem(
     # locks: history first, then the scenario's own (which win)
     lock_year = np.full((n, n_fac), NO_YEAR, dtype=np.int64)
     lock_source = np.full((n, n_fac), "", dtype=object)
+    done_before = np.zeros((n, n_fac), dtype=bool)
     if sc.history.enabled:
         from regdev.registry import historical_cohorts
 
@@ -317,10 +318,16 @@ def build_problem(
             f = facilities.index(fac)
             cohorts = historical_cohorts(EVENT_FACILITY[fac])
             for year in sorted(cohorts):
-                if year not in sc.history.years or year not in years:
+                if year not in sc.history.years or year > years[-1]:
                     continue
                 for rid in cohorts[year]:
-                    if rid in pos and lock_year[pos[rid], f] == NO_YEAR:
+                    if rid not in pos:
+                        continue
+                    if year < years[0]:
+                        # built before the horizon starts: nothing left to plan for this pair
+                        done_before[pos[rid], f] = True
+                        eligible[pos[rid], f] = False
+                    elif lock_year[pos[rid], f] == NO_YEAR and not done_before[pos[rid], f]:
                         lock_year[pos[rid], f] = years.index(year)
                         lock_source[pos[rid], f] = "history"
                         eligible[pos[rid], f] = True
@@ -399,6 +406,11 @@ def build_problem(
         "epsilon": sc.equity.epsilon,
         "balance_tolerance": sc.balance.tolerance if sc.balance.enabled else None,
         "factories_per_year": sc.factories.per_year,
+        "done_before_horizon": {
+            fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
+            for f, fac in enumerate(facilities)
+            if done_before[:, f].any()
+        },
     }
     return PlanningProblem(
         region_ids=tuple(ids),

@@ -375,6 +375,9 @@ def _dossier_html(d: dict[str, Any], years: tuple[int, ...]) -> str:
             extra += (
                 f"<p>Moving the factories earlier: not possible ({esc(mv.get('reason', ''))}).</p>"
             )
+    if d.get("done_before_horizon"):
+        done = ", ".join(LABEL.get(f, f) for f in d["done_before_horizon"])
+        extra += f"<p>Built before the horizon (real cohorts): {esc(done)}.</p>"
     for fac, why in d.get("left_out", {}).items():
         extra += f"<p>No {esc(LABEL.get(fac, fac))} within the horizon: {esc(why)}</p>"
     known = {
@@ -390,6 +393,7 @@ def _dossier_html(d: dict[str, Any], years: tuple[int, ...]) -> str:
         "not_candidate",
         "binding",
         "move_factory_earlier",
+        "done_before_horizon",
     }
     for key in sorted(k for k in d if k not in known):
         extra += f'<p class="small"><b>{esc(key)}</b>: {esc(json.dumps(d[key], sort_keys=True, ensure_ascii=False))[:2000]}</p>'

@@ -117,3 +117,23 @@ def test_permuted_problem_keeps_arrays_aligned(default_problem):
     assert q.region_ids[k] == default_problem.region_ids[order[k]]
     assert np.array_equal(q.benefit[k], default_problem.benefit[order[k]])
     assert np.array_equal(q.value()[k], default_problem.value()[order[k]])
+
+
+@pytest.mark.solver
+def test_replanning_from_a_later_year_excludes_what_was_built_before():
+    from regdev.planning import build_dossiers, plan_rollout
+
+    sc = load_scenario().with_updates(horizon={"first_year": 2026, "last_year": 2033})
+    p = build_problem(load_default(), sc)
+    fi = p.factory_index
+    done = p.metadata["done_before_horizon"]["factories"]
+    assert len(done) == 40  # the 2024 and 2025 cohorts
+    assert p.eligible[:, fi].sum() == 179 - 40
+    assert p.capacity[fi].tolist() == [20] * 6 + [19, 0]
+    assert (p.lock_year[:, fi] == 0).sum() == 5  # the started 2026 sites
+    plan = plan_rollout(p)
+    assert plan.status == "optimal"
+    assert not set(plan.schedule.query("facility == 'factories'")["region_id"]) & set(done)
+    doss = {d["region_id"]: d for d in build_dossiers(plan, move_earlier=[])}
+    assert "factories" in doss[done[0]]["done_before_horizon"]
+    assert "factories" not in doss[done[0]]["not_candidate"]
