@@ -196,9 +196,9 @@ def test_province_and_county_pages_and_csv(env: Env) -> None:
             select(func.count()).select_from(Survey).where(Survey.region_id == rid)
         ).scalar_one()
     ops = list(csv.DictReader(io.StringIO(c.get(f"/county/{rid}/csv/operations.csv").text)))
-    assert len(ops) == min(n_ops, 72)
+    assert len(ops) == min(n_ops, 48)
     surveys = list(csv.DictReader(io.StringIO(c.get(f"/county/{rid}/csv/surveys.csv").text)))
-    assert len(surveys) == min(n_surv, 50)
+    assert len(surveys) == min(n_surv, 30)
     for name in ("projects", "milestones", "sites", "quality", "survey_summary", "grain_status"):
         assert c.get(f"/county/{rid}/csv/{name}.csv").status_code == 200
     assert c.get("/county/KP-NOPE").status_code == 404

@@ -488,7 +488,7 @@ def operations_table(
     ops = q.county_operations(session, user, region_id)
     return Table(
         "operations",
-        "Monthly production by line (latest 72 records)",
+        "Monthly production by line (latest 48 records)",
         [
             Column("month", "Month"),
             Column("site", "Factory"),
@@ -503,20 +503,18 @@ def operations_table(
         ],
         [
             (
-                f"{o.year:04d}-{o.month:02d}",
-                site_by_id[o.site_id].name if o.site_id in site_by_id else o.site_id,
-                o.line,
-                o.output,
-                o.capacity,
-                o.unit,
-                o.output / o.capacity if o.capacity else None,
-                o.raw_local,
-                o.raw_imported,
-                o.raw_local / (o.raw_local + o.raw_imported)
-                if (o.raw_local + o.raw_imported)
-                else None,
+                f"{year:04d}-{month:02d}",
+                site_by_id[sid].name if sid in site_by_id else sid,
+                line,
+                output,
+                capacity,
+                unit,
+                output / capacity if capacity else None,
+                raw_local,
+                raw_imported,
+                raw_local / (raw_local + raw_imported) if (raw_local + raw_imported) else None,
             )
-            for o in ops
+            for sid, line, year, month, output, capacity, unit, raw_local, raw_imported in ops
         ],
         more_url=f"{api}/operations/export.csv?region_id={region_id}",
     )
@@ -696,7 +694,7 @@ def _t_quality(d: _CountyData) -> Table:
     quality = d.quality
     return Table(
         "quality",
-        "Quality records (latest 50)",
+        "Quality records (latest 30)",
         [
             Column("date", "Date", "date"),
             Column("site", "Factory"),
@@ -744,7 +742,7 @@ def _t_surveys(d: _CountyData) -> Table:
     surveys = d.surveys
     return Table(
         "surveys",
-        "Customer surveys (latest 50)",
+        "Customer surveys (latest 30)",
         [
             Column("date", "Date", "date"),
             Column("site", "Factory"),

@@ -260,7 +260,7 @@ def county_lines(session: Session, user: User, region_id: str) -> list[str]:
 
 
 def county_operations(
-    session: Session, user: User, region_id: str, *, limit: int = 72
+    session: Session, user: User, region_id: str, *, limit: int = 48
 ) -> list[Any]:
     """The latest monthly line records of one region (newest first), as light rows."""
     stmt = (
@@ -288,7 +288,7 @@ def county_operations(
 
 
 def county_quality(
-    session: Session, user: User, region_id: str, *, limit: int = 50
+    session: Session, user: User, region_id: str, *, limit: int = 30
 ) -> list[QualityRecord]:
     """The latest quality records of one region (newest first)."""
     stmt = (
@@ -301,7 +301,7 @@ def county_quality(
 
 
 def county_surveys(
-    session: Session, user: User, region_id: str, *, limit: int = 50
+    session: Session, user: User, region_id: str, *, limit: int = 30
 ) -> list[Survey]:
     """The latest customer surveys of one region (newest first)."""
     stmt = (
