@@ -95,7 +95,7 @@ def simulate(
     *,
     initial_temp_c: float | FloatArray = 25.0,
     initial_m_wb_pct: float | FloatArray = 17.0,
-    forecast_h: int = 48,
+    forecast_h: int | None = None,
     sensor_noise_c: float = 0.0,
     rng: np.random.Generator | int | None = None,
     strategy: str = "",
@@ -112,8 +112,9 @@ def simulate(
         Any controller; ``reset()`` is called first.
     initial_temp_c, initial_m_wb_pct : float or array
         Grain state at filling (degC, % w.b.).
-    forecast_h : int
+    forecast_h : int, optional
         Hours of (perfect) forecast passed in each observation; 0 for none.
+        Default: the controller's ``horizon_h`` if it has one, else 48.
     sensor_noise_c : float
         Standard deviation of Gaussian noise on grain-temperature readings, K.
     rng : numpy.random.Generator, int or None
@@ -135,6 +136,8 @@ def simulate(
         msg = "weather series is empty; give at least one hour"
         raise ConfigError(msg)
     gen = np.random.default_rng(rng)
+    if forecast_h is None:
+        forecast_h = int(getattr(controller, "horizon_h", 48))
     params, state = plant.initial_state(plant.build_params(spec), initial_temp_c, initial_m_wb_pct)
     nl = params.n_layers
     temp = np.empty((n, nl))

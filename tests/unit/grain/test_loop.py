@@ -68,3 +68,17 @@ def test_summary_fields() -> None:
 def test_empty_weather_is_refused() -> None:
     with pytest.raises(ConfigError, match="empty"):
         loop.simulate(SPEC, WEATHER.slice(0, 0), ctl.EmcWindowController())
+
+
+def test_forecast_covers_the_predictive_horizon() -> None:
+    seen: list[int] = []
+
+    class Spy(ctl.PredictiveController):
+        def step(self, observation: ctl.Observation) -> ctl.Action:
+            assert observation.forecast_temp_c is not None
+            seen.append(len(observation.forecast_temp_c))
+            return super().step(observation)
+
+    loop.simulate(SPEC, WEATHER.slice(0, 200), Spy(SPEC, horizon_h=96, block_h=3))
+    assert seen[0] == 96
+    assert seen[-1] == 1  # the last hour of the series
