@@ -374,6 +374,7 @@ class PredictiveController(_FanLogic):
         self.history_rh_: list[float] = []
         self.params_: plant.PlantParams | None = None
         self.last_costs_: FloatArray = np.zeros(0)
+        self.last_duty_: FloatArray = np.zeros((0, 0))
 
     def _check(self) -> None:
         if self.block_h < 1 or self.horizon_h < self.block_h or self.horizon_h % self.block_h:
