@@ -9,7 +9,6 @@ one region of a written plan.  The factory-design commands are added by
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -206,31 +205,17 @@ def explain(
     as_json: JsonOpt = False,
 ) -> None:
     """Explain one region: its years, binding constraints, and the cost of moving its factories earlier."""
-    from regdev.errors import ConfigError, NotFoundError
-    from regdev.planning import Scenario, SolverOptions, build_problem, explain_region, plan_rollout
+    from regdev.planning import SolverOptions, explain_region, read_plan
 
-    path = plan_dir / "plan.json"
-    try:
-        stored = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        msg = f"{path}: no plan here; run `regdev plan --out {plan_dir}` first"
-        raise NotFoundError(msg) from None
     registry = _registry(regions)
-    sc = Scenario.model_validate(stored["scenario"])
-    problem = build_problem(registry, sc)
-    if problem.input_hash != stored.get("input_hash"):
-        msg = (
-            f"{path}: the plan was made from other inputs (input hash {str(stored.get('input_hash'))[:12]}…, "
-            f"now {problem.input_hash[:12]}…); pass the same --regions file"
-        )
-        raise ConfigError(msg)
+    plan = read_plan(plan_dir, registry)
     rid = registry.resolve(region)
-    limit = float(stored.get("solver", {}).get("time_limit") or 60.0)
+    problem = plan.problem
+    limit = float(plan.solver.get("time_limit") or 60.0)
     options = SolverOptions(time_limit=limit)
     with _progress(as_json) as progress:
-        progress.add_task(f"re-solving for {rid}", total=None)
-        result = plan_rollout(problem, options=options)
-        dossier = explain_region(result, rid, options)
+        progress.add_task(f"re-solving with {rid}'s factories one year earlier", total=None)
+        dossier = explain_region(plan, rid, options)
     if as_json:
         echo_json(dossier)
         return

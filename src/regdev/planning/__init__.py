@@ -11,6 +11,7 @@ Stable public API (used by the CLI, the monitoring service and the factory desig
     build_problem(registry, scenario=None, *, history=None) -> PlanningProblem
     plan_rollout(problem, *, options=None, extra_constraints=None, progress=None) -> Plan
     write_plan(plan, out_dir, *, dossiers=None, hooks=None) -> Path   (atomic folder)
+    read_plan(plan_dir, registry=None) -> Plan      a written folder back (no re-solve)
     build_dossiers(plan, *, move_earlier=None) -> list[dict]
     explain_region(plan, region) -> dict
     greedy_plan(problem) -> GreedyResult           the baseline
@@ -45,6 +46,7 @@ from regdev.planning.model import RolloutModel, build_model
 from regdev.planning.output import write_mps, write_plan
 from regdev.planning.plan import SCHEDULE_COLUMNS, Plan
 from regdev.planning.problem import PlanningProblem, build_problem, build_problem_from_arrays
+from regdev.planning.reading import read_plan
 from regdev.planning.rollout import diagnose_infeasibility, plan_rollout
 from regdev.planning.scenario import FACILITY_TYPES, Scenario, load_scenario
 from regdev.planning.solve import SolverOptions, solve_model
@@ -73,6 +75,7 @@ __all__ = [
     "move_earlier_cost",
     "plan_hooks",
     "plan_rollout",
+    "read_plan",
     "register_plan_hook",
     "solve_model",
     "unregister_plan_hook",

@@ -165,3 +165,21 @@ def test_non_optimal_plan_refuses_to_give_a_solution(toy_plan):
     failed = dataclasses.replace(toy_plan, status="no_solution", x_=None)
     with pytest.raises(NotSolvedError):
         failed.solution(allow_feasible=True)
+
+
+def test_read_plan_round_trip_and_bad_rows(toy_plan, tmp_path):
+    from regdev.errors import ConfigError, DataValidationError
+    from regdev.planning import read_plan
+
+    out = write_plan(toy_plan, tmp_path / "plan", hooks=[])
+    back = read_plan(out, toy_region())
+    assert back.status == toy_plan.status
+    assert back.objective == pytest.approx(toy_plan.objective)
+    assert back.schedule.equals(toy_plan.schedule)
+    with pytest.raises(ConfigError, match="other inputs"):
+        read_plan(out)  # the default country is not the toy region
+    sched = (out / "schedule.csv").read_text("utf-8").splitlines()
+    sched[1] = sched[1].replace(",2024,", ",2033,", 1)
+    (out / "schedule.csv").write_text("\n".join(sched) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"schedule\.csv:2:year: .* not allowed"):
+        read_plan(out, toy_region())
