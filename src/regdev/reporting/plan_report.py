@@ -207,7 +207,10 @@ def _map(plan: Plan, year_idx: np.ndarray) -> ReportSection:
             f"factories {yr}</title></circle>"
         )
     used = sorted({int(t) for t in year_idx[:, fi] if t >= 0})
-    parts.append(legend([(str(p.years[t]), year_colour(t, p.n_years)) for t in used], 10, h + 40))
+    items = [(str(p.years[t]), year_colour(t, p.n_years)) for t in used]
+    if (year_idx[:, fi] < 0).any():
+        items.append(("none", "#999"))
+    parts.append(legend(items, 10, h + 40))
     parts.append("</svg>")
     note = (
         '<p class="small">Each circle is a programme region (area ∝ population), coloured by the year '
@@ -417,7 +420,13 @@ def _dossiers(plan: Plan, dossiers: list[dict[str, Any]]) -> ReportSection:
             f"binding: {esc(', '.join(d.get('binding', [])) or 'none')}</span></summary>"
             f"{_dossier_html(d, p.years)}</details>"
         )
+    counts = {fam: 0 for fam in ("capacity", "balance", "budget", "workload", "lock")}
+    for d in dossiers:
+        for fam in d.get("binding", []):
+            counts[fam] = counts.get(fam, 0) + 1
+    summary = ", ".join(f"{fam} {n}" for fam, n in counts.items())
     body = (
+        f'<p class="small">Regions for which a family binds: {esc(summary)} (of {len(dossiers)}).</p>'
         '<p><input type="search" id="dossier-search" placeholder="Search region, province or year…" '
         'aria-label="search dossiers"> <span id="dossier-count" class="small"></span></p>'
         '<p class="small">Binding families: the constraint family that keeps a project from an '
