@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import escape
@@ -169,34 +170,64 @@ def _cache() -> PageCache:
 _CACHED_HEADERS = ("content-disposition",)
 
 
-def _cached(
-    request: Request,
+def _user_from_cookie(request: Request, session: Session) -> User | None:
+    settings = request.app.state.settings
+    token = request.cookies.get(settings.cookie_name)
+    if not token:
+        return None
+    try:
+        return auth.user_from_token(session, token, settings=settings)
+    except AuthenticationError:
+        return None
+
+
+Render = Callable[[Session, User], Response]
+
+
+def _miss(
     session: Session,
     user: User,
-    render: Callable[[], Response],
-    guard: Callable[[], Response | None] | None = None,
+    key: tuple[Any, ...],
+    render: Render,
+    guard: Callable[[Session, User], Response | None] | None,
 ) -> Response:
-    """Serve a GET from the page cache, or render and store it (200 responses only).
-
-    ``guard`` (a scope check) runs only on a miss: a hit exists only if the same user,
-    with the same scope columns, passed it at the same data version.
-    """
-    key = (id(request.app), *page_key(session, user, request.url.path, request.url.query))
-    cache = _cache()
-    hit = cache.get(key)
-    if hit is not None:
-        return Response(
-            hit.body, media_type=hit.media_type, headers={**dict(hit.headers), "X-Cache": "hit"}
-        )
     if guard is not None:
-        refused = guard()
+        refused = guard(session, user)
         if refused is not None:
             return refused
-    resp = render()
+    resp = render(session, user)
     if resp.status_code == 200:
         kept = tuple((k, v) for k, v in resp.headers.items() if k.lower() in _CACHED_HEADERS)
-        cache.put(key, CachedResponse(bytes(resp.body), resp.media_type or "text/html", kept))
+        _cache().put(key, CachedResponse(bytes(resp.body), resp.media_type or "text/html", kept))
     return resp
+
+
+async def _serve(
+    request: Request,
+    render: Render,
+    guard: Callable[[Session, User], Response | None] | None = None,
+) -> Response:
+    """Serve a GET page: login check, then the page cache, else render in the thread pool.
+
+    The cache-hit path (token check, user and audit-head lookups by primary key, a dict
+    lookup) runs on the event loop: it costs less than the thread-pool hand-offs it
+    avoids.  Rendering runs in the thread pool.  ``guard`` (the scope check) runs only
+    on a miss: a hit exists only if the same user, with the same scope columns, passed
+    it at the same data version.  Only 200 responses are stored.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
+        user = _user_from_cookie(request, session)
+        if user is None:
+            return _to_login(request)
+        key = (id(request.app), *page_key(session, user, request.url.path, request.url.query))
+        hit = _cache().get(key)
+        if hit is not None:
+            headers = {**dict(hit.headers), "X-Cache": "hit"}
+            return Response(hit.body, media_type=hit.media_type, headers=headers)
+        return await run_in_threadpool(_miss, session, user, key, render, guard)
+    finally:
+        session.close()
 
 
 # --- static files --------------------------------------------------------------------
@@ -314,28 +345,16 @@ def _csv(page: pages.Page, table: str, filename: str) -> Response:
 
 
 @router.get("/")
-def national(request: Request, session: SessionDep, user: DashUser) -> Response:
+async def national(request: Request) -> Response:
     """National overview."""
-    if user is None:
-        return _to_login(request)
-    return _cached(
-        request,
-        session,
-        user,
-        lambda: _page(pages.build_national(session, user, base=PREFIX), user),
-    )
+    return await _serve(request, lambda s, u: _page(pages.build_national(s, u, base=PREFIX), u))
 
 
 @router.get("/csv/{table}.csv")
-def national_csv(request: Request, table: str, session: SessionDep, user: DashUser) -> Response:
+async def national_csv(request: Request, table: str) -> Response:
     """One table of the national overview as CSV."""
-    if user is None:
-        return _to_login(request)
-    return _cached(
-        request,
-        session,
-        user,
-        lambda: _csv(pages.build_national(session, user, base=PREFIX), table, "national"),
+    return await _serve(
+        request, lambda s, u: _csv(pages.build_national(s, u, base=PREFIX), table, "national")
     )
 
 
@@ -347,31 +366,25 @@ def _province_page(session: Session, user: User, province_id: str) -> pages.Page
 
 
 @router.get("/province/{province_id}")
-def province(request: Request, province_id: str, session: SessionDep, user: DashUser) -> Response:
+async def province(request: Request, province_id: str) -> Response:
     """One province."""
-    if user is None:
-        return _to_login(request)
 
-    def render() -> Response:
+    def render(session: Session, user: User) -> Response:
         page = _province_page(session, user, province_id)
         return page if isinstance(page, HTMLResponse) else _page(page, user)
 
-    return _cached(request, session, user, render)
+    return await _serve(request, render)
 
 
 @router.get("/province/{province_id}/csv/{table}.csv")
-def province_csv(
-    request: Request, province_id: str, table: str, session: SessionDep, user: DashUser
-) -> Response:
+async def province_csv(request: Request, province_id: str, table: str) -> Response:
     """One table of a province page as CSV."""
-    if user is None:
-        return _to_login(request)
 
-    def render() -> Response:
+    def render(session: Session, user: User) -> Response:
         page = _province_page(session, user, province_id)
         return page if isinstance(page, HTMLResponse) else _csv(page, table, province_id)
 
-    return _cached(request, session, user, render)
+    return await _serve(request, render)
 
 
 def _check_county(session: Session, user: User, region_id: str) -> HTMLResponse | None:
@@ -391,31 +404,23 @@ def _check_county(session: Session, user: User, region_id: str) -> HTMLResponse 
 
 
 @router.get("/county/{region_id}")
-def county(request: Request, region_id: str, session: SessionDep, user: DashUser) -> Response:
+async def county(request: Request, region_id: str) -> Response:
     """One city or county."""
-    if user is None:
-        return _to_login(request)
-    return _cached(
+    api = _api(request)
+    return await _serve(
         request,
-        session,
-        user,
-        lambda: _page(
-            pages.build_county(session, user, region_id, base=PREFIX, api=_api(request)), user
-        ),
-        guard=lambda: _check_county(session, user, region_id),
+        lambda s, u: _page(pages.build_county(s, u, region_id, base=PREFIX, api=api), u),
+        guard=lambda s, u: _check_county(s, u, region_id),
     )
 
 
 @router.get("/county/{region_id}/csv/{table}.csv")
-def county_csv(
-    request: Request, region_id: str, table: str, session: SessionDep, user: DashUser
-) -> Response:
-    """One table of a county page as CSV."""
-    if user is None:
-        return _to_login(request)
+async def county_csv(request: Request, region_id: str, table: str) -> Response:
+    """One table of a county page as CSV (only that table's queries run)."""
+    api = _api(request)
 
-    def render() -> Response:
-        found = pages.county_table(session, user, region_id, table, api=_api(request))
+    def render(session: Session, user: User) -> Response:
+        found = pages.county_table(session, user, region_id, table, api=api)
         if found is None:
             known = ", ".join(sorted(pages.COUNTY_TABLES))
             return Response(
@@ -429,28 +434,18 @@ def county_csv(
             headers={"Content-Disposition": f'attachment; filename="{region_id}-{table}.csv"'},
         )
 
-    return _cached(
-        request, session, user, render, guard=lambda: _check_county(session, user, region_id)
-    )
+    return await _serve(request, render, guard=lambda s, u: _check_county(s, u, region_id))
 
 
 @router.get("/county/{region_id}/fragment/{part}")
-def county_fragment(
-    request: Request, region_id: str, part: str, session: SessionDep, user: DashUser
-) -> Response:
+async def county_fragment(request: Request, region_id: str, part: str) -> Response:
     """Parts of the county page that HTMX reloads after a production record is saved."""
-    if user is None:
-        return _to_login(request)
-    bad = _check_county(session, user, region_id)
-    if bad is not None:
-        return bad
     if part not in ("production-chart", "operations"):
         return Response("unknown fragment", status_code=404, media_type="text/plain")
+    api = _api(request)
 
-    def render() -> Response:
-        chart, table = pages.production_block(
-            session, user, region_id, base=PREFIX, api=_api(request)
-        )
+    def render(session: Session, user: User) -> Response:
+        chart, table = pages.production_block(session, user, region_id, base=PREFIX, api=api)
         if part == "production-chart":
             return HTMLResponse(str(chart))
         return _render(
@@ -459,7 +454,7 @@ def county_fragment(
             csv_url=f"{PREFIX}/county/{region_id}/csv/{table.name}.csv",
         )
 
-    return _cached(request, session, user, render)
+    return await _serve(request, render, guard=lambda s, u: _check_county(s, u, region_id))
 
 
 # --- forms ---------------------------------------------------------------------------
