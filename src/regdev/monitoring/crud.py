@@ -856,8 +856,13 @@ def parse_csv(text: str, *, res: Resource, filename: str) -> tuple[list[BaseMode
     and the column.
     """
     problems: list[Problem] = []
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        header = list(reader.fieldnames or [])
+        records = list(reader)
+    except csv.Error as exc:
+        line = reader.line_num if "reader" in locals() else None
+        return [], [_problem(filename, None, f"not valid CSV: {exc}", line)]
     allowed = set(_csv_columns(res))
     required = {n for n, f in res.create.model_fields.items() if f.is_required()}
     missing = sorted(required - set(header))
@@ -881,7 +886,7 @@ def parse_csv(text: str, *, res: Resource, filename: str) -> tuple[list[BaseMode
         return [], problems
     models: list[BaseModel] = []
     json_cols = {"defects", "alarms"}
-    for i, raw in enumerate(reader, start=2):
+    for i, raw in enumerate(records, start=2):
         if None in raw:
             problems.append(_problem(filename, None, "more cells than header columns", i))
             continue

@@ -62,17 +62,35 @@ def world(session_factory: sessionmaker[Session]) -> testing.World:
         return testing.build_world(s)
 
 
-@pytest.fixture
-def app(engine: Engine, session_factory: sessionmaker[Session]) -> FastAPI:
-    application = create_app(Settings(database_url="sqlite://"), engine=engine)
+class _FactoryHolder:
+    factory: sessionmaker[Session] | None = None
+
+
+@pytest.fixture(scope="session")
+def _shared_app() -> tuple[FastAPI, _FactoryHolder]:
+    """One application for the whole session (building one costs ~0.5 s); each test
+    points its session dependency at that test's database."""
+    holder = _FactoryHolder()
+    application = create_app(Settings(database_url="sqlite://"), engine=make_engine("sqlite://"))
 
     def _session() -> Iterator[Session]:
-        with session_factory() as s:
+        assert holder.factory is not None
+        with holder.factory() as s:
             yield s
 
     application.dependency_overrides[get_session] = _session
     application.dependency_overrides[get_hasher] = lambda: testing.FAST_HASHER
-    return application
+    return application, holder
+
+
+@pytest.fixture
+def app(
+    _shared_app: tuple[FastAPI, _FactoryHolder], session_factory: sessionmaker[Session]
+) -> Iterator[FastAPI]:
+    application, holder = _shared_app
+    holder.factory = session_factory
+    yield application
+    holder.factory = None
 
 
 @pytest.fixture
