@@ -1,9 +1,105 @@
-"""`regdev plan design` command (factory designer; being built)."""
+"""`regdev plan design REGION`: one county's factory design and why."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import typer
+
+from regdev.cli._common import console, echo_json
+
+
+def _pairs(region_id: str, lines: list[str] | None) -> list[tuple[str, str]]:
+    return [(region_id, ln) for ln in (lines or [])]
+
+
+def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    title = (
+        f"{dossier['name']} ({dossier['region_id']}, {dossier['province']}) — "
+        f"tier {dossier['tier']}, {dossier['jobs']:,} jobs, "
+        f"capital {dossier['capital_cost_kusd'] / 1000:,.1f} M USD"
+    )
+    table = Table(title=title, show_lines=False)
+    for col in ("line", "kind", "modules", "capacity", "util.", "jobs", "raw materials", "why"):
+        table.add_column(col, overflow="fold")
+    for ln in dossier["lines"]:
+        table.add_row(
+            ln["line"],
+            ln["kind"],
+            str(ln["modules"]),
+            f"{ln['capacity']:,.0f} {ln['unit']}",
+            f"{ln['utilisation']:.0%}",
+            str(ln["jobs"]),
+            ln["raw_materials_needed"] or "-",
+            ln["why"],
+        )
+    console.print(table)
+    console.print(
+        f"local share of demand {dossier['local_share']:.0%} (with neighbours "
+        f"{dossier['nearby_share']:.0%}); transport saved vs central supply "
+        f"{dossier['tkm_saved']:,.0f} t·km = {dossier['transport_saved_kusd']:,.1f} kUSD a year"
+    )
+    console.print(
+        f"design of {summary['n_regions']} regions: status {summary['status']}, "
+        f"objective {summary['objective_kusd']:,.0f} kUSD/yr, gap {summary['gap']:.3%}, "
+        f"{summary['solve_time_s']:.1f} s ({summary['solver']})"
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add the factory-design commands to the ``plan`` sub-app."""
+
+    @app.command("design")
+    def design_cmd(
+        region: Annotated[str, typer.Argument(help="Region id, name, Korean name or alias.")],
+        force_line: Annotated[
+            list[str] | None,
+            typer.Option("--force-line", help="Force this line open and re-solve (repeatable)."),
+        ] = None,
+        forbid_line: Annotated[
+            list[str] | None,
+            typer.Option("--forbid-line", help="Forbid this line and re-solve (repeatable)."),
+        ] = None,
+        scope: Annotated[
+            str,
+            typer.Option(help="Regions designed together: province, neighbourhood or national."),
+        ] = "province",
+        year: Annotated[int, typer.Option(help="Year the demand is projected to.")] = 2030,
+        tier: Annotated[int, typer.Option(min=1, max=3, help="Modernisation tier 1-3.")] = 2,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    ) -> None:
+        """Print one county's factory design (lines, capacities, raw materials) and why."""
+        from regdev.design import DesignOptions, design, scope_regions, what_if
+        from regdev.registry import load_default
+
+        registry = load_default()
+        rid = registry.resolve(region)
+        ids = scope_regions(registry, rid, scope)  # type: ignore[arg-type]
+        result = design(registry, regions=ids, options=DesignOptions(year=year), tiers=tier)
+        dossier = result.dossier(rid)
+        summary = result.summary()
+        out: dict[str, Any] = {"design": dossier, "summary": summary}
+        if force_line or forbid_line:
+            wi = what_if(result, force=_pairs(rid, force_line), forbid=_pairs(rid, forbid_line))
+            out["what_if"] = wi.to_dict()
+            out["what_if"]["design"] = wi.alternative.dossier(rid)
+        if as_json:
+            echo_json(out)
+            return
+        _render(dossier, summary)
+        if "what_if" in out:
+            w = out["what_if"]
+            acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
+            console.print(f"\n[bold]What if[/] {acts}:")
+            _render(w["design"], wi.alternative.summary())
+            sign = "more" if w["cost_difference_kusd"] >= 0 else "less"
+            lo, hi = w["cost_difference_range_kusd"]
+            console.print(
+                f"cost difference: {abs(w['cost_difference_kusd']):,.1f} kUSD a year {sign} "
+                f"(objective {w['base_objective_kusd']:,.0f} -> {w['alternative_objective_kusd']:,.0f}; "
+                f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
+                f"optima lies in [{lo:,.1f}, {hi:,.1f}]); "
+                f"{len(w['line_changes'])} line sizes change across the {summary['n_regions']} regions"
+            )

@@ -1,0 +1,151 @@
+"""One-call entry points: design a set of regions, one region's scope, or a rollout plan."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from regdev.design.catalogue import N_TIERS, Catalogue
+from regdev.design.problem import DesignOptions, build_design_problem
+from regdev.design.result import DesignResult
+from regdev.design.solve import solve_design
+from regdev.errors import ConfigError, DataValidationError
+from regdev.registry import RegionRegistry
+
+Scope = Literal["province", "neighbourhood", "national"]
+
+
+def design(
+    registry: RegionRegistry,
+    *,
+    regions: list[str] | None = None,
+    options: DesignOptions | None = None,
+    tiers: pd.Series | dict[str, int] | int = 2,
+    catalogue: Catalogue | None = None,
+    method: Literal["auto", "milp", "dive"] = "auto",
+    force: dict[tuple[str, str], bool] | None = None,
+) -> DesignResult:
+    """Build and solve the design of ``regions`` (default: every programme region).
+
+    Examples
+    --------
+    >>> from regdev.registry import toy_region
+    >>> res = design(toy_region())
+    >>> res.status, sorted(set(res.factories_frame()["region_id"]))[:2]
+    ('Optimal', ['T-A1', 'T-A2'])
+    """
+    problem = build_design_problem(
+        registry, regions=regions, catalogue=catalogue, options=options, tiers=tiers, force=force
+    )
+    return solve_design(problem, method=method)
+
+
+def scope_regions(
+    registry: RegionRegistry, region: str, scope: Scope = "province", k: int = 12
+) -> list[str]:
+    """The regions designed together with ``region``.
+
+    ``province``: every programme region of its province; ``neighbourhood``:
+    the region and its ``k`` nearest programme regions; ``national``: every
+    programme region.
+    """
+    prog = registry.programme()
+    rid = registry.resolve(region)
+    if rid not in prog:
+        msg = f"{rid!r} is the capital row, not a programme region; it gets no factory group"
+        raise ConfigError(msg)
+    if scope == "national":
+        return prog.ids
+    f = prog.frame
+    if scope == "province":
+        return [str(i) for i in f.index[f["province"] == f.at[rid, "province"]]]
+    if scope == "neighbourhood":
+        near = prog.nearest(min(k, len(prog) - 1)) if len(prog) > 1 else None
+        if near is None:
+            return [rid]
+        return [rid, *near.loc[near["focal"] == rid, "neighbor"].astype(str).tolist()]
+    msg = f"scope must be province, neighbourhood or national; got {scope!r}"
+    raise ConfigError(msg)
+
+
+def plan_tier_to_catalogue(tiers: pd.Series) -> pd.Series:
+    """Map the rollout plan's tiers onto the catalogue's 1 … 3.
+
+    Tiers already within 1 … 3 are kept; a longer ladder (e.g. one tier per
+    year, 1 … 10) is spread evenly: ``1 + round((t − min) / (max − min) · 2)``.
+    """
+    t = pd.to_numeric(tiers, errors="coerce").fillna(1).astype(float)
+    lo, hi = float(t.min()), float(t.max())
+    if lo >= 1 and hi <= N_TIERS:
+        return t.astype(int)
+    if hi == lo:
+        return pd.Series(2, index=t.index, dtype=int)
+    return (1 + np.rint((t - lo) / (hi - lo) * (N_TIERS - 1))).astype(int)
+
+
+def _schedule_of(plan_or_schedule: Any) -> pd.DataFrame:
+    if isinstance(plan_or_schedule, pd.DataFrame):
+        return plan_or_schedule
+    for attr in ("schedule", "schedule_"):
+        sched = getattr(plan_or_schedule, attr, None)
+        if isinstance(sched, pd.DataFrame):
+            return sched
+        if callable(sched):
+            out = sched()
+            if isinstance(out, pd.DataFrame):
+                return out
+    msg = "design_for_plan needs a schedule DataFrame or an object with a `schedule` DataFrame"
+    raise ConfigError(msg)
+
+
+def design_for_plan(
+    registry: RegionRegistry,
+    plan_or_schedule: Any,
+    scenario: dict[str, Any] | None = None,
+) -> DesignResult:
+    """Design the factory group of every county the rollout plan schedules.
+
+    Parameters
+    ----------
+    registry : RegionRegistry
+        The whole country (with the capital).
+    plan_or_schedule : DataFrame or object with ``schedule``
+        The plan's ``schedule.csv`` table (``region_id, facility, year, tier``).
+    scenario : dict, optional
+        Its ``design`` mapping may set any :class:`DesignOptions` field.
+
+    Returns
+    -------
+    DesignResult
+        Demand is projected to the last factory year; each county's lines are
+        priced at its plan tier.
+    """
+    sched = _schedule_of(plan_or_schedule)
+    need = {"region_id", "facility", "year"}
+    if not need <= set(sched.columns):
+        msg = f"schedule: expected columns {sorted(need)}; got {list(sched.columns)}"
+        raise DataValidationError([msg])
+    fac = sched[sched["facility"].astype(str).isin(["factories", "regional_industry_factories"])]
+    fac = fac.drop_duplicates("region_id", keep="first")
+    if fac.empty:
+        msg = "the plan schedules no factories; nothing to design"
+        raise ConfigError(msg)
+    ids = [str(r) for r in fac["region_id"]]
+    raw_tiers = (
+        fac.set_index(fac["region_id"].astype(str))["tier"]
+        if "tier" in fac
+        else pd.Series(2, index=ids)
+    )
+    tiers = plan_tier_to_catalogue(raw_tiers)
+    settings = dict((scenario or {}).get("design", {}) or {})
+    names = {f.name for f in fields(DesignOptions)}
+    unknown = sorted(set(settings) - names)
+    if unknown:
+        msg = f"scenario design options: unknown keys {unknown}; expected some of {sorted(names)}"
+        raise ConfigError(msg)
+    settings.setdefault("year", int(pd.to_numeric(fac["year"]).max()))
+    options = DesignOptions(**settings)
+    return design(registry, regions=ids, options=options, tiers=tiers)

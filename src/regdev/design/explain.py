@@ -1,0 +1,191 @@
+"""Why each county got each line, and what forcing or forbidding a line would cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from regdev.errors import ConfigError, NotFoundError
+
+if TYPE_CHECKING:
+    from regdev.design.result import DesignResult
+
+
+def line_reasons(result: DesignResult, region_id: str) -> dict[str, str]:
+    """One sentence per opened line of ``region_id`` saying why it is there.
+
+    Characteristic lines name the local resource that enabled them (supply
+    and need in t/yr); standard lines name their group and the demand they
+    serve locally and in neighbouring counties.
+    """
+    p, sol = result.problem, result.solution
+    i = p.region_pos(region_id)
+    out: dict[str, str] = {}
+    exports = np.zeros(len(p.categories))
+    for a in np.flatnonzero(p.arc_from == i):
+        exports += sol.s[a]
+    for k in np.flatnonzero(sol.y[i]):
+        c = int(p.line_category[k])
+        cat = p.categories[c]
+        served = float(sol.x[i, k])
+        local_d = float(p.demand[i, c])
+        parts: list[str] = []
+        r = int(p.line_requires[k])
+        if p.line_kinds[k] == "characteristic" and r >= 0:
+            need = float(p.inputs[k, r] * sol.x[i, k])
+            parts.append(
+                f"enabled by local {p.resources[r]}: {p.supply[i, r]:.0f} t/yr available, "
+                f"{need:.0f} t/yr needed"
+            )
+            if p.bonus[i, k] > 0:
+                parts.append(f"local-specialty bonus {p.bonus[i, k]:.0f} kUSD/yr")
+        else:
+            group_open = [
+                p.line_ids[j]
+                for j in np.flatnonzero(sol.y[i])
+                if p.line_groups[j] == p.line_groups[k]
+            ]
+            only = len(group_open) == 1
+            parts.append(
+                f"standard group {p.line_groups[k]}"
+                + (" (its only line here: every factory group needs one)" if only else "")
+            )
+        parts.append(
+            f"makes {served:.0f} {cat} a year for a local demand of {local_d:.0f}"
+            + (f" and ships {exports[c]:.0f} to neighbours" if exports[c] > 0.5 else "")
+        )
+        out[p.line_ids[k]] = "; ".join(parts)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class WhatIf:
+    """The difference a forced or forbidden line makes.
+
+    Attributes
+    ----------
+    base, alternative : DesignResult
+    changes : dict of (str, str) to bool
+        The forced (True) / forbidden (False) ``(region_id, line_id)`` pairs.
+    """
+
+    base: DesignResult
+    alternative: DesignResult
+    changes: dict[tuple[str, str], bool]
+
+    @property
+    def cost_difference_kusd(self) -> float:
+        """Alternative objective − base objective, thousand USD per year (> 0: costlier)."""
+        return float(self.alternative.objective - self.base.objective)
+
+    @property
+    def cost_difference_range_kusd(self) -> tuple[float, float]:
+        """Certified range of the true difference of the optima.
+
+        ``[alt.bound − base.objective, alt.objective − base.bound]``: both
+        designs are within their gaps of their optima, so the difference of
+        the optima lies in this interval.
+        """
+        lo = self.alternative.info.bound - self.base.objective
+        hi = self.alternative.objective - self.base.info.bound
+        return float(lo), float(hi)
+
+    def line_changes(self) -> pd.DataFrame:
+        """Lines whose modules differ: ``region_id, line, modules_before, modules_after``."""
+        b, a = self.base.solution, self.alternative.solution
+        p = self.base.problem
+        i, k = np.nonzero(b.m != a.m)
+        return pd.DataFrame(
+            {
+                "region_id": [p.region_ids[j] for j in i],
+                "line": [p.line_ids[j] for j in k],
+                "modules_before": b.m[i, k],
+                "modules_after": a.m[i, k],
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "changes": [
+                {"region_id": r, "line": ln, "action": "force" if v else "forbid"}
+                for (r, ln), v in self.changes.items()
+            ],
+            "base_objective_kusd": self.base.objective,
+            "alternative_objective_kusd": self.alternative.objective,
+            "cost_difference_kusd": self.cost_difference_kusd,
+            "cost_difference_range_kusd": list(self.cost_difference_range_kusd),
+            "base_gap": self.base.gap,
+            "alternative_gap": self.alternative.gap,
+            "line_changes": self.line_changes().to_dict("records"),
+        }
+
+
+def what_if(
+    result: DesignResult,
+    *,
+    force: list[tuple[str, str]] | None = None,
+    forbid: list[tuple[str, str]] | None = None,
+    mip_rel_gap: float = 0.001,
+    time_limit: float = 30.0,
+) -> WhatIf:
+    """Re-solve with lines forced open or forbidden and report the difference.
+
+    Parameters
+    ----------
+    result : DesignResult
+        The base design.
+    force, forbid : list of (region_id, line_id)
+        Lines to force open (even without local raw material: it is then
+        imported and paid for) or to forbid.
+    mip_rel_gap, time_limit : float
+        Both designs are solved to this gap (the base is re-solved when its
+        own gap is larger), so that the difference is not solver noise; see
+        :attr:`WhatIf.cost_difference_range_kusd` for the certified range.
+
+    Returns
+    -------
+    WhatIf
+
+    Raises
+    ------
+    ConfigError
+        When nothing is forced or forbidden, or a pair is both.
+    NotFoundError
+        For an unknown region or line.
+    """
+    from dataclasses import replace
+
+    from regdev.design.solve import MILP_MAX_REGIONS, solve_design
+
+    p = result.problem
+    changes: dict[tuple[str, str], bool] = {}
+    for pair in force or []:
+        changes[pair] = True
+    for pair in forbid or []:
+        if pair in changes:
+            msg = f"line {pair[1]!r} in {pair[0]!r} cannot be both forced and forbidden"
+            raise ConfigError(msg)
+        changes[pair] = False
+    if not changes:
+        msg = "what-if needs at least one --force-line or --forbid-line"
+        raise ConfigError(msg)
+    for rid, lid in changes:
+        if rid not in p.region_ids:
+            msg = f"region {rid!r} is not part of this design"
+            raise NotFoundError(msg)
+        if lid not in p.line_ids:
+            msg = f"unknown line {lid!r}; expected one of {', '.join(p.line_ids)}"
+            raise NotFoundError(msg)
+    meta = dict(p.metadata)
+    meta["force"] = {**p.metadata.get("force", {}), **changes}
+    alt_problem = replace(p, metadata=meta)
+    method: Literal["auto", "milp", "dive"] = "milp" if p.n_regions <= MILP_MAX_REGIONS else "auto"
+    base = result
+    if not result.gap <= mip_rel_gap:
+        base = solve_design(p, method=method, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
+    alt = solve_design(alt_problem, method=method, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
+    return WhatIf(base=base, alternative=alt, changes=changes)

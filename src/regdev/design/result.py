@@ -1,0 +1,278 @@
+"""The frozen result of a design: tables, claims, per-county dossiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from regdev.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from regdev.design.model import DesignModel, DesignSolution, SolveInfo
+    from regdev.design.problem import DesignProblem
+
+FACTORY_COLUMNS = [
+    "region_id",
+    "county",
+    "province",
+    "line",
+    "line_name",
+    "group",
+    "kind",
+    "category",
+    "unit",
+    "modules",
+    "capacity",
+    "production",
+    "utilisation",
+    "jobs",
+    "capital_cost",
+    "annual_cost",
+    "raw_materials_needed",
+    "enabled_by",
+]
+"""Columns of :meth:`DesignResult.factories_frame` (money in thousand USD)."""
+
+
+@dataclass(frozen=True, eq=False)
+class DesignResult:
+    """A solved design.
+
+    Attributes
+    ----------
+    problem : DesignProblem
+    solution : DesignSolution
+    info : SolveInfo
+        ``status``, ``objective`` (kUSD/yr), ``bound``, ``gap``, ``solve_time_s``.
+    method : str
+        ``monolithic`` or ``province``.
+    model : DesignModel or None
+        The (national) MILP, for MPS export.
+    wall_time_s : float
+        Build + solve time.
+    sub_statuses : tuple of str
+        Solver status of each province when solved by province.
+    """
+
+    problem: DesignProblem
+    solution: DesignSolution
+    info: SolveInfo
+    method: str
+    model: DesignModel | None = None
+    wall_time_s: float = 0.0
+    sub_statuses: tuple[str, ...] = ()
+
+    # ----------------------------------------------------------- solver facts
+    @property
+    def status(self) -> str:
+        """Solver status."""
+        return self.info.status
+
+    @property
+    def objective(self) -> float:
+        """Total annual cost, thousand USD per year."""
+        return self.info.objective
+
+    @property
+    def gap(self) -> float:
+        """Relative gap between the objective and the best bound."""
+        return self.info.gap
+
+    def summary(self) -> dict[str, Any]:
+        """Solver facts and national claims as a JSON-ready dict."""
+        from regdev.design.claims import national_claims
+
+        return {
+            "status": self.info.status,
+            "objective_kusd": self.info.objective,
+            "objective_sense": "minimize",
+            "bound": self.info.bound,
+            "gap": self.info.gap,
+            "solve_time_s": self.info.solve_time_s,
+            "wall_time_s": self.wall_time_s,
+            "solver": self.info.solver,
+            "method": self.method,
+            "n_regions": self.problem.n_regions,
+            "claims": national_claims(self),
+        }
+
+    def write_mps(self, path: str | Path) -> Path:
+        """Export the MILP in MPS format."""
+        from regdev.design.model import build_model
+
+        model = self.model if self.model is not None else build_model(self.problem)
+        return model.write_mps(path)
+
+    # ----------------------------------------------------------------- tables
+    def _raw_text(self, i: int, k: int, need_total: np.ndarray) -> str:
+        p, sol = self.problem, self.solution
+        parts = []
+        for r in np.flatnonzero(p.inputs[k] > 0):
+            need = p.inputs[k, r] * sol.x[i, k]
+            imp_share = sol.u[i, r] / need_total[r] if need_total[r] > 0 else 0.0
+            imported = need * imp_share
+            txt = f"{p.resources[r]}:{need:.0f}t"
+            if imported > 0.5:
+                txt += f" ({imported:.0f}t imported)"
+            parts.append(txt)
+        return "; ".join(parts)
+
+    def _enabled_by(self, i: int, k: int) -> str:
+        p = self.problem
+        r = int(p.line_requires[k])
+        if p.line_kinds[k] == "characteristic" and r >= 0:
+            return f"local {p.resources[r]} ({p.supply[i, r]:.0f} t/yr)"
+        return f"standard group {p.line_groups[k]}"
+
+    def factories_frame(self) -> pd.DataFrame:
+        """One row per opened line (columns :data:`FACTORY_COLUMNS`; money in kUSD)."""
+        from regdev.design.catalogue import load_catalogue
+
+        p, sol = self.problem, self.solution
+        names = _line_names(p.line_ids, load_catalogue())
+        units = _line_units(p.line_ids, load_catalogue())
+        rows = []
+        for i, k in zip(*np.nonzero(sol.y), strict=True):
+            i, k = int(i), int(k)
+            need_total = sol.x[i] @ p.inputs
+            mods = int(sol.m[i, k])
+            cap = mods * float(p.module_size[k])
+            prod = float(sol.x[i, k])
+            rows.append(
+                {
+                    "region_id": p.region_ids[i],
+                    "county": p.region_names[i],
+                    "province": p.provinces[i],
+                    "line": p.line_ids[k],
+                    "line_name": names.get(p.line_ids[k], p.line_ids[k]),
+                    "group": p.line_groups[k],
+                    "kind": p.line_kinds[k],
+                    "category": p.categories[p.line_category[k]],
+                    "unit": units.get(p.line_ids[k], ""),
+                    "modules": mods,
+                    "capacity": cap,
+                    "production": prod,
+                    "utilisation": prod / cap if cap > 0 else 0.0,
+                    "jobs": int(round(mods * float(p.labour_per_module[i, k]))),
+                    "capital_cost": mods * float(p.capex_per_module[i, k]),
+                    "annual_cost": mods * float(p.module_cost[i, k]) + prod * float(p.unit_cost[k]),
+                    "raw_materials_needed": self._raw_text(i, k, need_total),
+                    "enabled_by": self._enabled_by(i, k),
+                }
+            )
+        return pd.DataFrame(rows, columns=FACTORY_COLUMNS)
+
+    def shipments_frame(self) -> pd.DataFrame:
+        """Inter-county shipments: ``from, to, category, quantity, tonnes, km``."""
+        p, sol = self.problem, self.solution
+        a, c = np.nonzero(sol.s > 1e-6)
+        return pd.DataFrame(
+            {
+                "from": [p.region_ids[p.arc_from[j]] for j in a],
+                "to": [p.region_ids[p.arc_to[j]] for j in a],
+                "category": [p.categories[j] for j in c],
+                "quantity": sol.s[a, c],
+                "tonnes": sol.s[a, c] * p.tonnes_per_unit[c],
+                "km": p.arc_km[a],
+            }
+        )
+
+    def claims_frame(self) -> pd.DataFrame:
+        """Per-county claims (see :mod:`regdev.design.claims`)."""
+        from regdev.design.claims import county_claims
+
+        return county_claims(self)
+
+    def raw_material_base(self) -> pd.DataFrame:
+        """Raw material each county's design needs: ``region_id, resource, need_t, local_supply_t, imported_t``."""
+        p, sol = self.problem, self.solution
+        need = sol.x @ p.inputs
+        i, r = np.nonzero(need > 1e-6)
+        return pd.DataFrame(
+            {
+                "region_id": [p.region_ids[j] for j in i],
+                "resource": [p.resources[j] for j in r],
+                "need_t": need[i, r],
+                "local_supply_t": p.supply[i, r],
+                "imported_t": sol.u[i, r],
+            }
+        )
+
+    # ---------------------------------------------------------------- dossier
+    def dossier(self, region_id: str) -> dict[str, Any]:
+        """One county's design and why (JSON-ready).
+
+        Raises
+        ------
+        NotFoundError
+            When the region is not part of this design.
+        """
+        p = self.problem
+        if region_id not in p.region_ids:
+            msg = f"region {region_id!r} is not part of this design ({p.n_regions} regions)"
+            raise NotFoundError(msg)
+        i = p.region_pos(region_id)
+        fac = self.factories_frame()
+        fac = fac[fac["region_id"] == region_id]
+        claims = self.claims_frame().loc[region_id]
+        from regdev.design.explain import line_reasons
+
+        reasons = line_reasons(self, region_id)
+        lines = []
+        for row in fac.to_dict("records"):
+            lines.append(
+                {
+                    "line": row["line"],
+                    "name": row["line_name"],
+                    "group": row["group"],
+                    "kind": row["kind"],
+                    "modules": int(row["modules"]),
+                    "capacity": float(row["capacity"]),
+                    "unit": row["unit"],
+                    "utilisation": round(float(row["utilisation"]), 4),
+                    "jobs": int(row["jobs"]),
+                    "capital_cost_kusd": round(float(row["capital_cost"]), 1),
+                    "raw_materials_needed": row["raw_materials_needed"],
+                    "why": reasons.get(row["line"], ""),
+                }
+            )
+        local = sorted(
+            (p.resources[r], round(float(p.supply[i, r]), 1))
+            for r in np.flatnonzero(p.supply[i] > 0)
+        )
+        return {
+            "region_id": region_id,
+            "name": p.region_names[i],
+            "province": p.provinces[i],
+            "tier": int(p.tiers[i]),
+            "lines": lines,
+            "raw_material_base": dict(local),
+            "jobs": int(claims["jobs"]),
+            "capital_cost_kusd": round(float(claims["capital_cost_kusd"]), 1),
+            "local_share": round(float(claims["local_share"]), 4),
+            "nearby_share": round(float(claims["nearby_share"]), 4),
+            "tkm_saved": round(float(claims["tkm_saved"]), 1),
+            "transport_saved_kusd": round(float(claims["transport_saved_kusd"]), 2),
+            "status": self.info.status,
+        }
+
+    def report_section_html(self) -> str:
+        """A self-contained HTML section (inline SVG, no external URL) for the plan report."""
+        from regdev.design.report import section_html
+
+        return section_html(self)
+
+
+def _line_names(line_ids: list[str], catalogue: Any) -> dict[str, str]:
+    names = catalogue.lines["name"].astype(str).to_dict()
+    return {lid: names.get(lid, lid) for lid in line_ids}
+
+
+def _line_units(line_ids: list[str], catalogue: Any) -> dict[str, str]:
+    units = catalogue.lines["unit"].astype(str).to_dict()
+    return {lid: units.get(lid, "") for lid in line_ids}
