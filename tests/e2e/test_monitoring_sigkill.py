@@ -170,3 +170,47 @@ def test_sigkill_during_bulk_import_loses_nothing_acknowledged(tmp_path: Path) -
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_concurrent_writers_on_sqlite_all_succeed(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = tmp_path / "conc.db"
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    with session_scope(make_session_factory(engine), write=True) as s:
+        world = testing.build_world(s)
+        site_id = world.site_a1.id
+    engine.dispose()
+    port = _free_port()
+    proc = _start(db, port)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        token = httpx.post(
+            f"{base}/login/access-token",
+            data={"username": "nat", "password": testing.PASSWORD},
+            timeout=30,
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def post(i: int) -> int:
+            body = {
+                "site_id": site_id,
+                "line": f"w{i % 8}",
+                "year": 2025 + i // 96,
+                "month": i // 8 % 12 + 1,
+                "output": 1.0,
+                "capacity": 2.0,
+            }
+            return httpx.post(
+                f"{base}/operations", headers=headers, json=body, timeout=60
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = list(pool.map(post, range(48)))
+        assert codes == [201] * 48
+        v = httpx.get(f"{base}/audit/verify", headers=headers, timeout=30).json()
+        assert v["ok"], v
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)

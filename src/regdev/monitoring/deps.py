@@ -31,9 +31,19 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """A session for one request (rolled back unless the route committed)."""
+    """A session for one request (rolled back unless the route committed).
+
+    Requests that may write (POST, PUT, PATCH, DELETE) run in a write transaction from
+    their first statement (``BEGIN IMMEDIATE`` on SQLite), so concurrent writers queue
+    on the lock instead of failing when a read transaction tries to upgrade.
+    """
     with request.app.state.session_factory() as session:
+        if request.method not in _SAFE_METHODS:
+            begin_write(session)
         yield session
 
 
@@ -86,9 +96,7 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 def get_write_session(session: SessionDep, user: CurrentUser) -> Session:
-    """The request's session, switched to a write transaction after authentication."""
-    session.commit()  # end the read transaction that looked up the user
-    begin_write(session)
+    """The request's (write) session, after authentication succeeded."""
     return session
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from regdev.monitoring import testing
 from regdev.monitoring.app import create_app
 from regdev.monitoring.config import Settings
-from regdev.monitoring.db import make_engine, make_session_factory
+from regdev.monitoring.db import begin_write, make_engine, make_session_factory
 from regdev.monitoring.deps import get_hasher, get_session
 
 
@@ -73,9 +73,11 @@ def _shared_app() -> tuple[FastAPI, _FactoryHolder]:
     holder = _FactoryHolder()
     application = create_app(Settings(database_url="sqlite://"), engine=make_engine("sqlite://"))
 
-    def _session() -> Iterator[Session]:
+    def _session(request: Request) -> Iterator[Session]:
         assert holder.factory is not None
         with holder.factory() as s:
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                begin_write(s)
             yield s
 
     application.dependency_overrides[get_session] = _session

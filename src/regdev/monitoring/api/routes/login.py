@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from regdev.monitoring import auth, schemas
-from regdev.monitoring.db import begin_write
 from regdev.monitoring.deps import CurrentUser, HasherDep, SessionDep, SettingsDep, WriteSessionDep
 from regdev.monitoring.errors import AuthenticationError
 from regdev.monitoring.models import User
@@ -24,7 +23,6 @@ def login_access_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> schemas.Token:
     """Exchange username and password for a bearer token (lockout after repeated failures)."""
-    begin_write(session)
     result = auth.authenticate(
         session,
         username=form.username.replace("\x00", ""),
