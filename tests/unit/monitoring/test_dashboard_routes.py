@@ -424,3 +424,29 @@ def test_county_csv_equals_the_table_on_the_page(env: Env) -> None:
     assert c.get(f"/county/{rid}/csv/nope.csv").status_code == 404
     assert c.get(f"/county/{rid}/csv/quality.csv").text == shown["quality"].to_csv()
     c.close()
+
+
+def test_factory_user_sees_only_their_site(env: Env) -> None:
+    rid = env.summary.operating_region_ids[5]
+    site = _site_of(env, rid)
+    with session_scope(env.factory, write=True) as s:
+        crud.create_user(
+            s,
+            actor=None,
+            data=schemas.UserCreate.model_validate(
+                {
+                    "username": "factory-mgr",
+                    "password": "factory-password",
+                    "role": "factory",
+                    "site_id": site.id,
+                }
+            ),
+            hasher=make_hasher(env.settings),
+        )
+    c = env.client("factory-mgr", "factory-password")
+    r = c.get(f"/county/{rid}")
+    assert r.status_code == 200
+    sites = list(csv.DictReader(io.StringIO(c.get(f"/county/{rid}/csv/sites.csv").text)))
+    assert [int(row["id"]) for row in sites] == [site.id]
+    assert c.get(f"/county/{env.summary.operating_region_ids[6]}").status_code == 403
+    c.close()

@@ -286,7 +286,8 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002 - form field name
 ) -> Response:
     """Check the credentials, set the session cookie and go to ``next``."""
-    begin_write(session)
+    if not session.in_transaction():  # the core may already have begun a write transaction
+        begin_write(session)
     result = auth.authenticate(
         session, username=username, password=password, settings=settings, hasher=hasher
     )
