@@ -591,20 +591,31 @@ _KEEP = {
 
 
 @router.post("/county/{region_id}/forms/{name}/validate")
-async def validate_field(
-    request: Request, region_id: str, name: str, session: SessionDep, user: DashUser
-) -> Response:
-    """Inline validation: the message for the field that changed (``HX-Trigger-Name``)."""
-    if user is None:
-        return _to_login(request)
-    if name not in FORMS or _check_county(session, user, region_id) is not None:
-        return Response("", status_code=404)
+async def validate_field(request: Request, region_id: str, name: str) -> Response:
+    """Inline validation: the message for the field that changed (``HX-Trigger-Name``).
+
+    Reads only, in its own session (never a write transaction), so checking a field
+    does not queue behind writers.
+    """
     raw = {k: str(v) for k, v in (await request.form()).items()}
     field = request.headers.get("HX-Trigger-Name", "")
-    _, errors = validate_form(
-        FORMS[name], raw, extra=_context_check(session, user, region_id, name)
-    )
-    return HTMLResponse(str(escape(errors.get(field, ""))))
+
+    def check() -> Response:
+        session: Session = request.app.state.session_factory()
+        try:
+            user = _user_from_cookie(request, session)
+            if user is None:
+                return _to_login(request)
+            if name not in FORMS or _check_county(session, user, region_id) is not None:
+                return Response("", status_code=404)
+            _, errors = validate_form(
+                FORMS[name], raw, extra=_context_check(session, user, region_id, name)
+            )
+            return HTMLResponse(str(escape(errors.get(field, ""))))
+        finally:
+            session.close()
+
+    return await run_in_threadpool(check)
 
 
 @router.post("/county/{region_id}/forms/{name}")
