@@ -142,7 +142,7 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
     """
     opts = options or SolverOptions()
     quick = SolverOptions(
-        time_limit=min(opts.time_limit, 30.0), mip_rel_gap=1.0, threads=opts.threads
+        time_limit=min(opts.time_limit, 30.0), mip_rel_gap=1.0, threads=opts.threads, strategy="mip"
     )
     for family in ("budget", "balance", "workload", "capacity", "coverage"):
         model = build_model(problem, skip=(family,))

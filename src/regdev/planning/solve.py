@@ -4,11 +4,13 @@ Strategy ``"lp-first"`` (the default, ``"auto"``) exploits how tight this
 model's LP relaxation is (the coverage × capacity part is a transportation
 matrix; balance and workload add few fractional vertices):
 
-1. solve the LP relaxation (dual simplex; interior point with crossover
-   above :data:`LP_FIRST_COLUMNS` columns).  An integral LP optimum is a
-   proven MILP optimum (gap 0) and we stop;
+1. solve the LP relaxation in its time-indexed cumulative form
+   (:func:`cumulative_lp`: ``z = done by year t``; the balance rows become
+   one entry per region), which the dual simplex solves an order of
+   magnitude faster than the x-form on large countries.  An integral LP
+   optimum is a proven MILP optimum (gap 0) and we stop;
 2. otherwise solve a MILP over the LP's neighbourhood (the regions with a
-   fractional value and the quarter of the columns with the smallest reduced
+   fractional value and the 15 % of the columns with the smallest reduced
    cost stay free, the rest is fixed at its LP value).  When its optimum is
    within ``mip_rel_gap`` of the LP bound, it is a proven optimum;
 3. otherwise solve the full MILP with that incumbent (or the caller's
@@ -28,11 +30,12 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from regdev.planning.model import RolloutModel
 
 LP_FIRST_COLUMNS = 20_000
-NEIGHBOURHOOD_SHARE = 0.25
+NEIGHBOURHOOD_SHARE = 0.15
 NEIGHBOURHOOD_MIN = 1_500
 INTEGRALITY_TOL = 1e-6
 _BANNER_DONE = False
@@ -50,8 +53,9 @@ class SolverOptions:
         Relative gap at which the MILP counts as optimal.
     threads : int or None
         Worker threads (None: HiGHS decides).
-    strategy : {"auto", "mip", "lp-first"}
-        See the module docstring.
+    strategy : {"auto", "lp-first", "lp-first-x", "mip"}
+        See the module docstring (``lp-first-x`` solves the relaxation in the
+        x-form instead of the cumulative form; kept for comparison).
     random_seed : int
         HiGHS random seed (fixed: same inputs, same plan).
     """
@@ -186,7 +190,8 @@ def _neighbourhood_mip(
 
     Free: every variable of a region that has a fractional LP value, plus the
     :data:`NEIGHBOURHOOD_SHARE` of columns with the smallest reduced cost
-    (the assignments the LP is closest to changing).  Every other variable is
+    (the assignments the LP is closest to changing; in the cumulative form the
+    smaller reduced cost of the two ``z`` that make up ``x``).  Every other variable is
     fixed to its (integral) LP value.  Works on ``h`` (which holds the model)
     and restores its bounds afterwards.
     """
@@ -210,6 +215,122 @@ def _neighbourhood_mip(
     h.changeColsBounds(fixed.size, fixed, lower0, upper0)
     h.clearSolver()
     return x
+
+
+@dataclass(frozen=True)
+class _Relaxation:
+    status: str
+    objective: float
+    x: np.ndarray | None
+    reduced_cost: np.ndarray
+
+
+def cumulative_lp(model: RolloutModel) -> tuple[highspy.HighsLp, sp.csc_matrix]:
+    """The LP relaxation in time-indexed cumulative form.
+
+    With ``z[i,f,t] = Σ_{t' ≤ t} x[i,f,t']`` ("done by year t") and ``x = D z``
+    (``D`` the within-pair difference operator), every constraint row ``a·x``
+    becomes ``(a D)·z``: coverage rows turn into single bounds on the last
+    ``z`` of a pair, balance rows (cumulative sums) into one entry per region,
+    and ``z`` must not decrease (``x ≥ 0``).  Equivalent to the x-form LP, but
+    the simplex solves it an order of magnitude faster on large countries.
+
+    Returns
+    -------
+    (highspy.HighsLp, scipy.sparse.csc_matrix)
+        The z-form LP (continuous, maximised) and ``D`` (so ``x = D @ z``).
+    """
+    n = model.n_cols
+    pair = model.var_i * (int(model.var_f.max()) + 1 if n else 1) + model.var_f
+    later = np.flatnonzero(np.r_[False, pair[1:] == pair[:-1]])
+    rows = np.r_[np.arange(n), later]
+    cols = np.r_[np.arange(n), later - 1]
+    vals = np.r_[np.ones(n), -np.ones(later.size)]
+    diff = sp.csc_matrix((vals, (rows, cols)), shape=(n, n))
+    a = (model.matrix @ diff).tocsr()
+    mono = sp.csr_matrix(
+        (
+            np.r_[np.ones(later.size), -np.ones(later.size)],
+            (np.r_[np.arange(later.size), np.arange(later.size)], np.r_[later, later - 1]),
+        ),
+        shape=(later.size, n),
+    )
+    full = sp.vstack([a, mono]).tocsc()
+    full.sum_duplicates()
+    full.eliminate_zeros()
+    full.sort_indices()
+    inf = highspy.kHighsInf
+    lower = np.r_[model.row_lower, np.zeros(later.size)]
+    upper = np.r_[model.row_upper, np.full(later.size, np.inf)]
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = full.shape[0]
+    lp.col_cost_ = np.asarray(diff.T @ model.objective, dtype=float)
+    lp.col_lower_ = np.asarray(model.lp.col_lower_, dtype=float)
+    # z ≤ 1 is implied by coverage and monotonicity, but as a column bound it keeps the
+    # simplex ten times faster (far fewer degenerate pivots)
+    lp.col_upper_ = np.ones(n)
+    lp.row_lower_ = np.where(np.isfinite(lower), lower, -inf)
+    lp.row_upper_ = np.where(np.isfinite(upper), upper, inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = full.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = full.indices.astype(np.int32)
+    lp.a_matrix_.value_ = full.data.astype(float)
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = full.shape[0]
+    lp.sense_ = highspy.ObjSense.kMaximize
+    return lp, diff
+
+
+def _relaxation(
+    h: highspy.Highs, model: RolloutModel, opts: SolverOptions, *, cumulative: bool
+) -> _Relaxation:
+    """Solve the LP relaxation (x-form on ``h``, or z-form on a fresh instance)."""
+    nan = float("nan")
+    if cumulative:
+        zlp, diff = cumulative_lp(model)
+        hz = new_highs()
+        hz.passModel(zlp)
+        _configure(hz, opts, opts.time_limit)
+        hz.setOptionValue("solver", "simplex")
+        hz.run()
+        ms = hz.getModelStatus()
+        if ms == highspy.HighsModelStatus.kInfeasible:
+            return _Relaxation("infeasible", nan, None, np.zeros(0))
+        if ms != highspy.HighsModelStatus.kOptimal:
+            return _Relaxation("limit", nan, None, np.zeros(0))
+        sol = hz.getSolution()
+        x = np.asarray(diff @ np.asarray(sol.col_value), dtype=float)
+        # closeness of x_j to changing: x_j = z_j − z_{j−1}, so the smaller reduced cost of the two
+        rc_z = np.abs(np.asarray(sol.col_dual, dtype=float))
+        prev = np.r_[np.inf, rc_z[:-1]]
+        same = np.r_[
+            False, (model.var_i[1:] == model.var_i[:-1]) & (model.var_f[1:] == model.var_f[:-1])
+        ]
+        reduced = np.minimum(rc_z, np.where(same, prev, np.inf))
+        return _Relaxation("optimal", float(hz.getInfo().objective_function_value), x, reduced)
+    _configure(h, opts, opts.time_limit)
+    h.setOptionValue("solve_relaxation", True)
+    h.setOptionValue("solver", "ipm" if model.n_cols > LP_FIRST_COLUMNS else "simplex")
+    h.run()
+    ms = h.getModelStatus()
+    h.setOptionValue("solve_relaxation", False)
+    h.setOptionValue("solver", "choose")
+    if ms == highspy.HighsModelStatus.kInfeasible:
+        h.clearSolver()
+        return _Relaxation("infeasible", nan, None, np.zeros(0))
+    if ms != highspy.HighsModelStatus.kOptimal:
+        h.clearSolver()
+        return _Relaxation("limit", nan, None, np.zeros(0))
+    sol = h.getSolution()
+    out = _Relaxation(
+        "optimal",
+        float(h.getInfo().objective_function_value),
+        np.asarray(sol.col_value, dtype=float),
+        np.asarray(sol.col_dual, dtype=float),
+    )
+    h.clearSolver()
+    return out
 
 
 def solve_model(
@@ -243,18 +364,15 @@ def solve_model(
         strategy = "lp-first"
     lp = model.lp
     h.passModel(lp)
-    if strategy == "lp-first":
-        _configure(h, opts, opts.time_limit)
-        h.setOptionValue("solve_relaxation", True)
-        h.setOptionValue("solver", "ipm" if model.n_cols > LP_FIRST_COLUMNS else "simplex")
-        h.run()
-        ms = h.getModelStatus()
-        if ms == highspy.HighsModelStatus.kInfeasible:
+    lp_bound = float("inf")
+    if strategy in ("lp-first", "lp-first-x"):
+        relax = _relaxation(h, model, opts, cumulative=strategy == "lp-first")
+        if relax.status == "infeasible":
             dt = time.perf_counter() - t0
             nan = float("nan")
             return SolveResult("infeasible", "Infeasible", nan, nan, nan, dt, None, "lp", version)
-        if ms == highspy.HighsModelStatus.kOptimal:
-            xr = np.asarray(h.getSolution().col_value)
+        if relax.x is not None:
+            xr = relax.x
             frac = np.abs(xr - np.round(xr)) > INTEGRALITY_TOL
             if not frac.any():
                 xi = np.round(xr)
@@ -263,11 +381,9 @@ def solve_model(
                 return SolveResult(
                     "optimal", "Optimal", obj, obj, 0.0, dt, xi, "lp (integral)", version
                 )
-            lp_bound = float(h.getInfo().objective_function_value)
-            reduced = np.asarray(h.getSolution().col_dual)
-            h.setOptionValue("solver", "choose")
+            lp_bound = relax.objective
             left = opts.time_limit - (time.perf_counter() - t0)
-            sub = _neighbourhood_mip(h, model, xr, reduced, frac, left)
+            sub = _neighbourhood_mip(h, model, xr, relax.reduced_cost, frac, left)
             if sub is not None:
                 inc = float(model.objective @ sub)
                 gap = max(lp_bound - inc, 0.0) / max(abs(inc), 1e-9)
@@ -305,6 +421,8 @@ def solve_model(
         x = np.round(np.asarray(h.getSolution().col_value))
         objective = float(model.objective @ x)
         bound = float(info.mip_dual_bound)
+        if not np.isfinite(bound) or bound > lp_bound:
+            bound = lp_bound  # the LP relaxation's bound, when HiGHS stopped before its root
         gap = abs(bound - objective) / max(abs(objective), 1e-9)
         if status == "optimal":
             gap = min(gap, float(info.mip_gap)) if np.isfinite(info.mip_gap) else gap
