@@ -22,20 +22,21 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
         f"capital {dossier['capital_cost_kusd'] / 1000:,.1f} M USD"
     )
     table = Table(title=title, show_lines=False)
-    for col in ("line", "kind", "modules", "capacity", "util.", "jobs", "raw materials", "why"):
+    for col in ("line", "modules", "capacity", "util.", "jobs", "raw materials"):
         table.add_column(col, overflow="fold")
     for ln in dossier["lines"]:
         table.add_row(
             ln["line"],
-            ln["kind"],
             str(ln["modules"]),
             f"{ln['capacity']:,.0f} {ln['unit']}",
             f"{ln['utilisation']:.0%}",
             str(ln["jobs"]),
             ln["raw_materials_needed"] or "-",
-            ln["why"],
         )
     console.print(table)
+    console.print("[bold]Why each line[/]")
+    for ln in dossier["lines"]:
+        console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}", highlight=False)
     console.print(
         f"local share of demand {dossier['local_share']:.0%} (with neighbours "
         f"{dossier['nearby_share']:.0%}); transport saved vs central supply "

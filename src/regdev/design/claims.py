@@ -62,7 +62,7 @@ def county_claims(result: DesignResult) -> pd.DataFrame:
     local_share = (local_use * t).sum(axis=1) / np.maximum(dem_t, 1e-12)
     nearby_share = (nearby * t).sum(axis=1) / np.maximum(dem_t, 1e-12)
 
-    jobs = (sol.m * p.labour_per_module).sum(axis=1)
+    jobs = np.rint(sol.m * p.labour_per_module).sum(axis=1)
     cap = (sol.m * p.module_size[None, :]).sum(axis=1)
     cap_w = (sol.m * p.module_size[None, :] * t[p.line_category][None, :]).sum(axis=1)
     prod_w = (sol.x * t[p.line_category][None, :]).sum(axis=1)

@@ -157,9 +157,9 @@ def _apply_force(
     fixed: dict[tuple[int, int], bool] = {}
     for (rid, lid), value in problem.metadata.get("force", {}).items():
         i, k = problem.region_pos(rid), problem.line_pos(lid)
+        allowed[i, k] = bool(value)  # forced lines become candidates, forbidden ones vanish
         if value:
-            allowed[i, k] = True
-        fixed[(i, k)] = bool(value)
+            fixed[(i, k)] = True
     return allowed, fixed
 
 

@@ -117,7 +117,7 @@ def solve_design(
         if info.status == "Optimal":
             status = "Optimal"
     if best is None:
-        msg = f"the design MILP has no solution within {tl:.0f} s (LP relaxation infeasible or too slow)"
+        msg = f"the design MILP has no solution within {tl:.0f} s: its LP relaxation is infeasible or too slow (check forced and forbidden lines)"
         raise NotSolvedError(msg)
     viol = max_violation(model, best)
     if viol > 1e-5 * max(1.0, float(np.abs(problem.demand).max())):

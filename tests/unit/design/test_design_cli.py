@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from regdev.cli import app
+from regdev.errors import NotFoundError
+
+runner = CliRunner()
+pytestmark = pytest.mark.solver
+
+
+def test_design_cli_prints_one_county_and_why():
+    res = runner.invoke(app, ["plan", "design", "Kaephung", "--scope", "province"])
+    assert res.exit_code == 0, res.output
+    assert "Kaephung" in res.stdout
+    assert "- seafood_processing (characteristic): enabled by local fish" in res.stdout
+    assert "status Optimal" in res.stdout
+
+
+def test_design_cli_json_with_forbid_reports_the_difference():
+    res = runner.invoke(
+        app, ["plan", "design", "KP-KAE-KAEPHUNG", "--forbid-line", "seafood_processing", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["design"]["region_id"] == "KP-KAE-KAEPHUNG"
+    wi = out["what_if"]
+    assert wi["changes"] == [
+        {"region_id": "KP-KAE-KAEPHUNG", "line": "seafood_processing", "action": "forbid"}
+    ]
+    assert "seafood_processing" not in {ln["line"] for ln in wi["design"]["lines"]}
+    lo, hi = wi["cost_difference_range_kusd"]
+    assert lo <= wi["cost_difference_kusd"] <= hi + 1e-6
+
+
+def test_design_cli_unknown_line_and_region_are_one_line_errors():
+    res = runner.invoke(app, ["plan", "design", "Kaephung", "--force-line", "rockets"])
+    assert isinstance(res.exception, NotFoundError)
+    assert "unknown line 'rockets'" in str(res.exception)
+    res = runner.invoke(app, ["plan", "design", "Atlantis"])
+    assert isinstance(res.exception, NotFoundError)
+    assert "unknown region" in str(res.exception)
+
+
+def test_design_cli_errors_through_the_entry_point_are_one_stderr_line():
+    import subprocess
+    import sys
+
+    res = subprocess.run(
+        [sys.executable, "-m", "regdev", "plan", "design", "Atlantis"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert res.returncode == 1
+    assert "unknown region 'Atlantis'" in res.stderr
+    assert "Traceback" not in res.stderr
