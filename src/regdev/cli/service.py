@@ -122,9 +122,12 @@ def db_seed_demo(
     plan_dir: Annotated[
         Path | None, typer.Option("--plan", help="Plan folder to import as the forward plan.")
     ] = None,
+    no_plan: Annotated[
+        bool, typer.Option("--no-plan", help="Skip the default plan (history only).")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Load the history, a plan if given, and a simulated year of operations."""
+    """Load the history, the default plan (or --plan DIR), and a simulated year of operations."""
     from dataclasses import asdict
 
     from regdev.errors import DataValidationError
@@ -140,7 +143,9 @@ def db_seed_demo(
         month = (y, m)
     engine = _engine(db)
     with _session(engine) as session:
-        summary = seed_demo(session, rng=seed, until=month, plan_dir=plan_dir)
+        summary = seed_demo(
+            session, rng=seed, until=month, plan_dir=plan_dir, use_planner=not no_plan
+        )
     if json_out:
         echo_json(asdict(summary))
     else:

@@ -3,8 +3,10 @@
 What gets loaded:
 
 1. the region hierarchy and the historical record (:mod:`regdev.monitoring.history`);
-2. a plan: a plan folder given by the caller, else — until ``regdev.planning`` offers a
-   plan API — none (the historical cohorts are the only projects; the summary says so);
+2. a plan: a plan folder given by the caller, else the default plan solved by
+   :mod:`regdev.planning` (default registry and scenario, about a second), or none when
+   ``use_planner=False`` (the historical cohorts are then the only projects).  Scheduled
+   rows the history already tracks (the locked 2024–2026 cohorts) are not duplicated;
 3. for every operating factory and offshore farm, twelve months of production per line
    up to ``until`` (months before the site opened are skipped): output ramps up from
    about 45 % to 85–95 % of capacity over the first half-year with seasonal and random
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -30,7 +33,7 @@ from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import load_history
 from regdev.monitoring.models import FactoryOperation, QualityRecord, Region, Site, Survey
-from regdev.monitoring.plan_import import import_plan
+from regdev.monitoring.plan_import import import_plan, import_planner_plan
 
 #: Lines every regional-industry factory runs (foodstuffs, daily necessities, clothing).
 STANDARD_LINES: tuple[tuple[str, float], ...] = (
@@ -102,6 +105,7 @@ def seed_demo(
     rng: np.random.Generator | int | None = 0,
     until: tuple[int, int] | None = None,
     plan_dir: str | Path | None = None,
+    use_planner: bool = True,
     actor: str = "system",
 ) -> DemoSummary:
     """Load the demo data set (the caller commits).
@@ -116,6 +120,8 @@ def seed_demo(
         Last simulated month (default: the last complete month).
     plan_dir : str or Path, optional
         Plan folder to import as the forward plan.
+    use_planner : bool
+        Without ``plan_dir``, solve and import the default plan with :mod:`regdev.planning`.
     actor : str
         Name recorded in the audit log.
 
@@ -127,12 +133,17 @@ def seed_demo(
     gen = np.random.default_rng(rng)
     until = until or default_until()
     load_history(session, actor=actor)
-    plan_source = (
-        "historical cohorts only (no plan folder given; regdev.planning has no plan API yet)"
-    )
+    plan_source = "historical cohorts only"
     if plan_dir is not None:
         plan = import_plan(session, plan_dir, actor=actor)
         plan_source = f"plan folder {plan.source}"
+    elif use_planner:
+        plan = _default_plan(session, actor=actor)
+        plan_source = (
+            f"default plan from regdev.planning ({plan.status}, "
+            f"{plan.meta.get('n_schedule_rows')} scheduled projects, "
+            f"{plan.meta.get('n_rows_tracked_by_history')} already tracked by the history)"
+        )
     months = _months_until(until)
     sites = (
         session.execute(
@@ -229,6 +240,14 @@ def seed_demo(
         n_surveys=len(surveys),
         months=(f"{first[0]}-{first[1]:02d}", f"{last[0]}-{last[1]:02d}"),
     )
+
+
+def _default_plan(session: Session, *, actor: str) -> Any:
+    from regdev.planning import build_problem, load_scenario, plan_rollout
+    from regdev.registry import load_default
+
+    plan = plan_rollout(build_problem(load_default(), load_scenario()))
+    return import_planner_plan(session, plan, name="default plan", actor=actor)
 
 
 def _comment(score: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import math
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
-from regdev.monitoring.history import ensure_programme
+from regdev.monitoring.history import HISTORY_SOURCE, ensure_programme
 from regdev.monitoring.models import Plan, Project, Region
 from regdev.monitoring.reference import load_regions
 
@@ -70,9 +71,14 @@ def read_schedule(path: Path, *, known_regions: set[str]) -> list[dict[str, Any]
     DataValidationError
         Missing columns, unknown regions or facilities, bad numbers, duplicate rows.
     """
-    name = str(path)
+    text = path.read_text(encoding="utf-8-sig")
+    return read_schedule_text(text, name=str(path), known_regions=known_regions)
+
+
+def read_schedule_text(text: str, *, name: str, known_regions: set[str]) -> list[dict[str, Any]]:
+    """Validate schedule CSV text (see :func:`read_schedule`); ``name`` labels the problems."""
     problems: list[Problem] = []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         missing = [c for c in ("region_id", "facility", "year") if c not in header]
@@ -144,7 +150,12 @@ def read_schedule(path: Path, *, known_regions: set[str]) -> list[dict[str, Any]
 
 
 def import_plan(
-    session: Session, plan_dir: str | Path, *, actor: str = "system", name: str | None = None
+    session: Session,
+    plan_dir: str | Path,
+    *,
+    actor: str = "system",
+    name: str | None = None,
+    link_history: bool = True,
 ) -> Plan:
     """Import ``plan_dir`` (``plan.json`` + ``schedule.csv``) as a plan with one project per row.
 
@@ -158,6 +169,10 @@ def import_plan(
         Name recorded in the audit log.
     name : str, optional
         Plan name (default: the folder name).
+    link_history : bool
+        Rows for a (region, facility) already tracked by the historical record (the plan's
+        locked, already-built cohorts) are not duplicated: the historical project tracks
+        them, with its actual dates.  The plan's ``meta`` counts them.
 
     Returns
     -------
@@ -192,30 +207,83 @@ def import_plan(
     load_regions(session, actor=actor)
     known = set(session.execute(select(Region.id)).scalars())
     rows = read_schedule(schedule, known_regions=known)
+    return _store_plan(
+        session,
+        rows,
+        meta,
+        name=name or folder.resolve().name,
+        source=str(folder.resolve()),
+        actor=actor,
+        link_history=link_history,
+    )
+
+
+def import_planner_plan(
+    session: Session,
+    plan: Any,
+    *,
+    name: str = "default plan",
+    actor: str = "system",
+    link_history: bool = True,
+) -> Plan:
+    """Import a :class:`regdev.planning.Plan` object directly (no plan folder needed).
+
+    The schedule goes through the same validation as ``schedule.csv``.
+    """
+    load_regions(session, actor=actor)
+    known = set(session.execute(select(Region.id)).scalars())
+    text = plan.schedule.to_csv(index=False)
+    rows = read_schedule_text(text, name="planner schedule", known_regions=known)
+    meta = dict(plan.summary())
+    meta.setdefault("input_hash", plan.problem.input_hash)
+    return _store_plan(
+        session,
+        rows,
+        meta,
+        name=name,
+        source="regdev.planning (default scenario)",
+        actor=actor,
+        link_history=link_history,
+    )
+
+
+def _store_plan(
+    session: Session,
+    rows: list[dict[str, Any]],
+    meta: dict[str, Any],
+    *,
+    name: str,
+    source: str,
+    actor: str,
+    link_history: bool,
+) -> Plan:
     prog = ensure_programme(session)
+    tracked: set[tuple[str, str]] = set()
+    if link_history:
+        tracked = {
+            (str(r), str(f))
+            for r, f in session.execute(
+                select(Project.region_id, Project.facility)
+                .join(Plan, Plan.id == Project.plan_id)
+                .where(Plan.source == HISTORY_SOURCE)
+            )
+        }
     objective = meta.get("objective")
+    keep = ("regdev_version", "scenario", "solver", "horizon", "gap", "bound", "n_regions")
+    plan_meta: dict[str, Any] = {k: meta[k] for k in keep if k in meta}
+    new_rows = [r for r in rows if (r["region_id"], r["facility"]) not in tracked]
+    plan_meta["n_schedule_rows"] = len(rows)
+    plan_meta["n_rows_tracked_by_history"] = len(rows) - len(new_rows)
     plan = Plan(
         programme_id=prog.id,
-        name=(name or folder.resolve().name)[:200],
-        source=str(folder.resolve())[:400],
+        name=name[:200],
+        source=source[:400],
         input_hash=str(meta.get("input_hash", ""))[:128],
         status=str(meta.get("status", ""))[:40],
         objective=float(objective)
         if isinstance(objective, int | float) and math.isfinite(objective)
         else None,
-        meta={
-            k: meta[k]
-            for k in (
-                "regdev_version",
-                "scenario",
-                "solver",
-                "horizon",
-                "gap",
-                "bound",
-                "n_regions",
-            )
-            if k in meta
-        },
+        meta=plan_meta,
     )
     session.add(plan)
     session.flush()
@@ -233,7 +301,7 @@ def import_plan(
             state="planned",
             **planned_dates(r["year"]),
         )
-        for r in rows
+        for r in new_rows
     ]
     session.add_all(projects)
     session.flush()

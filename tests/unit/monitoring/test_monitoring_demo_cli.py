@@ -20,7 +20,7 @@ def _content(engine) -> dict:  # noqa: ANN001
 
 
 def test_demo_is_seeded_and_respects_reporting_start(session: Session) -> None:
-    summary = seed_demo(session, rng=7, until=(2026, 10))
+    summary = seed_demo(session, rng=7, until=(2026, 10), use_planner=False)
     session.commit()
     assert summary.n_sites >= 25
     assert summary.n_operations > 500
@@ -35,7 +35,7 @@ def test_demo_reproducible_with_seed() -> None:
     engines = [testing.sqlite_memory_engine() for _ in range(3)]
     for eng, seed in zip(engines, (3, 3, 4), strict=True):
         with Session(eng) as s:
-            seed_demo(s, rng=seed, until=(2026, 6))
+            seed_demo(s, rng=seed, until=(2026, 6), use_planner=False)
             s.commit()
     a, b, c = (_content(e) for e in engines)
     assert a == b
@@ -50,7 +50,9 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     r = runner.invoke(app, ["db", "import-plan", str(DATA / "plan_small"), "--db", db, "--json"])
     assert r.exit_code == 0, r.output
     assert '"n_projects": 5' in r.output
-    r = runner.invoke(app, ["db", "seed-demo", "--db", db, "--until", "2026-06", "--json"])
+    r = runner.invoke(
+        app, ["db", "seed-demo", "--db", db, "--until", "2026-06", "--no-plan", "--json"]
+    )
     assert r.exit_code == 0, r.output
     r = runner.invoke(
         app,
@@ -83,3 +85,21 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     con.close()
     r = runner.invoke(app, ["audit", "verify", "--db", db2])
     assert r.exit_code == 1
+
+
+def test_demo_with_the_default_plan_does_not_duplicate_history() -> None:
+    from collections import Counter
+
+    from regdev.monitoring.models import Plan, Project
+
+    eng = testing.sqlite_memory_engine()
+    with Session(eng) as s:
+        summary = seed_demo(s, rng=0, until=(2026, 6))
+        s.commit()
+        assert summary.plan_source.startswith("default plan from regdev.planning")
+        plan = s.execute(select(Plan).where(Plan.name == "default plan")).scalar_one()
+        n_new = s.execute(select(Project).where(Project.plan_id == plan.id)).scalars().all()
+        assert len(n_new) == plan.meta["n_schedule_rows"] - plan.meta["n_rows_tracked_by_history"]
+        assert len(n_new) > 500
+        pairs = Counter(s.execute(select(Project.region_id, Project.facility)).all())
+        assert max(pairs.values()) == 1

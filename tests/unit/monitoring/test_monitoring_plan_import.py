@@ -43,3 +43,19 @@ def test_bad_schedule_names_rows_and_columns_and_stores_nothing(session: Session
 def test_missing_folder(session: Session, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match=r"schedule\.csv"):
         import_plan(session, tmp_path)
+
+
+def test_rows_tracked_by_history_are_linked_not_duplicated(session: Session) -> None:
+    from regdev.monitoring.history import load_history
+
+    load_history(session)
+    plan = import_plan(session, DATA / "plan_small")
+    session.commit()
+    ours = session.execute(select(Project).where(Project.plan_id == plan.id)).scalars().all()
+    # Songchon factories (2024) and the Sinpho offshore farm are in the historical record
+    assert plan.meta["n_rows_tracked_by_history"] == 2
+    assert {(p.region_id, p.facility) for p in ours} == {
+        ("KP-KAN-KIMHWA", "hospital"),
+        ("KP-PYN-SONGCHON", "leisure_complex"),
+        ("KP-CHA-KANGGYE", "grain_storage"),
+    }
