@@ -50,7 +50,7 @@ def tight_rows(plan: Plan) -> dict[str, np.ndarray]:
         cheapest = np.array([cost[:, :, k][plan.problem.eligible].min() for k in t.tolist()])
         upper_tight[bud] = model.row_upper[bud] - act[bud] < cheapest
     tight = upper_tight | lower_tight
-    return {fam: tight & (model.row_family == FAMILIES.index(fam)) for fam in FAMILIES}
+    return {fam: tight & (model.row_family == k) for k, fam in enumerate(FAMILIES)}
 
 
 def binding_families(plan: Plan) -> list[dict[str, list[str]]]:

@@ -29,7 +29,8 @@ import scipy.sparse as sp
 
 from regdev.planning.problem import PlanningProblem
 
-FAMILIES: tuple[str, ...] = ("coverage", "capacity", "workload", "balance", "budget")
+FAMILIES: tuple[str, ...] = ("coverage", "capacity", "workload", "balance", "budget", "user")
+"""Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
 
 OBJECTIVE_SCALE = 1e-6
 """The objective is stated in millions of equity-weighted benefit-years (well scaled for HiGHS)."""
@@ -84,7 +85,21 @@ class ModelBuilder:
         keys: np.ndarray,
         names: list[str],
     ) -> None:
-        """Append a block of rows (``local_row`` indexes ``lower``/``upper``/``keys``)."""
+        """Append a block of rows (``local_row`` indexes ``lower``/``upper``/``keys``).
+
+        Parameters
+        ----------
+        family : str
+            One of :data:`FAMILIES` (hooks use ``"user"``).
+        local_row, col, val : numpy.ndarray
+            Matrix entries: row (0-based within this block), column, coefficient.
+        lower, upper : numpy.ndarray
+            Row bounds (``±inf`` for none).
+        keys : numpy.ndarray
+            Up to two integer indices per row (kept for explanations).
+        names : list of str
+            Row names (no spaces; they appear in ``model.mps``).
+        """
         n = len(lower)
         if n == 0:
             return

@@ -60,3 +60,34 @@ def test_lp_first_and_mip_agree_on_a_synthetic_country():
     assert a.status == b.status == "optimal"
     assert a.objective == pytest.approx(b.objective, rel=2e-6)
     assert a.objective <= a.bound + 1e-9
+
+
+@pytest.mark.solver
+def test_extra_constraints_hook_adds_user_rows():
+    from regdev.registry import toy_region
+
+    sc = load_scenario().with_updates(factories={"per_year": 2}, history={"enabled": False})
+    problem = build_problem(toy_region(), sc)
+    free = plan_rollout(problem)
+    last = free.schedule.query("facility == 'factories' and year == 2026")["region_id"].iloc[0]
+    i = problem.region_ids.index(last)
+
+    def early(m, p):
+        # user row: region `last` gets its factories by 2025 at the latest
+        cols = np.flatnonzero((m.var_i == i) & (m.var_f == p.factory_index) & (m.var_t <= 1))
+        m.add_rows(
+            "user",
+            np.zeros(cols.size, dtype=np.int64),
+            cols,
+            np.ones(cols.size),
+            np.array([1.0]),
+            np.array([np.inf]),
+            np.array([[i, -1]]),
+            [f"user-early[{last}]"],
+        )
+
+    plan = plan_rollout(problem, extra_constraints=early)
+    year = plan.schedule.query("facility == 'factories' and region_id == @last")["year"].item()
+    assert year <= 2025
+    assert plan.objective <= free.objective + 1e-9
+    assert "user-early" in " ".join(plan.model.lp.row_names_)
