@@ -318,7 +318,3 @@ def explain_region(plan: Plan, region: str, options: SolverOptions | None = None
         raise NotFoundError(msg)
     dossiers = build_dossiers(plan, move_earlier=[region], options=options)
     return next(d for d in dossiers if d["region_id"] == region)
-
-
-def _problem_of(plan: Plan) -> PlanningProblem:
-    return plan.problem

@@ -356,7 +356,7 @@ def _left_out(plan: Plan) -> ReportSection:
     return ReportSection("left-out", "Left out", body, 75)
 
 
-def _dossier_html(d: dict[str, Any], years: tuple[int, ...]) -> str:
+def _dossier_html(d: dict[str, Any]) -> str:
     proj = d.get("projects", {})
     rows = ""
     for fac, pr in proj.items():
@@ -409,7 +409,6 @@ def _dossier_html(d: dict[str, Any], years: tuple[int, ...]) -> str:
 
 
 def _dossiers(plan: Plan, dossiers: list[dict[str, Any]]) -> ReportSection:
-    p = plan.problem
     items = []
     for d in dossiers:
         fy = d.get("projects", {}).get("factories", {}).get("year", "—")
@@ -418,7 +417,7 @@ def _dossiers(plan: Plan, dossiers: list[dict[str, Any]]) -> ReportSection:
             f'<details data-search="{esc(search)}"><summary><b>{esc(d["name"])}</b> '
             f'<span class="small">{esc(d["region_id"])} · {esc(d["province"])} · factories {fy} · '
             f"binding: {esc(', '.join(d.get('binding', [])) or 'none')}</span></summary>"
-            f"{_dossier_html(d, p.years)}</details>"
+            f"{_dossier_html(d)}</details>"
         )
     counts = {fam: 0 for fam in ("capacity", "balance", "budget", "workload", "lock")}
     for d in dossiers:
