@@ -10,7 +10,7 @@ Stable public API (used by the CLI, the monitoring service and the factory desig
     load_scenario(path | None) -> Scenario          defaults from data/default_scenario.toml
     build_problem(registry, scenario=None, *, history=None) -> PlanningProblem
     plan_rollout(problem, *, options=None, extra_constraints=None, progress=None) -> Plan
-    write_plan(plan, out_dir, *, dossiers=None, hooks=None) -> Path   (atomic folder)
+    write_plan(plan, out_dir, *, explain_last=20) -> Path   atomic folder (explain_last=0: fast)
     read_plan(plan_dir, registry=None) -> Plan      a written folder back (no re-solve)
     build_dossiers(plan, *, move_earlier=None) -> list[dict]
     explain_region(plan, region) -> dict

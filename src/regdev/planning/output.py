@@ -146,6 +146,7 @@ def write_plan(
     dossiers: list[dict[str, Any]] | None = None,
     hooks: list[tuple[str, PlanHook]] | None = None,
     report: bool = True,
+    explain_last: int = 20,
 ) -> Path:
     """Write the plan folder ``out_dir`` atomically (all files or none).
 
@@ -157,12 +158,16 @@ def write_plan(
     out_dir : path-like
         Destination folder; replaced as a whole.
     dossiers : list of dict, optional
-        From :func:`~regdev.planning.explain.build_dossiers`; computed (with the
-        default 20 move-earlier re-solves) when omitted.
+        From :func:`~regdev.planning.explain.build_dossiers`; computed when
+        omitted, with ``explain_last`` move-earlier re-solves.
     hooks : list of (name, hook), optional
         Plan hooks; default :func:`~regdev.planning.hooks.plan_hooks`.
     report : bool, default True
         Also write ``report.html``.
+    explain_last : int, default 20
+        When ``dossiers`` is omitted: for how many of the lowest-ranked regions
+        scheduled last the cost of moving the factories one year earlier is
+        computed (0 = none; fast).
 
     Returns
     -------
@@ -178,7 +183,9 @@ def write_plan(
 
     schedule = plan.schedule_frame(allow_feasible=True)
     if dossiers is None:
-        dossiers = build_dossiers(plan)
+        from regdev.planning.explain import last_scheduled
+
+        dossiers = build_dossiers(plan, move_earlier=last_scheduled(plan, explain_last))
     dossiers = [dict(d) for d in dossiers]
     extensions: list[tuple[str, PlanExtension]] = []
     for name, hook in plan_hooks() if hooks is None else hooks:
