@@ -696,7 +696,6 @@ def dive_start(
     lo_m = np.asarray(lp.col_lower_)[mm].copy()
     hi_m = np.asarray(lp.col_upper_)[mm].copy()
     lo_y = np.asarray(lp.col_lower_)[ym].copy()
-    hi_y = np.asarray(lp.col_upper_)[ym].copy()
     h = _highs(quiet=True)
     h.setOptionValue("solve_relaxation", True)
     h.passModel(lp)
@@ -709,7 +708,8 @@ def dive_start(
         return np.asarray(h.getSolution().col_value, dtype=float)
 
     def fix(sel: npt.NDArray[np.intp], m_val: FloatArray) -> None:
-        y_val = (m_val > 0.5).astype(float)
+        m_val = np.maximum(m_val, lo_y[sel])  # a forced line keeps at least one module
+        y_val = np.maximum((m_val > 0.5).astype(float), lo_y[sel])
         h.changeColsBounds(len(sel), mm[sel], m_val, m_val)
         h.changeColsBounds(len(sel), ym[sel], y_val, y_val)
 
@@ -760,5 +760,4 @@ def dive_start(
         v_new = run()
         if v_new is not None:
             v = v_new
-    del lo_y, hi_y
     return v, bound
