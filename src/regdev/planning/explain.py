@@ -129,7 +129,7 @@ def move_earlier_cost(
         raise NotFoundError(msg)
     i = p.region_ids.index(region)
     fi = p.factory_index
-    t = int(plan.year_index()[i, fi])
+    t = int(plan.year_index(allow_feasible=True)[i, fi])
     out: dict[str, Any] = {"from_year": None if t < 0 else p.years[t]}
     if t < 0:
         return {**out, "to_year": None, "feasible": False, "reason": "no factory project planned"}

@@ -129,3 +129,11 @@ def test_utilitarian_equity_weights_are_one():
     sc2 = load_scenario().with_updates(equity={"epsilon": 2.0}, history={"enabled": False})
     q = build_problem(toy_region(), sc2)
     assert np.allclose(q.equity_weight, (p.development / p.development.mean()) ** -2)
+
+
+def test_explanations_work_for_a_time_limited_plan(toy_plan):
+    stopped = dataclasses.replace(toy_plan, status="feasible", gap=0.01)
+    rid = last_scheduled(stopped, 1)[0]
+    res = move_earlier_cost(stopped, rid)
+    assert res["feasible"]
+    assert len(build_dossiers(stopped, move_earlier=[])) == stopped.problem.n_regions
