@@ -25,7 +25,17 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
 )
-RESOURCES = ["fish", "seaweed", "wild fruit", "livestock", "silk", "timber", "building_stone", "rice", ""]
+RESOURCES = [
+    "fish",
+    "seaweed",
+    "wild fruit",
+    "livestock",
+    "silk",
+    "timber",
+    "building_stone",
+    "rice",
+    "",
+]
 PHYS = ["mountainous", "mixed", "lowland", "coastal"]
 
 

@@ -53,3 +53,7 @@ __all__ = [
     "solve_design",
     "what_if",
 ]
+
+from regdev.design import plan_hook as _plan_hook  # noqa: E402  # registers the plan hook
+
+_plan_hook.register()

@@ -17,6 +17,7 @@ Constraints::
     capacity[p]   x[p] − size[l] m[p] <= 0
     mes[p]        x[p] − mes[l] y[p] >= 0
     link[p]       m[p] − M[p] y[p] <= 0
+    minmod[p]     m[p] − ceil(mes[l] / size[l]) y[p] >= 0    (valid inequality)
     group[i,g]    Σ_{l∈g} y[i,l] >= 1                          for each standard group g
 
 Objective (minimise, kUSD/yr)::
@@ -326,6 +327,14 @@ def build_model(problem: DesignProblem) -> DesignModel:
     vals += [np.ones(n_p), -mb]
     r_lo.append(np.full(n_p, -np.inf))
     r_hi.append(np.zeros(n_p))
+    row0 += n_p
+    # minmod[p]: m - ceil(mes / size) y >= 0  (valid: an open line has whole modules
+    # for its minimum efficient scale; tightens the LP relaxation a lot)
+    rows += [row0 + idx, row0 + idx]
+    cols += [om + idx, oy + idx]
+    vals += [np.ones(n_p), -np.ceil(mes / size - 1e-9)]
+    r_lo.append(np.zeros(n_p))
+    r_hi.append(np.full(n_p, np.inf))
     row0 += n_p
 
     # group[i, g]

@@ -184,6 +184,8 @@ class DesignProblem:
     tiers : ndarray of int, shape (n,)
     options : DesignOptions
     metadata : dict
+    lat, lon : ndarray, shape (n,), optional
+        Coordinates (degrees) for maps.
     """
 
     region_ids: list[str]
@@ -221,6 +223,8 @@ class DesignProblem:
     tiers: IntArray
     options: DesignOptions = field(default_factory=DesignOptions)
     metadata: dict[str, Any] = field(default_factory=dict)
+    lat: FloatArray | None = None
+    lon: FloatArray | None = None
 
     @property
     def n_regions(self) -> int:
@@ -556,6 +560,8 @@ def build_design_problem(
         tiers=tier_arr,
         options=opts,
         metadata=meta,
+        lat=f["lat"].to_numpy(dtype=float),
+        lon=f["lon"].to_numpy(dtype=float),
     )
     problem.check()
     return problem

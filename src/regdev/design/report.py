@@ -1,6 +1,6 @@
-"""HTML section for the plan report: lines by county, line types × provinces, savings chart.
+"""HTML for the plan report: lines by county on a map, line types × provinces, savings chart.
 
-Everything is inline (tables and SVG); no external URL.
+Everything is inline (tables and SVG) — no script, font or URL is fetched.
 """
 
 from __future__ import annotations
@@ -8,10 +8,29 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
     from regdev.design.result import DesignResult
+
+GROUP_COLOURS: dict[str, str] = {
+    "seafood": "#1f77b4",
+    "seaweed": "#17becf",
+    "wild_fruit": "#9467bd",
+    "medicinal_herbs": "#2ca02c",
+    "meat_dairy": "#8c564b",
+    "silk": "#e377c2",
+    "wood": "#bcbd22",
+    "building_materials": "#7f7f7f",
+    "orchard": "#ff7f0e",
+    "mineral_water": "#aec7e8",
+}
+"""Map colour of each characteristic group (standard-only counties are grey)."""
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
 
 
 def _savings_svg(claims: pd.DataFrame, width: int = 640, bar_h: int = 16) -> str:
@@ -25,19 +44,22 @@ def _savings_svg(claims: pd.DataFrame, width: int = 640, bar_h: int = 16) -> str
     for prov, r in g.iterrows():
         b = float(r["baseline_tkm"]) * scale
         d = float(r["design_tkm"]) * scale
-        saved = 1 - float(r["design_tkm"]) / float(r["baseline_tkm"]) if r["baseline_tkm"] else 0.0
+        base = float(r["baseline_tkm"])
+        saved = 1 - float(r["design_tkm"]) / base if base else 0.0
         rows.append(
-            f'<text x="0" y="{y + bar_h - 3}" font-size="12">{html.escape(str(prov))}</text>'
+            f'<text x="0" y="{y + bar_h - 3}" font-size="12">{_esc(prov)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{b:.1f}" height="{bar_h / 2 - 1:.1f}" fill="#bbb">'
-            f"<title>central baseline {r['baseline_tkm']:,.0f} t·km</title></rect>"
+            f"<title>central baseline {base:,.0f} t·km</title></rect>"
             f'<rect x="{label_w}" y="{y + bar_h / 2:.1f}" width="{d:.1f}" height="{bar_h / 2 - 1:.1f}" fill="#2a7">'
-            f"<title>design {r['design_tkm']:,.0f} t·km</title></rect>"
-            f'<text x="{label_w + max(b, d) + 4:.1f}" y="{y + bar_h - 3}" font-size="11">{saved:+.0%}</text>'
+            f"<title>design {float(r['design_tkm']):,.0f} t·km</title></rect>"
+            f'<text x="{label_w + max(b, d) + 4:.1f}" y="{y + bar_h - 3}" font-size="11">{-saved:+.0%}</text>'
         )
         y += bar_h + 6
     legend = (
-        '<rect x="0" y="4" width="10" height="10" fill="#bbb"/><text x="14" y="13" font-size="11">central supply (baseline)</text>'
-        '<rect x="180" y="4" width="10" height="10" fill="#2a7"/><text x="194" y="13" font-size="11">design (local production)</text>'
+        '<rect x="0" y="4" width="10" height="10" fill="#bbb"/>'
+        '<text x="14" y="13" font-size="11">central supply (baseline)</text>'
+        '<rect x="180" y="4" width="10" height="10" fill="#2a7"/>'
+        '<text x="194" y="13" font-size="11">design (local production)</text>'
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y + 8}" '
@@ -45,8 +67,77 @@ def _savings_svg(claims: pd.DataFrame, width: int = 640, bar_h: int = 16) -> str
     )
 
 
-def section_html(result: DesignResult) -> str:
-    """The factory-design section of the plan report (HTML fragment)."""
+def _outline_rings() -> list[np.ndarray]:
+    try:
+        from regdev.registry import load_outline
+
+        geo = load_outline()
+    except Exception:  # noqa: BLE001  # the map is optional decoration; draw points only
+        return []
+    rings: list[np.ndarray] = []
+    feats = geo.get("features", [geo]) if isinstance(geo, dict) else []
+    for feat in feats:
+        geom = feat.get("geometry", feat)
+        coords = geom.get("coordinates", [])
+        polys = coords if geom.get("type") == "MultiPolygon" else [coords]
+        for poly in polys:
+            if poly:
+                rings.append(np.asarray(poly[0], dtype=float))
+    return rings
+
+
+def _map_svg(result: DesignResult, fac: pd.DataFrame, w: int = 520, h: int = 560) -> str:
+    """Design counties as circles (size: number of lines; colour: main characteristic group)."""
+    p = result.problem
+    if p.lat is None or p.lon is None or not len(p.lat):
+        return "<p>No coordinates: map omitted.</p>"
+    lat, lon = np.asarray(p.lat), np.asarray(p.lon)
+    rings = _outline_rings()
+    xs = [lon] + [r[:, 0] for r in rings]
+    ys = [lat] + [r[:, 1] for r in rings]
+    x0, x1 = min(float(a.min()) for a in xs) - 0.1, max(float(a.max()) for a in xs) + 0.1
+    y0, y1 = min(float(a.min()) for a in ys) - 0.1, max(float(a.max()) for a in ys) + 0.1
+    k = min(w / max(x1 - x0, 1e-9), h / max(y1 - y0, 1e-9))
+
+    def px(lo: float, la: float) -> tuple[float, float]:
+        return (lo - x0) * k, (y1 - la) * k
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">']
+    for ring in rings:
+        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in (px(float(x), float(y)) for x, y in ring))
+        parts.append(f'<polygon points="{pts}" fill="#f4f4f0" stroke="#999" stroke-width="0.8"/>')
+    by_region = dict(tuple(fac.groupby("region_id", sort=False))) if len(fac) else {}
+    for i, rid in enumerate(p.region_ids):
+        rows = by_region.get(rid)
+        n_lines = 0 if rows is None else len(rows)
+        colour = "#cccccc"
+        if rows is not None:
+            char = rows[rows["kind"] == "characteristic"]
+            if len(char):
+                top = char.groupby("group")["modules"].sum().sort_values(ascending=False)
+                colour = GROUP_COLOURS.get(str(top.index[0]), "#444")
+        cx, cy = px(float(lon[i]), float(lat[i]))
+        r = 2.5 + 0.35 * n_lines
+        tip = f"{p.region_names[i]}: " + (
+            ", ".join(rows["line"].astype(str)) if rows is not None else "no lines"
+        )
+        parts.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.8" '
+            f'stroke="#333" stroke-width="0.4"><title>{_esc(tip)}</title></circle>'
+        )
+    parts.append("</svg>")
+    legend = " ".join(
+        f'<span style="color:{c}">&#9679;</span> {_esc(g)}' for g, c in GROUP_COLOURS.items()
+    )
+    return (
+        "".join(parts)
+        + f'<p class="small">{legend} · <span style="color:#ccc">&#9679;</span> standard lines only; '
+        "circle size: number of lines.</p>"
+    )
+
+
+def section_body(result: DesignResult) -> str:
+    """The factory-design section body (HTML fragment without the ``<section>`` wrapper)."""
     from regdev.design.claims import national_claims
 
     fac = result.factories_frame()
@@ -54,42 +145,41 @@ def section_html(result: DesignResult) -> str:
     nat = national_claims(result)
     info = result.info
     head = (
-        '<section id="factory-design"><h2>Factory design: production lines by county</h2>'
         f"<p>{nat['n_regions']} factory groups, {nat['n_lines']} production lines, "
         f"{nat['jobs']:,} jobs, capital {nat['capital_cost_kusd'] / 1000:,.1f} million USD. "
         f"Transport against central supply from the capital and province seats: "
         f"{nat['baseline_tkm'] / 1e6:,.1f} → {nat['design_tkm'] / 1e6:,.1f} million t·km a year "
         f"({nat['tkm_saved_share']:.0%} saved, {nat['transport_saved_kusd']:,.0f} thousand USD a year). "
-        f"Share of demand met by the county's own lines: {nat['local_share']:.0%}; "
+        f"Share of demand (by weight) met by the county's own lines: {nat['local_share']:.0%}; "
         f"by its own or neighbouring lines: {nat['nearby_share']:.0%}. "
-        f"Solver: {html.escape(info.solver)}, status {html.escape(info.status)}, "
-        f"gap {info.gap:.3%}.</p>"
+        f"Design solver: {_esc(info.solver)}, status {_esc(info.status)}, "
+        f"objective {info.objective:,.0f} thousand USD a year, gap {info.gap:.3%} "
+        f"(bound {info.bound:,.0f}).</p>"
     )
-    # matrix line types × provinces
     mat = pd.crosstab(fac["line"], fac["province"]) if len(fac) else pd.DataFrame()
     mat_html = mat.to_html(classes="design-matrix", border=0) if len(mat) else "<p>No lines.</p>"
-    # lines by county
     by_county = (
-        fac.groupby(["province", "county"], sort=True)["line"].apply(lambda s: ", ".join(s))
+        fac.groupby(["province", "county"], sort=True)["line"].apply(", ".join)
         if len(fac)
         else pd.Series(dtype=str)
     )
     rows = "".join(
-        f"<tr><td>{html.escape(str(p))}</td><td>{html.escape(str(c))}</td><td>{html.escape(str(v))}</td></tr>"
+        f'<tr><td class="l">{_esc(p)}</td><td class="l">{_esc(c)}</td><td class="l">{_esc(v)}</td></tr>'
         for (p, c), v in by_county.items()
     )
     county_table = (
-        '<table class="design-lines"><thead><tr><th>province</th><th>county</th><th>lines</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
+        '<table class="design-lines"><tr><th class="l">province</th><th class="l">county</th>'
+        f'<th class="l">lines</th></tr>{rows}</table>'
     )
     svg = _savings_svg(claims) if len(claims) else ""
     return (
         head
-        + "<h3>Transport: central supply vs local production (t·km per year)</h3>"
+        + "<h3>Lines by county</h3>"
+        + _map_svg(result, fac)
+        + "<h3>Transport: central supply vs local production (t·km a year)</h3>"
         + svg
         + "<h3>Line types × provinces (number of counties)</h3>"
         + mat_html
-        + "<h3>Lines by county</h3>"
+        + "<h3>Lines of each county</h3>"
         + county_table
-        + "</section>"
     )

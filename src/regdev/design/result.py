@@ -216,12 +216,28 @@ class DesignResult:
         if region_id not in p.region_ids:
             msg = f"region {region_id!r} is not part of this design ({p.n_regions} regions)"
             raise NotFoundError(msg)
-        i = p.region_pos(region_id)
         fac = self.factories_frame()
-        fac = fac[fac["region_id"] == region_id]
-        claims = self.claims_frame().loc[region_id]
+        return self._dossier(region_id, fac[fac["region_id"] == region_id], self.claims_frame())
+
+    def dossiers(self) -> dict[str, dict[str, Any]]:
+        """Every design region's dossier (see :meth:`dossier`), by region id."""
+        fac = self.factories_frame()
+        claims = self.claims_frame()
+        groups = dict(tuple(fac.groupby("region_id", sort=False)))
+        empty = fac.iloc[0:0]
+        return {
+            rid: self._dossier(rid, groups.get(rid, empty), claims)
+            for rid in self.problem.region_ids
+        }
+
+    def _dossier(
+        self, region_id: str, fac: pd.DataFrame, claims_all: pd.DataFrame
+    ) -> dict[str, Any]:
         from regdev.design.explain import line_reasons
 
+        p = self.problem
+        i = p.region_pos(region_id)
+        claims = claims_all.loc[region_id]
         reasons = line_reasons(self, region_id)
         lines = []
         for row in fac.to_dict("records"):
@@ -263,9 +279,13 @@ class DesignResult:
 
     def report_section_html(self) -> str:
         """A self-contained HTML section (inline SVG, no external URL) for the plan report."""
-        from regdev.design.report import section_html
+        from regdev.design.report import section_body
 
-        return section_html(self)
+        return (
+            '<section id="factory-design"><h2>Factory design: production lines by county</h2>'
+            + section_body(self)
+            + "</section>"
+        )
 
 
 def _line_names(line_ids: list[str], catalogue: Any) -> dict[str, str]:

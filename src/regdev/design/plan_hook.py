@@ -1,0 +1,120 @@
+"""The factory designer's plan hook: ``regdev plan`` also writes ``factories.csv``.
+
+Registered with :func:`regdev.planning.hooks.register_plan_hook` when
+:mod:`regdev.design` is imported (the planner imports it to discover hooks).
+For every county the plan schedules factories for, the hook designs the
+factory group (:func:`regdev.design.design_for_plan`) and adds
+
+* ``factories.csv`` — :data:`regdev.design.result.FACTORY_COLUMNS`;
+* ``factory_claims.csv`` — per-county transport saved, jobs, local shares;
+* a report section (map of lines by county, savings chart, line types ×
+  provinces, lines of each county);
+* ``factory_design`` in each county's dossier (lines with modules and why);
+* the design's status, objective, bound, gap and national claims in
+  ``plan.json["extensions"]["factory-design"]``.
+
+The registry is recovered from the plan's metadata (the embedded default
+country, the toy region, or the file it was read from) and checked against
+the plan's registry hash; when that is impossible the hook adds nothing and
+warns.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from regdev.planning.hooks import PlanExtension
+    from regdev.registry import RegionRegistry
+
+HOOK_NAME = "factory-design"
+
+
+def registry_of_plan(plan: Any) -> RegionRegistry | None:
+    """The region registry a plan was made from, or ``None`` when it cannot be recovered."""
+    from regdev.registry import load_default, read_regions, toy_region
+
+    meta = getattr(getattr(plan, "problem", None), "metadata", {}) or {}
+    source = str(meta.get("registry_source", ""))
+    want = meta.get("registry_hash")
+    candidates = []
+    default = load_default()
+    if source == default.source:
+        candidates.append(default)
+    elif source == "regdev:toy_region":
+        candidates.append(toy_region())
+    elif source and Path(source).exists():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            candidates.append(read_regions(source))
+    for reg in candidates:
+        if want is None or reg.content_hash() == want:
+            return reg
+    return None
+
+
+def _short_why(line: dict[str, Any]) -> str:
+    why = str(line.get("why", ""))
+    return why.split(";")[0]
+
+
+def factory_design_hook(plan: Any, dossiers: list[dict[str, Any]]) -> PlanExtension:
+    """Plan hook: design the plan's factory groups (see the module docstring)."""
+    from regdev.design.api import design_for_plan
+    from regdev.planning.hooks import PlanExtension, ReportSection
+
+    registry = registry_of_plan(plan)
+    if registry is None:
+        msg = "factory design skipped: the plan's region table could not be recovered (registry hash differs)"
+        warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        return PlanExtension()
+    result = design_for_plan(registry, plan.schedule_frame(allow_feasible=True))
+    fac = result.factories_frame()
+    claims = result.claims_frame().reset_index()
+    entries: dict[str, dict[str, Any]] = {}
+    for rid, d in result.dossiers().items():
+        entries[rid] = {
+            "factory_design": {
+                "lines": [
+                    f"{ln['line']} x{ln['modules']} ({ln['capacity']:,.0f} {ln['unit']}/yr): {_short_why(ln)}"
+                    for ln in d["lines"]
+                ],
+                "jobs": d["jobs"],
+                "capital_cost_kusd": d["capital_cost_kusd"],
+                "local_share": d["local_share"],
+                "nearby_share": d["nearby_share"],
+                "tkm_saved": d["tkm_saved"],
+            }
+        }
+    summary = result.summary()
+    from regdev.design.report import section_body
+
+    return PlanExtension(
+        files={
+            "factories.csv": fac.to_csv(index=False, lineterminator="\n", float_format="%.6g"),
+            "factory_claims.csv": claims.to_csv(
+                index=False, lineterminator="\n", float_format="%.6g"
+            ),
+        },
+        sections=[
+            ReportSection(
+                "factory-design",
+                "Factory design: production lines by county",
+                section_body(result),
+                order=70,
+            )
+        ],
+        dossier_entries=entries,
+        plan_json={k: v for k, v in summary.items() if k not in ("wall_time_s", "solve_time_s")},
+    )
+
+
+def register() -> None:
+    """Register :func:`factory_design_hook` with the planner (no-op without it)."""
+    try:
+        from regdev.planning.hooks import register_plan_hook
+    except ImportError:  # the planner is optional for the designer
+        return
+    register_plan_hook(HOOK_NAME, factory_design_hook)
