@@ -116,11 +116,12 @@ def load_history(session: Session, *, actor: str = "system") -> Plan:
     changes = [audit.Change("create", "plans", str(plan.id), None, to_dict(plan))]
     events = load_programme_events()
     events = events[events["region_id"].astype(str) != ""]
-    known = set(session.execute(select(Region.id)).scalars())
+    names = {r.id: r.name for r in session.execute(select(Region)).scalars()}
+    known = set(names)
     for (rid, fac_raw), grp in events.groupby(["region_id", "facility"], sort=True):
         if rid not in known:
             continue
-        project, site = _project_from_events(plan.id, str(rid), str(fac_raw), grp)
+        project, site = _project_from_events(plan.id, str(rid), str(fac_raw), grp, names[str(rid)])
         session.add(project)
         session.flush()
         changes.append(audit.Change("create", "projects", str(project.id), None, to_dict(project)))
@@ -134,9 +135,10 @@ def load_history(session: Session, *, actor: str = "system") -> Plan:
 
 
 def _project_from_events(
-    plan_id: int, rid: str, fac_raw: str, grp: Any
+    plan_id: int, rid: str, fac_raw: str, grp: Any, region_name: str
 ) -> tuple[Project, Site | None]:
     facility = _FACILITY.get(fac_raw, fac_raw)
+    label = {"factories": "regional-industry factories"}.get(facility, facility.replace("_", " "))
     actual: dict[str, dt.date] = {}
     notes = []
     for _, ev in grp.sort_values("date").iterrows():
@@ -159,7 +161,7 @@ def _project_from_events(
         region_id=rid,
         facility=facility,
         cohort_year=cohort,
-        name=f"{rid} {facility.replace('_', ' ')}" + (" (pilot)" if is_pilot else ""),
+        name=f"{region_name} {label}" + (" (pilot)" if is_pilot else ""),
         state="operating" if is_pilot else state,
         planned_groundbreaking=None if is_pilot else dt.date(cohort, 2, 28),
         planned_inauguration=None if is_pilot else dt.date(cohort, 12, 31),
@@ -175,7 +177,7 @@ def _project_from_events(
         site = Site(
             region_id=rid,
             facility=facility,
-            name=f"{rid} {facility.replace('_', ' ')}",
+            name=f"{region_name} {label}",
             operating_since=since,
             status="operating",
         )

@@ -258,6 +258,7 @@ def _store_plan(
     link_history: bool,
 ) -> Plan:
     prog = ensure_programme(session)
+    names = {str(rid): str(nm) for rid, nm in session.execute(select(Region.id, Region.name))}
     tracked: set[tuple[str, str]] = set()
     if link_history:
         tracked = {
@@ -293,7 +294,7 @@ def _store_plan(
             region_id=r["region_id"],
             facility=r["facility"],
             cohort_year=r["year"],
-            name=f"{r['region_id']} {r['facility'].replace('_', ' ')}",
+            name=f"{names.get(r['region_id'], r['region_id'])} {r['facility'].replace('_', ' ')}",
             tier=r["tier"],
             size=r["size"],
             cost=r["cost"],
