@@ -62,7 +62,7 @@ def _savings_svg(claims: pd.DataFrame, width: int = 640, bar_h: int = 16) -> str
         '<text x="194" y="13" font-size="11">design (local production)</text>'
     )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y + 8}" '
+        f'<svg width="{width}" height="{y + 8}" '
         f'role="img" aria-label="tonne-km by province">{legend}{"".join(rows)}</svg>'
     )
 
@@ -102,7 +102,7 @@ def _map_svg(result: DesignResult, fac: pd.DataFrame, w: int = 520, h: int = 560
     def px(lo: float, la: float) -> tuple[float, float]:
         return (lo - x0) * k, (y1 - la) * k
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">']
+    parts = [f'<svg width="{w}" height="{h}" role="img">']
     for ring in rings:
         pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in (px(float(x), float(y)) for x, y in ring))
         parts.append(f'<polygon points="{pts}" fill="#f4f4f0" stroke="#999" stroke-width="0.8"/>')
