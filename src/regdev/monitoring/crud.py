@@ -128,7 +128,7 @@ class Resource:
     national_only_write: bool = False
     site_bound: bool = False
     deletable: bool = False
-    importable: bool = False
+    importable: bool = True
 
 
 _REGION_FILTERS = (
@@ -917,6 +917,16 @@ def parse_csv(text: str, *, res: Resource, filename: str) -> tuple[list[BaseMode
     return models, problems
 
 
+#: Columns that identify a row within one import file (duplicates are refused).
+_UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "operations": ("site_id", "line", "year", "month"),
+    "provinces": ("id",),
+    "regions": ("id",),
+    "programmes": ("name",),
+    "sites": ("project_id",),
+}
+
+
 def import_csv(
     session: Session, *, resource_name: str, actor: User, text: str, filename: str = "upload.csv"
 ) -> ImportBatch:
@@ -938,6 +948,8 @@ def import_csv(
         msg = f"{res.name} has no bulk import"
         raise NotFoundError(msg)
     auth.require_writer(actor)
+    if not res.scoped:
+        auth.require_role(actor, "national")
     models, problems = parse_csv(text, res=res, filename=filename)
     all_values: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
@@ -964,16 +976,18 @@ def import_csv(
                 Problem(filename, i, "region_id" if not res.site_bound else "site_id", str(exc))
             )
             continue
-        if res.model is FactoryOperation:
-            key = (values["site_id"], values["line"], values["year"], values["month"])
+        key_cols = _UNIQUE_KEYS.get(res.name)
+        key = tuple(values.get(c) for c in key_cols or ())
+        if key_cols is not None and None not in key:
             if key in seen:
-                problems.append(Problem(filename, i, "month", f"duplicates row {seen[key]}"))
+                msg = f"duplicates row {seen[key]} ({', '.join(key_cols)})"
+                problems.append(Problem(filename, i, key_cols[-1], msg))
                 continue
             seen[key] = i
-            clash = _unique_clash(session, res, values)
-            if clash:
-                problems.append(Problem(filename, i, "month", clash))
-                continue
+        clash = _unique_clash(session, res, values)
+        if clash:
+            problems.append(Problem(filename, i, key_cols[-1] if key_cols else None, clash))
+            continue
         all_values.append(values)
         if len(problems) > 200:
             break
@@ -995,12 +1009,12 @@ def import_csv(
         rows.append(res.model(**values))
     session.add_all(rows)
     _flush(session, res)
-    audit.record(
-        session,
-        actor=actor.username,
-        changes=[audit.Change("create", "import_batches", str(batch.id), None, to_dict(batch))]
-        + [audit.Change("create", res.name, str(_pk(r)), None, to_dict(r)) for r in rows],
-    )
+    changes = [audit.Change("create", "import_batches", str(batch.id), None, to_dict(batch))]
+    for r in rows:
+        changes.append(audit.Change("create", res.name, str(_pk(r)), None, to_dict(r)))
+        if isinstance(r, Project):
+            changes += _after_project_write(session, actor=actor, project=r)
+    audit.record(session, actor=actor.username, changes=changes)
     return batch
 
 

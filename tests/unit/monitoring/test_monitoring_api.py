@@ -321,3 +321,37 @@ def test_audit_records_changes_and_verifies(
     v = client.get(f"{API}/audit/verify", headers=nat).json()
     assert v["ok"] is True
     assert client.get(f"{API}/audit", headers=h).status_code == 403
+
+
+def test_project_import_creates_sites_for_inaugurated_rows(client: TestClient, login) -> None:
+    h = login("nat")
+    csv_text = "\n".join(
+        [
+            "region_id,facility,cohort_year,state,actual_groundbreaking,actual_inauguration",
+            "T-B3,hospital,2025,operating,2025-02-01,2025-11-30",
+            "T-A2,leisure_complex,2026,planned,,",
+        ]
+    )
+    r = client.post(
+        f"{API}/projects/import", headers=h, files={"file": ("p.csv", csv_text, "text/csv")}
+    )
+    assert r.status_code == 201, r.text
+    sites = client.get(f"{API}/sites", headers=h, params={"region_id": "T-B3"}).json()["data"]
+    assert [(s["facility"], s["operating_since"]) for s in sites] == [("hospital", "2025-11-30")]
+
+
+def test_reference_import_needs_national_and_refuses_duplicates(client: TestClient, login) -> None:
+    csv_text = "id,name\nC,Province C\nC,Province C again"
+    files = {"file": ("prov.csv", csv_text, "text/csv")}
+    assert (
+        client.post(f"{API}/provinces/import", headers=login("prov_a"), files=files).status_code
+        == 403
+    )
+    r = client.post(f"{API}/provinces/import", headers=login("nat"), files=files)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["row"] == 3
+    ok = {"file": ("prov.csv", "id,name\nC,Province C", "text/csv")}
+    assert client.post(f"{API}/provinces/import", headers=login("nat"), files=ok).status_code == 201
+    again = client.post(f"{API}/provinces/import", headers=login("nat"), files=ok)
+    assert again.status_code == 422
+    assert "already exists" in again.json()["detail"][0]["msg"]
