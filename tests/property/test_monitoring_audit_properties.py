@@ -57,7 +57,7 @@ def test_any_single_tampering_is_found_at_its_entry(
             "action": "tamper",
             "entity": "users",
             "entity_id": "-1",
-            "after": {"forged": 12345678901234567890}  # outside the generated range,
+            "after": {"forged": 12345678901234567890},  # outside the generated range
             "prev_hash": "f" * 64,
             "hash": "e" * 64,
         }
