@@ -1,7 +1,8 @@
 """Schemathesis against the OpenAPI schema: zero 5xx over at least 2,000 generated requests.
 
 Every operation is fuzzed with schema-conforming (positive) and schema-violating
-(negative) cases, authenticated as a national user so the requests reach the handlers.
+(negative) cases, authenticated as a national user so the requests reach the handlers,
+then as county, factory and viewer users (scope checks under fuzzing).
 Runs on SQLite (2,000+ requests) and, when reachable, PostgreSQL (a shorter run that
 catches back-end-specific refusals such as NUL bytes or integer overflow).
 """
@@ -115,17 +116,19 @@ def test_no_server_errors_under_fuzzing(fuzz_engine: tuple[str, Engine]) -> None
                 ]
             )
 
-        n_main, n_last = (2000, 150) if backend == "sqlite" else (400, 40)
+        n_main, n_scoped, n_last = (1700, 100, 150) if backend == "sqlite" else (360, 15, 40)
         statuses: Counter[int] = Counter()
         failures: list[str] = []
-        _fuzz(
-            client,
-            strategies([op for op in operations if not last(op)]),
-            n_main,
-            headers,
-            statuses,
-            failures,
-        )
+        main_ops = strategies([op for op in operations if not last(op)])
+        _fuzz(client, main_ops, n_main, headers, statuses, failures)
+        # the scope checks under fuzzing: county, factory and read-only users
+        for username in ("county_a1", "factory_a1", "view"):
+            r = client.post(
+                f"{API}/login/access-token",
+                data={"username": username, "password": testing.PASSWORD},
+            )
+            scoped = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            _fuzz(client, main_ops, n_scoped, scoped, statuses, failures)
         _fuzz(
             client,
             strategies([op for op in operations if last(op)]),
