@@ -159,6 +159,10 @@ def test_sigkill_during_bulk_import_loses_nothing_acknowledged(tmp_path: Path) -
         total = s.execute(select(func.count()).select_from(FactoryOperation)).scalar_one()
         assert total == ROWS_PER_BATCH * len(batches)
         assert audit.verify_chain(s).ok
+    print(
+        f"acknowledged {len(acknowledged)} batches; stored {len(batches)} complete batches "
+        f"({total} rows); no partial batch"
+    )
     engine.dispose()
 
     # the server comes back on the same file and keeps serving
