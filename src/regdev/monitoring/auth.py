@@ -111,7 +111,7 @@ def user_from_token(
         user_id, exp, fp = (
             (int(payload["sub"]), int(payload["exp"]), str(payload["fp"])) if signed else (0, 0, "")
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise AuthenticationError(invalid) from exc
     if not signed:
         raise AuthenticationError(invalid)

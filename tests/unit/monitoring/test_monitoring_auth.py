@@ -106,3 +106,17 @@ def test_scope_rules(session: Session, world: testing.World) -> None:
     assert not auth.in_scope(session, world.factory_a1, region_id="T-A1", site_id=world.site_b1.id)
     assert auth.in_scope(session, world.viewer, region_id="T-B3")
     assert auth.scope_filter(world.national, User) is None
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b'{"sub": 1, "exp": Infinity, "fp": "x"}', b"[1, 2]", b'"text"', b'{"sub": "a"}', b"\xff"],
+)
+def test_signed_but_malformed_payload_is_401_not_500(session: Session, payload: bytes) -> None:
+    import hashlib
+    import hmac
+
+    body = auth._b64(payload)
+    sig = auth._b64(hmac.new(SETTINGS.secret_key.encode(), body.encode(), hashlib.sha256).digest())
+    with pytest.raises(AuthenticationError):
+        auth.user_from_token(session, f"{body}.{sig}", settings=SETTINGS)
