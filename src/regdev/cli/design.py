@@ -102,5 +102,10 @@ def register(app: typer.Typer) -> None:
                 f"(objective {w['base_objective_kusd']:,.0f} -> {w['alternative_objective_kusd']:,.0f}; "
                 f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
                 f"optima lies in [{lo:,.1f}, {hi:,.1f}]); "
-                f"{len(w['line_changes'])} line sizes change across the {summary['n_regions']} regions"
+                f"{len(w['line_changes'])} line sizes change"
+                + (
+                    f" in {dossier['name']} (other counties' lines held as designed, flows re-optimised)"
+                    if w["local"]
+                    else f" across the {summary['n_regions']} regions"
+                )
             )

@@ -70,11 +70,14 @@ class WhatIf:
     base, alternative : DesignResult
     changes : dict of (str, str) to bool
         The forced (True) / forbidden (False) ``(region_id, line_id)`` pairs.
+    local : bool
+        Whether the other counties' modules were held at the base design.
     """
 
     base: DesignResult
     alternative: DesignResult
     changes: dict[tuple[str, str], bool]
+    local: bool = True
 
     @property
     def cost_difference_kusd(self) -> float:
@@ -121,6 +124,7 @@ class WhatIf:
             "base_gap": self.base.gap,
             "alternative_gap": self.alternative.gap,
             "line_changes": self.line_changes().to_dict("records"),
+            "local": self.local,
         }
 
 
@@ -129,6 +133,7 @@ def what_if(
     *,
     force: list[tuple[str, str]] | None = None,
     forbid: list[tuple[str, str]] | None = None,
+    local: bool = True,
     mip_rel_gap: float = 0.001,
     time_limit: float = 30.0,
 ) -> WhatIf:
@@ -141,10 +146,18 @@ def what_if(
     force, forbid : list of (region_id, line_id)
         Lines to force open (even without local raw material: it is then
         imported and paid for) or to forbid.
+    local : bool, default True
+        Hold the modules of every other county at the base design and
+        re-optimise the changed counties' lines and all flows (shipments,
+        central supply, imports) exactly, for the base and the alternative
+        alike: the difference is then the exact cost of the change with the
+        rest of the country's lines unchanged (small MILPs, solved to
+        optimality).  ``False`` re-solves the whole
+        design to ``mip_rel_gap`` (slower; the difference is known within
+        :attr:`WhatIf.cost_difference_range_kusd`).
     mip_rel_gap, time_limit : float
-        Both designs are solved to this gap (the base is re-solved when its
-        own gap is larger), so that the difference is not solver noise; see
-        :attr:`WhatIf.cost_difference_range_kusd` for the certified range.
+        For ``local=False``: both designs are solved to this gap (the base is
+        re-solved when its own gap is larger).
 
     Returns
     -------
@@ -181,11 +194,29 @@ def what_if(
             msg = f"unknown line {lid!r}; expected one of {', '.join(p.line_ids)}"
             raise NotFoundError(msg)
     meta = dict(p.metadata)
-    meta["force"] = {**p.metadata.get("force", {}), **changes}
-    alt_problem = replace(p, metadata=meta)
-    method: Literal["auto", "milp", "dive"] = "milp" if p.n_regions <= MILP_MAX_REGIONS else "auto"
-    base = result
-    if not result.gap <= mip_rel_gap:
-        base = solve_design(p, method=method, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
-    alt = solve_design(alt_problem, method=method, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
-    return WhatIf(base=base, alternative=alt, changes=changes)
+    if local:
+        free = np.zeros(p.n_regions, dtype=bool)
+        for rid, _ in changes:
+            free[p.region_pos(rid)] = True
+        hold = np.where(free[:, None], -1, result.solution.m).astype(np.int64)
+        meta["hold_modules"] = hold
+        base_problem = replace(p, metadata=meta)
+        base = solve_design(base_problem, method="milp", mip_rel_gap=1e-6, time_limit=time_limit)
+    else:
+        base_problem = p
+        base = result
+        method: Literal["auto", "milp", "dive"] = (
+            "milp" if p.n_regions <= MILP_MAX_REGIONS else "auto"
+        )
+        if not result.gap <= mip_rel_gap:
+            base = solve_design(p, method=method, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
+    alt_meta = dict(base_problem.metadata)
+    alt_meta["force"] = {**p.metadata.get("force", {}), **changes}
+    alt_problem = replace(p, metadata=alt_meta)
+    if local:
+        alt = solve_design(alt_problem, method="milp", mip_rel_gap=1e-6, time_limit=time_limit)
+    else:
+        alt = solve_design(
+            alt_problem, method=method, mip_rel_gap=mip_rel_gap, time_limit=time_limit
+        )
+    return WhatIf(base=base, alternative=alt, changes=changes, local=local)

@@ -247,6 +247,14 @@ def build_model(problem: DesignProblem) -> DesignModel:
                 lower[j] = 1.0
             else:
                 upper[j] = 0.0
+    held = p.metadata.get("hold_modules")
+    if held is not None:  # what-if: every other county keeps its modules
+        hm = np.asarray(held)[pr, pl]
+        keep = hm >= 0
+        lower[om + np.flatnonzero(keep)] = hm[keep]
+        upper[om + np.flatnonzero(keep)] = hm[keep]
+        lower[oy + np.flatnonzero(keep)] = (hm[keep] > 0).astype(float)
+        upper[oy + np.flatnonzero(keep)] = (hm[keep] > 0).astype(float)
     cost[oy : oy + n_p] = -p.bonus[pr, pl]
     cost[om : om + n_p] = p.module_cost[pr, pl]
     cost[ox : ox + n_p] = p.unit_cost[pl]

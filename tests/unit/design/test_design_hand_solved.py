@@ -72,3 +72,20 @@ def test_design_model_solution_satisfies_every_row(two_county):
     res = solve_design(two_county(), method="milp", mip_rel_gap=0.0)
     model = build_model(res.problem)
     assert max_violation(model, res.solution.to_values(model)) < 1e-6
+
+
+def test_design_what_if_forbid_fish_line_costs_36_exactly(two_county):
+    from regdev.design.explain import what_if
+
+    base = solve_design(two_county(), method="milp", mip_rel_gap=0.0)
+    wi = what_if(base, forbid=[("A", "F")])
+    # hand solution: 285 - 249 = 36 (f then comes centrally: 80 instead of 44)
+    assert wi.cost_difference_kusd == pytest.approx(36.0, abs=1e-6)
+    lo, hi = wi.cost_difference_range_kusd
+    assert lo == pytest.approx(36.0, abs=1e-3) and hi == pytest.approx(36.0, abs=1e-3)
+    changes = wi.line_changes()
+    assert changes.to_dict("records") == [
+        {"region_id": "A", "line": "F", "modules_before": 1, "modules_after": 0}
+    ]
+    full = what_if(base, forbid=[("A", "F")], local=False)
+    assert full.cost_difference_kusd == pytest.approx(36.0, abs=1e-6)
