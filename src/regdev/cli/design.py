@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -65,22 +66,33 @@ def register(app: typer.Typer) -> None:
         ] = None,
         scope: Annotated[
             str,
-            typer.Option(help="Regions designed together: province, neighbourhood or national."),
+            typer.Option(
+                help="Regions designed together: province, neighbourhood, cohort or national."
+            ),
         ] = "province",
+        regions: Annotated[
+            Path | None,
+            typer.Option(help="Region table (CSV/XLSX/GeoJSON/GPKG/Parquet); default: the DPRK."),
+        ] = None,
+        mps: Annotated[
+            Path | None, typer.Option(help="Also write the design MILP in MPS format here.")
+        ] = None,
         year: Annotated[int, typer.Option(help="Year the demand is projected to.")] = 2030,
         tier: Annotated[int, typer.Option(min=1, max=3, help="Modernisation tier 1-3.")] = 2,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Print one county's factory design (lines, capacities, raw materials) and why."""
         from regdev.design import DesignOptions, design, scope_regions, what_if
-        from regdev.registry import load_default
+        from regdev.registry import load_default, read_regions
 
-        registry = load_default()
+        registry = load_default() if regions is None else read_regions(regions)
         rid = registry.resolve(region)
         ids = scope_regions(registry, rid, scope)  # type: ignore[arg-type]
         result = design(registry, regions=ids, options=DesignOptions(year=year), tiers=tier)
         dossier = result.dossier(rid)
         summary = result.summary()
+        if mps is not None:
+            summary["mps"] = str(result.write_mps(mps))
         out: dict[str, Any] = {"design": dossier, "summary": summary}
         if force_line or forbid_line:
             wi = what_if(result, force=_pairs(rid, force_line), forbid=_pairs(rid, forbid_line))

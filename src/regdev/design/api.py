@@ -15,7 +15,7 @@ from regdev.design.solve import solve_design
 from regdev.errors import ConfigError, DataValidationError
 from regdev.registry import RegionRegistry
 
-Scope = Literal["province", "neighbourhood", "national"]
+Scope = Literal["province", "neighbourhood", "cohort", "national"]
 
 
 def design(
@@ -49,8 +49,9 @@ def scope_regions(
     """The regions designed together with ``region``.
 
     ``province``: every programme region of its province; ``neighbourhood``:
-    the region and its ``k`` nearest programme regions; ``national``: every
-    programme region.
+    the region and its ``k`` nearest programme regions; ``cohort``: the real
+    yearly factory cohort (programme events) the region belongs to;
+    ``national``: every programme region.
     """
     prog = registry.programme()
     rid = registry.resolve(region)
@@ -67,7 +68,15 @@ def scope_regions(
         if near is None:
             return [rid]
         return [rid, *near.loc[near["focal"] == rid, "neighbor"].astype(str).tolist()]
-    msg = f"scope must be province, neighbourhood or national; got {scope!r}"
+    if scope == "cohort":
+        from regdev.registry import historical_cohorts
+
+        for _year, ids in sorted(historical_cohorts("regional_industry_factories").items()):
+            if rid in ids:
+                return [r for r in ids if r in prog]
+        msg = f"{rid!r} is in no real factory cohort of the programme events; use another scope"
+        raise ConfigError(msg)
+    msg = f"scope must be province, neighbourhood, cohort or national; got {scope!r}"
     raise ConfigError(msg)
 
 

@@ -394,6 +394,16 @@ def build_model(problem: DesignProblem) -> DesignModel:
     lp.sense_ = highspy.ObjSense.kMinimize
     lp.model_name_ = "regdev_factory_design"
     _name_columns(lp, p, pr, pl, sa, sc, er, ec, ur, ures)
+    rid, lid = p.region_ids, p.line_ids
+    pair_names = [f"{rid[i]},{lid[k]}" for i, k in zip(pr, pl, strict=True)]
+    row_names = [f"balance[{rid[i]},{p.categories[c]}]" for i, c in zip(er, ec, strict=True)]
+    row_names += [f"raw[{rid[i]},{p.resources[r]}]" for i, r in zip(ur, ures, strict=True)]
+    for fam in ("capacity", "mes", "link", "minmod"):
+        row_names += [f"{fam}[{n}]" for n in pair_names]
+    for g in p.standard_groups:
+        row_names += [f"group[{r},{g}]" for r in rid]
+    if len(row_names) == n_rows:
+        lp.row_names_ = [n.replace(" ", "_") for n in row_names]
 
     return DesignModel(
         lp=lp,

@@ -7,6 +7,8 @@ factory group (:func:`regdev.design.design_for_plan`) and adds
 
 * ``factories.csv`` — :data:`regdev.design.result.FACTORY_COLUMNS`;
 * ``factory_claims.csv`` — per-county transport saved, jobs, local shares;
+* ``factory_raw_materials.csv`` — the raw-material base each design needs
+  (``region_id, resource, need_t, local_supply_t, imported_t``);
 * a report section (map of lines by county, savings chart, line types ×
   provinces, lines of each county);
 * ``factory_design`` in each county's dossier (lines with modules and why);
@@ -95,6 +97,9 @@ def factory_design_hook(plan: Any, dossiers: list[dict[str, Any]]) -> PlanExtens
         files={
             "factories.csv": fac.to_csv(index=False, lineterminator="\n", float_format="%.6g"),
             "factory_claims.csv": claims.to_csv(
+                index=False, lineterminator="\n", float_format="%.6g"
+            ),
+            "factory_raw_materials.csv": result.raw_material_base().to_csv(
                 index=False, lineterminator="\n", float_format="%.6g"
             ),
         },

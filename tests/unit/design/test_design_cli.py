@@ -59,3 +59,24 @@ def test_design_cli_errors_through_the_entry_point_are_one_stderr_line():
     assert res.returncode == 1
     assert "unknown region 'Atlantis'" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_design_cli_cohort_scope_mps_and_own_regions(tmp_path):
+    from regdev.registry import historical_cohorts, toy_region, write_regions
+
+    rid = historical_cohorts("regional_industry_factories")[2024][0]
+    mps = tmp_path / "d.mps"
+    res = runner.invoke(
+        app, ["plan", "design", rid, "--scope", "cohort", "--mps", str(mps), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["summary"]["n_regions"] == 20
+    assert mps.exists() and "group[" in mps.read_text()
+    path = tmp_path / "toy.csv"
+    write_regions(toy_region(), path)
+    res = runner.invoke(
+        app, ["plan", "design", "Bay", "--regions", str(path), "--scope", "national", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["design"]["region_id"] == "T-B2"
