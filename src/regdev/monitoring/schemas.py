@@ -36,6 +36,7 @@ def _no_nul(value: str) -> str:
 
 
 Name = Annotated[str, StringConstraints(max_length=200, min_length=1), AfterValidator(_no_nul)]
+Name120 = Annotated[str, StringConstraints(max_length=120, min_length=1), AfterValidator(_no_nul)]
 Short = Annotated[str, StringConstraints(max_length=80, min_length=1), AfterValidator(_no_nul)]
 ShortOpt = Annotated[str, StringConstraints(max_length=80, min_length=0), AfterValidator(_no_nul)]
 LongText = Annotated[str, StringConstraints(max_length=4000, min_length=0), AfterValidator(_no_nul)]
@@ -86,15 +87,15 @@ class ProvinceCreate(_In):
     """A new province."""
 
     id: ProvinceId
-    name: Name
-    name_ko: Name | None = None
+    name: Name120
+    name_ko: Name120 | None = None
 
 
 class ProvinceUpdate(_In):
     """Changes to a province."""
 
-    name: Name | None = None
-    name_ko: Name | None = None
+    name: Name120 | None = None
+    name_ko: Name120 | None = None
 
 
 class ProvincePublic(_Out):
@@ -109,8 +110,8 @@ class RegionCreate(_In):
     """A new city, county or district."""
 
     id: RegionId
-    name: Name
-    name_ko: Name | None = None
+    name: Name120
+    name_ko: Name120 | None = None
     province_id: ProvinceId
     kind: Literal["city", "county", "district", "capital"]
     population: Amount | None = None
@@ -123,8 +124,8 @@ class RegionCreate(_In):
 class RegionUpdate(_In):
     """Changes to a region."""
 
-    name: Name | None = None
-    name_ko: Name | None = None
+    name: Name120 | None = None
+    name_ko: Name120 | None = None
     population: Amount | None = None
     coastal: bool | None = None
     resources: Text400 | None = None
