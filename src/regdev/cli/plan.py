@@ -101,7 +101,7 @@ def _summary(plan: Plan, out: Path) -> dict[str, Any]:
 def _print_summary(info: dict[str, Any]) -> None:
     table = Table(title="regdev plan", show_header=False, box=None)
     table.add_column(style="bold")
-    table.add_column()
+    table.add_column(overflow="fold")
     gain = ""
     if info["greedy_objective"]:
         gain = f"  (greedy baseline {info['greedy_objective']:.4f}, {100 * (info['objective'] - info['greedy_objective']) / info['greedy_objective']:+.3f} %)"
@@ -126,6 +126,8 @@ def _print_summary(info: dict[str, Any]) -> None:
     for k, v in rows:
         table.add_row(k, str(v))
     console.print(table)
+    # the path on a line of its own, never truncated, so it can be copied from any terminal width
+    console.print(f"open the report: {info['report']}", soft_wrap=True, highlight=False)
 
 
 @app.callback(invoke_without_command=True)
