@@ -17,8 +17,9 @@ factory group (:func:`regdev.design.design_for_plan`) and adds
 
 The registry is recovered from the plan's metadata (the embedded default
 country, the toy region, or the file it was read from) and checked against
-the plan's registry hash; when that is impossible the hook adds nothing and
-warns.
+the plan's registry hash; when that is impossible (an in-memory or synthetic
+registry), or the plan has more than :data:`MAX_HOOK_REGIONS` factory groups,
+the hook adds only ``{"status": "skipped", "reason": ...}`` to ``plan.json``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from regdev.registry import RegionRegistry
 
 HOOK_NAME = "factory-design"
+
+MAX_HOOK_REGIONS = 600
+"""Largest number of factory groups the plan hook designs in one national model."""
 
 
 def registry_of_plan(plan: Any) -> RegionRegistry | None:
@@ -69,10 +73,20 @@ def factory_design_hook(plan: Any, dossiers: list[dict[str, Any]]) -> PlanExtens
 
     registry = registry_of_plan(plan)
     if registry is None:
-        msg = "factory design skipped: the plan's region table could not be recovered (registry hash differs)"
-        warnings.warn(msg, RuntimeWarning, stacklevel=2)
-        return PlanExtension()
-    result = design_for_plan(registry, plan.schedule_frame(allow_feasible=True))
+        reason = (
+            "the plan's region table could not be recovered from its metadata "
+            "(in-memory or synthetic registry); run regdev.design.design_for_plan(registry, plan)"
+        )
+        return PlanExtension(plan_json={"status": "skipped", "reason": reason})
+    schedule = plan.schedule_frame(allow_feasible=True)
+    n_fac = int(schedule["facility"].isin(["factories"]).sum())
+    if n_fac > MAX_HOOK_REGIONS:
+        reason = (
+            f"{n_fac} factory groups exceed the plan hook's limit of {MAX_HOOK_REGIONS}; "
+            "design them per province or cohort with regdev.design.design(registry, regions=...)"
+        )
+        return PlanExtension(plan_json={"status": "skipped", "reason": reason})
+    result = design_for_plan(registry, schedule)
     fac = result.factories_frame()
     claims = result.claims_frame().reset_index()
     entries: dict[str, dict[str, Any]] = {}

@@ -53,3 +53,13 @@ def test_design_hook_output_is_reproducible(toy_plan, tmp_path):
     b = write_plan(toy_plan, tmp_path / "b", hooks=[(HOOK_NAME, factory_design_hook)])
     for name in ("factories.csv", "factory_claims.csv", "report.html", "dossiers.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_design_hook_skips_plans_whose_registry_cannot_be_recovered(toy_plan):
+    import dataclasses
+
+    meta = dict(toy_plan.problem.metadata, registry_source="synth(seed=1)")
+    problem = dataclasses.replace(toy_plan.problem, metadata=meta)
+    plan = dataclasses.replace(toy_plan, problem=problem)
+    ext = factory_design_hook(plan, [])
+    assert ext.plan_json["status"] == "skipped" and not ext.files
