@@ -102,7 +102,9 @@ def _map_svg(result: DesignResult, fac: pd.DataFrame, w: int = 520, h: int = 560
     def px(lo: float, la: float) -> tuple[float, float]:
         return (lo - x0) * k, (y1 - la) * k
 
-    parts = [f'<svg width="{w}" height="{h}" role="img">']
+    h = int(np.ceil((y1 - y0) * k)) + 2
+    w = int(np.ceil((x1 - x0) * k)) + 2
+    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="lines by county">']
     for ring in rings:
         pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in (px(float(x), float(y)) for x, y in ring))
         parts.append(f'<polygon points="{pts}" fill="#f4f4f0" stroke="#999" stroke-width="0.8"/>')
