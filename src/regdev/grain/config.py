@@ -28,6 +28,12 @@ Example::
 
     [storage]
     database = "grain-readings.sqlite"   # relative to the TOML file
+
+    [monitoring]                         # optional: report status to the monitoring API
+    url = "http://127.0.0.1:8000"
+    token_env = "REGDEV_MONITORING_TOKEN"  # name of the env var holding the Bearer token
+    region_id = "KP-..."                 # the city or county the store belongs to
+    interval_s = 300
 """
 
 from __future__ import annotations
@@ -100,6 +106,22 @@ class StorageSection(BaseModel):
     database: str = "grain-readings.sqlite"
 
 
+class MonitoringSection(BaseModel):
+    """``[monitoring]``: where and how often to report storage status (optional).
+
+    The token itself never goes into the file: ``token_env`` names the environment
+    variable that holds it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
+    api_prefix: str = "/api/v1"
+    token_env: str = Field(default="REGDEV_MONITORING_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    region_id: str = Field(min_length=1, max_length=64)
+    interval_s: float = Field(default=300.0, gt=0)
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+
+
 class StoreConfig(BaseModel):
     """The whole ``store.toml``."""
 
@@ -109,6 +131,7 @@ class StoreConfig(BaseModel):
     controller: ControllerSection = Field(default_factory=ControllerSection)
     safety: SafetySection = Field(default_factory=SafetySection)
     storage: StorageSection = Field(default_factory=StorageSection)
+    monitoring: MonitoringSection | None = None
     base_dir: Path = Field(default=Path(), exclude=True)
 
     def database_path(self) -> Path:

@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -43,7 +43,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from regdev.errors import ConfigError
 from regdev.grain import controller as ctl
 from regdev.grain.config import StoreConfig
-from regdev.grain.safety import AlarmMonitor, SensorLimits, SensorValidator
+from regdev.grain.safety import Alarm, AlarmMonitor, SensorLimits, SensorValidator
+
+if TYPE_CHECKING:
+    from regdev.grain.report import MonitoringReporter
 
 log = logging.getLogger(__name__)
 
@@ -212,8 +215,12 @@ class LiveLoop:
         self._ambient: tuple[float, float, float] | None = None  # ts, temp, rh
         self._cables: dict[str, int] = {}
         self._moisture = np.full(self.n_layers, config.store.m_wb_pct)
+        self.moisture_source = "sampled"  # "sensor" once a moisture reading arrives
         self._co2: float | None = None
         self.commands: list[dict[str, Any]] = []
+        self.last_observation: ctl.Observation | None = None
+        self.last_alarms: list[Alarm] = []
+        self.reporter: MonitoringReporter | None = None  # set by run_live
 
     # ------------------------------------------------------------------ input
     def handle_message(self, topic: str, payload: bytes | str, now_s: float | None = None) -> bool:
@@ -274,6 +281,7 @@ class LiveLoop:
                 else:
                     msg = f"moisture: expected 1 or {self.n_layers} values, got {values.size}"
                     raise ValueError(msg)
+                self.moisture_source = "sensor"
                 self.store.add_reading(mo.ts or now, sid, "moisture", "moisture", text)
                 return True
             if topic == t.co2:
@@ -326,6 +334,8 @@ class LiveLoop:
             co2_ppm=obs.co2_ppm,
             faults=faults,
         )
+        self.last_observation = obs
+        self.last_alarms = list(alarms)
         cmd = {
             "ts": now,
             "fan": int(action.fan > 0),
@@ -402,6 +412,12 @@ def run_live(
         client.publish(topic, payload, qos=1)
 
     loop = LiveLoop(config, publish)
+    reporter = None
+    if config.monitoring is not None:
+        from regdev.grain.report import MonitoringReporter  # noqa: PLC0415 - optional part
+
+        reporter = MonitoringReporter.from_config(config)
+        loop.reporter = reporter
 
     def on_connect(c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if not getattr(reason, "is_failure", False):
@@ -438,8 +454,12 @@ def run_live(
                 if once and action is not None:
                     time.sleep(0.2)  # let the QoS-1 publish leave
                     break
+            if reporter is not None:
+                reporter.maybe_report(loop)  # posts in a worker thread, never blocks
             time.sleep(min(0.05, max(0.0, next_tick - time.monotonic())))
     finally:
+        if reporter is not None:
+            reporter.close()
         client.loop_stop()
         client.disconnect()
         loop.store.close()
