@@ -9,10 +9,13 @@ expected), :class:`~regdev.errors.NotFoundError` â†’ 404, :class:`ScopeError` â†
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from regdev._version import __version__
@@ -44,14 +47,23 @@ def _problem_detail(p: Problem | str) -> dict[str, Any]:
     return out
 
 
-async def _handle_regdev_error(request: Request, exc: Exception) -> JSONResponse:
+def _ascii_json(doc: Any, status: int, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(doc, ensure_ascii=True, default=repr)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+async def _handle_regdev_error(request: Request, exc: Exception) -> Response:
     status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
     if isinstance(exc, DataValidationError):
-        return JSONResponse(
-            {"detail": [_problem_detail(p) for p in exc.problems]}, status_code=status
-        )
+        return _ascii_json({"detail": [_problem_detail(p) for p in exc.problems]}, status)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+    return _ascii_json({"detail": str(exc)}, status, headers)
+
+
+async def _handle_request_validation(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422, rendered as ASCII JSON so inputs with lone surrogates cannot break it."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return _ascii_json({"detail": jsonable_encoder(errors)}, 422)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -90,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_factory = make_session_factory(engine)
     app.state.hasher = auth.make_hasher(settings)
     app.add_exception_handler(RegdevError, _handle_regdev_error)
+    app.add_exception_handler(RequestValidationError, _handle_request_validation)
     app.include_router(api_router(), prefix=settings.api_prefix)
     app.include_router(dashboard_router)
 

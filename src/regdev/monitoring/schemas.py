@@ -32,6 +32,11 @@ def _no_nul(value: str) -> str:
     if "\x00" in value:
         msg = "text may not contain NUL characters"
         raise ValueError(msg)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = f"text must be valid Unicode; got a lone surrogate at position {exc.start}"
+        raise ValueError(msg) from exc
     return value
 
 

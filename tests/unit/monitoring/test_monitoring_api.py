@@ -355,3 +355,12 @@ def test_reference_import_needs_national_and_refuses_duplicates(client: TestClie
     again = client.post(f"{API}/provinces/import", headers=login("nat"), files=ok)
     assert again.status_code == 422
     assert "already exists" in again.json()["detail"][0]["msg"]
+
+
+def test_lone_surrogates_and_nul_are_422(client: TestClient, login) -> None:
+    h = {**login("nat"), "Content-Type": "application/json"}
+    for bad in (b"\\ud800x", b"a\\u0000b"):
+        body = b'{"name": "' + bad + b'", "start_year": 2024, "end_year": 2030}'
+        r = client.post(f"{API}/programmes", headers=h, content=body)
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"][0]["loc"] == ["body", "name"]
