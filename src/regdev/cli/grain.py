@@ -184,6 +184,14 @@ def run(
     if live.commands:
         last = live.commands[-1]
         console.print(f"last command: fan={last['fan']} ({last['reason']})")
+    if live.reporter is not None:
+        rep = live.reporter
+        tail = f"; last error: {rep.last_error}" if rep.last_error else ""
+        console.print(
+            f"monitoring: {rep.n_sent} status reports sent, {rep.n_failed} failed, "
+            f"{rep.n_skipped} not made{tail}",
+            markup=False,
+        )
 
 
 @app.command("fumigation-plan")
