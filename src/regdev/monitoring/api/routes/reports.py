@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from regdev.monitoring import crud, schemas
+from regdev.monitoring import reports, schemas
 from regdev.monitoring.deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["reports"])
@@ -20,7 +20,7 @@ def planned_vs_actual(
     project_id: Annotated[int, Path(ge=1, le=schemas.MAX_INT)],
 ) -> schemas.PlannedVsActual:
     """Planned and actual milestone dates of one project, slippage in days."""
-    return crud.planned_vs_actual(session, user=user, project_id=project_id)
+    return reports.planned_vs_actual(session, user=user, project_id=project_id)
 
 
 @router.get("/reports/cohorts", response_model=list[schemas.CohortSummary])
@@ -28,7 +28,7 @@ def cohorts(
     session: SessionDep, user: CurrentUser, facility: FacilityQ = None
 ) -> list[schemas.CohortSummary]:
     """Per cohort year and facility: projects due, inaugurated on time, share on time, slippage."""
-    return crud.cohort_summary(session, user=user, facility=facility)
+    return reports.cohort_summary(session, user=user, facility=facility)
 
 
 @router.get("/reports/progress", response_model=list[schemas.ProgressRow])
@@ -39,4 +39,4 @@ def progress(
     facility: FacilityQ = None,
 ) -> list[schemas.ProgressRow]:
     """Projects by state per province or per cohort year."""
-    return crud.progress(session, user=user, by=by, facility=facility)
+    return reports.progress(session, user=user, by=by, facility=facility)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 
 from regdev.errors import DataValidationError, Problem
-from regdev.monitoring import crud, schemas
+from regdev.monitoring import bulk, crud, schemas
 from regdev.monitoring.crud import Resource
 from regdev.monitoring.deps import CurrentUser, SessionDep, WriteSessionDep
 
@@ -91,7 +91,7 @@ def build_router(res: Resource) -> APIRouter:
     )
 
     def export_endpoint(**kw: Any) -> Response:
-        text = crud.export_csv(
+        text = bulk.export_csv(
             kw["session"], resource_name=res.name, user=kw["user"], filters=_filters_of(res, kw)
         )
         headers = {"Content-Disposition": f'attachment; filename="{res.name}.csv"'}
@@ -125,7 +125,7 @@ def build_router(res: Resource) -> APIRouter:
                     [Problem(fname, None, None, "file contains NUL bytes; expected CSV text")]
                 )
             session = kw["session"]
-            batch = crud.import_csv(
+            batch = bulk.import_csv(
                 session, resource_name=res.name, actor=kw["user"], text=text, filename=fname
             )
             session.commit()
