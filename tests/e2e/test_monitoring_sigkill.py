@@ -1,8 +1,8 @@
 """Kill the server (SIGKILL) during bulk imports: no acknowledged record is lost and no
 batch is half-imported.
 
-A real ``regdev serve`` subprocess (uvicorn) on a free loopback port, SQLite file
-database (WAL, synchronous=FULL).  A client uploads CSV batches one after another;
+A real ``regdev serve`` subprocess (uvicorn) on a free loopback port, on a SQLite file
+(WAL, synchronous=FULL) and on PostgreSQL (fresh schema, default durability).  A client uploads CSV batches one after another;
 while a batch is in flight the server is killed.  Afterwards every batch the server
 acknowledged (HTTP 201) is present with all its rows, every stored batch is complete,
 no row lacks its batch, and the audit chain verifies.  The server then restarts on the
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -38,7 +39,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(db: Path, port: int) -> subprocess.Popen[bytes]:
+def _start(db: Path | str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "REGDEV_ENVIRONMENT": "development"}
     proc = subprocess.Popen(
         [
@@ -78,9 +79,22 @@ def _batch_csv(site_id: int, k: int) -> str:
     return "\n".join(lines)
 
 
-def test_sigkill_during_bulk_import_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    db = tmp_path / "kill.db"
-    engine = make_engine(f"sqlite:///{db}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database the server subprocess can open: a SQLite file, or a fresh PostgreSQL
+    schema with the server's default durability (no test-only settings)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kill.db'}"
+        return
+    if testing.pg_base_url() is None:
+        pytest.skip(testing.pg_skip_reason())
+    with testing.fresh_pg_schema() as url:
+        yield url.split("%20-csynchronous_commit")[0]
+
+
+def test_sigkill_during_bulk_import_loses_nothing_acknowledged(db_url: str) -> None:
+    db = db_url
+    engine = make_engine(db)
     upgrade(engine)
     with session_scope(make_session_factory(engine), write=True) as s:
         world = testing.build_world(s)
@@ -137,7 +151,7 @@ def test_sigkill_during_bulk_import_loses_nothing_acknowledged(tmp_path: Path) -
     t.join(timeout=30)
     assert died_in_flight.is_set(), "the kill did not interrupt an upload"
 
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(db)
     with make_session_factory(engine)() as s:
         batches = {b.id: b for b in s.execute(select(ImportBatch)).scalars()}
         for bid, k in acknowledged.items():
