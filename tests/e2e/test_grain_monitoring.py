@@ -223,7 +223,7 @@ timeout_s = 2
 
     def live() -> None:
         try:
-            result["loop"] = run_live(cfg, max_seconds=5.0)
+            result["loop"] = run_live(cfg, max_seconds=4.0)
         except Exception as exc:  # surfaced in the main thread below
             result["error"] = exc
 
@@ -235,7 +235,7 @@ timeout_s = 2
     try:
         thread.start()
         base = f"regdev/grain/{store_id}/sensors"
-        deadline = time.monotonic() + 6.0
+        deadline = time.monotonic() + 4.0
         while not rows and time.monotonic() < deadline:
             client.publish(f"{base}/ambient", json.dumps({"temp_c": 3.0, "rh_pct": 60}), qos=1)
             client.publish(f"{base}/cable/c1", json.dumps({"temps_c": [12.0] * N}), qos=1)

@@ -257,3 +257,25 @@ def test_grain_core_imports_no_web_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == ""
+
+
+def test_hanging_server_does_not_hold_up_the_loop(caplog: pytest.LogCaptureFixture) -> None:
+    loop = make_loop()
+    feed(loop, [20.0] * N)
+    loop.tick(NOW)
+    with socket.socket() as silent:  # accepts connections (backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        port = silent.getsockname()[1]
+        rep = MonitoringReporter(
+            f"http://127.0.0.1:{port}", region_id="T-A1", token="t", timeout_s=1.5, interval_s=1
+        )
+        with caplog.at_level(logging.ERROR, logger="regdev.grain.report"):
+            assert rep.maybe_report(loop, now_mono=0.0)  # returns at once; POST in a worker
+            assert rep._worker is not None
+            assert rep._worker.is_alive()  # still waiting for the silent server
+            assert loop.tick(NOW + 1) is not None  # the control loop goes on meanwhile
+            assert not rep.maybe_report(loop, now_mono=5.0)  # one report in flight at most
+            rep.close()
+    assert rep.n_failed == 1
+    assert "Timeout" in caplog.text
