@@ -32,6 +32,7 @@ Example::
     [monitoring]                         # optional: report status to the monitoring API
     url = "http://127.0.0.1:8000"
     token_env = "REGDEV_MONITORING_TOKEN"  # name of the env var holding the Bearer token
+    # token_file = "monitoring.token"    # or a file, re-read at every report
     region_id = "KP-..."                 # the city or county the store belongs to
     interval_s = 300
 """
@@ -117,6 +118,11 @@ class MonitoringSection(BaseModel):
     url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
     api_prefix: str = "/api/v1"
     token_env: str = Field(default="REGDEV_MONITORING_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    token_file: str | None = Field(
+        default=None,
+        description="file holding the token, re-read at every report (rotation without "
+        "restart); relative to the TOML file; takes precedence over token_env",
+    )
     region_id: str = Field(min_length=1, max_length=64)
     interval_s: float = Field(default=300.0, gt=0)
     timeout_s: float = Field(default=5.0, gt=0, le=60)
@@ -133,6 +139,13 @@ class StoreConfig(BaseModel):
     storage: StorageSection = Field(default_factory=StorageSection)
     monitoring: MonitoringSection | None = None
     base_dir: Path = Field(default=Path(), exclude=True)
+
+    def monitoring_token_path(self) -> Path | None:
+        """``[monitoring] token_file`` resolved against the TOML file's folder (or None)."""
+        if self.monitoring is None or self.monitoring.token_file is None:
+            return None
+        p = Path(self.monitoring.token_file)
+        return p if p.is_absolute() else self.base_dir / p
 
     def database_path(self) -> Path:
         """Database path, relative paths taken from the TOML file's folder."""

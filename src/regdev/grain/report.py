@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -266,6 +267,9 @@ class MonitoringReporter:
         The API's prefix (``/api/v1``).
     token_env : str
         Name of the variable the token came from (for messages only).
+    token_file : Path, optional
+        File holding the token, re-read at every report (so a renewed token is
+        picked up without restarting the loop); takes precedence over ``token``.
 
     Attributes
     ----------
@@ -288,6 +292,7 @@ class MonitoringReporter:
         timeout_s: float = 5.0,
         api_prefix: str = "/api/v1",
         token_env: str = "REGDEV_MONITORING_TOKEN",
+        token_file: Path | None = None,
     ) -> None:
         self.url = url
         self.region_id = region_id
@@ -296,6 +301,7 @@ class MonitoringReporter:
         self.timeout_s = timeout_s
         self.api_prefix = api_prefix
         self.token_env = token_env
+        self.token_file = token_file
         self.n_sent = 0
         self.n_failed = 0
         self.n_skipped = 0
@@ -309,7 +315,7 @@ class MonitoringReporter:
     def from_config(
         cls, config: StoreConfig, environ: Mapping[str, str] | None = None
     ) -> MonitoringReporter:
-        """Build the reporter from ``[monitoring]`` (token read from ``token_env``).
+        """Build the reporter from ``[monitoring]`` (token from ``token_file`` or ``token_env``).
 
         Raises
         ------
@@ -321,8 +327,9 @@ class MonitoringReporter:
             msg = "store config has no [monitoring] section"
             raise ValueError(msg)
         env = os.environ if environ is None else environ
+        token_file = config.monitoring_token_path()
         token = env.get(mon.token_env) or None
-        if token is None:
+        if token is None and token_file is None:
             log.error(
                 "monitoring: environment variable %s is not set; status reports will fail",
                 mon.token_env,
@@ -335,6 +342,7 @@ class MonitoringReporter:
             timeout_s=mon.timeout_s,
             api_prefix=mon.api_prefix,
             token_env=mon.token_env,
+            token_file=token_file,
         )
 
     @property
@@ -353,7 +361,15 @@ class MonitoringReporter:
 
     def post(self, payload: dict[str, Any]) -> bool:
         """POST one record; True if the API accepted it.  Never raises."""
-        if not self.token:
+        token = self.token
+        if self.token_file is not None:
+            try:
+                token = self.token_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                return self._fail(f"cannot read token file {self.token_file}: {exc}")
+            if not token:
+                return self._fail(f"token file {self.token_file} is empty")
+        if not token:
             return self._fail(f"no token (environment variable {self.token_env} is not set)")
         try:
             import httpx  # noqa: PLC0415 - only the reporter needs an HTTP client
@@ -361,7 +377,7 @@ class MonitoringReporter:
             r = httpx.post(
                 self.endpoint,
                 json=payload,
-                headers={"Authorization": f"Bearer {self.token}"},
+                headers={"Authorization": f"Bearer {token}"},
                 timeout=self.timeout_s,
             )
         except Exception as exc:  # noqa: BLE001 - any transport failure is logged, not raised

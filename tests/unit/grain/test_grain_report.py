@@ -279,3 +279,34 @@ def test_hanging_server_does_not_hold_up_the_loop(caplog: pytest.LogCaptureFixtu
             rep.close()
     assert rep.n_failed == 1
     assert "Timeout" in caplog.text
+
+
+def test_token_file_is_reread_at_every_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    p = tmp_path / "store.toml"
+    p.write_text(
+        '[store]\nid = "s1"\ntonnes = 100\n[monitoring]\nregion_id = "T-A1"\n'
+        'token_file = "mon.token"\n'
+    )
+    cfg = read_store_config(p)
+    assert cfg.monitoring_token_path() == tmp_path / "mon.token"
+    rep = MonitoringReporter.from_config(cfg, environ={"REGDEV_MONITORING_TOKEN": "from-env"})
+    auth_headers: list[object] = []
+
+    def fake_post(url: str, **kw: object) -> httpx.Response:
+        auth_headers.append(kw["headers"])
+        return httpx.Response(201, json={"id": len(auth_headers)})
+
+    monkeypatch.setattr(httpx, "post", fake_post)
+    with caplog.at_level(logging.ERROR, logger="regdev.grain.report"):
+        assert not rep.report(_status())  # file not there yet: logged, no request
+    assert "cannot read token file" in caplog.text
+    assert auth_headers == []
+    (tmp_path / "mon.token").write_text("first\n")
+    assert rep.report(_status())
+    (tmp_path / "mon.token").write_text("renewed")
+    assert rep.report(_status())
+    assert auth_headers == [{"Authorization": "Bearer first"}, {"Authorization": "Bearer renewed"}]
+    assert rep.n_sent == 2
+    assert rep.last_response == {"id": 2}
