@@ -1,4 +1,4 @@
-"""FastAPI dependencies: ``SessionDep``, ``WriteSessionDep``, ``SettingsDep``, ``CurrentUser``.
+"""FastAPI dependencies (CPU-only ones are ``async`` to spare thread-pool hand-offs): ``SessionDep``, ``WriteSessionDep``, ``SettingsDep``, ``CurrentUser``.
 
 The application stores its settings, session factory and password hasher on
 ``app.state`` (see :func:`regdev.monitoring.app.create_app`); tests swap them with
@@ -25,7 +25,7 @@ from regdev.monitoring.models import User
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The application's settings."""
     settings: Settings = request.app.state.settings
     return settings
@@ -47,7 +47,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     """The application's password hasher."""
     hasher: PasswordHasher = request.app.state.hasher
     return hasher
@@ -78,7 +78,7 @@ def get_optional_user(
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def get_current_user(user: OptionalUser) -> User:
+async def get_current_user(user: OptionalUser) -> User:
     """The logged-in user.
 
     Raises
@@ -95,7 +95,7 @@ def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_write_session(session: SessionDep, user: CurrentUser) -> Session:
+async def get_write_session(session: SessionDep, user: CurrentUser) -> Session:
     """The request's (write) session, after authentication succeeded."""
     return session
 
