@@ -1,4 +1,6 @@
-"""FastAPI dependencies (CPU-only ones are ``async`` to spare thread-pool hand-offs): ``SessionDep``, ``WriteSessionDep``, ``SettingsDep``, ``CurrentUser``.
+"""FastAPI dependencies: ``SessionDep``, ``WriteSessionDep``, ``SettingsDep``, ``CurrentUser``.
+
+CPU-only dependencies are ``async`` to spare thread-pool hand-offs.
 
 The application stores its settings, session factory and password hasher on
 ``app.state`` (see :func:`regdev.monitoring.app.create_app`); tests swap them with
