@@ -113,7 +113,7 @@ class StoreStatus:
 
 
 def _utc_naive(ts_s: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(ts_s, dt.UTC).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.fromtimestamp(round(ts_s), dt.UTC).replace(tzinfo=None)
 
 
 def status_from_loop(loop: LiveLoop, now_s: float | None = None) -> StoreStatus | None:
@@ -124,7 +124,8 @@ def status_from_loop(loop: LiveLoop, now_s: float | None = None) -> StoreStatus 
     loop : LiveLoop
         The running loop.
     now_s : float, optional
-        Unix time of the report (default: now).
+        Unix time to stamp the status with (default: the time of the last control
+        step, i.e. of the data, not of the report).
 
     Returns
     -------
@@ -134,7 +135,7 @@ def status_from_loop(loop: LiveLoop, now_s: float | None = None) -> StoreStatus 
     obs = loop.last_observation
     if obs is None:
         return None
-    now = time.time() if now_s is None else now_s
+    now = obs.time_h * 3600.0 if now_s is None else now_s  # the live loop's time_h is Unix h
     sid = loop.config.store.id
     last = loop.store.status(sid)  # the reading store's hook: last command and its reason
     m = np.asarray(obs.grain_m_wb_pct, dtype=np.float64)

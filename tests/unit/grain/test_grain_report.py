@@ -85,6 +85,9 @@ def test_normal_state_maps_to_the_api_schema() -> None:
         "moisture_pct": 14.5,
         "alarms": [],
     }
+    later = status_from_loop(loop)  # stamped with the control step's time, not the clock's
+    assert later is not None
+    assert later.timestamp == st.timestamp
     parsed = GrainStatusCreate.model_validate(body)
     assert parsed.timestamp.tzinfo is None  # stored as naive UTC by the service
 
