@@ -105,11 +105,19 @@ def db_import_plan(
         n = session.execute(
             select(func.count()).select_from(Project).where(Project.plan_id == plan.id)
         ).scalar_one()
-        out = {"plan_id": plan.id, "name": plan.name, "n_projects": int(n)}
+        out = {
+            "plan_id": plan.id,
+            "name": plan.name,
+            "n_projects": int(n),
+            "n_tracked_by_history": int(plan.meta.get("n_rows_tracked_by_history", 0)),
+        }
     if json_out:
         echo_json(out)
     else:
-        console.print(f"imported plan {out['name']!r} (id {out['plan_id']}): {n} projects")
+        console.print(
+            f"imported plan {out['name']!r} (id {out['plan_id']}): {n} new projects; "
+            f"{out['n_tracked_by_history']} scheduled rows already tracked by the history"
+        )
 
 
 @db_app.command("seed-demo")
