@@ -132,6 +132,14 @@ def test_reported_status_appears_in_api_and_on_county_page(server: Server) -> No
     assert any("co2" in a and "3400 ppm" in a for a in alarms)
     assert rep.last_response is not None
     assert rep.last_response["id"] == row["id"]
+    if "max_temp_c" in row:  # a service with the optional detail fields
+        assert rep.details
+        assert row["max_temp_c"] == pytest.approx(22.0)
+        assert row["co2_ppm"] == pytest.approx(3400)
+        assert row["fan_on"] is True  # 16 degC grain, 3 degC air: cooling
+        assert row["controller_note"] == loop.commands[-1]["reason"]
+    else:  # an older service: it refused them and got the basic record
+        assert not rep.details
 
     page = httpx.get(
         f"{server.url}/county/{REGION}",

@@ -11,10 +11,11 @@ What the API record holds, and what it cannot (yet)
 ---------------------------------------------------
 ``GrainStatusCreate`` has ``store_id``, ``region_id``, ``timestamp`` (naive UTC),
 ``mean_temp_c``, ``moisture_pct`` and ``alarms`` (up to 100 strings of up to 200
-characters).  Maximum temperature, CO2, fan state and the controller's reason are
-kept in :class:`StoreStatus` (and logged) but are not sent: the schema forbids
-extra fields.  Alarms are sent as ``"<level> <kind>[ layer <i>]: <message>"``,
-most severe first.
+characters); newer services also take the optional ``max_temp_c``, ``co2_ppm``,
+``fan_on`` and ``controller_note`` (:data:`DETAIL_FIELDS`).  The reporter sends
+them; if the service refuses them as unknown fields (HTTP 422 ``extra_forbidden``)
+it logs a warning, resends the basic record at once and keeps to it from then on.
+Alarms are sent as ``"<level> <kind>[ layer <i>]: <message>"``, most severe first.
 
 Failures never reach the control loop: a missing token, an unreachable server or a
 4xx/5xx answer is logged at ERROR and the next attempt waits for the next interval.
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 MAX_ALARMS = 100
 MAX_ALARM_CHARS = 200
 MAX_STORE_ID_CHARS = 80
+#: Optional fields of newer services (warmest layer, CO2, fan, controller's reason).
+DETAIL_FIELDS = ("max_temp_c", "co2_ppm", "fan_on", "controller_note")
 _LEVEL_ORDER = {"critical": 0, "warning": 1, "watch": 2}
 
 
@@ -195,7 +198,7 @@ def alarm_texts(status: StoreStatus) -> list[str]:
     return texts
 
 
-def status_payload(status: StoreStatus, region_id: str) -> dict[str, Any]:
+def status_payload(status: StoreStatus, region_id: str, *, details: bool = True) -> dict[str, Any]:
     """Map a status onto the monitoring API's ``GrainStatusCreate`` body.
 
     Parameters
@@ -204,12 +207,18 @@ def status_payload(status: StoreStatus, region_id: str) -> dict[str, Any]:
         The store's state.
     region_id : str
         The region (city or county) the store belongs to.
+    details : bool
+        Also send the optional :data:`DETAIL_FIELDS` that are known (warmest
+        layer, CO2, fan state, controller's reason); services that predate them
+        refuse them, see :meth:`MonitoringReporter.post`.
 
     Returns
     -------
     dict
         ``store_id``, ``region_id``, ``timestamp`` (ISO, naive UTC),
-        ``mean_temp_c``, ``moisture_pct`` (rounded to 0.01) and ``alarms``.
+        ``mean_temp_c``, ``moisture_pct`` (rounded to 0.01) and ``alarms``;
+        with ``details`` also ``max_temp_c``, ``co2_ppm``, ``fan_on`` and
+        ``controller_note`` where known.
 
     Raises
     ------
@@ -237,7 +246,7 @@ def status_payload(status: StoreStatus, region_id: str) -> dict[str, Any]:
         )
     if problems or mean is None or status.moisture_pct is None:
         raise DataValidationError(problems)
-    return {
+    body: dict[str, Any] = {
         "store_id": status.store_id,
         "region_id": region_id,
         "timestamp": status.timestamp.replace(tzinfo=None).isoformat(timespec="seconds"),
@@ -245,6 +254,36 @@ def status_payload(status: StoreStatus, region_id: str) -> dict[str, Any]:
         "moisture_pct": round(status.moisture_pct, 2),
         "alarms": alarm_texts(status),
     }
+    if details:
+        warmest = status.max_temp_c
+        if warmest is not None:
+            body["max_temp_c"] = round(warmest, 2)
+        if status.co2_ppm is not None and math.isfinite(status.co2_ppm):
+            body["co2_ppm"] = round(float(status.co2_ppm), 1)
+        if status.fan is not None:
+            body["fan_on"] = bool(status.fan)
+        if status.reason:
+            note = status.reason
+            if len(note) > MAX_ALARM_CHARS:
+                note = note[: MAX_ALARM_CHARS - 3] + "..."
+            body["controller_note"] = note
+    return body
+
+
+def _refuses_details(response: Any) -> list[str]:
+    """Detail fields a 422 answer names as unknown (``extra_forbidden``)."""
+    try:
+        items = response.json().get("detail", [])
+    except (ValueError, AttributeError):
+        return []
+    if not isinstance(items, list):
+        return []
+    out = []
+    for item in items:
+        loc = item.get("loc", []) if isinstance(item, dict) else []
+        if item.get("type") == "extra_forbidden" and loc and loc[-1] in DETAIL_FIELDS:
+            out.append(str(loc[-1]))
+    return out
 
 
 class MonitoringReporter:
@@ -308,6 +347,7 @@ class MonitoringReporter:
         self.n_skipped = 0
         self.last_error: str | None = None
         self.last_response: dict[str, Any] | None = None
+        self.details = True
         self._next_due = -math.inf
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -381,6 +421,21 @@ class MonitoringReporter:
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=self.timeout_s,
             )
+            refused = _refuses_details(r) if r.status_code == 422 else []
+            if refused:
+                log.warning(
+                    "monitoring: %s does not know %s; sending the basic record from now on",
+                    self.endpoint,
+                    ", ".join(refused),
+                )
+                self.details = False
+                payload = {k: v for k, v in payload.items() if k not in DETAIL_FIELDS}
+                r = httpx.post(
+                    self.endpoint,
+                    json=payload,
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=self.timeout_s,
+                )
         except Exception as exc:  # noqa: BLE001 - any transport failure is logged, not raised
             return self._fail(f"cannot reach {self.endpoint}: {type(exc).__name__}: {exc}")
         if r.status_code != 201:
@@ -405,21 +460,13 @@ class MonitoringReporter:
     def report(self, status: StoreStatus) -> bool:
         """Build the record of ``status`` and POST it; True if accepted.  Never raises."""
         try:
-            payload = status_payload(status, self.region_id)
+            payload = status_payload(status, self.region_id, details=self.details)
         except DataValidationError as exc:
             with self._lock:
                 self.n_skipped += 1
                 self.last_error = str(exc)
             log.warning("monitoring: status not reported: %s", exc)
             return False
-        log.debug(
-            "monitoring: store %s max %.1f degC, CO2 %s ppm, fan %s (%s) not in the API record",
-            status.store_id,
-            status.max_temp_c if status.max_temp_c is not None else math.nan,
-            status.co2_ppm,
-            status.fan,
-            status.reason,
-        )
         return self.post(payload)
 
     def due(self, now_mono: float | None = None) -> bool:

@@ -18,6 +18,7 @@ from regdev.errors import DataValidationError
 from regdev.grain.config import StoreConfig, read_store_config
 from regdev.grain.mqtt import LiveLoop, ReadingStore
 from regdev.grain.report import (
+    DETAIL_FIELDS,
     MAX_ALARM_CHARS,
     MAX_ALARMS,
     MonitoringReporter,
@@ -31,6 +32,18 @@ from regdev.monitoring.schemas import GrainStatusCreate
 
 N = 4
 NOW = 1_790_000_000.0  # 2026-09-22 (UTC)
+
+
+def validate(body: dict[str, object]) -> GrainStatusCreate:
+    """Validate against the service's create schema; detail fields only if it has them.
+
+    The detail fields are checked explicitly in the tests; a service version without
+    them gets the basic record (see test_service_without_details_gets_basic_record).
+    """
+    known = GrainStatusCreate.model_fields
+    return GrainStatusCreate.model_validate(
+        {k: v for k, v in body.items() if k in known or k not in DETAIL_FIELDS}
+    )
 
 
 def make_loop() -> LiveLoop:
@@ -74,7 +87,7 @@ def test_normal_state_maps_to_the_api_schema() -> None:
     assert st.fan == 1  # grain 11 K above cold dry air: the delta-t rule cools
     assert st.reason
     assert st.valid
-    body = status_payload(st, "T-A1")
+    body = status_payload(st, "T-A1", details=False)
     assert body == {
         "store_id": "s1",
         "region_id": "T-A1",
@@ -88,8 +101,15 @@ def test_normal_state_maps_to_the_api_schema() -> None:
     later = status_from_loop(loop)  # stamped with the control step's time, not the clock's
     assert later is not None
     assert later.timestamp == st.timestamp
-    parsed = GrainStatusCreate.model_validate(body)
+    parsed = validate(body)
     assert parsed.timestamp.tzinfo is None  # stored as naive UTC by the service
+    full = status_payload(st, "T-A1")
+    assert {k: v for k, v in full.items() if k not in DETAIL_FIELDS} == body
+    assert full["max_temp_c"] == 15.0
+    assert full["fan_on"] is True
+    assert full["controller_note"] == st.reason
+    assert "co2_ppm" not in full  # no CO2 sensor reported: not sent rather than guessed
+    validate(full)
 
 
 def test_hot_spot_and_co2_alarms_most_severe_first() -> None:
@@ -105,7 +125,9 @@ def test_hot_spot_and_co2_alarms_most_severe_first() -> None:
     assert st.moisture_source == "sensor"
     assert st.moisture_pct == pytest.approx(16.2)
     body = status_payload(st, "T-A1")
-    GrainStatusCreate.model_validate(body)
+    validate(body)
+    assert body["co2_ppm"] == 1500
+    assert body["max_temp_c"] == 31.0
     alarms = body["alarms"]
     assert len(alarms) == 3
     assert alarms[0].startswith("critical hot_spot layer 2:")
@@ -163,7 +185,7 @@ def test_missing_layers_and_invalid_inputs_become_warnings() -> None:
     assert body["mean_temp_c"] == pytest.approx(12.0)
     assert "warning sensor_fault: no valid temperature in layers 1" in body["alarms"]
     assert any(a.startswith("warning controller:") and "stale" in a for a in body["alarms"])
-    GrainStatusCreate.model_validate(body)
+    validate(body)
 
 
 def test_alarm_limits_of_the_api() -> None:
@@ -173,7 +195,7 @@ def test_alarm_limits_of_the_api() -> None:
     assert all(len(t) <= MAX_ALARM_CHARS for t in texts)
     assert texts[0] == "critical co2: CO2 4000 ppm"
     assert texts[-1] == "... and 52 more alarms"
-    GrainStatusCreate.model_validate(status_payload(_status(alarms=many), "T-A1"))
+    validate(status_payload(_status(alarms=many), "T-A1"))
 
 
 def test_config_section_optional_and_token_from_env(tmp_path: Path) -> None:
@@ -313,3 +335,50 @@ def test_token_file_is_reread_at_every_report(
     assert auth_headers == [{"Authorization": "Bearer first"}, {"Authorization": "Bearer renewed"}]
     assert rep.n_sent == 2
     assert rep.last_response == {"id": 2}
+
+
+def test_service_without_details_gets_basic_record(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bodies: list[dict[str, object]] = []
+
+    def old_service(url: str, **kw: object) -> httpx.Response:
+        body = dict(kw["json"])  # type: ignore[call-overload]
+        bodies.append(body)
+        extra = [k for k in body if k in DETAIL_FIELDS]
+        if extra:
+            detail = [{"type": "extra_forbidden", "loc": ["body", k], "msg": "x"} for k in extra]
+            return httpx.Response(422, json={"detail": detail})
+        return httpx.Response(201, json={"id": len(bodies)})
+
+    monkeypatch.setattr(httpx, "post", old_service)
+    rep = MonitoringReporter("http://old.example", region_id="T-A1", token="tok")
+    st = _status(fan=1, reason="grain 8 K warmer than air", co2_ppm=450.0)
+    with caplog.at_level(logging.WARNING, logger="regdev.grain.report"):
+        assert rep.report(st)
+    assert "does not know" in caplog.text
+    assert set(DETAIL_FIELDS) <= set(bodies[0])
+    assert not set(DETAIL_FIELDS) & set(bodies[1])
+    assert rep.n_sent == 1
+    assert rep.n_failed == 0
+    assert not rep.details
+    assert rep.report(st)  # from now on straight to the basic record
+    assert len(bodies) == 3
+    assert not set(DETAIL_FIELDS) & set(bodies[2])
+
+
+def test_other_422_is_a_failure_not_a_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+
+    def refuse(url: str, **kw: object) -> httpx.Response:
+        calls.append(kw)
+        detail = [{"type": "value_error", "loc": ["body", "region_id"], "msg": "unknown"}]
+        return httpx.Response(422, json={"detail": detail})
+
+    monkeypatch.setattr(httpx, "post", refuse)
+    rep = MonitoringReporter("http://mon.example", region_id="KP-NOPE", token="tok")
+    assert not rep.report(_status(fan=0))
+    assert len(calls) == 1
+    assert rep.details  # still sends details next time
+    assert rep.n_failed == 1
+    assert "HTTP 422" in (rep.last_error or "")
