@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Engine, Table, func, insert, select, text
+from sqlalchemy import JSON, Date, DateTime, Engine, Table, func, insert, inspect, select, text
 
 from regdev._atomic import atomic_write_bytes
 from regdev.errors import DataValidationError, InternalError, NotFoundError, Problem
@@ -48,14 +48,28 @@ def _decode(table: Table, column: str, value: Any) -> Any:
     return value
 
 
-def dump_tables(engine: Engine) -> dict[str, dict[str, Any]]:
-    """Every table's column names and rows (JSON-compatible), in primary-key order."""
+def dump_tables(
+    engine: Engine, *, columns: dict[str, list[str]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every table's column names and rows (JSON-compatible), in primary-key order.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        Database to read.
+    columns : dict, optional
+        Only these columns per table (a backup made before a migration added columns).
+    """
     out: dict[str, dict[str, Any]] = {}
     with engine.connect() as conn:
+        insp = inspect(conn)
         for table in Base.metadata.sorted_tables:
-            cols = [c.name for c in table.columns]
+            present = {c["name"] for c in insp.get_columns(table.name)}
+            cols = [c.name for c in table.columns if c.name in present]  # older revisions
+            if columns is not None:
+                cols = [c for c in columns.get(table.name, []) if c in table.c]
             pk = list(table.primary_key.columns)
-            rows = conn.execute(select(table).order_by(*pk)).all()
+            rows = conn.execute(select(*(table.c[c] for c in cols)).order_by(*pk)).all()
             out[table.name] = {
                 "columns": cols,
                 "rows": [[_encode(v) for v in row] for row in rows],
@@ -211,7 +225,9 @@ def restore(engine: Engine, path: str | Path, *, force: bool = False) -> dict[st
                                 f"SELECT setval('{seq}', COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"
                             )
                         )
-    restored = digest(dump_tables(engine))
+    restored = digest(
+        dump_tables(engine, columns={k: v["columns"] for k, v in doc["tables"].items()})
+    )
     if restored != doc["digest"]:
         msg = f"restored database digest {restored} differs from the backup's {doc['digest']}; please report"
         raise InternalError(msg)

@@ -260,6 +260,10 @@ class GrainStatus(Base):
     mean_temp_c: Mapped[float] = mapped_column(Float)
     moisture_pct: Mapped[float] = mapped_column(Float)
     alarms: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    max_temp_c: Mapped[float | None] = mapped_column(Float, default=None)
+    co2_ppm: Mapped[float | None] = mapped_column(Float, default=None)
+    fan_on: Mapped[bool | None] = mapped_column(default=None)
+    controller_note: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class User(Base):

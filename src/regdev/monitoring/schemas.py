@@ -436,6 +436,10 @@ class GrainStatusCreate(_In):
     mean_temp_c: Annotated[float, Field(ge=-80, le=120, allow_inf_nan=False)]
     moisture_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
     alarms: list[Text200] = Field(default_factory=list, max_length=100)
+    max_temp_c: Annotated[float, Field(ge=-80, le=120, allow_inf_nan=False)] | None = None
+    co2_ppm: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] | None = None
+    fan_on: bool | None = None
+    controller_note: Text200 | None = None
 
 
 class GrainStatusUpdate(_In):
@@ -454,6 +458,10 @@ class GrainStatusPublic(_Out):
     mean_temp_c: float
     moisture_pct: float
     alarms: list[Any]
+    max_temp_c: float | None
+    co2_ppm: float | None
+    fan_on: bool | None
+    controller_note: str | None
 
 
 # --- users, auth, audit, imports, reports --------------------------------------------

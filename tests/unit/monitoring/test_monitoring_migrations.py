@@ -32,7 +32,7 @@ def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 def test_migrations_build_the_model_schema(blank_engine: Engine) -> None:
     assert current_revision(blank_engine) is None
     upgrade(blank_engine)
-    assert current_revision(blank_engine) == "0001"
+    assert current_revision(blank_engine) == "0002"
     with blank_engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
@@ -51,3 +51,44 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     eng.dispose()
+
+
+def test_upgrade_from_0001_keeps_data(blank_engine: Engine) -> None:
+    upgrade(blank_engine, "0001")
+    with blank_engine.begin() as conn:
+        conn.execute(text("INSERT INTO provinces (id, name) VALUES ('P', 'Province P')"))
+        conn.execute(
+            text(
+                "INSERT INTO regions (id, name, province_id, kind, coastal, resources) "
+                "VALUES ('R', 'Region R', 'P', 'county', false, '')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO grain_status (store_id, region_id, timestamp, mean_temp_c, moisture_pct, alarms) "
+                "VALUES ('s1', 'R', '2026-11-27 10:00:00', 12.5, 14.0, '[]')"
+            )
+        )
+    upgrade(blank_engine)
+    assert current_revision(blank_engine) == "0002"
+    with blank_engine.connect() as conn:
+        row = conn.execute(text("SELECT mean_temp_c, co2_ppm FROM grain_status")).one()
+    assert tuple(row) == (12.5, None)
+
+
+def test_backup_of_an_older_revision_restores_into_the_latest(
+    blank_engine: Engine, tmp_path: Path
+) -> None:
+    from regdev.monitoring import backup
+
+    upgrade(blank_engine, "0001")
+    with blank_engine.begin() as conn:
+        conn.execute(text("INSERT INTO provinces (id, name) VALUES ('P', 'Province P')"))
+    path = tmp_path / "old.backup"
+    summary = backup.backup(blank_engine, path)
+    assert summary["revision"] == "0001"
+    target = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    restored = backup.restore(target, path)
+    assert restored["digest"] == summary["digest"]
+    assert current_revision(target) == "0002"
+    target.dispose()
