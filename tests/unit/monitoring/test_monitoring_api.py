@@ -364,3 +364,11 @@ def test_lone_surrogates_and_nul_are_422(client: TestClient, login) -> None:
         r = client.post(f"{API}/programmes", headers=h, content=body)
         assert r.status_code == 422, r.text
         assert r.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+def test_county_cannot_move_a_project_out_of_its_county(client: TestClient, login) -> None:
+    h = login("county_a1")
+    pid = client.get(f"{API}/projects", headers=h).json()["data"][0]["id"]
+    r = client.patch(f"{API}/projects/{pid}", headers=h, json={"region_id": "T-B1"})
+    assert r.status_code == 403
+    assert client.get(f"{API}/projects/{pid}", headers=h).json()["region_id"] == "T-A1"
