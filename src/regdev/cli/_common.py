@@ -39,12 +39,14 @@ def run_guarded(app: typer.Typer) -> int:
     except typer.Abort:
         err_console.print("Aborted.")
         return 1
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return int(exc.exit_code)
+    except Exception as exc:
+        # Usage errors (unknown command or option, bad value) come from the click that Typer
+        # uses, which may be its vendored copy: recognise them by their interface.
+        show = getattr(exc, "show", None)
+        code = getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
         raise
     return 0
 
