@@ -119,6 +119,8 @@ class Server:
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--workers",
+                str(workers),
             ],
             env=env,
             stdout=subprocess.PIPE,
@@ -200,11 +202,19 @@ def mixes(
     dashboard: list[str] = []
     for rid in picks:
         dashboard += [f"/county/{rid}", f"/county/{rid}/csv/operations.csv"]
-    # the same pages with a unique query string each: every request misses the page cache
-    cold = [
-        f"{p}?nocache={i}" for i, p in enumerate(dashboard * (n_cold // max(len(dashboard), 1) + 1))
-    ][:n_cold]
-    return {"api": api, "dashboard": dashboard, "dashboard-uncached": cold}
+
+    # the same requests with a unique query string each: every request misses the
+    # response/page caches and runs the query, validation and rendering path
+    def uncached(paths: list[str]) -> list[str]:
+        reps = paths * (n_cold // max(len(paths), 1) + 1)
+        return [f"{p}{'&' if '?' in p else '?'}nocache={i}" for i, p in enumerate(reps)][:n_cold]
+
+    return {
+        "api": api,
+        "api-uncached": uncached(api),
+        "dashboard": dashboard,
+        "dashboard-uncached": uncached(dashboard),
+    }
 
 
 def warm(base: str, paths: list[str], token: str) -> None:

@@ -31,11 +31,11 @@ def test_bench_service_quick_runs_and_reports() -> None:
     assert "baseline (no index):" in text
     assert "real:" in text
     rows = re.findall(
-        r"^\s+(api|dashboard|dashboard-uncached)\s+(\d+) req\s+(\d+) failed\s+([\d.]+) req/s",
+        r"^\s+(api|api-uncached|dashboard|dashboard-uncached)\s+(\d+) req\s+(\d+) failed\s+([\d.]+) req/s",
         text,
         re.M,
     )
-    assert len(rows) == 6, text
+    assert len(rows) == 8, text
     for _, n, failed, rps in rows:
         assert int(n) > 0
         assert int(failed) == 0

@@ -24,6 +24,7 @@ from regdev.monitoring import auth
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import make_engine, make_session_factory
 from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+from regdev.monitoring.read_cache import ReadCache, ReadCacheMiddleware
 
 _STATUS: list[tuple[type[RegdevError], int]] = [
     (DataValidationError, 422),
@@ -101,6 +102,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.hasher = auth.make_hasher(settings)
+    app.state.read_cache = ReadCache(engine, settings)
+    app.add_middleware(ReadCacheMiddleware, cache=app.state.read_cache)
     app.add_exception_handler(RegdevError, _handle_regdev_error)
     app.add_exception_handler(RequestValidationError, _handle_request_validation)
     app.include_router(api_router(), prefix=settings.api_prefix)

@@ -82,6 +82,15 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a correctly signed, unexpired token says: user id, expiry, password fingerprint."""
+
+    user_id: int
+    exp: int
+    fingerprint: str
+
+
 def create_token(user: User, *, settings: Settings, now: dt.datetime | None = None) -> str:
     """A signed token for ``user`` valid for ``settings.access_token_expire_minutes``."""
     now = now or utcnow()
@@ -92,15 +101,13 @@ def create_token(user: User, *, settings: Settings, now: dt.datetime | None = No
     return f"{body}.{_b64(sig)}"
 
 
-def user_from_token(
-    session: Session, token: str, *, settings: Settings, now: dt.datetime | None = None
-) -> User:
-    """The active user a token belongs to.
+def verify_token(token: str, *, settings: Settings, now: dt.datetime | None = None) -> TokenClaims:
+    """Check a token's signature and expiry, without touching the database.
 
     Raises
     ------
     AuthenticationError
-        If the token is malformed, forged, expired, revoked or its user inactive.
+        If the token is malformed, forged or expired.
     """
     invalid = "invalid or expired credentials; log in again"
     try:
@@ -118,9 +125,28 @@ def user_from_token(
     now = now or utcnow()
     if exp < now.timestamp() or not 0 < user_id < 2**31:
         raise AuthenticationError(invalid)
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or not hmac.compare_digest(_fingerprint(user), fp):
-        raise AuthenticationError(invalid)
+    return TokenClaims(user_id, exp, fp)
+
+
+def user_from_token(
+    session: Session, token: str, *, settings: Settings, now: dt.datetime | None = None
+) -> User:
+    """The active user a token belongs to.
+
+    Raises
+    ------
+    AuthenticationError
+        If the token is malformed, forged, expired, revoked or its user inactive.
+    """
+    claims = verify_token(token, settings=settings, now=now)
+    user = session.get(User, claims.user_id)
+    if (
+        user is None
+        or not user.is_active
+        or not hmac.compare_digest(_fingerprint(user), claims.fingerprint)
+    ):
+        msg = "invalid or expired credentials; log in again"
+        raise AuthenticationError(msg)
     return user
 
 

@@ -87,12 +87,16 @@ def _shared_app() -> tuple[FastAPI, _FactoryHolder]:
 
 @pytest.fixture
 def app(
-    _shared_app: tuple[FastAPI, _FactoryHolder], session_factory: sessionmaker[Session]
+    _shared_app: tuple[FastAPI, _FactoryHolder],
+    session_factory: sessionmaker[Session],
+    engine: Engine,
 ) -> Iterator[FastAPI]:
     application, holder = _shared_app
     holder.factory = session_factory
+    application.state.read_cache.rebind(engine)
     yield application
     holder.factory = None
+    application.state.read_cache.clear()
 
 
 @pytest.fixture
