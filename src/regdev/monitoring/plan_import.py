@@ -26,19 +26,11 @@ from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import HISTORY_SOURCE, ensure_programme
 from regdev.monitoring.models import Plan, Project, Region
 from regdev.monitoring.reference import load_regions
+from regdev.planning.plan import SCHEDULE_COLUMNS
+from regdev.planning.scenario import FACILITY_TYPES
 
-SCHEDULE_COLUMNS = (
-    "region_id",
-    "facility",
-    "year",
-    "tier",
-    "size",
-    "cost",
-    "benefit",
-    "equity_weight",
-    "locked",
-)
-PLAN_FACILITIES = ("factories", "hospital", "leisure_complex", "grain_storage", "offshore_farm")
+# The plan-folder contract is defined once, by the planner that writes it.
+PLAN_FACILITIES = FACILITY_TYPES
 
 
 def planned_dates(year: int) -> dict[str, dt.date]:
