@@ -62,8 +62,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     db: DbOpt = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="uvicorn worker processes (a SQLite file or PostgreSQL; not in-memory). "
+            "With more than one, stop the server with SIGTERM/Ctrl-C: a SIGKILL of the "
+            "supervisor leaves its workers running.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the monitoring service (REST API under /api/v1, dashboard at /)."""
+    import os
+
     import uvicorn
 
     from regdev.monitoring.app import create_app
@@ -71,10 +83,30 @@ def serve(
 
     settings = _settings(db)
     settings.check_secrets()
+    if workers > 1 and settings.database_url in ("sqlite://", "sqlite:///:memory:"):
+        msg = "an in-memory database cannot be shared by worker processes; use --workers 1"
+        raise fail(msg)
     app = create_app(settings)
     upgrade(app.state.engine)
-    console.print(f"regdev monitoring on http://{host}:{port}/  (database {settings.database_url})")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    console.print(
+        f"regdev monitoring on http://{host}:{port}/  (database {settings.database_url}, "
+        f"{workers} worker{'s' if workers > 1 else ''})"
+    )
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # each worker builds its own app from the environment (same settings, own caches;
+    # every per-process cache is keyed by the audit-chain head, so workers agree)
+    app.state.engine.dispose()
+    os.environ["REGDEV_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "regdev.monitoring.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @db_app.command("upgrade")

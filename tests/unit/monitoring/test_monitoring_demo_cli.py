@@ -103,3 +103,9 @@ def test_demo_with_the_default_plan_does_not_duplicate_history() -> None:
         assert len(n_new) > 500
         pairs = Counter(s.execute(select(Project.region_id, Project.facility)).all())
         assert max(pairs.values()) == 1
+
+
+def test_serve_refuses_several_workers_on_an_in_memory_database() -> None:
+    r = CliRunner().invoke(app, ["serve", "--db", "sqlite://", "--workers", "2"])
+    assert r.exit_code == 1
+    assert "in-memory database cannot be shared" in r.output
