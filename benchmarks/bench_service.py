@@ -12,12 +12,14 @@ What it does
    quality records and surveys.
 2. Copies it to a *baseline* database without the ``(region_id, year, month)`` index
    of ``factory_operations`` (the naive, unindexed query path).
-3. For the baseline and then the real database: starts uvicorn (one worker) in a
+3. For the baseline and then the real database: starts uvicorn (``--workers``, default 1) in a
    subprocess on 127.0.0.1, and runs a bounded load generator (httpx/asyncio, a
    second process, ``--concurrency`` connections, at most ``--requests`` requests or
    ``--seconds`` seconds per mix) against two mixes of read endpoints:
    * ``api``: JSON list/report endpoints (operations of a county and year, projects of a
-     county, sites, progress and cohort reports);
+     county, sites, progress and cohort reports), as clients repeat them (the read cache
+     of ``regdev.monitoring.read_cache`` answers repeats until the next write);
+   * ``api-uncached``: the same with a unique query string each (every request misses);
    * ``dashboard``: the server-rendered county page (projects, milestones, 24-month
      chart, latest operations, quality, surveys, forms) and the CSV of its operations.
 4. Prints requests/s and p50/p95/p99 per mix, and candidate/baseline ratios.
