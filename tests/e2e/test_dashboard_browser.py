@@ -290,3 +290,47 @@ def test_county_user_cannot_open_another_county(server: Server, browser: object)
     assert resp.status == 403
     assert "may not see" in page.inner_text("main")
     context.close()
+
+
+def test_county_milestones_table_last_column_visible(server: Server, browser: object) -> None:
+    # at 1400 px the milestones table's last column ("Slip (days)") must be on screen
+    # inside its card (not clipped by the card or hidden behind a scroll container)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server.base_url + "/login")
+    page.fill("#username", "admin")
+    page.fill("#password", "admin-password")
+    page.click("button[type=submit]")
+    page.wait_for_selector("svg.map")
+    page.goto(f"{server.base_url}/county/{server.region_id}")
+    # a county with many milestones of several facility types: repeat the rows (with the
+    # longest facility name) so the table is taller than its scroll box, whose vertical
+    # scrollbar then takes width away from the columns
+    page.evaluate(
+        """() => {
+            const body = document.querySelector('#t-milestones table tbody');
+            const rows = Array.from(body.rows);
+            for (let i = 0; i < 20; i++) rows.forEach(r => {
+                const c = r.cloneNode(true);
+                c.cells[1].textContent = 'leisure_complex';
+                body.appendChild(c);
+            });
+        }"""
+    )
+    clipped = page.evaluate(
+        "() => { const w = document.querySelector('#t-milestones .tablewrap');"
+        " return w.scrollWidth - w.clientWidth; }"
+    )
+    assert clipped <= 0, f"milestones table is {clipped} px wider than its box"
+    header = page.locator("#t-milestones table[data-table=milestones] thead th").last
+    assert header.inner_text().strip() == "Slip (days)"
+    box = header.bounding_box()
+    wrap = page.locator("#t-milestones .tablewrap").bounding_box()
+    card = page.locator("#t-milestones").bounding_box()
+    assert box is not None
+    assert wrap is not None
+    assert card is not None
+    assert box["x"] + box["width"] <= wrap["x"] + wrap["width"] + 0.5
+    assert box["x"] + box["width"] <= card["x"] + card["width"] + 0.5
+    assert box["x"] + box["width"] <= 1400
+    context.close()

@@ -870,7 +870,7 @@ def build_county(
     county_base = f"{base}/county/{region_id}"
     page.blocks = [
         Block("t-projects", "", "table", projects_t, span=True),
-        Block("t-milestones", "", "table", milestones_t),
+        Block("t-milestones", "", "table", milestones_t, span=True),
         Block("t-sites", "", "table", sites_t),
         Block(
             "production-chart",
