@@ -1,6 +1,7 @@
 """FastAPI dependencies: ``SessionDep``, ``WriteSessionDep``, ``SettingsDep``, ``CurrentUser``.
 
-CPU-only dependencies are ``async`` to spare thread-pool hand-offs.
+CPU-only dependencies (and the session, whose creation does no I/O) are ``async`` to
+spare thread-pool hand-offs.
 
 The application stores its settings, session factory and password hasher on
 ``app.state`` (see :func:`regdev.monitoring.app.create_app`); tests swap them with
@@ -10,9 +11,10 @@ The application stores its settings, session factory and password hasher on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -36,17 +38,31 @@ async def get_settings(request: Request) -> Settings:
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for one request (rolled back unless the route committed).
 
     Requests that may write (POST, PUT, PATCH, DELETE) run in a write transaction from
     their first statement (``BEGIN IMMEDIATE`` on SQLite), so concurrent writers queue
     on the lock instead of failing when a read transaction tries to upgrade.
+
+    Creating a session does no I/O (it takes a connection at its first statement, in
+    the thread that runs it), so reads spare the thread-pool hand-offs of a sync
+    dependency.  Closing returns the connection to the pool, which never waits; it is
+    done inline for reads on SQLite (a rollback of a read transaction on a local file)
+    and in a worker thread otherwise (a network round trip, or a write to roll back).
     """
-    with request.app.state.session_factory() as session:
+    session: Session = request.app.state.session_factory()
+    inline_close = request.method in _SAFE_METHODS and session.get_bind().dialect.name == "sqlite"
+    try:
         if request.method not in _SAFE_METHODS:
-            begin_write(session)
+            await anyio.to_thread.run_sync(begin_write, session)
         yield session
+    finally:
+        if inline_close:
+            session.close()
+        else:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
 
 
 async def get_hasher(request: Request) -> PasswordHasher:
