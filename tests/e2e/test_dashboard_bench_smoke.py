@@ -8,26 +8,15 @@ baseline and the real database were measured and that no request failed.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from benchsmoke import run_quick
 
 
 @pytest.mark.slow
 def test_bench_service_quick_runs_and_reports() -> None:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_service.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert out.returncode == 0, out.stdout + out.stderr
-    text = out.stdout
+    text = run_quick("bench_service.py", timeout=240)
     assert "baseline (no index):" in text
     assert "real:" in text
     rows = re.findall(

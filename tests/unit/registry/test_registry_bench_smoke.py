@@ -1,18 +1,7 @@
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[3]
+from benchsmoke import run_quick
 
 
 def test_bench_synth_quick_runs():
-    res = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_synth.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert res.returncode == 0, res.stderr
-    assert "200 regions, 20,000 settlements" in res.stdout
-    assert "ratio candidate/baseline" in res.stdout
+    out = run_quick("bench_synth.py", timeout=120)
+    assert "200 regions, 20,000 settlements" in out
+    assert "ratio candidate/baseline" in out
