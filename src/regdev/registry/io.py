@@ -123,24 +123,15 @@ def read_regions(
     if not p.is_file():
         raise DataValidationError([Problem(file, None, None, "expected a readable file, got none")])
     raw, offset = _read_raw(p, file)
-    from regdev.registry.imputation import impute_missing
-    from regdev.registry.validation import validate_table
-
-    text = raw.astype(object).where(raw.notna(), None).map(lambda v: None if v is None else str(v))
-    frame, problems = validate_table(text, file=file, row_offset=offset)
-    if problems:
-        raise DataValidationError(problems)
-    counts: dict[str, int] = {}
-    if impute:
-        frame, counts = impute_missing(frame)
-        if counts and warn:
-            detail = ", ".join(f"{n} {c}" for c, n in counts.items())
-            warnings.warn(
-                f"{file}: imputed {detail} value(s); see the *_source columns",
-                ImputationWarning,
-                stacklevel=2,
-            )
-    return RegionRegistry(frame, source=file, imputed=counts)
+    registry = RegionRegistry.from_frame(raw, source=file, impute=impute, row_offset=offset)
+    if registry.imputed and warn:
+        detail = ", ".join(f"{n} {c}" for c, n in registry.imputed.items())
+        warnings.warn(
+            f"{file}: imputed {detail} value(s); see the *_source columns",
+            ImputationWarning,
+            stacklevel=2,
+        )
+    return registry
 
 
 def to_csv_text(registry: RegionRegistry) -> str:

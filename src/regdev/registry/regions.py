@@ -83,7 +83,12 @@ class RegionRegistry:
     # ----------------------------------------------------------------- builders
     @classmethod
     def from_frame(
-        cls, raw: pd.DataFrame, *, source: str = "<memory>", impute: bool = True
+        cls,
+        raw: pd.DataFrame,
+        *,
+        source: str = "<memory>",
+        impute: bool = True,
+        row_offset: int = 2,
     ) -> RegionRegistry:
         """Validate a raw (text) table and build a registry from it.
 
@@ -97,6 +102,9 @@ class RegionRegistry:
         impute : bool, default True
             Fill missing population, area and coordinates (marked in
             ``*_source`` columns).
+        row_offset : int, default 2
+            Row number of the first data row in messages (2 below a header
+            line, 1 for feature collections).
 
         Returns
         -------
@@ -111,7 +119,7 @@ class RegionRegistry:
 
         text = raw.astype(object).where(raw.notna(), None)
         text = text.map(lambda v: None if v is None else str(v))
-        frame, problems = validate_table(text, file=source)
+        frame, problems = validate_table(text, file=source, row_offset=row_offset)
         if problems:
             raise DataValidationError(problems)
         counts: dict[str, int] = {}
