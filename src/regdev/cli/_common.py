@@ -28,7 +28,9 @@ def run_guarded(app: typer.Typer) -> int:
         The process exit code.
     """
     try:
-        app(standalone_mode=False)
+        # with standalone_mode=False click returns (not raises) the code of a
+        # ``typer.Exit``/``ctx.exit(n)`` raised inside a command: keep it
+        rc = app(standalone_mode=False)
     except RegdevError as exc:
         err_console.print(
             f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
@@ -39,6 +41,16 @@ def run_guarded(app: typer.Typer) -> int:
     except typer.Abort:
         err_console.print("Aborted.")
         return 1
+    except (OSError, EOFError) as exc:
+        # a file that cannot be read or written (missing, a directory, no permission,
+        # truncated): one line, not a traceback
+        what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = getattr(exc, "filename", None)
+        msg = f"{where}: {what}" if where else (what or type(exc).__name__)
+        err_console.print(
+            f"[bold red]error:[/] {msg}", markup=True, highlight=False, soft_wrap=True
+        )
+        return 1
     except Exception as exc:
         # Usage errors (unknown command or option, bad value) come from the click that Typer
         # uses, which may be its vendored copy: recognise them by their interface.
@@ -48,7 +60,7 @@ def run_guarded(app: typer.Typer) -> int:
             show()
             return code
         raise
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -33,6 +33,9 @@ def _settings(db: str | None) -> Settings:
         raise fail(msg) from exc
     if db is None:
         return Settings()
+    if "://" not in db and Path(db).expanduser().is_dir():
+        msg = f"--db {db}: is a directory; expected a database URL or a SQLite file path"
+        raise fail(msg)
     url = db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
     return Settings(database_url=url)
 
