@@ -199,38 +199,96 @@ def db_seed_demo(
         )
 
 
+PasswordStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin", help="Read the password from the first line of standard input."
+    ),
+]
+PasswordFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="Read the password from the first line of this file (keep it owner-only).",
+    ),
+]
+
+
+def _read_password(stdin: bool, file: Path | None) -> str:
+    """The new password: from stdin, a file, REGDEV_NEW_PASSWORD or a hidden prompt.
+
+    Never from a command-line argument (those show in ``ps`` and shell history).
+    """
+    import os
+    import sys
+
+    if stdin and file is not None:
+        msg = "give either --password-stdin or --password-file, not both"
+        raise fail(msg, code=2)
+    if stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if file is not None:
+        lines = file.read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    env = os.environ.get("REGDEV_NEW_PASSWORD")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        msg = "no terminal to prompt for the password: use --password-stdin or --password-file"
+        raise fail(msg, code=2)
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _province_id(db: str | None, text: str) -> str:
+    from regdev.errors import NotFoundError
+    from regdev.monitoring.db import make_session_factory
+    from regdev.monitoring.provinces import resolve_province
+
+    with make_session_factory(_engine(db))() as session:
+        try:
+            return resolve_province(session, text)
+        except NotFoundError as exc:
+            msg = f"--province: {exc}"
+            raise fail(msg, code=2) from exc
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[str, typer.Option(help="national, provincial, county, factory or viewer.")],
-    province: Annotated[str | None, typer.Option(help="Province id (provincial).")] = None,
+    province: Annotated[
+        str | None,
+        typer.Option(
+            help="Province (provincial): ISO code, English or Korean name, e.g. KP-07, Kangwon, 강원도."
+        ),
+    ] = None,
     region: Annotated[str | None, typer.Option(help="Region id (county).")] = None,
     site: Annotated[int | None, typer.Option(help="Site id (factory).")] = None,
     full_name: Annotated[str, typer.Option(help="Display name.")] = "",
-    password: Annotated[
-        str | None,
-        typer.Option(
-            envvar="REGDEV_NEW_PASSWORD",
-            help="Password (default: prompt; or set REGDEV_NEW_PASSWORD).",
-        ),
-    ] = None,
+    password_stdin: PasswordStdinOpt = False,
+    password_file: PasswordFileOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Create a user account."""
+    """Create a user account.
+
+    The password is prompted for (hidden), or read from standard input
+    (--password-stdin), a file (--password-file) or REGDEV_NEW_PASSWORD: never from
+    the command line.
+    """
     from pydantic import ValidationError
 
     from regdev.errors import DataValidationError, Problem
     from regdev.monitoring import auth, crud, schemas
 
-    if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    province_id = _province_id(db, province) if province is not None else None
+    password = _read_password(password_stdin, password_file)
     try:
         data = schemas.UserCreate(
             username=username,
             full_name=full_name,
             password=password,
             role=role,  # type: ignore[arg-type]
-            province_id=province,
+            province_id=province_id,
             region_id=region,
             site_id=site,
         )
@@ -245,6 +303,57 @@ def users_add(
         user = crud.create_user(session, actor=None, data=data, hasher=auth.make_hasher(settings))
         uid = user.id
     console.print(f"user {username!r} ({role}) created with id {uid}")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: PasswordStdinOpt = False,
+    password_file: PasswordFileOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Set a new password (revokes the user's tokens) and lift any lockout."""
+    from sqlalchemy import select
+
+    from regdev.errors import NotFoundError
+    from regdev.monitoring import auth, crud, schemas
+    from regdev.monitoring.models import User
+
+    password = _read_password(password_stdin, password_file)
+    data = schemas.UserUpdate(password=password)
+    settings = _settings(db)
+    engine = _engine(db)
+    with _session(engine) as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            msg = f"no user called {username!r}"
+            raise NotFoundError(msg)
+        crud.update_user(
+            session,
+            actor=crud.system_user(),
+            user_id=user.id,
+            data=data,
+            hasher=auth.make_hasher(settings),
+        )
+        n = auth.unlock(session, username=username)
+    console.print(f"password of {username!r} changed; {n} failed logins forgotten")
+
+
+@users_app.command("unlock")
+def users_unlock(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    client: Annotated[
+        str | None, typer.Option(help="Only this client address (default: every address).")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Lift a login lockout: forget the failed logins of USERNAME."""
+    from regdev.monitoring import auth
+
+    engine = _engine(db)
+    with _session(engine) as session:
+        n = auth.unlock(session, username=username, client=client)
+    console.print(f"{username!r} unlocked ({n} failed logins forgotten)")
 
 
 @audit_app.command("verify")

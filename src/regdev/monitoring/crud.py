@@ -806,6 +806,15 @@ def update_user(
         msg = f"no user with id {user_id}"
         raise NotFoundError(msg)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    current = changes.pop("current_password", None)
+    # changing your own password needs the current one (a stolen session alone must not
+    # be able to take the account over)
+    own = "password" in changes and actor.id == user_id
+    if own and (
+        current is None or not auth.verify_password(current, user.password_hash, hasher=hasher)
+    ):
+        msg = "to change your password, give your current password"
+        raise DataValidationError([_problem("users", "current_password", msg)])
     if "is_active" in changes and actor.role != "national":
         msg = "only national users can activate or deactivate accounts"
         raise ScopeError(msg)
@@ -823,6 +832,29 @@ def update_user(
         session,
         actor=actor.username,
         changes=[audit.Change("update", "users", str(user.id), before, after)],
+    )
+    return user
+
+
+def revoke_sessions(session: Session, *, actor: User, user_id: int) -> User:
+    """Revoke every token of a user (logout; national users may do it for anyone).
+
+    Increments the user's session epoch, which tokens carry; audited, so the read cache
+    (keyed by the audit head) stops answering for the revoked tokens at once.
+    """
+    if actor.id != user_id:
+        auth.require_role(actor, "national")
+    user = session.get(User, user_id)
+    if user is None:
+        msg = f"no user with id {user_id}"
+        raise NotFoundError(msg)
+    before = to_dict(user)
+    user.session_epoch = int(user.session_epoch or 0) + 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.username,
+        changes=[audit.Change("update", "users", str(user.id), before, to_dict(user))],
     )
     return user
 

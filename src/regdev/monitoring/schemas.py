@@ -480,10 +480,13 @@ class UserCreate(_In):
 
 
 class UserUpdate(_In):
-    """Changes to a user."""
+    """Changes to a user (your own new password needs ``current_password``)."""
 
     full_name: Text200 | None = None
     password: Password | None = None
+    current_password: (
+        Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)] | None
+    ) = None
     is_active: bool | None = None
 
 

@@ -45,7 +45,13 @@ from regdev.monitoring.dashboard.forms import (
     validate_form,
 )
 from regdev.monitoring.db import begin_write
-from regdev.monitoring.deps import HasherDep, SessionDep, SettingsDep
+from regdev.monitoring.deps import (
+    ClientDep,
+    HasherDep,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+)
 from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
 from regdev.monitoring.models import Project, Region, Site, User
 
@@ -278,20 +284,24 @@ def login_page(user: DashUser, next: str | None = None) -> Response:  # noqa: A0
 
 @router.post("/login")
 def login(
-    session: SessionDep,
+    factory: SessionFactoryDep,
     settings: SettingsDep,
     hasher: HasherDep,
+    client: ClientDep,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=400)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002 - form field name
 ) -> Response:
     """Check the credentials, set the session cookie and go to ``next``."""
-    if not session.in_transaction():  # the core may already have begun a write transaction
-        begin_write(session)
+    username = username.replace("\x00", "")
     result = auth.authenticate(
-        session, username=username, password=password, settings=settings, hasher=hasher
+        factory,
+        username=username,
+        password=password,
+        settings=settings,
+        hasher=hasher,
+        client=client,
     )
-    session.commit()
     if result.user is None:
         return _render(
             "login.html",
@@ -315,8 +325,11 @@ def login(
 
 
 @router.post("/logout")
-def logout(settings: SettingsDep) -> Response:
-    """Drop the session cookie."""
+def logout(session: SessionDep, settings: SettingsDep, user: DashUser) -> Response:
+    """Revoke the user's tokens (every session) and drop the session cookie."""
+    if user is not None:
+        crud.revoke_sessions(session, actor=user, user_id=user.id)
+        session.commit()
     resp = RedirectResponse(f"{PREFIX}/login", status_code=303)
     resp.delete_cookie(settings.cookie_name, path="/")
     return resp
