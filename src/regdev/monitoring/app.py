@@ -20,10 +20,11 @@ from sqlalchemy import Engine
 
 from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem, RegdevError
-from regdev.monitoring import auth
+from regdev.monitoring import apidocs, auth
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import make_engine, make_session_factory
 from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+from regdev.monitoring.guard import GuardMiddleware
 from regdev.monitoring.read_cache import ReadCache, ReadCacheMiddleware
 
 _STATUS: list[tuple[type[RegdevError], int]] = [
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Tracks the regional-development programme: projects, sites, operations, "
         "quality, surveys; planned versus actual; users, scope and audit.",
         openapi_url=f"{settings.api_prefix}/openapi.json",
-        docs_url=f"{settings.api_prefix}/docs",
+        docs_url=None,  # served from the package below (offline, no inline script)
         redoc_url=None,
     )
     app.state.settings = settings
@@ -104,14 +105,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.hasher = auth.make_hasher(settings)
     app.state.read_cache = ReadCache(engine, settings)
     app.add_middleware(ReadCacheMiddleware, cache=app.state.read_cache)
+    app.add_middleware(GuardMiddleware, settings=settings)  # outermost: runs first
     app.add_exception_handler(RegdevError, _handle_regdev_error)
     app.add_exception_handler(RequestValidationError, _handle_request_validation)
     app.include_router(api_router(), prefix=settings.api_prefix)
     app.include_router(dashboard_router)
 
     @app.get(f"{settings.api_prefix}/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness probe."""
+    async def health() -> dict[str, str]:
+        """Liveness probe (answered on the event loop: no thread, no database)."""
         return {"status": "ok", "version": __version__}
 
+    app.include_router(apidocs.router(settings.api_prefix))
     return app

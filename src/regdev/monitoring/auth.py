@@ -88,8 +88,12 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _fingerprint(user: User) -> str:
+def fingerprint(user: User) -> str:
+    """A short digest of the user's password hash (tokens carry it)."""
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+_fingerprint = fingerprint
 
 
 def _sign(key: str, body: str) -> bytes:

@@ -20,23 +20,36 @@ from regdev.monitoring.auth import make_hasher
 from regdev.monitoring.config import Settings
 from regdev.monitoring.dashboard._seed import SeedSummary, seed_synthetic
 from regdev.monitoring.db import make_engine, make_session_factory, session_scope
+from regdev.monitoring.guard import csrf_token
 from regdev.monitoring.migrate import upgrade
 from regdev.monitoring.models import AuditEntry, FactoryOperation, Project, Site, Survey
 
 
 class Client:
-    """A synchronous wrapper over ``httpx.AsyncClient`` with the ASGI transport."""
+    """A synchronous wrapper over ``httpx.AsyncClient`` with the ASGI transport.
+
+    Posts like the dashboard in a browser: with the page's ``Origin`` and, once logged
+    in, the session's CSRF token in ``X-CSRF-Token`` (HTMX sends it from the page's
+    ``hx-headers``; plain forms carry it as a hidden field).
+    """
 
     def __init__(self, app: Any) -> None:
+        self.app = app
         self.loop = asyncio.new_event_loop()
         self.client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            headers={"Origin": "http://testserver"},
         )
 
     def get(self, url: str, **kw: Any) -> httpx.Response:
         return self.loop.run_until_complete(self.client.get(url, **kw))
 
     def post(self, url: str, **kw: Any) -> httpx.Response:
+        settings = self.app.state.settings
+        cookie = self.client.cookies.get(settings.cookie_name)
+        if cookie:
+            kw["headers"] = {"X-CSRF-Token": csrf_token(settings, cookie), **kw.get("headers", {})}
         return self.loop.run_until_complete(self.client.post(url, **kw))
 
     def close(self) -> None:

@@ -84,3 +84,142 @@ def test_defect4_failures_from_elsewhere_do_not_lock_the_administrator_out(
     for _ in range(10):
         assert _token(attacker, "nat", "guess") in (401,)
     assert _token(admin, "nat", testing.PASSWORD) == 200
+
+
+# defect 5: CSRF, framing --------------------------------------------------------------
+
+
+def _cookie_client(app: FastAPI, client: TestClient, username: str) -> tuple[TestClient, str]:
+    r = client.post(
+        f"{API}/login/access-token", data={"username": username, "password": testing.PASSWORD}
+    )
+    token = r.json()["access_token"]
+    c = TestClient(app)
+    c.cookies.set(app.state.settings.cookie_name, token)
+    return c, token
+
+
+def _survey(world: testing.World) -> dict[str, object]:
+    return {
+        "site_id": world.site_a1.id,
+        "date": "2025-03-01",
+        "product_category": "noodles",
+        "score": 7,
+    }
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "http://testserver:8081", "https://testserver", "null"]
+)
+def test_defect5_cookie_writes_from_another_origin_or_port_are_refused(
+    app: FastAPI, client: TestClient, world: testing.World, origin: str
+) -> None:
+    from regdev.monitoring.guard import csrf_token
+
+    c, token = _cookie_client(app, client, "county_a1")
+    good = csrf_token(app.state.settings, token)
+    # even with a valid token, another origin (or port) is refused
+    r = c.post(
+        f"{API}/surveys", json=_survey(world), headers={"Origin": origin, "X-CSRF-Token": good}
+    )
+    assert r.status_code == 403, r.text
+    files = {"file": ("s.csv", "site_id,date,product_category,score\n1,2025-03-01,x,5\n")}
+    r = c.post(f"{API}/surveys/import", files=files, headers={"Origin": origin})
+    assert r.status_code == 403
+    r = c.post("/county/T-A1/forms/survey", data={"csrf_token": good}, headers={"Origin": origin})
+    assert r.status_code == 403
+
+
+def test_defect5_cookie_api_writes_need_the_csrf_token(
+    app: FastAPI, client: TestClient, world: testing.World
+) -> None:
+    from regdev.monitoring.guard import csrf_token
+
+    c, token = _cookie_client(app, client, "county_a1")
+    same = {"Origin": "http://testserver"}
+    assert c.post(f"{API}/surveys", json=_survey(world), headers=same).status_code == 403
+    bad = {**same, "X-CSRF-Token": "0" * 40}
+    assert c.post(f"{API}/surveys", json=_survey(world), headers=bad).status_code == 403
+    ok = {**same, "X-CSRF-Token": csrf_token(app.state.settings, token)}
+    assert c.post(f"{API}/surveys", json=_survey(world), headers=ok).status_code == 201
+    # no Origin and no Referer with a cookie: refused (browsers always send one)
+    assert c.post(f"{API}/surveys", json=_survey(world)).status_code == 403
+    # a bearer token needs none of this (browsers cannot attach it cross-origin)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.post(f"{API}/surveys", json=_survey(world), headers=bearer).status_code == 201
+
+
+def test_defect5_dashboard_form_needs_its_token(
+    app: FastAPI, client: TestClient, world: testing.World
+) -> None:
+    from regdev.monitoring.guard import csrf_token
+
+    c, token = _cookie_client(app, client, "county_a1")
+    form = {
+        "site_id": str(world.site_a1.id),
+        "date": "2025-03-01",
+        "product_category": "noodles",
+        "score": "7",
+    }
+    same = {"Origin": "http://testserver"}
+    r = c.post("/county/T-A1/forms/survey", data=form, headers=same)
+    assert r.status_code == 403
+    form["csrf_token"] = csrf_token(app.state.settings, token)
+    r = c.post("/county/T-A1/forms/survey", data=form, headers=same, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+def test_security_headers_forbid_framing_and_sniffing(client: TestClient) -> None:
+    for url in ("/login", f"{API}/health", f"{API}/docs"):
+        r = client.get(url)
+        csp = r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp
+        assert "script-src 'self'" in csp
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "same-origin"
+
+
+# defect 11: bodies bounded before authentication ---------------------------------------
+
+
+def test_defect11_unauthenticated_bodies_are_refused_before_they_are_read(
+    app: FastAPI, client: TestClient
+) -> None:
+    # a streamed multipart upload (no Content-Length): cut off at the anonymous limit
+    # while the server reads it (the form would otherwise be parsed before the 401)
+    def body():  # noqa: ANN202 - a generator the client streams
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+        for _ in range(64):
+            yield b"x" * (1 << 20)
+
+    multipart = {"Content-Type": "multipart/form-data; boundary=x"}
+    r = client.post(f"{API}/surveys/import", content=body(), headers=multipart)
+    assert r.status_code == 413
+    # a declared size over the limit is refused before a byte of the body is read
+    big = {"Content-Length": str(300 << 20), "Content-Type": "application/json"}
+    r = client.post(f"{API}/surveys", content=b"{}", headers=big)
+    assert r.status_code == 413
+
+
+def test_defect11_signed_in_json_bodies_are_bounded(
+    client: TestClient, login, world: testing.World
+) -> None:
+    h = login("county_a1")
+    body = b'{"comment": "' + b"x" * (2 << 20) + b'"}'
+    r = client.post(
+        f"{API}/surveys", content=body, headers={**h, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+
+
+# defect 8 (part): NUL bytes in URLs ----------------------------------------------------
+
+
+def test_defect8_nul_in_paths_and_queries_is_400_not_500(
+    client: TestClient, login, world: testing.World
+) -> None:
+    h = login("nat")
+    for url in ("/county/T-A1%00", f"{API}/regions/T%00A1", f"{API}/projects?region_id=%00"):
+        r = client.get(url, headers=h)
+        assert r.status_code == 400, (url, r.status_code)

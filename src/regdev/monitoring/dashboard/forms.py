@@ -96,6 +96,7 @@ class FormState:
     options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     message: str = ""
     ok: bool = False
+    csrf: str = ""
 
 
 class _Form(BaseModel):

@@ -24,6 +24,7 @@ from regdev.monitoring.dashboard.charts import Series, monthly_output_chart, sta
 from regdev.monitoring.dashboard.forms import FORMS, FormState
 from regdev.monitoring.dashboard.svgmap import STATE_COLOURS, MapPoint, dominant_state, render_map
 from regdev.monitoring.dashboard.tables import Column, Table
+from regdev.monitoring.guard import csrf_for_user
 from regdev.monitoring.models import (
     PROJECT_STATES,
     GrainStatus,
@@ -567,6 +568,7 @@ def county_form_state(
         options=options,
         message=message,
         ok=ok,
+        csrf=csrf_for_user(user),
     )
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.monitoring import auth, crud, schemas
+from regdev.monitoring.config import Settings
 from regdev.monitoring.dashboard import pages
 from regdev.monitoring.dashboard import queries as q
 from regdev.monitoring.dashboard.cache import CachedResponse, PageCache, page_key
@@ -53,6 +54,7 @@ from regdev.monitoring.deps import (
     SettingsDep,
 )
 from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+from regdev.monitoring.guard import csrf_for_user, form_token_ok
 from regdev.monitoring.models import Project, Region, Site, User
 
 __all__ = ["PREFIX", "router"]
@@ -125,7 +127,22 @@ def _render(
 
 
 def _user_view(user: User) -> dict[str, str]:
-    return {"name": user.full_name or user.username, "role": user.role}
+    return {
+        "name": user.full_name or user.username,
+        "role": user.role,
+        "csrf": csrf_for_user(user),
+    }
+
+
+def _form_token_ok(request: Request, raw: dict[str, str]) -> bool:
+    """Whether a cookie-authenticated form write carries its session's CSRF token."""
+    settings = request.app.state.settings
+    return form_token_ok(settings, request.cookies.get(settings.cookie_name), request.headers, raw)
+
+
+def _csrf_refused() -> Response:
+    msg = "this form is out of date or was sent from another site (CSRF check); reload the page"
+    return Response(msg, status_code=403, media_type="text/plain")
 
 
 def _dashboard_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
@@ -325,11 +342,24 @@ def login(
 
 
 @router.post("/logout")
-def logout(session: SessionDep, settings: SettingsDep, user: DashUser) -> Response:
+async def logout(request: Request, settings: SettingsDep) -> Response:
     """Revoke the user's tokens (every session) and drop the session cookie."""
-    if user is not None:
-        crud.revoke_sessions(session, actor=user, user_id=user.id)
+    raw = {k: str(v) for k, v in (await request.form()).items()}
+    if request.cookies.get(settings.cookie_name) and not _form_token_ok(request, raw):
+        return _csrf_refused()
+    return await run_in_threadpool(_logout, request, settings)
+
+
+def _logout(request: Request, settings: Settings) -> Response:
+    session: Session = request.app.state.session_factory()
+    try:
+        begin_write(session)
+        user = _user_from_cookie(request, session)
+        if user is not None:
+            crud.revoke_sessions(session, actor=user, user_id=user.id)
         session.commit()
+    finally:
+        session.close()
     resp = RedirectResponse(f"{PREFIX}/login", status_code=303)
     resp.delete_cookie(settings.cookie_name, path="/")
     return resp
@@ -612,6 +642,8 @@ async def validate_field(request: Request, region_id: str, name: str) -> Respons
     """
     raw = {k: str(v) for k, v in (await request.form()).items()}
     field = request.headers.get("HX-Trigger-Name", "")
+    if not _form_token_ok(request, raw):
+        return _csrf_refused()
 
     def check() -> Response:
         session: Session = request.app.state.session_factory()
@@ -644,6 +676,8 @@ async def submit_form(
     if bad is not None:
         return bad
     raw = {k: str(v) for k, v in (await request.form()).items()}
+    if not _form_token_ok(request, raw):
+        return _csrf_refused()
     model, errors = validate_form(
         FORMS[name], raw, extra=_context_check(session, user, region_id, name)
     )
