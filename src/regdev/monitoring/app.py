@@ -17,6 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem, RegdevError
@@ -59,7 +60,24 @@ async def _handle_regdev_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DataValidationError):
         return _ascii_json({"detail": [_problem_detail(p) for p in exc.problems]}, status)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return _ascii_json({"detail": str(exc)}, status, headers)
+    doc: dict[str, Any] = {"detail": str(exc)}
+    existing = getattr(exc, "existing", None)
+    if isinstance(exc, ConflictError) and existing is not None:
+        name, row_id = existing
+        prefix = request.app.state.settings.api_prefix
+        doc["existing"] = {"resource": name, "id": row_id, "url": f"{prefix}/{name}/{row_id}"}
+    return _ascii_json(doc, status, headers)
+
+
+async def _handle_db_busy(request: Request, exc: Exception) -> Response:
+    """A write that waited too long for the database lock (e.g. behind a bulk import)."""
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return _ascii_json(
+            {"detail": "the database is busy (a long write is running); retry shortly"},
+            503,
+            {"Retry-After": "5"},
+        )
+    raise exc
 
 
 async def _handle_request_validation(request: Request, exc: Exception) -> Response:
@@ -108,6 +126,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(GuardMiddleware, settings=settings)  # outermost: runs first
     app.add_exception_handler(RegdevError, _handle_regdev_error)
     app.add_exception_handler(RequestValidationError, _handle_request_validation)
+    app.add_exception_handler(OperationalError, _handle_db_busy)
     app.include_router(api_router(), prefix=settings.api_prefix)
     app.include_router(dashboard_router)
 

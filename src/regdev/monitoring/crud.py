@@ -490,10 +490,29 @@ def _prepare_quality(values: dict[str, Any], problems: list[Problem]) -> None:
         )
 
 
-def _unique_clash(session: Session, res: Resource, values: Mapping[str, Any]) -> str | None:
+@dataclass(frozen=True)
+class Clash:
+    """A stored row that a new one would duplicate."""
+
+    message: str
+    existing: tuple[str, int] | None = None
+
+    def error(self) -> ConflictError:
+        """The :class:`ConflictError` to raise."""
+        return ConflictError(self.message, existing=self.existing)
+
+
+def find_clash(
+    session: Session, res: Resource, values: Mapping[str, Any], *, batch_id: int | None = None
+) -> Clash | None:
+    """The stored row that ``values`` would duplicate, if any (one rule for API, forms, CSV).
+
+    ``batch_id``: the import batch being written; a clash with one of its own rows is
+    reported as a duplicate within the file.
+    """
     if res.model is FactoryOperation:
         clash = session.execute(
-            select(FactoryOperation.id).where(
+            select(FactoryOperation.id, FactoryOperation.batch_id).where(
                 FactoryOperation.site_id == values["site_id"],
                 FactoryOperation.line == values["line"],
                 FactoryOperation.year == values["year"],
@@ -501,29 +520,44 @@ def _unique_clash(session: Session, res: Resource, values: Mapping[str, Any]) ->
             )
         ).first()
         if clash is not None:
-            return (
+            if batch_id is not None and clash[1] == batch_id:
+                return Clash(
+                    f"duplicates an earlier row of this file (site {values['site_id']}, line "
+                    f"{values['line']!r}, {values['year']}-{values['month']:02d})"
+                )
+            return Clash(
                 f"line {values['line']!r} of site {values['site_id']} already has a record for "
-                f"{values['year']}-{values['month']:02d} (id {clash[0]}); update it instead"
+                f"{values['year']}-{values['month']:02d} (id {clash[0]}); correct that record "
+                "instead",
+                ("operations", int(clash[0])),
             )
     if res.model in (Province, Region) and session.get(res.model, values["id"]) is not None:
-        return f"{res.name} id {values['id']!r} already exists"
-    if (
-        res.model is Programme
-        and session.execute(select(Programme.id).where(Programme.name == values["name"])).first()
-    ):
-        return f"a programme named {values['name']!r} already exists"
+        return Clash(f"{res.name} id {values['id']!r} already exists")
+    if res.model is Programme:
+        row = session.execute(select(Programme.id).where(Programme.name == values["name"])).first()
+        if row is not None:
+            return Clash(
+                f"a programme named {values['name']!r} already exists", ("programmes", row[0])
+            )
     if (
         res.model is Province
         and session.execute(select(Province.id).where(Province.name == values["name"])).first()
     ):
-        return f"a province named {values['name']!r} already exists"
-    if (
-        res.model is Site
-        and values.get("project_id") is not None
-        and session.execute(select(Site.id).where(Site.project_id == values["project_id"])).first()
-    ):
-        return f"project {values['project_id']} already has a site"
+        return Clash(f"a province named {values['name']!r} already exists")
+    if res.model is Site and values.get("project_id") is not None:
+        row = session.execute(
+            select(Site.id).where(Site.project_id == values["project_id"])
+        ).first()
+        if row is not None:
+            return Clash(f"project {values['project_id']} already has a site", ("sites", row[0]))
     return None
+
+
+def _unique_clash(
+    session: Session, res: Resource, values: Mapping[str, Any], *, batch_id: int | None = None
+) -> str | None:
+    clash = find_clash(session, res, values, batch_id=batch_id)
+    return None if clash is None else clash.message
 
 
 def _validate_create(
@@ -624,9 +658,9 @@ def create(session: Session, *, resource_name: str, actor: User, data: BaseModel
     problems = _validate_create(session, res, actor, values)
     if problems:
         raise DataValidationError(problems)
-    clash = _unique_clash(session, res, values)
-    if clash:
-        raise ConflictError(clash)
+    clash = find_clash(session, res, values)
+    if clash is not None:
+        raise clash.error()
     row = res.model(**values)
     session.add(row)
     _flush(session, res)

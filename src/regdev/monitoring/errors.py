@@ -18,4 +18,17 @@ class ScopeError(RegdevError, PermissionError):
 
 
 class ConflictError(RegdevError, ValueError):
-    """The request clashes with stored data, e.g. a duplicate key (HTTP 409)."""
+    """The request clashes with stored data, e.g. a duplicate key (HTTP 409).
+
+    Parameters
+    ----------
+    message : str
+        What clashes and what to do instead.
+    existing : (resource name, id), optional
+        The stored record the request duplicates (the API answers with its URL and the
+        dashboard links to it).
+    """
+
+    def __init__(self, message: str, *, existing: tuple[str, int] | None = None) -> None:
+        super().__init__(message)
+        self.existing = existing

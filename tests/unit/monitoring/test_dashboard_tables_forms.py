@@ -19,7 +19,8 @@ def test_table_csv_matches_rows_and_keeps_raw_values() -> None:
         ],
         rows=[('Kimhwa, "pilot"', 0.5, dt.date(2024, 3, 1)), ("Sinpho", None, None)],
     )
-    assert t.to_csv() == 'region,share,day\n"Kimhwa, ""pilot""",0.5,2024-03-01\nSinpho,,\n'
+    # rows end with CRLF (RFC 4180) since issue 16, so a bare CR in a field gets quoted
+    assert t.to_csv() == 'region,share,day\r\n"Kimhwa, ""pilot""",0.5,2024-03-01\r\nSinpho,,\r\n'
     html = t.html_rows()
     assert html[0][1] == ("50.0%", "num", None)
     assert html[1][1][0] == "–"
@@ -129,3 +130,20 @@ def test_extra_context_check_runs_only_on_valid_input() -> None:
     _, errors = validate_form(FORMS["survey"], {"site_id": "1", "score": "7"}, extra=extra)
     assert len(calls) == 1
     assert "date" in errors
+
+
+def test_defect10_table_csv_defuses_formulas_and_quotes_bare_cr() -> None:
+    import csv
+    import io
+
+    t = Table(
+        name="t",
+        title="T",
+        columns=[Column("text", "Text"), Column("n", "N", "num")],
+        rows=[("=HYPERLINK(1)", -5.0), ("+1", 1.0), ("@SUM(A1)", 2.0), ("-2", 3.0), ("a\rb", 4.0)],
+    )
+    text = t.to_csv()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(1)", "'+1", "'@SUM(A1)", "'-2", "a\rb"]
+    assert rows[1][1] == "-5.0"  # numbers stay numbers
+    assert '"a\rb"' in text

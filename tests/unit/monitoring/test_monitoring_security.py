@@ -223,3 +223,26 @@ def test_defect8_nul_in_paths_and_queries_is_400_not_500(
     for url in ("/county/T-A1%00", f"{API}/regions/T%00A1", f"{API}/projects?region_id=%00"):
         r = client.get(url, headers=h)
         assert r.status_code == 400, (url, r.status_code)
+
+
+# defect 10: CSV injection and bare CR in exports ---------------------------------------
+
+
+def test_defect10_api_export_defuses_formulas_and_quotes_bare_cr(
+    client: TestClient, login, world: testing.World
+) -> None:
+    import csv
+    import io
+
+    h = login("county_a1")
+    for comment in ("=cmd|' /C calc'!A0", "@SUM(1+1)", "line one\rline two"):
+        body = {**_survey(world), "comment": comment}
+        assert client.post(f"{API}/surveys", json=body, headers=h).status_code == 201
+    r = client.get(f"{API}/surveys/export.csv", headers=h)
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.text, newline="")))
+    comments = [row["comment"] for row in rows]
+    assert "'=cmd|' /C calc'!A0" in comments
+    assert "'@SUM(1+1)" in comments
+    assert "line one\rline two" in comments
+    assert len(rows) == 3
