@@ -246,3 +246,97 @@ def test_defect10_api_export_defuses_formulas_and_quotes_bare_cr(
     assert "'@SUM(1+1)" in comments
     assert "line one\rline two" in comments
     assert len(rows) == 3
+
+
+# defect 1: a bulk import does not freeze the server ------------------------------------
+
+
+def _operations_csv(site_id: int, n: int) -> bytes:
+    months = [(y, m) for y in (2025,) for m in range(1, 13)]
+    out = ["site_id,line,year,month,output,capacity,unit"]
+    k = 0
+    line = 0
+    while k < n:
+        for y, m in months[: n - k]:
+            out.append(f"{site_id},L{line:06d},{y},{m},10.5,20,t")
+            k += 1
+        line += 1
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_defect1_import_runs_off_the_event_loop(
+    engine: Engine, app: FastAPI, login, world: testing.World
+) -> None:
+    import asyncio
+
+    import httpx
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("one back end is enough for the event-loop check")
+    h = login("county_a1")
+    data = _operations_csv(world.site_a1.id, 6000)
+
+    boundary = "regdev-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="ops.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    async def chunks():  # noqa: ANN202 - streamed like a network upload (64 KiB pieces)
+        for k in range(0, len(body), 1 << 16):
+            yield body[k : k + (1 << 16)]
+            await asyncio.sleep(0)
+
+    async def scenario() -> tuple[float, int, int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            # warm up (the very first request of an application pays one-time costs)
+            await c.get(f"{API}/health")
+            headers = {**h, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+            task = asyncio.create_task(
+                c.post(f"{API}/operations/import", content=chunks(), headers=headers)
+            )
+            worst, n = 0.0, 0
+            while not task.done():
+                t0 = time.perf_counter()
+                r = await c.get(f"{API}/health")
+                worst = max(worst, time.perf_counter() - t0)
+                assert r.status_code == 200
+                n += 1
+                await asyncio.sleep(0.02)
+            return worst, n, (await task).status_code
+
+    worst, n, status = asyncio.run(scenario())
+    assert status == 201
+    assert n >= 3, "the import finished before /health was asked; make the file larger"
+    assert worst < 0.1, f"/health took {worst * 1000:.0f} ms during the import"
+
+
+def test_bulk_rows_and_audit_equal_the_single_row_path(
+    session_factory, client: TestClient, login, world: testing.World
+) -> None:
+    from sqlalchemy import select
+
+    from regdev.monitoring import audit, crud
+    from regdev.monitoring.models import AuditEntry, FactoryOperation
+
+    h = login("county_a1")
+    files = {"file": ("ops.csv", _operations_csv(world.site_a1.id, 4500), "text/csv")}
+    r = client.post(f"{API}/operations/import", files=files, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["n_rows"] == 4500
+    with session_factory() as s:
+        assert audit.verify_chain(s).ok
+        ops = {str(o.id): crud.to_dict(o) for o in s.execute(select(FactoryOperation)).scalars()}
+        afters = {
+            e.entity_id: e.after
+            for e in s.execute(
+                select(AuditEntry).where(AuditEntry.entity == "operations")
+            ).scalars()
+        }
+    assert len(ops) == 4500
+    assert afters == ops
