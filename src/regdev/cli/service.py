@@ -91,6 +91,17 @@ def serve(
         raise fail(msg)
     app = create_app(settings)
     upgrade(app.state.engine)
+    anchorer = None
+    if settings.anchor_file and settings.anchor_key_file:
+        from regdev.monitoring.anchor import Anchorer
+
+        anchorer = Anchorer(
+            app.state.engine,
+            settings.anchor_file,
+            settings.anchor_key_file,
+            settings.anchor_interval_minutes * 60.0,
+        )
+        anchorer.start()
     console.print(
         f"regdev monitoring on http://{host}:{port}/  (database {settings.database_url}, "
         f"{workers} worker{'s' if workers > 1 else ''})"
@@ -356,29 +367,113 @@ def users_unlock(
     console.print(f"{username!r} unlocked ({n} failed logins forgotten)")
 
 
+AnchorFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--anchors",
+        help="Anchor file (signed chain heads kept outside the database); "
+        "default REGDEV_ANCHOR_FILE.",
+    ),
+]
+AnchorKeyOpt = Annotated[
+    Path | None,
+    typer.Option("--anchor-key", help="Anchor key file; default REGDEV_ANCHOR_KEY_FILE."),
+]
+
+
+def _anchor_paths(
+    db: str | None, anchors: Path | None, key: Path | None, *, required: bool
+) -> tuple[Path | None, Path | None]:
+    settings = _settings(db)
+    a = anchors or (Path(settings.anchor_file) if settings.anchor_file else None)
+    k = key or (Path(settings.anchor_key_file) if settings.anchor_key_file else None)
+    if (a is None) != (k is None) or (required and a is None):
+        msg = "give both --anchors FILE and --anchor-key KEYFILE (or REGDEV_ANCHOR_FILE / REGDEV_ANCHOR_KEY_FILE)"
+        raise fail(msg, code=2)
+    return a, k
+
+
 @audit_app.command("verify")
-def audit_verify(db: DbOpt = None, json_out: JsonOpt = False) -> None:
-    """Recompute the audit hash chain; exit 1 if any entry was tampered with."""
+def audit_verify(
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+    anchors: AnchorFileOpt = None,
+    anchor_key: AnchorKeyOpt = None,
+) -> None:
+    """Recompute the audit hash chain and check the external anchors; exit 1 on tampering."""
+    from regdev.monitoring.anchor import read_key, verify_anchors
     from regdev.monitoring.audit import verify_chain
     from regdev.monitoring.db import make_session_factory
 
+    a_path, k_path = _anchor_paths(db, anchors, anchor_key, required=False)
     engine = _engine(db, migrate=False)
     with make_session_factory(engine)() as session:
         report = verify_chain(session)
-    if json_out:
-        echo_json(
-            {
-                "ok": report.ok,
-                "n_entries": report.n_entries,
-                "first_bad_seq": report.first_bad_seq,
-                "message": report.message,
-            }
+        anchor = (
+            verify_anchors(session, path=a_path, key=read_key(k_path))
+            if a_path is not None and k_path is not None
+            else None
         )
+    ok = report.ok and (anchor is None or anchor.ok)
+    if json_out:
+        doc: dict[str, Any] = {
+            "ok": ok,
+            "n_entries": report.n_entries,
+            "first_bad_seq": report.first_bad_seq,
+            "message": report.message,
+        }
+        if anchor is not None:
+            doc["anchors"] = {
+                "ok": anchor.ok,
+                "n_anchors": anchor.n_anchors,
+                "newest_seq": anchor.newest_seq,
+                "message": anchor.message,
+            }
+        echo_json(doc)
     if not report.ok:
         msg = f"audit chain broken: {report.message}"
         raise fail(msg)
+    if anchor is not None and not anchor.ok:
+        msg = f"audit anchors: {anchor.message}"
+        raise fail(msg)
     if not json_out:
         console.print(report.message)
+        if anchor is not None:
+            console.print(anchor.message)
+        else:
+            console.print(
+                "no anchors checked: a rewrite of the whole chain and its head would not be "
+                "detected (see `regdev audit anchor`)"
+            )
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    db: DbOpt = None, anchors: AnchorFileOpt = None, anchor_key: AnchorKeyOpt = None
+) -> None:
+    """Append the signed current chain head to the anchor file (run it from cron)."""
+    from regdev.monitoring.anchor import append_anchor, read_key
+    from regdev.monitoring.db import make_session_factory
+
+    a_path, k_path = _anchor_paths(db, anchors, anchor_key, required=True)
+    if a_path is None or k_path is None:  # pragma: no cover - _anchor_paths refused it
+        msg = "anchor file and key are required"
+        raise fail(msg, code=2)
+    engine = _engine(db, migrate=False)
+    with make_session_factory(engine)() as session:
+        line = append_anchor(session, path=a_path, key=read_key(k_path))
+    console.print(f"anchored entry {line['seq']} ({line['hash'][:16]}…) in {a_path}")
+
+
+@audit_app.command("anchor-key")
+def audit_anchor_key(
+    out: Annotated[Path, typer.Argument(help="Key file to create (owner-only).")],
+) -> None:
+    """Create a random anchor key (never overwrites one)."""
+    from regdev.monitoring.anchor import make_key
+
+    make_key(out)
+    console.print(f"anchor key written to {out} (keep a copy off the database server)")
 
 
 def backup_cmd(

@@ -393,7 +393,7 @@ def scope_filter(user: User, model: type[Any]) -> ColumnElement[bool] | None:
             return Project.id.in_(select(Site.project_id).where(Site.id == user.site_id))
         if hasattr(model, "site_id"):
             return model.site_id == user.site_id
-        return region_col == user.region_id
+        return false()  # e.g. grain status: not a factory's (as in_scope says)
     if user.region_id is not None:  # county (or a viewer limited to a county)
         return region_col == user.region_id
     if user.province_id is not None:  # provincial (or a viewer limited to a province)

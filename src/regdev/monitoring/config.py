@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     anchor_file, anchor_key_file : str
         External audit anchor (see ``docs/security.md``): where ``regdev audit anchor``
         appends signed chain heads and the key that signs them; empty = not configured.
+        With both set, ``regdev serve`` anchors every ``anchor_interval_minutes`` while
+        the chain head moves.
     """
 
     model_config = SettingsConfigDict(
@@ -68,6 +70,7 @@ class Settings(BaseSettings):
     max_anonymous_body_bytes: int = Field(default=16 * 1024, ge=1024)
     anchor_file: str = ""
     anchor_key_file: str = ""
+    anchor_interval_minutes: float = Field(default=60.0, gt=0)
 
     def check_secrets(self) -> None:
         """Refuse the placeholder (or a short) secret unless development was asked for.

@@ -340,3 +340,212 @@ def test_bulk_rows_and_audit_equal_the_single_row_path(
         }
     assert len(ops) == 4500
     assert afters == ops
+
+
+# one set of domain rules (API = dashboard) ----------------------------------------------
+
+
+def _op(world: testing.World, **kw: object) -> dict[str, object]:
+    return {
+        "site_id": world.site_a1.id,
+        "line": "noodles",
+        "year": 2025,
+        "month": 1,
+        "output": 80,
+        "capacity": 100,
+        **kw,
+    }
+
+
+def test_api_refuses_what_the_dashboard_refuses(
+    client: TestClient, login, world: testing.World
+) -> None:
+    import datetime as dt
+
+    from regdev.monitoring import rules
+
+    h = login("county_a1")
+    today = dt.datetime.now(dt.UTC).date()
+    for kw in (
+        {"year": 2200, "month": 1},
+        {"year": 2019, "month": 12},
+        {"year": today.year, "month": today.month},  # the unfinished month (issue 15)
+        {"output": 151, "capacity": 100},
+    ):
+        r = client.post(f"{API}/operations", json=_op(world, **kw), headers=h)
+        assert r.status_code == 422, (kw, r.text)
+    y, m = rules.last_finished_month()
+    r = client.post(f"{API}/operations", json=_op(world, year=y, month=m, output=-0.0), headers=h)
+    assert r.status_code == 201, r.text
+    assert str(r.json()["output"]) == "0.0"
+    assert r.json()["raw_local"] is None  # not given = unknown (issue 15)
+    future = (today + dt.timedelta(days=1)).isoformat()
+    r = client.post(f"{API}/surveys", json={**_survey(world), "date": future}, headers=h)
+    assert r.status_code == 422
+
+
+def test_timestamps_with_a_zone_are_stored_in_utc_and_returned_with_it(
+    client: TestClient, login, world: testing.World
+) -> None:
+    h = login("county_a1")
+    body = {
+        "store_id": "S1",
+        "region_id": "T-A1",
+        "timestamp": "2025-06-01T09:00:00+09:00",
+        "mean_temp_c": 14.0,
+        "moisture_pct": 13.5,
+    }
+    r = client.post(f"{API}/grain-status", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["timestamp"] in ("2025-06-01T00:00:00Z", "2025-06-01T00:00:00+00:00")
+    r = client.post(
+        f"{API}/grain-status", json={**body, "timestamp": "2999-01-01T00:00:00"}, headers=h
+    )
+    assert r.status_code == 422
+
+
+def test_duplicate_answer_links_the_existing_record(
+    client: TestClient, login, world: testing.World
+) -> None:
+    h = login("county_a1")
+    first = client.post(f"{API}/operations", json=_op(world), headers=h)
+    assert first.status_code == 201
+    r = client.post(f"{API}/operations", json=_op(world), headers=h)
+    assert r.status_code == 409
+    existing = r.json()["existing"]
+    assert existing["id"] == first.json()["id"]
+    assert client.get(existing["url"], headers=h).json()["id"] == first.json()["id"]
+
+
+# defect 9: scope gaps; 403 vs 404 --------------------------------------------------------
+
+
+def test_defect9_county_cannot_put_a_site_on_another_countys_project(
+    client: TestClient, login, world: testing.World
+) -> None:
+    nat = login("nat")
+    projects = client.get(f"{API}/projects", headers=nat).json()["data"]
+    b2 = next(p for p in projects if p["region_id"] == "T-B2")  # no site yet
+    a1 = login("county_a1")
+    body = {
+        "project_id": b2["id"],
+        "region_id": "T-A1",
+        "facility": "factories",
+        "name": "hijack",
+        "operating_since": "2025-01-01",
+    }
+    r = client.post(f"{API}/sites", json=body, headers=a1)
+    assert r.status_code == 422, r.text
+    assert "another region" in r.text
+
+
+def test_defect9_factory_users_cannot_change_projects_or_sites(
+    client: TestClient, login, world: testing.World
+) -> None:
+    fac = login("factory_a1")
+    site = client.get(f"{API}/sites/{world.site_a1.id}", headers=fac)
+    assert site.status_code == 200
+    r = client.patch(f"{API}/sites/{world.site_a1.id}", json={"status": "closed"}, headers=fac)
+    assert r.status_code == 403
+    pid = site.json()["project_id"]
+    assert client.get(f"{API}/projects/{pid}", headers=fac).status_code == 200
+    r = client.patch(f"{API}/projects/{pid}", json={"state": "suspended"}, headers=fac)
+    assert r.status_code == 403
+
+
+def test_defect9_factory_grain_list_agrees_with_get(
+    client: TestClient, login, world: testing.World
+) -> None:
+    a1 = login("county_a1")
+    body = {
+        "store_id": "S1",
+        "region_id": "T-A1",
+        "timestamp": "2025-06-01T09:00:00",
+        "mean_temp_c": 14.0,
+        "moisture_pct": 13.5,
+    }
+    gid = client.post(f"{API}/grain-status", json=body, headers=a1).json()["id"]
+    fac = login("factory_a1")
+    listed = [g["id"] for g in client.get(f"{API}/grain-status", headers=fac).json()["data"]]
+    readable = client.get(f"{API}/grain-status/{gid}", headers=fac).status_code == 200
+    assert (gid in listed) == readable
+
+
+def test_out_of_scope_ids_answer_like_missing_ones(
+    client: TestClient, login, world: testing.World
+) -> None:
+    a1 = login("county_a1")
+    other = client.get(f"{API}/sites/{world.site_b1.id}", headers=a1)
+    missing = client.get(f"{API}/sites/999999", headers=a1)
+    assert other.status_code == missing.status_code == 404
+    assert other.json()["detail"].replace(str(world.site_b1.id), "N") == missing.json()[
+        "detail"
+    ].replace("999999", "N")
+
+
+# defect 8: the rest of the 500s ------------------------------------------------------------
+
+
+def test_defect8_bad_dashboard_input_is_never_a_500(
+    app: FastAPI, client: TestClient, world: testing.World
+) -> None:
+    from regdev.monitoring.guard import csrf_token
+
+    c, token = _cookie_client(app, client, "county_a1")
+    h = {"Origin": "http://testserver", "X-CSRF-Token": csrf_token(app.state.settings, token)}
+    nat = c.get(f"{API}/projects?region_id=T-A1", headers={"Authorization": f"Bearer {token}"})
+    pid = nat.json()["data"][0]["id"]
+    forms = [
+        (
+            "survey",
+            {
+                "site_id": str(world.site_a1.id),
+                "date": "2025-01-01",
+                "product_category": "no\x00dles",
+                "score": "5",
+            },
+        ),
+        (
+            "milestone",
+            {"project_id": str(pid), "milestone": "construction", "planned_date": "2999-01-01"},
+        ),
+        (
+            "milestone",
+            {"project_id": str(pid), "milestone": "construction", "planned_date": "1800-06-01"},
+        ),
+    ]
+    for name, data in forms:
+        r = c.post(f"/county/T-A1/forms/{name}", data=data, headers=h, follow_redirects=False)
+        assert r.status_code == 422, (name, data, r.status_code)
+    # notes keep being accepted however long the history grows
+    for k in range(12):
+        data = {
+            "project_id": str(pid),
+            "milestone": "construction",
+            "planned_date": "2024-06-01",
+            "note": f"{k:02d} " + "n" * 490,
+        }
+        r = c.post("/county/T-A1/forms/milestone", data=data, headers=h, follow_redirects=False)
+        assert r.status_code == 303, (k, r.status_code, r.text[-600:])
+    note = c.get(f"{API}/projects/{pid}", headers={"Authorization": f"Bearer {token}"}).json()[
+        "note"
+    ]
+    assert len(note) <= 4000
+    assert "11 nnn" in note
+    r = c.post(
+        "/login",
+        data={"username": "na\x00t", "password": "x"},
+        headers={"Origin": "http://testserver"},
+    )
+    assert r.status_code == 401
+
+
+def test_defect8_deeply_nested_json_cell_is_a_422(
+    client: TestClient, login, world: testing.World
+) -> None:
+    h = login("county_a1")
+    deep = "[" * 3000 + "]" * 3000
+    cell = '"' + deep.replace('"', '""') + '"'
+    text = f"site_id,line,date,lot_code,sample_size,defects\n{world.site_a1.id},l,2025-01-01,L1,5,{cell}\n"
+    r = client.post(f"{API}/quality/import", files={"file": ("q.csv", text, "text/csv")}, headers=h)
+    assert r.status_code == 422, r.text

@@ -513,12 +513,19 @@ def operations_table(
                 output / capacity if capacity else None,
                 raw_local,
                 raw_imported,
-                raw_local / (raw_local + raw_imported) if (raw_local + raw_imported) else None,
+                _local_share(raw_local, raw_imported),
             )
             for sid, line, year, month, output, capacity, unit, raw_local, raw_imported in ops
         ],
         more_url=f"{api}/operations/export.csv?region_id={region_id}",
     )
+
+
+def _local_share(local: float | None, imported: float | None) -> float | None:
+    """Local share of raw material (unknown when either amount is unknown or both are 0)."""
+    if local is None or imported is None or local + imported == 0:
+        return None
+    return local / (local + imported)
 
 
 def county_form_state(

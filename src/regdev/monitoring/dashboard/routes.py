@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from regdev.errors import DataValidationError, NotFoundError, Problem
-from regdev.monitoring import auth, crud, schemas
+from regdev.monitoring import auth, crud, rules, schemas
 from regdev.monitoring.config import Settings
 from regdev.monitoring.dashboard import pages
 from regdev.monitoring.dashboard import queries as q
@@ -556,9 +556,7 @@ def _milestone_update(model: MilestoneForm, project: Project) -> schemas.Project
         data["state"] = m
     if model.note:
         stamp = (model.actual_date or model.planned_date or dt.date.today()).isoformat()
-        data["note"] = (
-            (project.note + "\n") if project.note else ""
-        ) + f"{stamp} {m}: {model.note}"
+        data["note"] = rules.append_note(project.note, f"{stamp} {m}: {model.note}")
     return schemas.ProjectUpdate(**data)
 
 
