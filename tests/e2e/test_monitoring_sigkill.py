@@ -74,8 +74,9 @@ def _start(db: Path | str, port: int) -> subprocess.Popen[bytes]:
 def _batch_csv(site_id: int, k: int) -> str:
     lines = ["site_id,line,year,month,output,capacity,raw_local,raw_imported"]
     for i in range(ROWS_PER_BATCH):
-        year, month = 2025 + i // 12, i % 12 + 1
-        lines.append(f"{site_id},line-{k},{year},{month},{k}.5,100,{i % 7},{i % 3}")
+        # finished months only (issue 16: one set of domain rules): vary the line instead
+        line, month = f"line-{k}-{i // 12}", i % 12 + 1
+        lines.append(f"{site_id},{line},2025,{month},{k % 100}.5,100,{i % 7},{i % 3}")
     return "\n".join(lines)
 
 
@@ -162,7 +163,7 @@ def test_sigkill_during_bulk_import_loses_nothing_acknowledged(db_url: str) -> N
                 .all()
             )
             assert len(rows) == ROWS_PER_BATCH
-            assert {r.line for r in rows} == {f"line-{k}"}
+            assert {r.line for r in rows} == {f"line-{k}-{i // 12}" for i in range(ROWS_PER_BATCH)}
         for bid, b in batches.items():
             n = s.execute(
                 select(func.count())

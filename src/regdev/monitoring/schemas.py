@@ -80,11 +80,20 @@ Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31)
 #: An input timestamp: with a time zone (converted to UTC) or without (taken as UTC).
 DateTime = Annotated[
     dt.datetime,
-    Field(description="ISO 8601 date-time; with a UTC offset, or UTC if none"),
+    Field(
+        description="ISO 8601 date-time with a UTC offset (one without is taken as UTC)",
+        examples=["2025-06-01T09:00:00+09:00"],
+    ),
     AfterValidator(_utc_naive),
 ]
 #: An output timestamp: always with its UTC offset (stored values are naive UTC).
-UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+UtcDateTime = Annotated[
+    dt.datetime,
+    AfterValidator(_as_utc),
+    Field(
+        description="ISO 8601 date-time in UTC, with its offset", examples=["2025-06-01T00:00:00Z"]
+    ),
+]
 
 T = TypeVar("T")
 
@@ -108,6 +117,27 @@ class Message(BaseModel):
     """A plain message."""
 
     message: str
+
+
+class ErrorDetail(BaseModel):
+    """An error: what went wrong and what to do."""
+
+    detail: str
+
+
+class ExistingRecord(BaseModel):
+    """The stored record a refused duplicate would repeat."""
+
+    resource: str
+    id: int
+    url: str
+
+
+class ConflictDetail(BaseModel):
+    """A conflict with stored data (and the stored record, when there is one)."""
+
+    detail: str
+    existing: ExistingRecord | None = None
 
 
 # --- provinces and regions ---------------------------------------------------------

@@ -473,3 +473,31 @@ def test_factory_user_sees_only_their_site(env: Env) -> None:
     assert [int(row["id"]) for row in sites] == [site.id]
     assert c.get(f"/county/{env.summary.operating_region_ids[6]}").status_code == 403
     c.close()
+
+
+def test_duplicate_record_links_the_existing_one(env: Env) -> None:
+    """Issue 15: a duplicate is answered with a link to the stored record, nothing marked."""
+    c = env.client()
+    rid = env.summary.operating_region_ids[3]
+    site = _site_of(env, rid)
+    data = {
+        "site_id": str(site.id),
+        "line": "duplicate line",
+        "month": _month(-2),
+        "output": "10",
+        "capacity": "20",
+        "raw_local": "",
+    }
+    h = {"HX-Request": "true"}
+    assert c.post(f"/county/{rid}/forms/production", data=data, headers=h).status_code == 200
+    with env.factory() as s:
+        row = s.execute(
+            select(FactoryOperation).where(FactoryOperation.line == "duplicate line")
+        ).scalar_one()
+        assert row.raw_local is None  # blank = unknown
+    r = c.post(f"/county/{rid}/forms/production", data=data, headers=h)
+    assert r.status_code == 422
+    assert f'href="/api/v1/operations/{row.id}"' in r.text
+    assert "please correct the marked fields" not in r.text
+    assert c.get(f"/api/v1/operations/{row.id}").json()["id"] == row.id
+    c.close()

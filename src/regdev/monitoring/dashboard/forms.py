@@ -101,6 +101,8 @@ class FormState:
     message: str = ""
     ok: bool = False
     csrf: str = ""
+    #: the stored record a refused duplicate would repeat (linked from the message)
+    existing_url: str = ""
 
 
 class _Form(BaseModel):

@@ -622,6 +622,13 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
     raise NotFoundError(msg)  # pragma: no cover
 
 
+def _not_saved(errors: dict[str, str]) -> str:
+    """The form's summary line: point at the marked fields only when some are marked."""
+    if set(errors) <= {"__all__"}:
+        return "Not saved."
+    return "Not saved: please correct the marked fields."
+
+
 #: Values kept in a form after a successful save (convenient for the next entry).
 _KEEP = {
     "production": ("site_id", "line", "unit"),
@@ -680,6 +687,7 @@ async def submit_form(
         FORMS[name], raw, extra=_context_check(session, user, region_id, name)
     )
     message, headers = "", {}
+    existing_url = ""
     if model is not None:
         session.commit()  # end the read transaction; writes start with BEGIN IMMEDIATE
         begin_write(session)
@@ -689,7 +697,13 @@ async def submit_form(
         except DataValidationError as exc:
             session.rollback()
             errors = _problems_to_errors(name, exc)
-        except (ScopeError, ConflictError, NotFoundError) as exc:
+        except ConflictError as exc:
+            session.rollback()
+            errors = {"__all__": str(exc)}
+            if exc.existing is not None:
+                name_, row_id = exc.existing
+                existing_url = f"{_api(request)}/{name_}/{row_id}"
+        except (ScopeError, NotFoundError) as exc:
             session.rollback()
             errors = {"__all__": str(exc)}
     ok = not errors
@@ -706,9 +720,10 @@ async def submit_form(
         base=PREFIX,
         values=values,
         errors=errors,
-        message=message if ok else "Not saved: please correct the marked fields.",
+        message=message if ok else _not_saved(errors),
         ok=ok,
     )
+    state.existing_url = existing_url
     status = 200 if ok else 422
     if _is_htmx(request):
         return _render("fragment_form.html", status, headers=headers, form=state)
