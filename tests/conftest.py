@@ -21,3 +21,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # explicitly; tests that build apps with the default settings run as development (tests
 # of the refusal pass ``environment="production"`` themselves).
 os.environ.setdefault("REGDEV_ENVIRONMENT", "development")
+# Tests log in far more often than a person; the per-address login throttle has its own
+# tests with explicit limits.
+os.environ.setdefault("REGDEV_LOGIN_BURST", "100000")

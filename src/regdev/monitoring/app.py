@@ -24,7 +24,12 @@ from regdev.errors import ConfigError, DataValidationError, NotFoundError, Probl
 from regdev.monitoring import apidocs, auth
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import make_engine, make_session_factory
-from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+from regdev.monitoring.errors import (
+    AuthenticationError,
+    ConflictError,
+    RateLimitError,
+    ScopeError,
+)
 from regdev.monitoring.guard import GuardMiddleware
 from regdev.monitoring.read_cache import ReadCache, ReadCacheMiddleware
 
@@ -34,6 +39,7 @@ _STATUS: list[tuple[type[RegdevError], int]] = [
     (ScopeError, 403),
     (AuthenticationError, 401),
     (ConflictError, 409),
+    (RateLimitError, 429),
     (ConfigError, 400),
 ]
 
@@ -60,6 +66,8 @@ async def _handle_regdev_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DataValidationError):
         return _ascii_json({"detail": [_problem_detail(p) for p in exc.problems]}, status)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, RateLimitError):
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
     doc: dict[str, Any] = {"detail": str(exc)}
     existing = getattr(exc, "existing", None)
     if isinstance(exc, ConflictError) and existing is not None:
@@ -121,6 +129,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.hasher = auth.make_hasher(settings)
+    app.state.login_throttle = auth.LoginThrottle(
+        settings.login_rate_per_minute, settings.login_burst
+    )
     app.state.read_cache = ReadCache(engine, settings)
     app.add_middleware(ReadCacheMiddleware, cache=app.state.read_cache)
     app.add_middleware(GuardMiddleware, settings=settings)  # outermost: runs first

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import begin_write
-from regdev.monitoring.errors import AuthenticationError, ScopeError
+from regdev.monitoring.errors import AuthenticationError, RateLimitError, ScopeError
 from regdev.monitoring.models import (
     FactoryOperation,
     GrainStatus,
@@ -332,6 +332,57 @@ def authenticate(
         )
         session.commit()
     return LoginResult(user, False, "ok")
+
+
+class LoginThrottle:
+    """Per-client token bucket for login attempts (in memory, per server process).
+
+    Each client address may start ``burst`` logins at once and then ``per_minute`` a
+    minute; further attempts are refused *before* any hashing (HTTP 429), so a login
+    flood from one address costs the server almost nothing.  Thread-safe; forgets
+    idle clients.
+
+    Parameters
+    ----------
+    per_minute : float
+        Sustained logins per minute and client.
+    burst : int
+        Logins a client may make at once.
+    """
+
+    def __init__(self, per_minute: float, burst: int) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, client: str, now: float | None = None) -> float:
+        """Use one login of ``client``; ``0`` if allowed, else seconds until the next one."""
+        import time
+
+        t = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self.burst, t))
+            tokens = min(self.burst, tokens + (t - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, t)
+                if len(self._buckets) > 10_000:  # forget full buckets (idle clients)
+                    self._buckets = {
+                        k: v
+                        for k, v in self._buckets.items()
+                        if v[0] + (t - v[1]) * self.rate < self.burst
+                    }
+                return 0.0
+            self._buckets[client] = (tokens, t)
+            return (1.0 - tokens) / self.rate if self.rate > 0 else 60.0
+
+
+def throttle_login(throttle: LoginThrottle, client: str) -> None:
+    """Raise :class:`RateLimitError` when ``client`` has used up its logins."""
+    wait = throttle.take(client)
+    if wait > 0:
+        msg = f"too many login attempts from this address; try again in {wait:.0f} s"
+        raise RateLimitError(msg, retry_after=wait)
 
 
 def unlock(session: Session, *, username: str, client: str | None = None) -> int:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     lockout_attempts, lockout_window_minutes : int
         An account is locked for one client address after ``lockout_attempts`` failed
         logins from that address within the window.
+    login_rate_per_minute, login_burst : float, int
+        Logins one client address may start per minute, and at once, before further
+        attempts get 429 without any password hashing (login floods).
     max_body_bytes, max_upload_bytes, max_anonymous_body_bytes : int
         Request-body limits (bytes) for authenticated requests, CSV uploads and requests
         without valid credentials (login forms); larger bodies get 413 before they are
@@ -60,6 +63,8 @@ class Settings(BaseSettings):
     previous_secret_keys: list[str] = Field(default_factory=list)
     access_token_expire_minutes: int = Field(default=8 * 60, ge=1)
     lockout_attempts: int = Field(default=5, ge=1)
+    login_rate_per_minute: float = Field(default=20.0, gt=0)
+    login_burst: int = Field(default=20, ge=1)
     lockout_window_minutes: int = Field(default=15, ge=1)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)

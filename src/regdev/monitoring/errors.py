@@ -17,6 +17,14 @@ class ScopeError(RegdevError, PermissionError):
     """The user's role or scope does not allow the request (HTTP 403)."""
 
 
+class RateLimitError(RegdevError, PermissionError):
+    """Too many requests of one kind from one client (HTTP 429, with ``retry_after`` s)."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ConflictError(RegdevError, ValueError):
     """The request clashes with stored data, e.g. a duplicate key (HTTP 409).
 

@@ -549,3 +549,64 @@ def test_defect8_deeply_nested_json_cell_is_a_422(
     text = f"site_id,line,date,lot_code,sample_size,defects\n{world.site_a1.id},l,2025-01-01,L1,5,{cell}\n"
     r = client.post(f"{API}/quality/import", files={"file": ("q.csv", text, "text/csv")}, headers=h)
     assert r.status_code == 422, r.text
+
+
+# defect 2: a login flood costs the writers little --------------------------------------
+
+
+def test_login_throttle_refuses_a_flood_before_hashing(
+    app: FastAPI, client: TestClient, world: testing.World, counting: CountingHasher
+) -> None:
+    from regdev.monitoring import auth
+
+    before = app.state.login_throttle
+    app.state.login_throttle = auth.LoginThrottle(per_minute=6, burst=3)
+    try:
+        codes = [_token(client, f"flood-{i}", "wrong") for i in range(10)]
+    finally:
+        app.state.login_throttle = before
+    assert codes[:3] == [401, 401, 401]
+    assert set(codes[3:]) == {429}
+    assert counting.calls == 3  # refused attempts cost no hash
+
+
+def test_login_throttle_refills() -> None:
+    from regdev.monitoring import auth
+
+    t = auth.LoginThrottle(per_minute=60, burst=2)
+    assert t.take("a", now=0.0) == 0.0
+    assert t.take("a", now=0.0) == 0.0
+    assert t.take("a", now=0.0) == pytest.approx(1.0)
+    assert t.take("b", now=0.0) == 0.0  # per address
+    assert t.take("a", now=1.0) == 0.0
+
+
+def test_writes_do_not_wait_for_login_hashing(tmp_path) -> None:  # noqa: ANN001
+    """Defect 2: while passwords are being checked no SQLite write lock is held."""
+    from regdev.monitoring import auth
+    from regdev.monitoring.config import Settings
+    from regdev.monitoring.db import begin_write, make_engine, make_session_factory
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'flood.db'}")
+    testing.create_schema(eng)
+    factory = make_session_factory(eng)
+    with factory() as s:
+        testing.build_world(s)
+    slow = CountingHasher(delay_s=1.0)
+    settings = Settings(database_url="sqlite://", secret_key="k" * 32)
+    th = threading.Thread(
+        target=lambda: auth.authenticate(
+            factory, username="nat", password="wrong", settings=settings, hasher=slow, client="x"
+        )
+    )
+    th.start()
+    time.sleep(0.3)  # the login is now hashing
+    t0 = time.perf_counter()
+    with factory() as s:
+        begin_write(s)  # BEGIN IMMEDIATE: would wait behind a login holding the lock
+        s.commit()
+    waited = time.perf_counter() - t0
+    th.join()
+    eng.dispose()
+    assert slow.calls == 1
+    assert waited < 0.5, f"a write waited {waited:.2f} s for a login"

@@ -301,6 +301,7 @@ def login_page(user: DashUser, next: str | None = None) -> Response:  # noqa: A0
 
 @router.post("/login")
 def login(
+    request: Request,
     factory: SessionFactoryDep,
     settings: SettingsDep,
     hasher: HasherDep,
@@ -310,6 +311,16 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002 - form field name
 ) -> Response:
     """Check the credentials, set the session cookie and go to ``next``."""
+    wait = request.app.state.login_throttle.take(client)
+    if wait > 0:
+        return _render(
+            "login.html",
+            429,
+            headers={"Retry-After": str(max(1, round(wait)))},
+            next=_safe_next(next),
+            error=f"too many login attempts from this address; try again in {wait:.0f} s",
+            username="",
+        )
     username = username.replace("\x00", "")
     result = auth.authenticate(
         factory,

@@ -20,6 +20,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": schemas.ErrorDetail, "description": "No such record within your scope"},
     409: {"model": schemas.ConflictDetail, "description": "Clashes with a stored record"},
     413: {"model": schemas.ErrorDetail, "description": "Request body over the size limit"},
+    429: {"model": schemas.ErrorDetail, "description": "Too many login attempts from one address"},
     503: {"model": schemas.ErrorDetail, "description": "Database busy (retry after a moment)"},
 }
 

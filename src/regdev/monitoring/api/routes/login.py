@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -25,6 +25,7 @@ router = APIRouter(tags=["login"])
 
 @router.post("/login/access-token", response_model=schemas.Token)
 def login_access_token(
+    request: Request,
     factory: SessionFactoryDep,
     settings: SettingsDep,
     hasher: HasherDep,
@@ -33,8 +34,10 @@ def login_access_token(
 ) -> schemas.Token:
     """Exchange username and password for a bearer token.
 
-    After repeated failures from one address the account is locked for that address.
+    After repeated failures from one address the account is locked for that address;
+    too many attempts from one address get 429 before any password is checked.
     """
+    auth.throttle_login(request.app.state.login_throttle, client)
     result = auth.authenticate(
         factory,
         username=form.username,
