@@ -23,8 +23,17 @@ What it does
    * ``dashboard``: the server-rendered county page (projects, milestones, 24-month
      chart, latest operations, quality, surveys, forms) and the CSV of its operations.
 4. Prints requests/s and p50/p95/p99 per mix, and candidate/baseline ratios.
+5. Writes (issue 16), first: on a small SQLite file and, when the test server is
+   reachable, a fresh PostgreSQL schema, ``POST /api/v1/operations`` (a distinct line
+   each: one transaction and one audit entry per request) for ``--writes-seconds``,
+   then the same while a second load generator floods ``/login/access-token`` with
+   rotating unknown usernames against the production Argon2 cost. Prints writes/s and
+   p99 for both phases, the ratio (target >= 0.5: "within 2x"), and checks that every
+   acknowledged (201) write is in the database ("nothing lost"; exit 1 otherwise).
+   Targets: >= 100 writes/s with p99 <= 200 ms on both databases.
 
 Usage: python benchmarks/bench_service.py [--quick] [--months N] [--concurrency C]
+       [--workers N] [--no-writes | --no-reads] [--writes-seconds S]
 """
 
 from __future__ import annotations
