@@ -610,3 +610,26 @@ def test_writes_do_not_wait_for_login_hashing(tmp_path) -> None:  # noqa: ANN001
     eng.dispose()
     assert slow.calls == 1
     assert waited < 0.5, f"a write waited {waited:.2f} s for a login"
+
+
+def test_logout_needs_the_token_of_a_valid_session_only(
+    app: FastAPI, client: TestClient, world: testing.World
+) -> None:
+    from regdev.monitoring.guard import csrf_token
+
+    c, token = _cookie_client(app, client, "county_a1")
+    same = {"Origin": "http://testserver"}
+    assert c.post("/logout", headers=same, follow_redirects=False).status_code == 403
+    good = {"csrf_token": csrf_token(app.state.settings, token)}
+    r = c.post("/logout", data=good, headers=same, follow_redirects=False)
+    assert r.status_code == 303
+    # the session is revoked; an old page's logout form (with its token) still just
+    # drops the cookie, and a garbage cookie is dropped without one
+    stale = TestClient(app)
+    stale.cookies.set(app.state.settings.cookie_name, token)
+    assert stale.post("/logout", data=good, headers=same, follow_redirects=False).status_code == 303
+    junk = TestClient(app)
+    junk.cookies.set(app.state.settings.cookie_name, "not-a-token")
+    assert junk.post("/logout", headers=same, follow_redirects=False).status_code == 303
+    h = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"{API}/users/me", headers=h).status_code == 401

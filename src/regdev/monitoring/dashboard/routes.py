@@ -54,7 +54,7 @@ from regdev.monitoring.deps import (
     SettingsDep,
 )
 from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
-from regdev.monitoring.guard import csrf_for_user, form_token_ok
+from regdev.monitoring.guard import csrf_for_user, csrf_token, form_token_ok
 from regdev.monitoring.models import Project, Region, Site, User
 
 __all__ = ["PREFIX", "router"]
@@ -353,16 +353,19 @@ def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, settings: SettingsDep) -> Response:
+async def logout(request: Request, settings: SettingsDep, factory: SessionFactoryDep) -> Response:
     """Revoke the user's tokens (every session) and drop the session cookie."""
     raw = {k: str(v) for k, v in (await request.form()).items()}
-    if request.cookies.get(settings.cookie_name) and not _form_token_ok(request, raw):
+    cookie = request.cookies.get(settings.cookie_name)
+    # a valid session is only revoked with its CSRF token; an expired or invalid cookie
+    # is simply dropped
+    if cookie and csrf_token(settings, cookie) is not None and not _form_token_ok(request, raw):
         return _csrf_refused()
-    return await run_in_threadpool(_logout, request, settings)
+    return await run_in_threadpool(_logout, request, settings, factory)
 
 
-def _logout(request: Request, settings: Settings) -> Response:
-    session: Session = request.app.state.session_factory()
+def _logout(request: Request, settings: Settings, factory: Callable[[], Session]) -> Response:
+    session: Session = factory()
     try:
         begin_write(session)
         user = _user_from_cookie(request, session)
