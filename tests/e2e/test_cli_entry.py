@@ -248,3 +248,15 @@ def test_audit_anchor_round_trip(tmp_path):
     res = _script_in("audit", "verify", *common)
     assert res.returncode == 1
     assert "rewritten" in res.stderr
+
+
+def test_serve_refuses_the_placeholder_secret_outside_development(tmp_path):
+    import os
+
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("REGDEV_ENVIRONMENT", "REGDEV_SECRET_KEY")
+    }
+    res = _script_in("serve", "--port", "1", "--db", str(tmp_path / "s.db"), env=env)
+    assert res.returncode == 1
+    assert "REGDEV_SECRET_KEY" in res.stderr
+    assert "Traceback" not in res.stderr
