@@ -105,7 +105,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
         while True:
             try:
                 if (
@@ -116,7 +116,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
+                proc.kill()  # first: reading the output of a live server would block
+                out = proc.communicate(timeout=10)[0].decode() if proc.stdout else ""
                 pytest.fail(f"uvicorn did not start: {out[-2000:]}")
             time.sleep(0.1)
         yield Server(base, tmp, region_id, summary.last_month)
