@@ -1,0 +1,384 @@
+"""Province and county boundaries: real shapes for the default country, approximate ones otherwise.
+
+The default country (the DPRK) ships two GeoJSON files in ``data/``:
+
+``kp_provinces.geojson``
+    The 13 province-level units of the registry (``province_iso`` KP-01 … KP-15).
+``kp_counties.geojson``
+    One shape per registry region (``region_id``), 180 in all.
+
+Both derive from OpenStreetMap's administrative boundaries (ODbL 1.0,
+"© OpenStreetMap contributors"), clipped to Natural Earth's 1:10m land (public
+domain) and simplified as one coverage with shapely; ``data/BOUNDARIES.md`` gives the
+provenance, the licence terms and how ``scripts/build_boundaries.py`` rebuilds them.
+Every map that draws them must show :attr:`Boundaries.attribution`.
+
+For any other registry (a user's own country, a synthetic one) there are no shipped
+shapes: :func:`province_shapes` and :func:`county_shapes` then derive **approximate**
+areas, the Voronoi cells of the region centroids clipped to an outline (the convex
+hull of the centroids, buffered, unless one is given) and dissolved by province.
+Such shapes carry ``approximate=True``; every drawing of them must say so.
+
+Reading the shipped files needs only the standard library; :meth:`BoundaryFeature.shape`
+and the approximate shapes need shapely (the ``geo`` extra).
+
+Examples
+--------
+>>> from regdev.registry.boundaries import province_shapes
+>>> prov = province_shapes()
+>>> len(prov), prov.approximate, prov["KP-01"].name
+(13, False, 'Pyongyang')
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Literal
+
+from regdev.errors import ConfigError, NotFoundError
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+    from regdev.registry.regions import RegionRegistry
+
+__all__ = [
+    "Boundaries",
+    "BoundaryFeature",
+    "approximate_shapes",
+    "county_shapes",
+    "province_shapes",
+]
+
+Level = Literal["province", "county"]
+#: A ring is a list of (lon, lat) points; a polygon a list of rings (outer first).
+Ring = list[tuple[float, float]]
+
+_APPROXIMATE_ATTRIBUTION = "Approximate areas: Voronoi cells of the region centroids"
+
+
+@dataclass(frozen=True)
+class BoundaryFeature:
+    """One province or county shape.
+
+    Attributes
+    ----------
+    id : str
+        ``province_iso`` (or the province name where a registry has no ISO code) for
+        provinces; ``region_id`` for counties.
+    name, name_ko : str
+        English and Korean names (``name_ko`` may be empty).
+    province : str
+        The registry's province name (the ``province`` column).
+    province_iso : str
+        ISO 3166-2 code of the province ("" when unknown).
+    approximate : bool
+        True when the shape is derived (Voronoi), not surveyed.
+    label : tuple of float
+        (lon, lat) of a point well inside the shape, for a label.
+    geometry : dict
+        GeoJSON ``Polygon`` or ``MultiPolygon`` (lon/lat, WGS84).
+    """
+
+    id: str
+    name: str
+    name_ko: str
+    province: str
+    province_iso: str
+    approximate: bool
+    label: tuple[float, float]
+    geometry: Mapping[str, Any] = field(repr=False)
+
+    def polygons(self) -> list[list[Ring]]:
+        """The shape as polygons of rings of (lon, lat) points (outer ring first)."""
+        coords = self.geometry["coordinates"]
+        polys = [coords] if self.geometry["type"] == "Polygon" else coords
+        return [[[(float(x), float(y)) for x, y in ring] for ring in poly] for poly in polys]
+
+    def shape(self) -> BaseGeometry:
+        """The shape as a shapely geometry (needs the ``geo`` extra)."""
+        from shapely.geometry import shape
+
+        return shape(self.geometry)
+
+    def local_name(self, lang: str) -> str:
+        """``name_ko`` in Korean (when known), else ``name``."""
+        return self.name_ko if lang == "ko" and self.name_ko else self.name
+
+
+@dataclass(frozen=True)
+class Boundaries(Mapping[str, BoundaryFeature]):
+    """A set of shapes of one level, keyed by id (a read-only mapping).
+
+    Attributes
+    ----------
+    level : {"province", "county"}
+    features : dict of str to BoundaryFeature
+    approximate : bool
+        True when any shape is approximate (then every map must say so).
+    attribution : str
+        The credit line every drawing of these shapes must show.
+    licence : str
+        SPDX-style licence of the shapes ("ODbL-1.0" for the shipped ones).
+    source : str
+        Where the shapes come from.
+    """
+
+    level: Level
+    features: Mapping[str, BoundaryFeature]
+    approximate: bool
+    attribution: str
+    licence: str
+    source: str
+
+    def __getitem__(self, key: str) -> BoundaryFeature:
+        try:
+            return self.features[key]
+        except KeyError:
+            known = ", ".join(sorted(self.features)[:20])
+            msg = f"no {self.level} shape {key!r}; known: {known}"
+            raise NotFoundError(msg) from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.features
+
+    def get(self, key: str, default: Any = None) -> Any:  # noqa: D102 - Mapping.get
+        return self.features.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.features)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(min lon, min lat, max lon, max lat) over all shapes."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for feat in self.features.values():
+            for poly in feat.polygons():
+                xs.extend(x for x, _ in poly[0])
+                ys.extend(y for _, y in poly[0])
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def in_province(self, province: str) -> Boundaries:
+        """The shapes of one province (by ISO code or registry name)."""
+        feats = {k: f for k, f in self.features.items() if province in (f.province_iso, f.province)}
+        if not feats:
+            msg = f"no {self.level} shapes in province {province!r}"
+            raise NotFoundError(msg)
+        return Boundaries(
+            self.level, feats, self.approximate, self.attribution, self.licence, self.source
+        )
+
+    def to_geojson(self) -> dict[str, Any]:
+        """A GeoJSON FeatureCollection of the shapes."""
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": f.id,
+                    "properties": {
+                        "name": f.name,
+                        "name_ko": f.name_ko,
+                        "province": f.province,
+                        "province_iso": f.province_iso,
+                        "approximate": f.approximate,
+                    },
+                    "geometry": dict(f.geometry),
+                }
+                for f in self.features.values()
+            ],
+        }
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("regdev.registry").joinpath(f"data/{name}").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@functools.cache
+def _shipped(level: Level) -> Boundaries:
+    data = _read("kp_provinces.geojson" if level == "province" else "kp_counties.geojson")
+    meta = data["metadata"]
+    provinces = _province_names()
+    feats: dict[str, BoundaryFeature] = {}
+    for f in data["features"]:
+        p = f["properties"]
+        key = p["province_iso"] if level == "province" else p["region_id"]
+        feats[key] = BoundaryFeature(
+            id=key,
+            name=p["name"],
+            name_ko=p.get("name_ko", ""),
+            province=provinces.get(p["province_iso"], p.get("name", "")),
+            province_iso=p["province_iso"],
+            approximate=bool(p.get("approximate", False)),
+            label=(float(p["label_lon"]), float(p["label_lat"])),
+            geometry=f["geometry"],
+        )
+    return Boundaries(
+        level=level,
+        features=feats,
+        approximate=bool(meta.get("approximate", False)),
+        attribution=meta["attribution"],
+        licence=meta["licence"],
+        source=meta["source"],
+    )
+
+
+@functools.cache
+def _province_names() -> dict[str, str]:
+    """ISO code -> the registry's province name, from the shipped province file."""
+    data = _read("kp_provinces.geojson")
+    return {f["properties"]["province_iso"]: f["properties"]["name"] for f in data["features"]}
+
+
+def _is_default(registry: RegionRegistry | None) -> bool:
+    if registry is None:
+        return True
+    counties = _shipped("county")
+    return set(registry.ids) <= set(counties.features)
+
+
+def province_shapes(registry: RegionRegistry | None = None) -> Boundaries:
+    """Province shapes of ``registry`` (default: the embedded country).
+
+    Parameters
+    ----------
+    registry : RegionRegistry, optional
+        ``None`` or a registry of the default country's regions gives the shipped
+        shapes (``approximate=False``); any other registry gives approximate ones
+        (:func:`approximate_shapes`, needs shapely).
+
+    Returns
+    -------
+    Boundaries
+        Keyed by ``province_iso`` for the default country, by province name otherwise.
+    """
+    if _is_default(registry):
+        return _shipped("province")
+    assert registry is not None  # narrowed by _is_default
+    return approximate_shapes(registry)[0]
+
+
+def county_shapes(registry: RegionRegistry | None = None) -> Boundaries:
+    """County shapes (one per region id) of ``registry`` (default: the embedded country).
+
+    See :func:`province_shapes` for when the shapes are approximate.  For the default
+    country two regions share one OSM unit (Kaesong and Kaephung) and are split by the
+    Voronoi cells of their points: those two are marked ``approximate``.
+    """
+    if _is_default(registry):
+        return _shipped("county")
+    assert registry is not None  # narrowed by _is_default
+    return approximate_shapes(registry)[1]
+
+
+def approximate_shapes(
+    registry: RegionRegistry,
+    outline: Mapping[str, Any] | None = None,
+    *,
+    buffer_deg: float = 0.25,
+) -> tuple[Boundaries, Boundaries]:
+    """Approximate province and county areas from the region centroids alone.
+
+    Each region gets the Voronoi cell of its centroid, clipped to ``outline``;
+    provinces are the union of their regions' cells.  Use only where no real
+    boundaries exist, and say "approximate" wherever they are drawn.
+
+    Parameters
+    ----------
+    registry : RegionRegistry
+        Regions with ``lat``/``lon`` (imputed ones included).
+    outline : dict, optional
+        A GeoJSON geometry, Feature or FeatureCollection to clip to; default the convex
+        hull of the centroids buffered by ``buffer_deg``.
+    buffer_deg : float, default 0.25
+        Buffer of the default outline, in degrees.
+
+    Returns
+    -------
+    tuple of Boundaries
+        (provinces keyed by province name, counties keyed by region id), both
+        ``approximate=True``.
+
+    Raises
+    ------
+    ConfigError
+        When shapely is not installed or there are fewer than two regions.
+    """
+    try:
+        import shapely
+        from shapely.geometry import MultiPoint, Point, mapping, shape
+        from shapely.ops import polylabel, voronoi_diagram
+    except ImportError as exc:  # pragma: no cover - the geo extra is part of the test set-up
+        msg = "approximate boundaries need shapely: pip install 'regdev[geo]'"
+        raise ConfigError(msg) from exc
+
+    frame = registry.frame
+    if len(frame) < 2:
+        msg = f"approximate boundaries need at least two regions; got {len(frame)}"
+        raise ConfigError(msg)
+    pts = [
+        Point(float(lon), float(lat)) for lat, lon in zip(frame["lat"], frame["lon"], strict=True)
+    ]
+    if outline is None:
+        clip = MultiPoint(pts).convex_hull.buffer(buffer_deg)
+    else:
+        geoms = outline.get("features", [outline])
+        clip = shapely.union_all([shape(g.get("geometry", g)) for g in geoms])
+    cells = voronoi_diagram(MultiPoint(pts), envelope=clip.envelope.buffer(1.0))
+    tree = shapely.STRtree(list(cells.geoms))
+    iso_col = frame.get("province_iso")
+
+    def feature(key: str, geom: Any, props: dict[str, str]) -> BoundaryFeature:
+        biggest = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        lab = polylabel(biggest, 0.001)
+        return BoundaryFeature(
+            id=key,
+            approximate=True,
+            label=(float(lab.x), float(lab.y)),
+            geometry=mapping(geom),
+            **props,
+        )
+
+    county: dict[str, BoundaryFeature] = {}
+    by_province: dict[str, list[Any]] = {}
+    for k, rid in enumerate(frame.index):
+        cell = next(c for c in tree.geometries[tree.query(pts[k])] if c.covers(pts[k]))
+        geom = cell.intersection(clip)
+        if geom.is_empty:  # a centroid outside the given outline keeps its whole cell
+            geom = cell
+        province = str(frame["province"].iloc[k])
+        iso = str(iso_col.iloc[k]) if iso_col is not None and iso_col.iloc[k] else ""
+        name_ko = frame["name_ko"].iloc[k] if "name_ko" in frame else None
+        county[str(rid)] = feature(
+            str(rid),
+            geom,
+            {
+                "name": str(frame["name"].iloc[k]),
+                "name_ko": str(name_ko) if isinstance(name_ko, str) else "",
+                "province": province,
+                "province_iso": iso,
+            },
+        )
+        by_province.setdefault(province, []).append(geom)
+    provinces = {
+        name: feature(
+            name,
+            shapely.union_all(geoms),
+            {"name": name, "name_ko": "", "province": name, "province_iso": ""},
+        )
+        for name, geoms in sorted(by_province.items())
+    }
+    source = f"derived from the centroids of {registry.source}"
+    return (
+        Boundaries("province", provinces, True, _APPROXIMATE_ATTRIBUTION, "", source),
+        Boundaries("county", county, True, _APPROXIMATE_ATTRIBUTION, "", source),
+    )
