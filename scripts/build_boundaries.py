@@ -103,7 +103,7 @@ PROVINCE_KO = {
 }
 
 ATTRIBUTION = (
-    "Boundaries: (c) OpenStreetMap contributors, ODbL 1.0; coastline: Natural Earth (public domain)"
+    "Boundaries: © OpenStreetMap contributors (ODbL 1.0); coastline: Natural Earth (public domain)"
 )
 
 
