@@ -240,10 +240,17 @@ def _province_names() -> dict[str, str]:
 
 
 def _is_default(registry: RegionRegistry | None) -> bool:
+    """True when ``registry`` is (a version or a subset of) the default country.
+
+    Decided by the provinces, not the region ids, so that a newer copy of the default
+    table with a few renamed or added rows keeps the real shapes.
+    """
     if registry is None:
         return True
-    counties = _shipped("county")
-    return set(registry.ids) <= set(counties.features)
+    frame = registry.frame
+    if "province_iso" not in frame.columns or frame["province_iso"].isna().any():
+        return False
+    return set(frame["province_iso"]) <= set(_shipped("province").features)
 
 
 def province_shapes(registry: RegionRegistry | None = None) -> Boundaries:
@@ -252,9 +259,9 @@ def province_shapes(registry: RegionRegistry | None = None) -> Boundaries:
     Parameters
     ----------
     registry : RegionRegistry, optional
-        ``None`` or a registry of the default country's regions gives the shipped
-        shapes (``approximate=False``); any other registry gives approximate ones
-        (:func:`approximate_shapes`, needs shapely).
+        ``None`` or a registry of the default country's provinces (ISO codes KP-01 … KP-15)
+        gives the shipped shapes (``approximate=False``); any other registry gives
+        approximate ones (:func:`approximate_shapes`, needs shapely).
 
     Returns
     -------
@@ -270,13 +277,26 @@ def province_shapes(registry: RegionRegistry | None = None) -> Boundaries:
 def county_shapes(registry: RegionRegistry | None = None) -> Boundaries:
     """County shapes (one per region id) of ``registry`` (default: the embedded country).
 
-    See :func:`province_shapes` for when the shapes are approximate.  For the default
-    country two regions share one OSM unit (Kaesong and Kaephung) and are split by the
-    Voronoi cells of their points: those two are marked ``approximate``.
+    For the default country the shipped shapes of the registry's regions are returned; a
+    region the shipped file does not know (a row added after the boundaries were built) has
+    no shape until ``make boundaries`` is run again.  Two regions share one OSM unit
+    (Kaesong and Kaephung) and are split by the Voronoi cells of their points: those two are
+    marked ``approximate``.  Other registries get approximate shapes, as in
+    :func:`province_shapes`.
     """
+    shipped = _shipped("county")
+    if registry is None:
+        return shipped
     if _is_default(registry):
-        return _shipped("county")
-    assert registry is not None  # narrowed by _is_default
+        keep = {k: f for k, f in shipped.features.items() if k in set(registry.ids)}
+        return Boundaries(
+            "county",
+            keep,
+            shipped.approximate,
+            shipped.attribution,
+            shipped.licence,
+            shipped.source,
+        )
     return approximate_shapes(registry)[1]
 
 

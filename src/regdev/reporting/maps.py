@@ -345,11 +345,13 @@ def render_map(
 
 
 def _default_shapes(regions: pd.DataFrame) -> tuple[Boundaries, Boundaries]:
+    """The shipped shapes when the regions are in the default country's provinces."""
     from regdev.registry.boundaries import _shipped, approximate_shapes
 
-    shipped_c = _shipped("county")
-    if set(regions.index) <= set(shipped_c.features) or "lat" not in regions:
-        return _shipped("province"), shipped_c
+    provinces = _shipped("province")
+    iso = regions["province_iso"] if "province_iso" in regions.columns else None
+    if iso is not None and iso.notna().all() and set(iso) <= set(provinces.features):
+        return provinces, _shipped("county")
     from regdev.registry.regions import RegionRegistry
 
     reg = RegionRegistry.from_frame(regions.reset_index(), source="<map>")

@@ -153,3 +153,12 @@ def test_approximate_shapes_clip_to_a_given_outline():
     union = shapely.union_all([f.shape() for f in counties.values()])
     assert abs(union.area - 20.0) < 1e-6  # the 5 x 4 degree box, tiled by the cells
     assert prov.to_geojson()["features"][0]["properties"]["approximate"] is True
+
+
+def test_a_newer_copy_of_the_default_table_keeps_the_real_shapes():
+    reg = load_default()
+    # a subset (or a copy with rows the shipped file does not know) is still the default country
+    sub = reg.subset(list(reg.ids)[:40])
+    assert not province_shapes(sub).approximate
+    counties = county_shapes(sub)
+    assert set(counties) == set(sub.ids) and not counties["KP-CHA-KANGGYE"].approximate
