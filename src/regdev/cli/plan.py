@@ -141,7 +141,7 @@ def plan(
             msg = f"no plan: the solver ended with status {result.status!r}; raise --time-limit"
             err_console.print(f"[bold red]error:[/] {msg}")
             raise typer.Exit(code=1)
-        show(Step("write", "writing the plan folder"))
+        progress.update(task, description="writing the plan folder", total=None, completed=0)
         write_plan(result, out)
     info = _summary(result, out)
     if as_json:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,17 +101,31 @@ def stage_explain(plan: Plan, options: PlanOptions, say: ProgressFn) -> list[dic
     return build_dossiers(plan, moves=moves)
 
 
-def stage_design(
-    plan: Plan, registry: RegionRegistry, options: PlanOptions
-) -> tuple[DesignResult | None, dict[str, Any], dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
-    """The factory design of the plan's counties.
+@dataclass(frozen=True, eq=False)
+class DesignStage:
+    """What the design stage gives the rest of the pipeline.
 
-    Returns
-    -------
-    (design, summary, tables, dossier_entries)
-        ``design`` is ``None`` when skipped; ``summary`` says why (for
-        ``plan.json["extensions"]``), otherwise gives status, gap and claims.
+    Attributes
+    ----------
+    result : DesignResult or None
+        ``None`` when the design was skipped.
+    summary : dict
+        For ``plan.json["extensions"]["factory-design"]``: status, gap,
+        certificate and claims, or ``{"status": "skipped", "reason": ...}``.
+    tables : dict of str to DataFrame
+        The design's plan-folder tables by file name.
+    dossier_entries : dict of str to dict
+        ``region_id -> {"factory_design": ...}`` for the plan's dossiers.
     """
+
+    result: DesignResult | None
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    dossier_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> DesignStage:
+    """The factory design of the counties the plan schedules, with the registry it planned with."""
     from regdev.design import design_for_plan
     from regdev.design.for_plan import (
         plan_dossier_entries,
@@ -122,16 +137,20 @@ def stage_design(
     schedule = plan.schedule_frame(allow_feasible=True)
     n_fac = int(schedule["facility"].isin(["factories"]).sum())
     if n_fac == 0:
-        return None, skipped_summary("the plan schedules no factories; nothing to design"), {}, {}
+        return DesignStage(
+            None, skipped_summary("the plan schedules no factories; nothing to design")
+        )
     if n_fac > options.max_design_regions:
         reason = (
             f"{n_fac} factory groups exceed the pipeline's limit of {options.max_design_regions} "
             "(PlanOptions.max_design_regions); design them per province or cohort with "
             "regdev.design.design(registry, regions=...)"
         )
-        return None, skipped_summary(reason), {}, {}
+        return DesignStage(None, skipped_summary(reason))
     result = design_for_plan(registry, schedule)
-    return result, plan_summary(result), plan_tables(result), plan_dossier_entries(result)
+    return DesignStage(
+        result, plan_summary(result), plan_tables(result), plan_dossier_entries(result)
+    )
 
 
 def stage_report(plan: Plan, dossiers: list[dict[str, Any]], design: DesignResult | None) -> Report:
@@ -223,10 +242,11 @@ def plan(
         lap("explain")
         if opts.design:
             say(Progress("design", f"designing the factories ({problem.n_regions} regions)"))
-            design, summary, tables, entries = stage_design(rollout, registry, opts)
-            extensions[EXTENSION_NAME] = summary
+            done = stage_design(rollout, registry, opts)
+            design, tables = done.result, done.tables
+            extensions[EXTENSION_NAME] = done.summary
             for d in dossiers:
-                d.update(entries.get(d["region_id"], {}))
+                d.update(done.dossier_entries.get(d["region_id"], {}))
         lap("design")
         if opts.report:
             say(Progress("report", "writing the report"))
