@@ -6,7 +6,7 @@ the server for 679 s (``/health`` never answered) and took RSS to 6.7 GB.  Here 
 200,000 to keep the suite short; ``REGDEV_TEST_IMPORT_ROWS=1000000`` for the issue's size,
 which ``benchmarks/bench_service.py --import-rows`` also measures) while a second client
 asks ``/health`` every 50 ms.  The test asserts the 99th percentile within 100 ms, every
-answer within 1 s (before the fix none came until the import ended) and the server's peak
+answer within 5 s (before the fix none came until the import ended, minutes later) and the server's peak
 RSS (VmHWM) under ``RSS_BOUND_MB``, which does not grow with the file: the upload is
 spooled to disk and the rows are read, checked and written 500 at a time.  The strict
 "every answer within 100 ms" is a speed target, so it is measured by the benchmark (test
@@ -36,7 +36,7 @@ N_ROWS = int(os.environ.get("REGDEV_TEST_IMPORT_ROWS", "200000"))
 #: Peak resident memory allowed to the server process during the import (MiB).
 RSS_BOUND_MB = 400
 HEALTH_P99_S = 0.100
-HEALTH_MAX_S = 1.0
+HEALTH_MAX_S = 5.0
 
 
 def _free_port() -> int:
