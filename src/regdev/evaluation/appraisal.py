@@ -304,7 +304,9 @@ def _finish(
     mode: str,
     lines: pd.DataFrame,
     flows: dict[tuple[str, str], np.ndarray],
-    parts: dict[tuple[str, str], tuple[float, float, float, float, list[float] | None, float]],
+    parts: dict[
+        tuple[str, str], tuple[float, float, float, float, list[float] | None, float, bool]
+    ],
     scenario: AppraisalScenario,
     population: dict[str, float],
     practicality: pd.DataFrame,
@@ -383,13 +385,15 @@ def _crf(rate: float, years: int) -> float:
 
 
 def _sensitivity(
-    parts: dict[tuple[str, str], tuple[float, float, float, float, list[float] | None, float]],
+    parts: dict[
+        tuple[str, str], tuple[float, float, float, float, list[float] | None, float, bool]
+    ],
     scenario: AppraisalScenario,
     base_total: np.ndarray,
 ) -> pd.DataFrame:
     def total(price: float = 0.0, util: float = 0.0) -> np.ndarray:
         acc = np.zeros(scenario.horizon_years + 1)
-        for capex, value, variable, fixed, path, steady in parts.values():
+        for capex, value, variable, fixed, path, steady, ramp in parts.values():
             k = 1.0 + util
             acc += cash_flows(
                 capex,
@@ -399,6 +403,7 @@ def _sensitivity(
                 scenario,
                 production_path=path,
                 steady_production=steady,
+                ramp=ramp,
             )
         return acc
 
@@ -541,7 +546,9 @@ def appraise_design(
             paths[(str(rid), str(line))] = sim
     rows = []
     flows: dict[tuple[str, str], np.ndarray] = {}
-    parts: dict[tuple[str, str], tuple[float, float, float, float, list[float] | None, float]] = {}
+    parts: dict[
+        tuple[str, str], tuple[float, float, float, float, list[float] | None, float, bool]
+    ] = {}
     unknown: list[str] = []
     for rec in fac.to_dict("records"):
         rid, line = str(rec["region_id"]), str(rec["line"])
@@ -560,7 +567,7 @@ def appraise_design(
             capex, value, variable, fixed, scenario, production_path=path, steady_production=prod
         )
         flows[(rid, line)] = f
-        parts[(rid, line)] = (capex, value, variable, fixed, path, prod)
+        parts[(rid, line)] = (capex, value, variable, fixed, path, prod, True)
         npv_, irr_, pb, dpb = _measures(f, scenario.discount_rate)
         tpu = values.per_unit(line, "tonnes_per_unit")
         annual_full = (
@@ -672,7 +679,9 @@ def appraise_records(
     window = ops[(ops["ym"] > last - 12) & (ops["ym"] <= last)]
     rows = []
     flows: dict[tuple[str, str], np.ndarray] = {}
-    parts: dict[tuple[str, str], tuple[float, float, float, float, list[float] | None, float]] = {}
+    parts: dict[
+        tuple[str, str], tuple[float, float, float, float, list[float] | None, float, bool]
+    ] = {}
     unknown: list[str] = []
     qual = (
         quality
@@ -703,7 +712,7 @@ def appraise_records(
         fixed = jobs * values.wage_kusd
         f = cash_flows(capex, value, variable, fixed, scenario, ramp=False)
         flows[(rid, f"{site_id}:{line}")] = f
-        parts[(rid, f"{site_id}:{line}")] = (capex, value, variable, fixed, None, output)
+        parts[(rid, f"{site_id}:{line}")] = (capex, value, variable, fixed, None, output, False)
         npv_, irr_, pb, dpb = _measures(f, scenario.discount_rate)
         raw_l, raw_i = float(grp["raw_local"].sum()), float(grp["raw_imported"].sum())
         tpu = float(tab["tonnes_per_unit"].mean())

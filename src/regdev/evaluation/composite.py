@@ -199,7 +199,7 @@ def _panel_array(
         [frame.index.get_level_values(0).astype(str), frame.index.get_level_values(1)]
     )
     arr = frame.reindex(full).to_numpy(dtype=float)
-    arr = arr.reshape(len(units), len(periods), len(keys)).transpose(1, 0, 2)
+    arr = arr.reshape(len(units), len(periods), len(keys)).transpose(1, 0, 2).copy()
     arr[~np.isfinite(arr)] = np.nan
     return np.ascontiguousarray(arr), units, periods
 
@@ -555,9 +555,11 @@ def learn_from(
     else:
         names = [i.key for i in indicators]
         raw = vals
-    sd = np.nanstd(raw, axis=0)
+    has = np.isfinite(raw).any(axis=0)
+    safe = np.where(has[None, :], raw, 0.0)
+    sd = np.nanstd(safe, axis=0)
     sd[~(sd > 0)] = 1.0
-    z = (raw - np.nanmean(raw, axis=0)) / sd
+    z = (raw - np.nanmean(safe, axis=0)) / sd
     z = np.where(np.isfinite(z), z, 0.0)
     dist = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(axis=2))
     groups = np.array([(peer_group or {}).get(u, "") for u in units])

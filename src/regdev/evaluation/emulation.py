@@ -273,6 +273,8 @@ def league_table(
 
     scores = composite_scores(panel, indicators, method).xs(period, level="period")
     scores = scores[scores["score"].notna()]
+    if context is None:  # similarity over the period's raw indicator values
+        context = panel.xs(period, level=1).reindex(scores.index)[[i.key for i in indicators]]
     learn = learn_from(scores, indicators, peer_group=groups, context=context)
     table.index.name = "unit"
     return League(table.sort_values("rank"), period, previous, delta, learn, n_draws, seed)
