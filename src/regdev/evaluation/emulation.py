@@ -150,13 +150,8 @@ def panel_from_records(
         for m in range(start, last + 1):
             key = (str(u), m // 12)
             due[key] = due.get(key, 0) + 1
-    reported = (
-        ops[ops["m"] <= last]
-        .groupby([unit, "year"])
-        .apply(
-            lambda x: x[["site_id", "line", "m"]].drop_duplicates().shape[0], include_groups=False
-        )
-    )
+    keys = list(dict.fromkeys([unit, "site_id", "line", "m"]))
+    reported = ops[ops["m"] <= last].drop_duplicates(keys).groupby([unit, "year"]).size()
     due_s = pd.Series(due, dtype=float)
     if len(due_s):
         due_s.index = pd.MultiIndex.from_tuples(due_s.index)
