@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem
 from regdev.evaluation import customer, emulation, quality
 from regdev.evaluation.appraisal import Appraisal, appraise_records
+from regdev.evaluation.scenario import AppraisalScenario
 from regdev.monitoring import audit, auth
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.errors import ScopeError
@@ -573,7 +574,12 @@ def process_changes(
 
 
 def appraisal(
-    session: Session, user: User, *, region_id: str | None = None, cohort: int | None = None
+    session: Session,
+    user: User,
+    *,
+    region_id: str | None = None,
+    cohort: int | None = None,
+    scenario: AppraisalScenario | None = None,
 ) -> Appraisal:
     """Ex-post appraisal of a county (or of a cohort's counties in scope) from the records."""
     if (region_id is None) == (cohort is None):
@@ -609,5 +615,6 @@ def appraisal(
         sites=fr.sites,
         quality=fr.quality[fr.quality["region_id"].isin(regions)],
         population=pop,
+        scenario=scenario,
         demo=fr.demo,
     )
