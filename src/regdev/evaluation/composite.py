@@ -105,7 +105,7 @@ EMULATION_INDICATORS: tuple[Indicator, ...] = (
         N_("Output against plan"),
         1,
         1.0,
-        N_("Recorded output / planned (design) output; capacity when no plan value exists"),
+        N_("Recorded output / recorded capacity of the lines (the planned capacity)"),
     ),
     Indicator(
         "quality",

@@ -47,8 +47,20 @@ from regdev.evaluation.composite import (
     rank_intervals,
 )
 from regdev.evaluation.scenario import data_path
+from regdev.i18n import N_
 
-__all__ = ["League", "league_table", "panel_from_records", "peer_groups"]
+__all__ = ["PEER_GROUP_LABELS", "League", "league_table", "panel_from_records", "peer_groups"]
+
+#: Names of the default peer groups (marked for translation; shown with ``_(name)``).
+PEER_GROUP_LABELS: tuple[str, ...] = (
+    N_("mountainous"),
+    N_("lowland"),
+    N_("coastal"),
+    N_("industrial"),
+    N_("mixed"),
+    N_("other"),
+    N_("all"),
+)
 
 
 def peer_groups(regions: pd.DataFrame, path: str | None = None) -> dict[str, str]:

@@ -545,8 +545,10 @@ def control_chart_svg(
         )
     for ver in chart.versions[1:]:
         xv = x(ver.start - 0.5)
+        tip = escape(_("New limits: {reason}", reason=ver.reason))
         out.append(
-            f'<line class="version" x1="{xv:.1f}" y1="{top}" x2="{xv:.1f}" y2="{top + ph}" stroke="#555" stroke-dasharray="2 2"><title>{escape(_("New limits: {reason}", reason=ver.reason))}</title></line>'
+            f'<line class="version" x1="{xv:.1f}" y1="{top}" x2="{xv:.1f}" y2="{top + ph}"'
+            f' stroke="#555" stroke-dasharray="2 2"><title>{tip}</title></line>'
         )
     step = max(1, math.ceil(n / 8))
     for i in range(0, n, step):
@@ -632,7 +634,7 @@ def site_page(session: Session, user: User, site_id: int) -> EvalPage:
                 _("p chart: {line}", line=c.line),
                 "figure",
                 control_chart_svg(c.p, c.dates, title=_("Share defective, {line}", line=c.line)),
-                note=ngettext("{n} signal", "{n} signals", n_sig, n=n_sig)
+                note=_("Signals: {n}", n=n_sig)
                 + (
                     " — "
                     + "; ".join(sorted({f"{s.rule}: {_(spc.RULES[s.rule])}" for s in c.p.signals}))
@@ -791,6 +793,7 @@ def recommendations_page(session: Session, user: User, message: str = "") -> Eva
         (_("Recommendations"), str(data["count"])),
         (_("Decided"), str(sum(1 for r in rows if r["decision"]))),
     ]
+    signals_label = _("Signals file of accepted recommendations (CSV)")
     page.blocks.append(
         Block(
             "decisions",
@@ -799,7 +802,8 @@ def recommendations_page(session: Session, user: User, message: str = "") -> Eva
             rows,
             span=True,
             note=Markup(
-                f'<a class="csv" href="{dash.PREFIX}/evaluation/signals.csv" download>{escape(_("Signals file of accepted recommendations (CSV)"))} ↓</a>'
+                f'<a class="csv" href="{dash.PREFIX}/evaluation/signals.csv" download>'
+                f"{escape(signals_label)} ↓</a>"
             ),
         )
     )
