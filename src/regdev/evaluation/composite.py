@@ -182,15 +182,15 @@ def _panel_array(
     """``(T, N, K)`` array of a panel indexed by ``(unit, period)``; NaN where missing."""
     if not isinstance(panel.index, pd.MultiIndex) or panel.index.nlevels != 2:
         msg = "the panel must be indexed by (unit, period)"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     keys = [ind.key for ind in indicators]
     missing = [k for k in keys if k not in panel.columns]
     if missing:
         msg = f"the panel lacks indicator columns {missing}; it has {list(panel.columns)}"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     if panel.index.has_duplicates:
         msg = "the panel has duplicate (unit, period) rows"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     units = sorted({str(u) for u in panel.index.get_level_values(0)})
     periods = sorted(set(panel.index.get_level_values(1)))
     full = pd.MultiIndex.from_product([units, periods])

@@ -429,14 +429,11 @@ class DesignSignals:
         Catalogue lines to force open or forbid (``regdev.design.what_if`` arguments).
     demand : dict
         ``(region_id, category) -> multiplier`` of the designer's demand.
-    unmapped : list of str
-        Recorded line names that match no catalogue line (no designer effect).
     """
 
     force: list[tuple[str, str]]
     forbid: list[tuple[str, str]]
     demand: dict[tuple[str, str], float]
-    unmapped: list[str]
 
 
 def signals_from_recommendations(
@@ -448,7 +445,8 @@ def signals_from_recommendations(
     ``adjust`` and ``redesign`` → force (keep) the line while the product changes;
     ``drop`` → forbid; ``add`` → force.  Recorded names map to catalogue lines through
     :func:`regdev.evaluation.appraisal.line_values` (one alias table for the appraisal and
-    the signals); a name that maps to nothing gives a row with an empty ``line``.
+    the signals); a name that maps to no catalogue line gives no signal (the decision and
+    its evidence are still kept by the caller).
     """
     from regdev.evaluation.appraisal import line_values
 
@@ -463,8 +461,7 @@ def signals_from_recommendations(
             "kind": rec.kind,
             "evidence": rec.evidence_text(),
         }
-        if not ids:
-            rows.append({**base, "action": action, "line": "", "category": "", "multiplier": ""})
+        if not ids:  # a product the catalogue does not know: nothing the designer can take
             continue
         for lid in ids:
             rows.append({**base, "action": action, "line": lid, "category": "", "multiplier": ""})
@@ -569,13 +566,9 @@ def design_inputs(rows: Iterable[dict[str, Any]]) -> DesignSignals:
     force: list[tuple[str, str]] = []
     forbid: list[tuple[str, str]] = []
     demand: dict[tuple[str, str], float] = {}
-    unmapped: list[str] = []
     for r in rows:
         rid, action = str(r["region_id"]), str(r["action"])
         line = str(r.get("line") or "")
-        if action in ("force", "forbid") and not line:
-            unmapped.append(f"{rid}:{r.get('recommendation', '')}")
-            continue
         if action == "force" and (rid, line) not in force:
             force.append((rid, line))
         elif action == "forbid" and (rid, line) not in forbid:
@@ -584,4 +577,4 @@ def design_inputs(rows: Iterable[dict[str, Any]]) -> DesignSignals:
             key = (rid, str(r["category"]))
             demand[key] = demand.get(key, 1.0) * float(r["multiplier"])
     force = [pair for pair in force if pair not in forbid]
-    return DesignSignals(force, forbid, demand, unmapped)
+    return DesignSignals(force, forbid, demand)

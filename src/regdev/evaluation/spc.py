@@ -58,18 +58,18 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Factors for subgroup sizes 2-10 (Montgomery, appendix table VI): ``n: (d2, d3)``.
-#: ``A2 = 3 / (d2 sqrt n)``, ``D3 = max(0, 1 - 3 d3/d2)``, ``D4 = 1 + 3 d3/d2``.
-SPC_CONSTANTS: dict[int, tuple[float, float]] = {
-    2: (1.128, 0.853),
-    3: (1.693, 0.888),
-    4: (2.059, 0.880),
-    5: (2.326, 0.864),
-    6: (2.534, 0.848),
-    7: (2.704, 0.833),
-    8: (2.847, 0.820),
-    9: (2.970, 0.808),
-    10: (3.078, 0.797),
+#: Factors for subgroup sizes 2-10 as tabulated in Montgomery, appendix table VI:
+#: ``n: (d2, A2, D3, D4)``; ``A2 = 3 / (d2 sqrt n)``, ``D3, D4 = 1 -+ 3 d3 / d2`` (D3 >= 0).
+SPC_CONSTANTS: dict[int, tuple[float, float, float, float]] = {
+    2: (1.128, 1.880, 0.0, 3.267),
+    3: (1.693, 1.023, 0.0, 2.574),
+    4: (2.059, 0.729, 0.0, 2.282),
+    5: (2.326, 0.577, 0.0, 2.114),
+    6: (2.534, 0.483, 0.0, 2.004),
+    7: (2.704, 0.419, 0.076, 1.924),
+    8: (2.847, 0.373, 0.136, 1.864),
+    9: (2.970, 0.337, 0.184, 1.816),
+    10: (3.078, 0.308, 0.223, 1.777),
 }
 
 #: Chart kinds: p, np, c, u, individuals (I) with moving range (MR), X-bar with range (R).
@@ -187,9 +187,7 @@ def _num(v: float) -> float | None:
 
 
 def _same_side_count(above: FloatArray, below: FloatArray, i: int, n: int, need: int) -> bool:
-    lo = i - n + 1
-    if lo < 0:
-        return False
+    lo = max(i - n + 1, 0)  # at the start of a chart the window is the points so far
     if above[i] and above[lo : i + 1].sum() >= need:
         return True
     return bool(below[i] and below[lo : i + 1].sum() >= need)
@@ -285,10 +283,10 @@ def _as_array(values: Sequence[float] | FloatArray, name: str) -> FloatArray:
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 1 or arr.size == 0:
         msg = f"{name} must be a non-empty 1-D sequence; got shape {arr.shape}"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     if not np.all(np.isfinite(arr)):
         msg = f"{name} must be finite numbers"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     return arr
 
 
@@ -358,7 +356,7 @@ def p_chart(
     n = np.broadcast_to(np.asarray(sizes, dtype=float), d.shape).astype(float)
     if np.any(n <= 0) or np.any(d < 0) or np.any(d > n):
         msg = "p chart: sample sizes must be > 0 and 0 <= defectives <= size"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     base = _baseline_mask(len(d), baseline, exclude)
     pbar = d[base].sum() / n[base].sum()
     se = np.sqrt(pbar * (1 - pbar) / n)
@@ -380,7 +378,7 @@ def np_chart(
     d = _as_array(defectives, "defectives")
     if size <= 0 or np.any(d < 0) or np.any(d > size):
         msg = "np chart: the sample size must be > 0 and 0 <= defectives <= size"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     base = _baseline_mask(len(d), baseline, exclude)
     pbar = d[base].mean() / size
     c = size * pbar
@@ -402,7 +400,7 @@ def c_chart(
     c = _as_array(counts, "counts")
     if np.any(c < 0):
         msg = "c chart: counts must be >= 0"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     base = _baseline_mask(len(c), baseline, exclude)
     cbar = c[base].mean()
     centre = np.full(len(c), cbar)
@@ -425,7 +423,7 @@ def u_chart(
     n = np.broadcast_to(np.asarray(units, dtype=float), c.shape).astype(float)
     if np.any(n <= 0) or np.any(c < 0):
         msg = "u chart: inspection units must be > 0 and counts >= 0"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     base = _baseline_mask(len(c), baseline, exclude)
     ubar = c[base].sum() / n[base].sum()
     se = np.sqrt(ubar / n)
@@ -442,8 +440,8 @@ def _factors(n: int) -> tuple[float, float, float, float]:
             "(use an individuals chart for single values)"
         )
         raise ConfigError(msg)
-    d2, d3 = SPC_CONSTANTS[n]
-    return d2, 3.0 / (d2 * np.sqrt(n)), max(0.0, 1 - 3 * d3 / d2), 1 + 3 * d3 / d2
+    d2, a2, d3f, d4f = SPC_CONSTANTS[n]
+    return d2, a2, d3f, d4f
 
 
 def imr_chart(
@@ -463,7 +461,7 @@ def imr_chart(
     x = _as_array(values, "values")
     if len(x) < 2:
         msg = "an individuals chart needs at least two values"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     base = _baseline_mask(len(x), baseline, exclude)
     mr = np.concatenate([[np.nan], np.abs(np.diff(x))])
     pair = base & np.concatenate([[False], base[:-1]])
@@ -522,7 +520,7 @@ def xbar_r_chart(
     arr = np.asarray(samples, dtype=float)
     if arr.ndim != 2 or arr.shape[0] == 0 or not np.all(np.isfinite(arr)):
         msg = f"samples must be a finite 2-D array (subgroups × size); got shape {arr.shape}"
-        raise DataValidationError(msg)
+        raise DataValidationError([msg])
     _, a2, d3f, d4f = _factors(arr.shape[1])
     base = _baseline_mask(arr.shape[0], baseline, exclude)
     means = arr.mean(axis=1)
