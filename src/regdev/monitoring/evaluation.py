@@ -106,8 +106,18 @@ class Frames:
 
 
 def _where(stmt: Any, user: User | None, model: Any) -> Any:
+    """Restrict ``stmt`` to ``user``'s scope with the one rule of :mod:`regdev.monitoring.auth`.
+
+    The evaluation tables are scoped through their site: a row is visible exactly when its
+    site is (``auth.scope_filter`` of :class:`Site`).
+    """
     if user is None:
         return stmt
+    if model in (EvaluationDecision, ProcessChange):
+        site_cond = auth.scope_filter(user, Site)
+        if site_cond is None:
+            return stmt
+        return stmt.where(model.site_id.in_(select(Site.id).where(site_cond)))
     cond = auth.scope_filter(user, model)
     return stmt if cond is None else stmt.where(cond)
 
