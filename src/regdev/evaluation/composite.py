@@ -32,6 +32,7 @@ contribution of each indicator to a change of score.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ __all__ = [
     "RankIntervals",
     "composite_scores",
     "delta_ranking",
+    "draw_plan",
     "learn_from",
     "normalise",
     "rank_intervals",
@@ -352,6 +354,29 @@ class RankIntervals:
     seed: int | None
 
 
+def draw_plan(
+    nominal: FloatArray,
+    *,
+    n_draws: int,
+    weight_spread: float,
+    n_normalisations: int,
+    n_aggregations: int,
+    seed: int | None,
+) -> tuple[FloatArray, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The Monte Carlo draws of :func:`rank_intervals`.
+
+    Weights ``(D, K)`` (rows sum to one) and the index of the normalisation and of the
+    aggregation of each draw, all from one generator seeded with ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    k = len(nominal)
+    draws = nominal[None, :] * rng.uniform(1 - weight_spread, 1 + weight_spread, size=(n_draws, k))
+    draws /= draws.sum(axis=1, keepdims=True)
+    pick_n = rng.integers(0, n_normalisations, size=n_draws)
+    pick_a = rng.integers(0, n_aggregations, size=n_draws)
+    return draws, pick_n, pick_a
+
+
 def rank_intervals(
     panel: pd.DataFrame,
     indicators: Sequence[Indicator] = EMULATION_INDICATORS,
@@ -404,15 +429,16 @@ def rank_intervals(
     if not normalisations or not aggregations:
         msg = "at least one normalisation and one aggregation are needed"
         raise ConfigError(msg)
-    rng = np.random.default_rng(seed)
     arr, units, periods = _panel_array(panel, indicators)
     dirs = [i.direction for i in indicators]
-    w0 = _weights(indicators, method)
-    k = len(indicators)
-    draws = w0[None, :] * rng.uniform(1 - weight_spread, 1 + weight_spread, size=(n_draws, k))
-    draws /= draws.sum(axis=1, keepdims=True)
-    pick_n = rng.integers(0, len(normalisations), size=n_draws)
-    pick_a = rng.integers(0, len(aggregations), size=n_draws)
+    draws, pick_n, pick_a = draw_plan(
+        _weights(indicators, method),
+        n_draws=n_draws,
+        weight_spread=weight_spread,
+        n_normalisations=len(normalisations),
+        n_aggregations=len(aggregations),
+        seed=seed,
+    )
     scores = np.empty((n_draws, len(periods), len(units)))
     for i, norm_name in enumerate(normalisations):
         norm = normalise(arr, dirs, norm_name)
@@ -422,8 +448,9 @@ def rank_intervals(
                 scores[sel] = _aggregate(norm, draws[sel], agg)
     ranks = _ranks(scores)
     lo_q, hi_q = quantiles
-    with np.errstate(invalid="ignore"):
-        med = np.nanmedian(ranks, axis=0) if n_draws else ranks[0]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # units without a score: all-NaN slices
+        med = np.nanmedian(ranks, axis=0)
         lo = np.nanquantile(ranks, lo_q, axis=0, method="inverted_cdf")
         hi = np.nanquantile(ranks, hi_q, axis=0, method="inverted_cdf")
     nominal = composite_scores(panel, indicators, method)
