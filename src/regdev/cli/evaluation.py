@@ -65,6 +65,7 @@ def _progress() -> Any:
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,  # no spinner residue in pipes and logs
     )
 
 

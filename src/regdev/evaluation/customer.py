@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from regdev._atomic import atomic_write_bytes
 from regdev.errors import ConfigError, DataValidationError, Problem
@@ -190,6 +189,8 @@ def satisfaction_trend(surveys: pd.DataFrame) -> pd.DataFrame:
         slope, p = float("nan"), float("nan")
         trend = "-"
         if len(monthly) >= 3:
+            from scipy import stats  # imported here: it costs a second at start-up
+
             res = stats.linregress(
                 monthly.index.to_numpy(dtype=float), monthly.to_numpy(dtype=float)
             )
