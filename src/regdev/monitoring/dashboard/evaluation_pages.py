@@ -206,6 +206,7 @@ def league_page(session: Session, user: User, params: dict[str, str]) -> EvalPag
         {
             **r,
             "rank_interval": f"{_i(r.get('rank_p05'))}–{_i(r.get('rank_p95'))}",
+            "peer_group": _(str(r.get("peer_group", ""))),
             "score": None if r.get("score") is None else 100.0 * r["score"],
             "delta_score": None if r.get("delta_score") is None else 100.0 * r["delta_score"],
         }
@@ -265,7 +266,7 @@ def league_page(session: Session, user: User, params: dict[str, str]) -> EvalPag
         ),
     )
     page.kpis = [
-        (_("Ranked"), str(len(rows))),
+        (_("Ranked"), str(int(rows[0]["n_ranked"]) if rows else 0)),
         (_("Year"), str(data["period"] or "–")),
         (_("Compared with"), str(data["previous"] or "–")),
     ]
