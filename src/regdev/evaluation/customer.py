@@ -48,11 +48,13 @@ __all__ = [
     "Recommendation",
     "complaint_categories",
     "design_inputs",
+    "design_with_signals",
     "line_summary",
     "load_rules",
     "read_signals",
     "recommend",
     "satisfaction_trend",
+    "scale_demand",
     "signals_from_recommendations",
     "signals_to_csv",
     "write_signals",
@@ -436,6 +438,17 @@ class DesignSignals:
     forbid: list[tuple[str, str]]
     demand: dict[tuple[str, str], float]
 
+    def force_map(self, regions: Iterable[str] | None = None) -> dict[tuple[str, str], bool]:
+        """``{(region_id, line_id): True/False}`` for ``regdev.design.design(force=...)``.
+
+        Only pairs of ``regions`` (all when ``None``): the designer refuses pairs of regions
+        outside the design.
+        """
+        keep = None if regions is None else set(regions)
+        out = {p: True for p in self.force if keep is None or p[0] in keep}
+        out.update({p: False for p in self.forbid if keep is None or p[0] in keep})
+        return out
+
 
 def signals_from_recommendations(
     recommendations: Iterable[Recommendation], values: Any = None
@@ -579,3 +592,54 @@ def design_inputs(rows: Iterable[dict[str, Any]]) -> DesignSignals:
             demand[key] = demand.get(key, 1.0) * float(r["multiplier"])
     force = [pair for pair in force if pair not in forbid]
     return DesignSignals(force, forbid, demand)
+
+
+def scale_demand(problem: Any, demand: dict[tuple[str, str], float]) -> Any:
+    """A copy of a :class:`regdev.design.DesignProblem` with some demands multiplied.
+
+    ``demand`` maps ``(region_id, category)`` to a multiplier; pairs outside the problem
+    are ignored.
+    """
+    from dataclasses import replace
+
+    if not demand:
+        return problem
+    scaled = np.array(problem.demand, dtype=float, copy=True)
+    rows = {r: i for i, r in enumerate(problem.region_ids)}
+    cols = {c: j for j, c in enumerate(problem.categories)}
+    for (rid, cat), mult in demand.items():
+        if rid in rows and cat in cols:
+            scaled[rows[rid], cols[cat]] *= float(mult)
+    return replace(problem, demand=scaled)
+
+
+def design_with_signals(
+    registry: Any,
+    signals: DesignSignals,
+    *,
+    regions: list[str] | None = None,
+    options: Any = None,
+    tiers: Any = 2,
+) -> Any:
+    """Design ``regions`` with the designer inputs of accepted recommendations.
+
+    Forced and forbidden lines go to the designer's ``force`` argument; demand multipliers
+    scale the problem's demand (:func:`scale_demand`) before solving.  This is what
+    ``regdev plan design REGION --signals FILE|DB`` runs.
+
+    Returns
+    -------
+    regdev.design.DesignResult
+    """
+    from regdev.design import build_design_problem
+    from regdev.design.solve import solve_design
+
+    ids = regions if regions is not None else None
+    problem = build_design_problem(
+        registry,
+        regions=ids,
+        options=options,
+        tiers=tiers,
+        force=signals.force_map(ids) or None,
+    )
+    return solve_design(scale_demand(problem, signals.demand))

@@ -127,3 +127,44 @@ def test_read_signals_reports_file_row_column(tmp_path: Path) -> None:
 def test_unknown_products_give_no_signal() -> None:
     rec = customer.Recommendation("9:moon-cheese:add", "R1", 9, "moon cheese", "add", {})
     assert customer.signals_from_recommendations([rec]) == []
+
+
+@pytest.mark.solver
+def test_signals_change_the_factory_design() -> None:
+    from regdev.design import scope_regions
+    from regdev.registry import load_default
+
+    reg = load_default()
+    regions = scope_regions(reg, "KP-KAN-KIMHWA")
+    base = customer.design_with_signals(reg, customer.DesignSignals([], [], {}), regions=regions)
+    fac = base.factories_frame()
+    kim = fac[fac["region_id"] == "KP-KAN-KIMHWA"].set_index("line")
+    assert "soft_drinks" in kim.index
+    rows = [
+        {
+            "region_id": "KP-KAN-KIMHWA",
+            "action": "forbid",
+            "line": "soft_drinks",
+            "category": "",
+            "multiplier": "",
+        },
+        {
+            "region_id": "KP-KAN-KIMHWA",
+            "action": "demand",
+            "line": "",
+            "category": "condiments",
+            "multiplier": "1.5",
+        },
+        {
+            "region_id": "KP-KAN-KIMHWA",
+            "action": "force",
+            "line": "soy_sauce_paste",
+            "category": "",
+            "multiplier": "",
+        },
+    ]
+    sig = customer.design_inputs(rows)
+    after = customer.design_with_signals(reg, sig, regions=regions).factories_frame()
+    kim2 = after[after["region_id"] == "KP-KAN-KIMHWA"].set_index("line")
+    assert "soft_drinks" not in kim2.index  # the dropped line is gone
+    assert kim2.loc["soy_sauce_paste", "production"] > kim.loc["soy_sauce_paste", "production"]

@@ -7,7 +7,6 @@ follow the user's scope; decisions and process changes need a writer in scope.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,73 +16,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from evaluation_seed import seed_records
 from regdev.monitoring import testing
 from regdev.monitoring.app import create_app
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import make_engine, make_session_factory
 from regdev.monitoring.deps import get_hasher
 from regdev.monitoring.migrate import current_revision, upgrade
-from regdev.monitoring.models import FactoryOperation, QualityRecord, Survey
 
 API = "/api/v1/evaluation"
 ROLES = ("nat", "view", "prov_a", "county_a1", "county_b1", "factory_a1")
-
-
-def seed_records(session: Session, world: testing.World) -> None:
-    """A year of records for the three operating toy sites; site A1 has a quality spike."""
-    sites = {s.region_id: s for s in (world.site_a1, world.site_b1)}
-    from regdev.monitoring.models import Site
-
-    sites.update({s.region_id: s for s in session.query(Site).all()})
-    for k, (rid, site) in enumerate(sorted(sites.items())):
-        for year in (2024, 2025):
-            for m in range(1, 13):
-                for line, util in (("soy sauce", 0.95 - 0.1 * k), ("noodles", 0.7)):
-                    session.add(
-                        FactoryOperation(
-                            site_id=site.id,
-                            region_id=rid,
-                            line=line,
-                            year=year,
-                            month=m,
-                            output=100 * util * (1 + 0.02 * (year - 2024)),
-                            capacity=100.0,
-                            raw_local=60.0 + 5 * k,
-                            raw_imported=20.0,
-                            unit="t",
-                        )
-                    )
-                    bad = (
-                        6 + (m % 3)
-                        if not (rid == "T-A1" and year == 2025 and m == 11 and line == "soy sauce")
-                        else 40
-                    )
-                    session.add(
-                        QualityRecord(
-                            site_id=site.id,
-                            region_id=rid,
-                            line=line,
-                            date=dt.date(year, m, 15),
-                            lot_code=f"{site.id}-{line[:3]}-{year}{m:02d}",
-                            sample_size=200,
-                            defects={"packaging": bad},
-                            n_defective=bad,
-                        )
-                    )
-                if year == 2025 and m >= 7:
-                    for j in range(2):
-                        session.add(
-                            Survey(
-                                site_id=site.id,
-                                region_id=rid,
-                                date=dt.date(year, m, 3 + j),
-                                product_category="soy sauce",
-                                score=8 - k,
-                                lot_code="",
-                                comment="packaging could be better" if j else "good",
-                            )
-                        )
-    session.commit()
 
 
 @pytest.fixture
