@@ -273,6 +273,14 @@ def test_dashboard_pages_scope_and_downloads(dash_app: tuple[TestClient, testing
     wb = load_workbook(io.BytesIO(xlsx.content))
     assert wb.active is not None and wb.active.cell(1, 1).value == "rank"
     assert c.get("/evaluation/download/nothing.csv").status_code == 404
+    listing = c.get("/evaluation/appraisal")
+    assert listing.status_code == 200 and "cohort=2024" in listing.text
+    ap = c.get("/evaluation/appraisal?cohort=2024")
+    assert ap.status_code == 200 and 'data-table="sensitivity"' in ap.text
+    assert c.get("/evaluation/appraisal/download/counties.csv?cohort=2024").text.startswith(
+        "region_id,n_lines"
+    )
+    assert c.get("/evaluation/appraisal?region=T-B1").status_code == 403
     ko = c.get("/evaluation?lang=ko")
     assert "순위표" in ko.text
 

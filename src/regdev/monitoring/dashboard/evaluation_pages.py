@@ -10,6 +10,7 @@ dashboard's page cache and login redirect):
 ``/evaluation/site/{site_id}``        factory scorecard and control chart per line
 ``/evaluation/recommendations``       recommendations with accept / reject
 ``/evaluation/alerts``                out-of-control signals with the rule that fired
+``/evaluation/appraisal``             ex-post appraisal of a cohort (``cohort``) or county
 ``/evaluation/signals.csv``           accepted recommendations as a designer signals file
 ``…/download/{table}.csv|xlsx``       any table of a page
 
@@ -720,6 +721,135 @@ async def site_download(request: Request, site_id: int, table: str, fmt: str) ->
         with use_language(lang):
             return _download(
                 _guarded(u, lambda: site_page(s, u, site_id)), table, fmt, f"site-{site_id}"
+            )
+
+    return await dash._serve(request, render)
+
+
+# ---------------------------------------------------------------------- appraisal
+
+
+def appraisal_page(session: Session, user: User, params: dict[str, str]) -> EvalPage:
+    """Ex-post appraisal of a county (``region``) or a cohort (``cohort``); cohorts listed otherwise."""
+    from sqlalchemy import select
+
+    from regdev.monitoring.models import Project
+
+    base = f"{dash.PREFIX}/evaluation/appraisal"
+    region = params.get("region") or None
+    cohort_text = params.get("cohort") or ""
+    stmt = ev._where(
+        select(Project.cohort_year).distinct().where(Project.facility == "factories"), user, Project
+    )
+    cohorts = sorted(int(y) for y in session.execute(stmt).scalars())
+    page = EvalPage(
+        _("Appraisal: cost-effectiveness, profitability, practicality"), f"{base}/download"
+    )
+    page.query = urlencode({k: v for k, v in (("region", region), ("cohort", cohort_text)) if v})
+    page.filters = [(str(y), f"{base}?cohort={y}", cohort_text == str(y)) for y in cohorts]
+    if region is None and not cohort_text:
+        page.note = _(
+            "Choose a cohort (or open a county scorecard) to appraise its factories from the records."
+        )
+        return page
+    try:
+        cohort = int(cohort_text) if cohort_text else None
+    except ValueError as exc:
+        raise ConfigError(_("cohort must be a year")) from exc
+    ap = ev.appraisal(session, user, region_id=region, cohort=cohort)
+    page.demo = any(n.startswith("DEMO DATA") for n in ap.notes)
+    page.note = "; ".join(ap.notes)
+    c = ap.counties.reset_index()
+    page.kpis = [
+        (_("Investment"), f"{c['capex_kusd'].sum():,.0f} kUSD"),
+        (_("Discount rate"), f"{ap.scenario.discount_rate:.0%}"),
+        (_("Horizon"), f"{ap.scenario.horizon_years}"),
+    ]
+    cols = [
+        Column("region_id", _("County")),
+        Column("n_lines", _("Lines"), "int"),
+        Column("capex_kusd", _("Investment"), "num"),
+        Column("npv_kusd", _("NPV"), "num"),
+        Column("irr", _("IRR"), "pct"),
+        Column("payback_years", _("Payback (years)"), "num"),
+        Column("cost_per_beneficiary_usd", _("Cost per beneficiary (USD)"), "num"),
+        Column("cost_per_job_kusd", _("Cost per job (kUSD)"), "num"),
+        Column("cost_per_tonne_usd", _("Cost per tonne (USD)"), "num"),
+        Column("capacity_use", _("Capacity use"), "pct"),
+        Column("self_sufficiency", _("Self-sufficiency"), "pct"),
+        Column("reports_on_time", _("Reports on time"), "pct"),
+    ]
+    rows = [tuple(r[col.key] for col in cols) for r in c.to_dict("records")]
+    links: dict[str, list[str | None]] = {
+        "region_id": [
+            f"{dash.PREFIX}/evaluation/county/{r['region_id']}" for r in c.to_dict("records")
+        ]
+    }
+    page.blocks.append(
+        Block(
+            "counties", "", "table", Table("counties", _("Counties"), cols, rows, links), span=True
+        )
+    )
+    sens = Table(
+        "sensitivity",
+        _("Sensitivity of the NPV (kUSD)"),
+        [
+            Column("parameter", _("Parameter")),
+            Column("value", _("Value"), "num"),
+            Column("npv_kusd", _("NPV"), "num"),
+            Column("irr", _("IRR"), "pct"),
+        ],
+        [
+            (r["parameter"], r["value"], r["npv_kusd"], r["irr"])
+            for r in ap.sensitivity.to_dict("records")
+        ],
+    )
+    page.blocks.append(Block("sensitivity", "", "table", sens))
+    lines = Table(
+        "lines",
+        _("Lines"),
+        [
+            Column("region_id", _("County")),
+            Column("line", _("Line")),
+            Column("capex_kusd", _("Investment"), "num"),
+            Column("npv_kusd", _("NPV"), "num"),
+            Column("irr", _("IRR"), "pct"),
+            Column("payback_years", _("Payback (years)"), "num"),
+        ],
+        [
+            tuple(
+                r[k]
+                for k in ("region_id", "line", "capex_kusd", "npv_kusd", "irr", "payback_years")
+            )
+            for r in ap.lines.to_dict("records")
+        ],
+    )
+    page.blocks.append(Block("lines", "", "table", lines))
+    return page
+
+
+@router.get("/appraisal")
+async def appraisal(request: Request) -> Response:
+    """Appraisal page (in scope)."""
+    params, lang = _params(request), _lang(request)
+
+    def render(s: Session, u: User) -> Response:
+        with use_language(lang):
+            page = _guarded(u, lambda: appraisal_page(s, u, params))
+            return page if isinstance(page, Response) else _render_page(page, u)
+
+    return await dash._serve(request, render)
+
+
+@router.get("/appraisal/download/{table}.{fmt}")
+async def appraisal_download(request: Request, table: str, fmt: str) -> Response:
+    """A table of the appraisal page as CSV or XLSX."""
+    params, lang = _params(request), _lang(request)
+
+    def render(s: Session, u: User) -> Response:
+        with use_language(lang):
+            return _download(
+                _guarded(u, lambda: appraisal_page(s, u, params)), table, fmt, "appraisal"
             )
 
     return await dash._serve(request, render)
