@@ -404,6 +404,41 @@ def customers(
     console.print(t)
 
 
+def signal_lines(
+    source: str, region: str, regions: Path | None, db: str | None
+) -> tuple[list[str], list[str]]:
+    """Forced and forbidden lines of ``region`` from a signals file or the database (``DB``).
+
+    Used by ``regdev plan design REGION --signals FILE|DB``: the lines join the designer's
+    what-if.  Demand multipliers of the region are reported on stderr (the what-if of
+    ``plan design`` takes lines; ``regdev.evaluation.customer.design_with_signals`` applies
+    multipliers too).
+    """
+    from regdev.evaluation.customer import design_inputs, read_signals
+    from regdev.pipeline.run import load_registry
+
+    rid = load_registry(regions).resolve(region)
+    if source.upper() == "DB":
+        from regdev.monitoring import evaluation as ev
+
+        with _read_session(db) as session:
+            rows = ev.signals(session, None, region_id=rid)
+    else:
+        rows = read_signals(source)
+    sig = design_inputs(r for r in rows if str(r["region_id"]) == rid)
+    demand = {cat: m for (r, cat), m in sig.demand.items() if r == rid}
+    if demand:
+        text = ", ".join(f"{cat} x{m:g}" for cat, m in sorted(demand.items()))
+        err_console.print(
+            _(
+                "demand signals of {region} not applied by the what-if: {text}",
+                region=rid,
+                text=text,
+            )
+        )
+    return [ln for r, ln in sig.force if r == rid], [ln for r, ln in sig.forbid if r == rid]
+
+
 def register(app: typer.Typer) -> None:
     """Add the evaluation commands to the root ``app``."""
     app.command("appraise")(appraise)

@@ -326,10 +326,3 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
-
-
-# Tables of the evaluation features live in their own module; importing it here registers
-# them on ``Base.metadata`` wherever the models are used (schema, migrations, backups).
-from regdev.monitoring import evaluation_models as _evaluation_models  # noqa: E402
-
-_ = _evaluation_models

@@ -67,3 +67,28 @@ def test_emulate_quality_customers_render(db: str, tmp_path: Path) -> None:
     assert "Recommendations" in c.output
     assert sig.exists()
     assert json.loads(runner.invoke(app, ["customers", "--db", db, "--json"]).output)["count"] >= 1
+
+
+@pytest.mark.solver
+def test_plan_design_takes_a_signals_file(tmp_path: Path) -> None:
+    sig = tmp_path / "signals.csv"
+    sig.write_text(
+        "region_id,action,line,category,multiplier\n"
+        "KP-KAN-KIMHWA,forbid,soft_drinks,,\n"
+        "KP-KAN-KIMHWA,demand,,condiments,1.2\n"
+        "KP-PYY-KANGDONG,force,dairy,,\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["plan", "design", "Kimhwa", "--signals", str(sig), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    changes = doc["what_if"]["changes"]
+    assert changes == [{"action": "forbid", "line": "soft_drinks"}] or [
+        (c["action"], c["line"]) for c in changes
+    ] == [("forbid", "soft_drinks")]
+    assert "condiments x1.2" in res.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "region_id,action,line,category,multiplier\nKP-KAN-KIMHWA,grow,x,,\n", encoding="utf-8"
+    )
+    assert runner.invoke(app, ["plan", "design", "Kimhwa", "--signals", str(bad)]).exit_code == 1
