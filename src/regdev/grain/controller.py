@@ -460,8 +460,7 @@ class PredictiveController(_FanLogic):
             energy += info.energy_kwh
             m_max = np.maximum(m_max, state.m_db)
         dml_h = np.mean(plant.dml_pct(state), axis=-1)
-        m_wb = plant.moisture_wb_pct(state)
-        rate = np.mean(props.dml_rate_pct_per_h(state.temp_c, m_wb, params.damage_pct), axis=-1)
+        rate = np.mean(plant.dml_rate_pct_per_h(params, state), axis=-1)
         dm_t = params.m_dm_layer * n_layers / 1000.0
         rewet_kg = np.sum((m_max - m_start).clip(min=0) * params.m_dm_layer, axis=-1)
         cost = (
