@@ -24,6 +24,7 @@ All three enforce the same actuator limits (:class:`ActuatorLimits`): fan duty i
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -62,6 +63,10 @@ class Observation:
         Hourly forecast starting with the current hour (used by the predictive controller).
     valid : bool
         False when the safety layer judged the readings stale or faulty.
+    cables : mapping of str to numpy.ndarray, optional
+        Temperature of every sensor, per cable (bottom first, NaN where invalid),
+        when the store has cables; ``grain_temp_c`` is their mean per layer.
+        Hot spots are judged on these, never on the mean.
     """
 
     time_h: float
@@ -73,6 +78,7 @@ class Observation:
     forecast_temp_c: FloatArray | None = None
     forecast_rh: FloatArray | None = None
     valid: bool = True
+    cables: Mapping[str, FloatArray] | None = None
 
 
 @dataclass(frozen=True)
