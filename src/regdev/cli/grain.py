@@ -41,14 +41,37 @@ def simulate(
         str, typer.Option(help="maize, rough_rice, wheat, soybean, barley.")
     ] = "maize",
     seed: Annotated[int, typer.Option(help="Seed of the synthetic weather.")] = 2026,
-    out: Annotated[Path | None, typer.Option(help="Folder for PNG plots and summary.json.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for grain-comparison.png (all strategies) and summary.json."),
+    ] = None,
+    per_strategy_plots: Annotated[
+        bool,
+        typer.Option(help="Also write one detailed PNG per strategy (grain-<name>.png)."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Compare aeration strategies on a store over a weather series."""
+    """Compare aeration strategies on a store over a weather series.
+
+    The predictive strategy (mpc) uses its default 48-hour horizon and a perfect
+    forecast of the weather series.
+    """
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from regdev._atomic import atomic_write_text
+    from regdev.cli._common import err_console
     from regdev.errors import ConfigError
     from regdev.grain import controller as ctl
     from regdev.grain import loop, plant
+    from regdev.grain import properties as props
     from regdev.grain.weather import read_weather_csv, synthetic_weather
 
     names = list(ctl.STRATEGIES) if strategy == "all" else [strategy]
@@ -68,13 +91,39 @@ def simulate(
     )
     rows: dict[str, dict[str, float]] = {}
     results = {}
-    for name in names:
-        c = ctl.build_controller(name, spec)
-        r = loop.simulate(
-            spec, series, c, initial_temp_c=temp, initial_m_wb_pct=moisture, strategy=name
-        )
-        rows[name] = r.summary()
-        results[name] = r
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    )
+    with progress:
+        hours = len(series) * len(names)
+        task = progress.add_task("simulating", total=hours)
+        for k, name in enumerate(names):
+            progress.update(task, description=f"simulating {name}")
+            offset = k * len(series)
+
+            def advance(done: int, _total: int, offset: int = offset) -> None:
+                progress.update(task, completed=offset + done)
+
+            c = ctl.build_controller(name, spec)
+            r = loop.simulate(
+                spec,
+                series,
+                c,
+                initial_temp_c=temp,
+                initial_m_wb_pct=moisture,
+                strategy=name,
+                progress=advance,
+            )
+            rows[name] = r.summary()
+            results[name] = r
     payload: dict[str, Any] = {
         "weather": source,
         "hours": len(series),
@@ -82,12 +131,23 @@ def simulate(
         "strategies": rows,
     }
     if out is not None:
-        from regdev.grain.plots import write_simulation_png
+        from regdev.grain.plots import write_comparison_png, write_simulation_png
 
-        files = []
-        for name, r in results.items():
-            p = write_simulation_png(r, out / f"grain-{name}.png", title=f"{name}: {source}")
-            files.append(str(p))
+        safe = props.safe_moisture_pct(grain, "short_term")
+        files = [
+            str(
+                write_comparison_png(
+                    results,
+                    out / "grain-comparison.png",
+                    safe_m_wb_pct=safe,
+                    title=f"{tonnes:g} t {grain} at {moisture:g} %: {source}",
+                )
+            )
+        ]
+        if per_strategy_plots:
+            for name, r in results.items():
+                p = write_simulation_png(r, out / f"grain-{name}.png", title=f"{name}: {source}")
+                files.append(str(p))
         atomic_write_text(out / "summary.json", json.dumps(payload, indent=2, sort_keys=True))
         payload["files"] = files
     if as_json:
@@ -120,7 +180,10 @@ def size(
     norm: Annotated[
         str, typer.Option(help="cn-producing, cn-balanced, cn-consuming or fao-minimum.")
     ] = "cn-balanced",
-    per_capita: Annotated[float, typer.Option(help="kg per person and year.")] = 180.0,
+    per_capita: Annotated[
+        float | None,
+        typer.Option(help="kg per person and year (default 167, FAO/WFP CFSAM DPRK 2008)."),
+    ] = None,
     production: Annotated[float | None, typer.Option(help="Local harvest, t.")] = None,
     share: Annotated[float, typer.Option(help="Share of the harvest taken in, 0-1.")] = 0.0,
     harvest_days: Annotated[float, typer.Option(help="Harvest intake window, days.")] = 30.0,
@@ -128,13 +191,13 @@ def size(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Size a county store: capacity, dryer, wet holding and fans."""
-    from regdev.grain.sizing import size_county_store
+    from regdev.grain.sizing import PER_CAPITA_KG_PER_YEAR, size_county_store
 
     r = size_county_store(
         population,
         grain=grain,
         norm=norm,
-        per_capita_kg_per_year=per_capita,
+        per_capita_kg_per_year=PER_CAPITA_KG_PER_YEAR if per_capita is None else per_capita,
         production_t=production,
         production_share=share,
         harvest_days=harvest_days,
@@ -177,9 +240,12 @@ def run(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg = read_store_config(config)
     live = run_live(cfg, max_seconds=max_seconds, once=once)
+    drops = ", ".join(f"{k} {v}" for k, v in sorted(live.drops.items()))
     console.print(
-        f"store {cfg.store.id}: {live.n_accepted} readings accepted, {live.n_dropped} dropped, "
-        f"{len(live.commands)} commands sent"
+        f"store {cfg.store.id}: {live.n_accepted} readings accepted, {live.n_dropped} dropped"
+        + (f" ({drops})" if drops else "")
+        + f", {live.n_flagged} flagged (clock/order), {len(live.commands)} commands sent",
+        markup=False,
     )
     if live.commands:
         last = live.commands[-1]
@@ -242,13 +308,18 @@ def fumigation_plan(
                 f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
         raise ConfigError(msg) from exc
-    schedule = schedule_plan(plan)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # shown below from schedule.warnings
+        schedule = schedule_plan(plan)
     if as_json:
         echo_json(
             {
                 "profile": schedule.profile,
                 "end": schedule.end.isoformat(),
                 "reentry_rule": schedule.reentry_rule,
+                "warnings": list(schedule.warnings),
                 "phases": [
                     {
                         "name": p.name,
@@ -270,3 +341,5 @@ def fumigation_plan(
         table.add_row(p.name, p.start.isoformat(), p.end.isoformat(), p.note)
     console.print(table)
     console.print(f"re-entry: {schedule.reentry_rule}; out-loading from {schedule.end}")
+    for note in schedule.warnings:
+        console.print(f"[bold yellow]warning:[/] {note}", highlight=False)
