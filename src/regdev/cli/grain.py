@@ -16,6 +16,18 @@ from typing import Annotated, Any
 import typer
 
 from regdev.cli._common import console, echo_json
+from regdev.i18n import N_, _
+
+#: Columns of the strategy comparison table (translated when shown).
+_SIM_COLUMNS = (
+    N_("strategy"),
+    N_("DML %"),
+    N_("DML t"),
+    N_("energy kWh"),
+    N_("fan h"),
+    N_("final M %"),
+    N_("max T degC"),
+)
 
 app = typer.Typer(no_args_is_help=True, help="Grain storage: simulate, size, run, fumigate.")
 
@@ -104,9 +116,9 @@ def simulate(
     )
     with progress:
         hours = len(series) * len(names)
-        task = progress.add_task("simulating", total=hours)
+        task = progress.add_task(_("simulating"), total=hours)
         for k, name in enumerate(names):
-            progress.update(task, description=f"simulating {name}")
+            progress.update(task, description=_("simulating {strategy}", strategy=name))
             offset = k * len(series)
 
             def advance(done: int, _total: int, offset: int = offset) -> None:
@@ -155,9 +167,19 @@ def simulate(
         return
     from rich.table import Table
 
-    table = Table(title=f"{tonnes:g} t {grain} at {moisture:g} %, {len(series)} h, {source}")
-    for col in ("strategy", "DML %", "DML t", "energy kWh", "fan h", "final M %", "max T degC"):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
+    tonnes_text, moisture_text = format(tonnes, "g"), format(moisture, "g")
+    table = Table(
+        title=_(
+            "{tonnes} t {grain} at {moisture} %, {hours} h, {source}",
+            tonnes=tonnes_text,
+            grain=grain,
+            moisture=moisture_text,
+            hours=len(series),
+            source=source,
+        )
+    )
+    for k, col in enumerate(_SIM_COLUMNS):
+        table.add_column(_(col), justify="left" if k == 0 else "right")
     for name, s in rows.items():
         table.add_row(
             name,
@@ -170,7 +192,7 @@ def simulate(
         )
     console.print(table)
     if out is not None:
-        console.print(f"plots written to {out}")
+        console.print(_("figures written to {folder}", folder=out))
 
 
 @app.command()
@@ -208,20 +230,21 @@ def size(
         return
     from rich.table import Table
 
-    table = Table(title=f"grain store for {population:,} people ({norm})")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
+    people = format(population, ",")
+    table = Table(title=_("grain store for {people} people ({norm})", people=people, norm=norm))
+    table.add_column(_("quantity"))
+    table.add_column(_("value"), justify="right")
     for label, value in (
-        ("consumption, t/yr", f"{r.consumption_t_per_year:,.0f}"),
-        ("storage capacity, t", f"{r.capacity_t:,.0f}"),
-        ("storage volume, m3", f"{r.capacity_m3:,.0f}"),
-        ("dryer, t/h", f"{r.dryer_t_per_h:.1f}"),
-        ("wet holding, t", f"{r.wet_holding_t:,.0f}"),
-        ("cooling airflow, m3/min", f"{r.cooling_airflow_m3_min:,.0f}"),
-        ("cooling fans, kW", f"{r.cooling_fan_kw:.1f}"),
-        ("drying fans (wet holding), kW", f"{r.drying_fan_kw:.1f}"),
+        (N_("consumption, t/yr"), f"{r.consumption_t_per_year:,.0f}"),
+        (N_("storage capacity, t"), f"{r.capacity_t:,.0f}"),
+        (N_("storage volume, m3"), f"{r.capacity_m3:,.0f}"),
+        (N_("dryer, t/h"), f"{r.dryer_t_per_h:.1f}"),
+        (N_("wet holding, t"), f"{r.wet_holding_t:,.0f}"),
+        (N_("cooling airflow, m3/min"), f"{r.cooling_airflow_m3_min:,.0f}"),
+        (N_("cooling fans, kW"), f"{r.cooling_fan_kw:.1f}"),
+        (N_("drying fans (wet holding), kW"), f"{r.drying_fan_kw:.1f}"),
     ):
-        table.add_row(label, value)
+        table.add_row(_(label), value)
     console.print(table)
 
 
@@ -334,12 +357,19 @@ def fumigation_plan(
         return
     from rich.table import Table
 
-    table = Table(title=f"{schedule.profile}: plan accepted")
-    for col in ("phase", "from", "to", "note"):
-        table.add_column(col)
+    table = Table(title=_("{profile}: plan accepted", profile=schedule.profile))
+    for col in (N_("phase"), N_("from"), N_("to"), N_("note")):
+        table.add_column(_(col))
     for p in schedule.phases:
         table.add_row(p.name, p.start.isoformat(), p.end.isoformat(), p.note)
     console.print(table)
-    console.print(f"re-entry: {schedule.reentry_rule}; out-loading from {schedule.end}")
+    console.print(
+        _(
+            "re-entry: {rule}; out-loading from {date}",
+            rule=schedule.reentry_rule,
+            date=schedule.end,
+        )
+    )
+    prefix = _("warning:")
     for note in schedule.warnings:
-        console.print(f"[bold yellow]warning:[/] {note}", highlight=False)
+        console.print(f"[bold yellow]{prefix}[/] {note}", highlight=False)
