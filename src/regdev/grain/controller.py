@@ -178,7 +178,8 @@ def _rh_over_water(t_c: float, rh: float) -> float:
     """
     if t_c > 0.01:
         return rh
-    return float(props.rh_over_water_from_internal(t_c, rh))
+    # Scalar copy of properties.rh_over_water_from_internal (called every decision).
+    return rh * math.exp(22.46 * t_c / (272.62 + t_c) - 17.62 * t_c / (243.12 + t_c))
 
 
 def _grain_means(obs: Observation) -> tuple[float, float]:
