@@ -66,9 +66,9 @@ def hostile(rng: random.Random, base: str) -> tuple[str, bytes, str, str]:
     if kind == 2:  # unknown field
         body = json.dumps({"temp_c": 10, "rh_pct": 60, rng.choice(["x", "cmd", "__class__"]): 1})
         return amb, body.encode(), "drop", "schema"
-    if kind == 3:  # out of range
+    if kind == 3:  # out of range: refused, and the ambient sensor is marked faulty
         body = json.dumps({"temp_c": rng.choice([-500, 71, 1e300]), "rh_pct": 60})
-        return amb, body.encode(), "drop", "schema"
+        return amb, body.encode(), "drop", "range"
     if kind == 4:  # NaN / Infinity literals
         lit = rng.choice(["NaN", "Infinity", "-Infinity"])
         return cab, f'{{"temps_c": [{lit}]}}'.encode(), "drop", "json"
@@ -159,7 +159,8 @@ database = "readings.sqlite"
     expected_flags = Counter(r for _, _, o, r in messages if o == "flag")
     assert sum(expected_drops.values()) + sum(expected_flags.values()) == N_HOSTILE >= 1000
     # Every kind of refusal is exercised.
-    kinds = {"encoding", "json", "nesting", "oversized", "schema", "unknown_cable", "unknown_topic"}
+    kinds = {"encoding", "json", "nesting", "oversized", "range", "schema", "unknown_cable"}
+    kinds.add("unknown_topic")
     assert set(expected_drops) == kinds
 
     fan: list[dict] = []

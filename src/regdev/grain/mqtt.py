@@ -25,7 +25,9 @@ What is refused, in order (every refusal is counted in :attr:`LiveLoop.drops`)
    by a scan before parsing, so no parser recursion is reached;
 4. ``json``: not JSON, or JSON with ``NaN``/``Infinity``;
 5. ``schema``: not the topic's schema in **strict** types (``"12.5"`` and
-   ``true`` are not numbers), unknown fields, values out of range, wrong length;
+   ``true`` are not numbers), unknown fields, wrong length; ``range``: a
+   well-formed ambient, CO2 or moisture reading with an impossible value - the
+   sensor is also marked faulty (``sensor_fault`` alarm until it reads plausibly);
 6. ``unknown_topic`` / ``unknown_cable`` / ``not_installed``: topics not in the
    layout, cables not in ``[sensors] cables`` (or beyond ``max_cables`` without
    a list), a CO2 or moisture sensor configured as absent.
@@ -80,6 +82,7 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, str], None]
 
 _CABLE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 
 
 class _Reading(BaseModel):
@@ -437,6 +440,13 @@ class LiveLoop:
         try:
             reading = model.model_validate(data)
         except ValidationError as exc:
+            errs = exc.errors()
+            if (
+                kind != "cable"
+                and errs
+                and all(e["type"] in _RANGE_ERRORS and e["loc"][:1] != ("ts",) for e in errs)
+            ):
+                self._implausible(key, _first_error(exc))
             _refuse("schema", str(exc).splitlines()[0] + ": " + _first_error(exc))
         self._check_shape(kind, reading)
         ts = reading.ts
@@ -480,8 +490,17 @@ class LiveLoop:
                 detail = f"moisture: expected 1 or {self.n_layers} values, got {values.size}"
                 _refuse("schema", detail)
             if np.any(values <= 0) or np.any(values >= 60):
-                detail = f"moisture must be within (0, 60) % w.b.; got {reading.m_wb_pct}"
-                _refuse("schema", detail)
+                self._implausible("moisture", f"{reading.m_wb_pct} outside (0, 60) % w.b.")
+
+    def _implausible(self, key: str, why: str) -> NoReturn:
+        """A well-formed reading with a physically impossible value: the sensor is faulty.
+
+        The reading is refused (reason ``range``) and the sensor marked faulty, so a
+        ``sensor_fault`` alarm names it until it reads plausibly again.
+        """
+        with self._lock:
+            self.validator.faults_[key] = f"{key}: implausible reading ({why})"
+        _refuse("range", why)
 
     def _apply(self, kind: str, key: str, reading: _Reading, now: float) -> None:
         v = self.validator

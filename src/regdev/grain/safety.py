@@ -133,16 +133,6 @@ class SensorValidator:
         self.events_: list[str] = []
         self.max_age_: dict[str, float] = {}
 
-    @property
-    def last_value_(self) -> dict[str, float]:
-        """Last good value of every sensor that has one."""
-        return {k: t.value for k, t in self.tracks_.items() if t.good_time is not None}
-
-    @property
-    def last_time_(self) -> dict[str, float]:
-        """Receive time of the last good reading of every sensor that has one."""
-        return {k: t.good_time for k, t in self.tracks_.items() if t.good_time is not None}
-
     def _track(self, sensor: str) -> _Track:
         tr = self.tracks_.get(sensor)
         if tr is None:
@@ -230,12 +220,6 @@ class SensorValidator:
             return fault
         self._accept(sensor, tr, value, time_s)
         return None
-
-    def touch(self, sensor: str, time_s: float) -> None:
-        """Record that a sensor reported without a value check (kept for callers of old)."""
-        tr = self._track(sensor)
-        tr.seen_time = time_s
-        tr.good_time = time_s
 
     def _max_age(self, sensor: str) -> float:
         return self.max_age_.get(sensor, self.limits.max_age_s)

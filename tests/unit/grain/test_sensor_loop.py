@@ -406,3 +406,20 @@ def test_configure_client_sets_login_and_tls(
     (tmp_path / "c.key").unlink()
     with pytest.raises(ConfigError, match="key_file"):
         configure_client(FakeClient(), cfg)
+
+
+def test_implausible_co2_and_moisture_readings_raise_sensor_faults() -> None:
+    loop, sent = make_loop()
+    ambient(loop, T0)
+    cable(loop, "c1", [15.0] * N, T0)
+    assert not loop.handle_message(loop.topics.co2, json.dumps({"ppm": 250_000}), T0)
+    assert not loop.handle_message(loop.topics.moisture, json.dumps({"m_wb_pct": 75}), T0)
+    assert loop.drops["range"] == 2
+    assert loop.store.count() == 2  # the ambient and cable readings only
+    loop.tick(T0)
+    faults = [a["message"] for a in alarms_of(sent) if a["kind"] == "sensor_fault"]
+    assert any(m.startswith("co2:") for m in faults)
+    assert any(m.startswith("moisture:") for m in faults)
+    assert loop.handle_message(loop.topics.co2, json.dumps({"ppm": 450}), T0 + 60)
+    loop.tick(T0 + 60)
+    assert not [a for a in alarms_of(sent) if a["message"].startswith("co2:")]
