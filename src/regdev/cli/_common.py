@@ -28,9 +28,8 @@ def run_guarded(app: typer.Typer) -> int:
         The process exit code.
     """
     try:
-        # with standalone_mode=False click returns (not raises) the code of a
-        # ``typer.Exit``/``ctx.exit(n)`` raised inside a command: keep it
-        rc = app(standalone_mode=False)
+        # without standalone mode, click returns (not raises) the code of a ``typer.Exit``
+        code = app(standalone_mode=False)
     except RegdevError as exc:
         err_console.print(
             f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
@@ -60,7 +59,7 @@ def run_guarded(app: typer.Typer) -> int:
             show()
             return code
         raise
-    return rc if isinstance(rc, int) else 0
+    return code if isinstance(code, int) else 0
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

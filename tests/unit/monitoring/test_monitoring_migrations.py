@@ -29,7 +29,7 @@ def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         eng.dispose()
 
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def test_migrations_build_the_model_schema(blank_engine: Engine) -> None:
@@ -97,10 +97,10 @@ def test_backup_of_an_older_revision_restores_into_the_latest(
     target.dispose()
 
 
-def test_upgrade_from_0002_keeps_operations_and_allows_unknown_raw_material(
+def test_upgrade_from_0003_keeps_operations_and_allows_unknown_raw_material(
     blank_engine: Engine,
 ) -> None:
-    upgrade(blank_engine, "0002")
+    upgrade(blank_engine, "0003")
     with blank_engine.begin() as conn:
         conn.execute(text("INSERT INTO provinces (id, name) VALUES ('P', 'Province P')"))
         conn.execute(

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from regdev.monitoring import schemas
-from regdev.monitoring.api.routes import admin, login, reports, resources
+from regdev.monitoring.api.routes import admin, evaluation, login, reports, resources
 
 #: Error answers every operation may give (declared in the OpenAPI document).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -33,4 +33,5 @@ def api_router() -> APIRouter:
     for r in resources.build_routers():
         router.include_router(r)
     router.include_router(admin.router)
+    router.include_router(evaluation.router)
     return router

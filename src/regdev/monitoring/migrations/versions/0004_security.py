@@ -6,16 +6,16 @@
 * ``factory_operations.raw_local`` / ``raw_imported`` become nullable: a blank field
   is stored as unknown (NULL) rather than 0.  Existing rows keep their values.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02 01:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
