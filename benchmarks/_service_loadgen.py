@@ -70,6 +70,9 @@ async def _run(
     max_seconds: float,
     cookies: dict[str, str],
     headers: dict[str, str],
+    mode: str = "get",
+    body: dict[str, object] | None = None,
+    ok_status: int = 200,
 ) -> LoadResult:
     latencies: list[float] = []
     failed = 0
@@ -91,12 +94,24 @@ async def _run(
                 if counter >= n_requests or time.perf_counter() > deadline:
                     return
                 path = paths[counter % len(paths)]
+                n = counter
                 counter += 1
                 t0 = time.perf_counter()
                 try:
-                    resp = await client.get(path)
+                    if mode == "post-json":  # a unique record per request ({n} in strings)
+                        doc = {
+                            k: v.format(n=n) if isinstance(v, str) else v
+                            for k, v in (body or {}).items()
+                        }
+                        resp = await client.post(path, json=doc)
+                    elif mode == "post-login":  # rotating unknown usernames (a login flood)
+                        resp = await client.post(
+                            path, data={"username": f"flood-{n}", "password": "wrong"}
+                        )
+                    else:
+                        resp = await client.get(path)
                     await resp.aread()
-                    good = resp.status_code == 200
+                    good = resp.status_code == ok_status
                 except httpx.HTTPError:
                     good = False
                 dt_ms = (time.perf_counter() - t0) * 1000.0
@@ -120,8 +135,17 @@ def run_load(
     max_seconds: float,
     cookies: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    mode: str = "get",
+    body: dict[str, object] | None = None,
+    ok_status: int = 200,
 ) -> dict[str, float]:
-    """Fire at most ``n_requests`` GETs (round-robin over ``paths``) and summarise."""
+    """Fire at most ``n_requests`` requests (round-robin over ``paths``) and summarise.
+
+    ``mode``: ``get``; ``post-json`` (``body`` with ``{n}`` replaced by the request's
+    number in string values, so each request creates a distinct record); ``post-login``
+    (form logins with rotating unknown usernames).  A request counts as good when it
+    answers ``ok_status``.
+    """
     check_loopback(base_url)
     result = asyncio.run(
         _run(
@@ -132,6 +156,9 @@ def run_load(
             max_seconds=max_seconds,
             cookies=cookies or {},
             headers=headers or {},
+            mode=mode,
+            body=body,
+            ok_status=ok_status,
         )
     )
     return result.summary()
@@ -151,6 +178,9 @@ def main() -> None:
         max_seconds=float(spec["max_seconds"]),
         cookies=spec.get("cookies"),
         headers=spec.get("headers"),
+        mode=spec.get("mode", "get"),
+        body=spec.get("body"),
+        ok_status=int(spec.get("ok_status", 200)),
     )
     print(json.dumps(summary))
 

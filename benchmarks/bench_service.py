@@ -23,8 +23,17 @@ What it does
    * ``dashboard``: the server-rendered county page (projects, milestones, 24-month
      chart, latest operations, quality, surveys, forms) and the CSV of its operations.
 4. Prints requests/s and p50/p95/p99 per mix, and candidate/baseline ratios.
+5. Writes (issue 16), first: on a small SQLite file and, when the test server is
+   reachable, a fresh PostgreSQL schema, ``POST /api/v1/operations`` (a distinct line
+   each: one transaction and one audit entry per request) for ``--writes-seconds``,
+   then the same while a second load generator floods ``/login/access-token`` with
+   rotating unknown usernames against the production Argon2 cost. Prints writes/s and
+   p99 for both phases, the ratio (target >= 0.5: "within 2x"), and checks that every
+   acknowledged (201) write is in the database ("nothing lost"; exit 1 otherwise).
+   Targets: >= 100 writes/s with p99 <= 200 ms on both databases.
 
 Usage: python benchmarks/bench_service.py [--quick] [--months N] [--concurrency C]
+       [--workers N] [--no-writes | --no-reads] [--writes-seconds S]
 """
 
 from __future__ import annotations
@@ -97,16 +106,16 @@ def make_baseline(src: Path, dst: Path) -> None:
 
 
 class Server:
-    def __init__(self, db: Path, workers: int = 1) -> None:
+    def __init__(self, db: Path | str, workers: int = 1, *, cheap_hash: bool = True) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,
-            "REGDEV_DATABASE_URL": f"sqlite:///{db}",
+            "REGDEV_DATABASE_URL": db if isinstance(db, str) else f"sqlite:///{db}",
             "REGDEV_SECRET_KEY": "bench-secret-0123456789abcdef",
-            "REGDEV_ARGON2_TIME_COST": "1",
-            "REGDEV_ARGON2_MEMORY_COST": "1024",
         }
+        if cheap_hash:
+            env |= {"REGDEV_ARGON2_TIME_COST": "1", "REGDEV_ARGON2_MEMORY_COST": "1024"}
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -230,10 +239,10 @@ def warm(base: str, paths: list[str], token: str) -> None:
         )
 
 
-def load(
-    base: str, paths: list[str], token: str, *, n_requests: int, concurrency: int, seconds: float
-) -> dict[str, float]:
-    spec = {
+def _spec(
+    base: str, paths: list[str], token: str, n_requests: int, concurrency: int, seconds: float
+) -> dict[str, object]:
+    return {
         "base_url": base,
         "paths": paths,
         "n_requests": n_requests,
@@ -242,6 +251,19 @@ def load(
         "headers": {"Authorization": f"Bearer {token}"},
         "cookies": {"regdev_session": token},
     }
+
+
+def load(
+    base: str,
+    paths: list[str],
+    token: str,
+    *,
+    n_requests: int,
+    concurrency: int,
+    seconds: float,
+    **extra: object,
+) -> dict[str, float]:
+    spec = _spec(base, paths, token, n_requests, concurrency, seconds) | extra
     out = subprocess.run(
         [sys.executable, str(HERE / "_service_loadgen.py")],
         input=json.dumps(spec),
@@ -253,12 +275,177 @@ def load(
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _pg_url() -> str | None:
+    from regdev.monitoring import testing
+
+    return testing.pg_base_url()
+
+
+def _count_lines(url: str, prefix: str) -> int:
+    from sqlalchemy import func, select
+
+    from regdev.monitoring.db import make_engine
+    from regdev.monitoring.models import FactoryOperation
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(
+            select(func.count())
+            .select_from(FactoryOperation)
+            .where(FactoryOperation.line.like(f"{prefix}%"))
+        ).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
+def writes(url: str, label: str, *, seconds: float, concurrency: int) -> dict[str, object]:
+    """Sustained API writes, then the same during a login flood; every 201 must be stored.
+
+    Writes are ``POST /api/v1/operations`` with a distinct production line each (one
+    transaction, one audit entry per request).  The flood is a second load generator
+    posting logins with rotating unknown usernames (4 connections) to a server with the
+    production Argon2 cost (time 3, 64 MiB).
+    """
+    from regdev.monitoring.config import Settings
+    from regdev.monitoring.dashboard._seed import seed_synthetic
+    from regdev.monitoring.db import make_engine
+    from regdev.monitoring.migrate import upgrade
+    from regdev.monitoring.rules import last_finished_month
+
+    engine = make_engine(url)
+    upgrade(engine)
+    seed_synthetic(
+        engine,
+        settings=Settings(database_url=url, argon2_time_cost=1, argon2_memory_cost=1024),
+        n_months=2,
+        lines_per_site=1,
+        users={"bench": ("bench-password", "national", None)},
+        rng=0,
+    )
+    engine.dispose()
+    server = Server(url, cheap_hash=False)
+    out: dict[str, object] = {"label": label}
+    try:
+        token = server.token()
+        sites = httpx.get(
+            f"{server.base}/api/v1/sites?facility=factories&limit=1",
+            headers={"Authorization": f"Bearer {token}"},
+            trust_env=False,
+        ).json()["data"]
+        y, m = last_finished_month()
+        n_max = int(seconds * 2000)
+        for phase, prefix in (("normal", "bench-w-"), ("flood", "bench-f-")):
+            body = {
+                "site_id": sites[0]["id"],
+                "line": prefix + "{n}",
+                "year": y,
+                "month": m,
+                "output": 10.0,
+                "capacity": 20.0,
+            }
+            flood = None
+            if phase == "flood":
+                spec = _spec(server.base, ["/api/v1/login/access-token"], "", 10**6, 4, seconds + 3)
+                spec |= {"mode": "post-login", "ok_status": 401, "headers": {}, "cookies": {}}
+                flood = subprocess.Popen(
+                    [sys.executable, str(HERE / "_service_loadgen.py")],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                assert flood.stdin is not None
+                flood.stdin.write(json.dumps(spec))
+                flood.stdin.close()
+                time.sleep(1.0)  # the flood is running before the writes start
+            r = load(
+                server.base,
+                ["/api/v1/operations"],
+                token,
+                n_requests=n_max,
+                concurrency=concurrency,
+                seconds=seconds,
+                mode="post-json",
+                body=body,
+                ok_status=201,
+            )
+            if flood is not None:
+                assert flood.stdout is not None
+                fl = json.loads(flood.stdout.read().strip().splitlines()[-1])
+                flood.wait(timeout=60)
+                r["flood_logins_per_s"] = fl["rps"]
+            acknowledged = r["requests"] - r["failed"]
+            r["stored"] = float(_count_lines(url, prefix))
+            r["lost"] = acknowledged - r["stored"]
+            out[phase] = r
+    finally:
+        server.stop()
+    return out
+
+
 def fmt(name: str, r: dict[str, float]) -> str:
     return (
         f"  {name:<22} {r['requests']:>7.0f} req  {r['failed']:>4.0f} failed  "
         f"{r['rps']:>8.1f} req/s  p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  "
         f"p99 {r['p99_ms']:>6.1f} ms  server CPU {r.get('server_cpu_ms', float('nan')):>5.1f} ms/req"
     )
+
+
+WRITE_TARGET_RPS = 100.0
+WRITE_TARGET_P99_MS = 200.0
+
+
+def write_benchmark(args: argparse.Namespace) -> None:
+    """Writes on SQLite and (when reachable) PostgreSQL, normal and under a login flood."""
+    from regdev.monitoring import testing
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="regdev-bench-w-") as tmp:
+        results.append(
+            writes(
+                f"sqlite:///{Path(tmp) / 'writes.db'}",
+                "SQLite",
+                seconds=args.writes_seconds,
+                concurrency=args.concurrency,
+            )
+        )
+    if args.quick:
+        print("writes on PostgreSQL skipped in --quick mode (a smoke run)")
+    elif _pg_url() is not None:
+        with testing.fresh_pg_schema() as url:
+            results.append(
+                writes(url, "PostgreSQL", seconds=args.writes_seconds, concurrency=args.concurrency)
+            )
+    else:
+        print(f"writes on PostgreSQL skipped: {testing.pg_skip_reason()}")
+    print(
+        f"writes: POST /api/v1/operations, {args.concurrency} connections, "
+        f"{args.writes_seconds:.0f} s per phase, load average {os.getloadavg()[0]:.1f}"
+    )
+    lost = False
+    for res in results:
+        normal, flood = res["normal"], res["flood"]
+        assert isinstance(normal, dict)
+        assert isinstance(flood, dict)
+        for phase, r in (("normal", normal), ("login flood", flood)):
+            extra = (
+                f"  ({r['flood_logins_per_s']:.1f} logins/s)" if "flood_logins_per_s" in r else ""
+            )
+            print(fmt(f"{res['label']} {phase}", r) + f"  lost {r['lost']:.0f}{extra}")
+            lost = lost or r["lost"] != 0
+        ratio = flood["rps"] / normal["rps"] if normal["rps"] else float("nan")
+        ok = (
+            normal["rps"] >= WRITE_TARGET_RPS
+            and normal["p99_ms"] <= WRITE_TARGET_P99_MS
+            and normal["failed"] == 0
+        )
+        print(
+            f"target {res['label']} writes: >= {WRITE_TARGET_RPS:.0f}/s and p99 <= "
+            f"{WRITE_TARGET_P99_MS:.0f} ms, nothing lost -> {'meets' if ok and not lost else 'MISSES'}; "
+            f"under a login flood {ratio:.2f} x the normal rate "
+            f"(target >= 0.5) -> {'meets' if ratio >= 0.5 else 'MISSES'}"
+        )
+    if lost:
+        sys.exit(1)
 
 
 def main() -> None:
@@ -271,9 +458,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--writes-seconds", type=float, default=15.0, help="per write phase")
+    ap.add_argument("--no-writes", action="store_true", help="skip the write benchmark")
+    ap.add_argument("--no-reads", action="store_true", help="skip the read benchmark")
     args = ap.parse_args()
     if args.quick:
         args.months, args.lines, args.requests, args.seconds, args.concurrency = 6, 1, 60, 5.0, 4
+        args.writes_seconds = 2.0
+    if not args.no_writes:
+        write_benchmark(args)
+    if args.no_reads:
+        return
     with tempfile.TemporaryDirectory(prefix="regdev-bench-") as tmp:
         db = Path(tmp) / "bench.db"
         info = seed(db, months=args.months, lines=args.lines)

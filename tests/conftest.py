@@ -16,3 +16,11 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The monitoring service refuses its placeholder secret unless development is asked for
+# explicitly; tests that build apps with the default settings run as development (tests
+# of the refusal pass ``environment="production"`` themselves).
+os.environ.setdefault("REGDEV_ENVIRONMENT", "development")
+# Tests log in far more often than a person; the per-address login throttle has its own
+# tests with explicit limits.
+os.environ.setdefault("REGDEV_LOGIN_BURST", "100000")

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None
+) -> Path:
     """Write ``data`` to ``path`` atomically (temp file + fsync + rename).
 
     Parameters
@@ -23,6 +25,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         Destination file; its parent folder is created when missing.
     data : bytes
         The full new content.
+    mode : int, optional
+        File permissions (e.g. ``0o600`` for secrets); default: ``0o666`` less the umask.
 
     Returns
     -------
@@ -37,9 +41,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)  # mkstemp makes 0600; use the usual file mode
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask  # mkstemp makes 0600; use the usual file mode
+        Path(tmp).chmod(mode)
         Path(tmp).replace(dest)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

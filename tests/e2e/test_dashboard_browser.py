@@ -105,7 +105,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
         while True:
             try:
                 if (
@@ -116,7 +116,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
+                proc.kill()  # first: reading the output of a live server would block
+                out = proc.communicate(timeout=10)[0].decode() if proc.stdout else ""
                 pytest.fail(f"uvicorn did not start: {out[-2000:]}")
             time.sleep(0.1)
         yield Server(base, tmp, region_id, summary.last_month)
@@ -184,9 +185,12 @@ def test_login_map_county_production_entry_offline(
     bars_before = page.locator("#production-chart rect.output").count()
     assert bars_before > 0
 
-    # enter a monthly production record for a new line in the current month
+    # enter a monthly production record for a new line in the last finished month (the
+    # current month is refused until it ends: issue 15)
     today = dt.datetime.now(dt.UTC).date()
-    month = f"{today.year:04d}-{today.month:02d}"
+    month = f"{today.year - (today.month == 1):04d}-{(today.month - 2) % 12 + 1:02d}"
+    bar = page.locator(f"#production-chart rect.output[data-month='{month}']")
+    before = float(bar.first.get_attribute("data-value") or 0) if bar.count() else 0.0
     form = page.locator("#form-production")
     form.locator("select[name=site_id]").select_option(index=0)
     form.locator("input[name=line]").fill("browser test line")
@@ -203,9 +207,12 @@ def test_login_map_county_production_entry_offline(
     page.wait_for_selector("#form-production .msg-ok")
     assert "Saved browser test line" in page.inner_text("#form-production .msg-ok")
     # the chart reloads (HTMX trigger) and shows the new month with the entered output
-    bar = page.locator(f"#production-chart rect.output[data-month='{month}']")
-    bar.wait_for()
-    assert float(bar.first.get_attribute("data-value") or "nan") == pytest.approx(123.5)
+    page.wait_for_function(
+        "([m, v]) => { const b = document.querySelector("
+        "`#production-chart rect.output[data-month='${m}']`);"
+        " return b && Math.abs(parseFloat(b.dataset.value) - v) < 1e-6; }",
+        arg=[month, before + 123.5],
+    )
     assert (
         page.locator("table[data-table=operations] tbody tr", has_text="browser test line").count()
         == 1
@@ -333,4 +340,120 @@ def test_county_milestones_table_last_column_visible(server: Server, browser: ob
     assert box["x"] + box["width"] <= wrap["x"] + wrap["width"] + 0.5
     assert box["x"] + box["width"] <= card["x"] + card["width"] + 0.5
     assert box["x"] + box["width"] <= 1400
+    context.close()
+
+
+# --- issue 16: CSRF from another origin and another port; framing; offline API docs ------
+
+
+def _attacker_site(tmp: Path, target: str, region_id: str) -> tuple[str, object]:
+    """A static site on another loopback port with the three attacks as pages."""
+    import functools
+    import http.server
+    import threading
+
+    root = tmp / "attacker"
+    root.mkdir(exist_ok=True)
+    (root / "form.html").write_text(
+        f"""<!doctype html><form method="post" action="{target}/county/{region_id}/forms/survey">
+<input name="site_id" value="1"><input name="date" value="2025-01-01">
+<input name="product_category" value="csrf-form"><input name="score" value="9">
+</form><script>document.forms[0].submit()</script>"""
+    )
+    (root / "fetch.html").write_text(
+        f"""<!doctype html><script>
+const fd = new FormData();
+fd.append("file", new Blob(["site_id,date,product_category,score\\n1,2025-01-01,csrf-import,9\\n"],
+  {{type: "text/csv"}}), "x.csv");
+fetch("{target}/api/v1/surveys/import", {{method: "POST", body: fd, credentials: "include"}})
+  .then(() => document.title = "sent", () => document.title = "sent");
+</script>"""
+    )
+    (root / "frame.html").write_text(
+        f'<!doctype html><iframe id="f" src="{target}/county/{region_id}" width="800" height="600"></iframe>'
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"127.0.0.1:{httpd.server_address[1]}", httpd
+
+
+def _surveys_named(server: Server, name: str) -> int:
+    from sqlalchemy import func, select
+
+    from regdev.monitoring.db import make_engine
+    from regdev.monitoring.models import Survey
+
+    engine = make_engine(f"sqlite:///{server.tmp / 'monitor.db'}")
+    with engine.connect() as conn:
+        n = conn.execute(
+            select(func.count()).select_from(Survey).where(Survey.product_category == name)
+        ).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_csrf_from_another_port_or_origin_fails(server: Server, browser: object, host: str) -> None:
+    """A page on another port of the same host (same site: the SameSite=Strict cookie is
+    sent) and a page of another origin cannot write with the user's session, and cannot
+    frame the dashboard."""
+    hostport, httpd = _attacker_site(server.tmp, server.base_url, server.region_id)
+    attacker = f"http://{host}:{hostport.split(':')[1]}"
+    context = browser.new_context()  # type: ignore[attr-defined]
+    statuses: dict[str, int] = {}
+    context.on(
+        "response",
+        lambda r: (
+            statuses.__setitem__(urlsplit(r.url).path, r.status)
+            if r.url.startswith(server.base_url)
+            else None
+        ),
+    )
+    page = context.new_page()
+    page.goto(server.base_url + "/login")
+    page.fill("#username", "admin")
+    page.fill("#password", "admin-password")
+    page.click("button[type=submit]")
+    page.wait_for_selector("svg.map")
+    try:
+        evil = context.new_page()
+        seen: list[str] = []
+        evil.on("console", lambda m: seen.append(m.text))
+        evil.on("request", lambda r: seen.append(r.method + " " + r.url))
+        evil.goto(f"{attacker}/form.html")
+        evil.wait_for_load_state("networkidle")
+        evil.goto(f"{attacker}/fetch.html")
+        evil.wait_for_function("() => document.title === 'sent'")
+        evil.wait_for_timeout(300)
+        form_path = f"/county/{server.region_id}/forms/survey"
+        assert statuses.get(form_path) in (403, 303), statuses  # 303: not logged in (no cookie)
+        # the cross-origin fetch was sent (its response is hidden from the page by CORS,
+        # and from the test with it); that nothing was stored is checked below
+        assert f"POST {server.base_url}/api/v1/surveys/import" in seen
+        assert _surveys_named(server, "csrf-form") == 0
+        assert _surveys_named(server, "csrf-import") == 0
+        evil.goto(f"{attacker}/frame.html")
+        evil.wait_for_timeout(500)
+        frame = next(f for f in evil.frames if f != evil.main_frame)
+        assert frame.query_selector("main") is None  # refused: frame-ancestors 'none'
+    finally:
+        httpd.shutdown()  # type: ignore[attr-defined]
+        context.close()
+
+
+def test_api_docs_render_offline(server: Server, browser: object) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    requests: list[str] = []
+    context.on("request", lambda req: requests.append(req.url))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server.base_url + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "regdev monitoring" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() > 20
+    page.screenshot(path=str(server.tmp / "api-docs.png"))
+    assert [u for u in requests if not _is_loopback(u)] == []
+    assert errors == []
     context.close()

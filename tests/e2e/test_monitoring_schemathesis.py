@@ -101,10 +101,15 @@ def test_no_server_errors_under_fuzzing(fuzz_engine: tuple[str, Engine]) -> None
         operations = [r.ok() for r in schema.get_all_operations()]
         assert len(operations) >= 40
 
-        # operations that can revoke the fuzzing user's token (password change, deactivation)
-        # or lock accounts run after the others, so they cannot starve them of authenticated requests
+        # operations that can revoke the fuzzing user's token (password change, deactivation,
+        # logout) or lock accounts run after the others, so they cannot starve them of
+        # authenticated requests
         def last(op: schemathesis.APIOperation) -> bool:
-            return ("/users" in op.path and op.method.upper() == "PATCH") or "login" in op.path
+            return (
+                ("/users" in op.path and op.method.upper() == "PATCH")
+                or "login" in op.path
+                or op.path.endswith("/logout")
+            )
 
         def strategies(
             ops: list[schemathesis.APIOperation],

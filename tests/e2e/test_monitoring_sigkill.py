@@ -74,8 +74,9 @@ def _start(db: Path | str, port: int) -> subprocess.Popen[bytes]:
 def _batch_csv(site_id: int, k: int) -> str:
     lines = ["site_id,line,year,month,output,capacity,raw_local,raw_imported"]
     for i in range(ROWS_PER_BATCH):
-        year, month = 2025 + i // 12, i % 12 + 1
-        lines.append(f"{site_id},line-{k},{year},{month},{k}.5,100,{i % 7},{i % 3}")
+        # finished months only (issue 16: one set of domain rules): vary the line instead
+        line, month = f"line-{k}-{i // 12}", i % 12 + 1
+        lines.append(f"{site_id},{line},2025,{month},{k % 100}.5,100,{i % 7},{i % 3}")
     return "\n".join(lines)
 
 
@@ -103,48 +104,53 @@ def test_sigkill_during_bulk_import_loses_nothing_acknowledged(db_url: str) -> N
 
     port = _free_port()
     proc = _start(db, port)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    token = httpx.post(
-        f"{base}/login/access-token",
-        data={"username": "nat", "password": testing.PASSWORD},
-        timeout=30,
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        token = httpx.post(
+            f"{base}/login/access-token",
+            data={"username": "nat", "password": testing.PASSWORD},
+            timeout=30,
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
 
-    acknowledged: dict[int, int] = {}  # batch id -> k
-    in_flight = threading.Event()
-    died_in_flight = threading.Event()
-    stop = threading.Event()
+        acknowledged: dict[int, int] = {}  # batch id -> k
+        in_flight = threading.Event()
+        died_in_flight = threading.Event()
+        stop = threading.Event()
 
-    def uploader() -> None:
-        k = 0
-        with httpx.Client(timeout=60) as client:
-            while not stop.is_set():
-                k += 1
-                in_flight.set()
-                try:
-                    r = client.post(
-                        f"{base}/operations/import",
-                        headers=headers,
-                        files={"file": (f"b{k}.csv", _batch_csv(site_id, k), "text/csv")},
-                    )
-                except httpx.TransportError:
-                    died_in_flight.set()
-                    return  # server died mid-request: this batch was never acknowledged
-                if r.status_code == 201:
-                    acknowledged[r.json()["id"]] = k
-                else:  # pragma: no cover - shown if the import itself fails
-                    stop.set()
-                    raise AssertionError(r.text)
+        def uploader() -> None:
+            k = 0
+            with httpx.Client(timeout=60) as client:
+                while not stop.is_set():
+                    k += 1
+                    in_flight.set()
+                    try:
+                        r = client.post(
+                            f"{base}/operations/import",
+                            headers=headers,
+                            files={"file": (f"b{k}.csv", _batch_csv(site_id, k), "text/csv")},
+                        )
+                    except httpx.TransportError:
+                        died_in_flight.set()
+                        return  # server died mid-request: this batch was never acknowledged
+                    if r.status_code == 201:
+                        acknowledged[r.json()["id"]] = k
+                    else:  # pragma: no cover - shown if the import itself fails
+                        stop.set()
+                        raise AssertionError(r.text)
 
-    t = threading.Thread(target=uploader)
-    t.start()
-    deadline = time.monotonic() + 60
-    while len(acknowledged) < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert len(acknowledged) >= 2, "uploads too slow"
-    # kill while the next batch is being processed
-    time.sleep(0.25)
+        t = threading.Thread(target=uploader)
+        t.start()
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(acknowledged) >= 2, "uploads too slow"
+        # kill while the next batch is being processed
+        time.sleep(0.25)
+    except BaseException:
+        proc.kill()  # never leave a server behind when the test fails early
+        proc.wait(timeout=10)
+        raise
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     stop.set()
@@ -162,7 +168,7 @@ def test_sigkill_during_bulk_import_loses_nothing_acknowledged(db_url: str) -> N
                 .all()
             )
             assert len(rows) == ROWS_PER_BATCH
-            assert {r.line for r in rows} == {f"line-{k}"}
+            assert {r.line for r in rows} == {f"line-{k}-{i // 12}" for i in range(ROWS_PER_BATCH)}
         for bid, b in batches.items():
             n = s.execute(
                 select(func.count())

@@ -40,6 +40,16 @@ def run_guarded(app: typer.Typer) -> int:
     except typer.Abort:
         err_console.print("Aborted.")
         return 1
+    except (OSError, EOFError) as exc:
+        # a file that cannot be read or written (missing, a directory, no permission,
+        # truncated): one line, not a traceback
+        what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = getattr(exc, "filename", None)
+        msg = f"{where}: {what}" if where else (what or type(exc).__name__)
+        err_console.print(
+            f"[bold red]error:[/] {msg}", markup=True, highlight=False, soft_wrap=True
+        )
+        return 1
     except Exception as exc:
         # Usage errors (unknown command or option, bad value) come from the click that Typer
         # uses, which may be its vendored copy: recognise them by their interface.

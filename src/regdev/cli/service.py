@@ -33,6 +33,9 @@ def _settings(db: str | None) -> Settings:
         raise fail(msg) from exc
     if db is None:
         return Settings()
+    if "://" not in db and Path(db).expanduser().is_dir():
+        msg = f"--db {db}: is a directory; expected a database URL or a SQLite file path"
+        raise fail(msg)
     url = db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
     return Settings(database_url=url)
 
@@ -88,6 +91,17 @@ def serve(
         raise fail(msg)
     app = create_app(settings)
     upgrade(app.state.engine)
+    anchorer = None
+    if settings.anchor_file and settings.anchor_key_file:
+        from regdev.monitoring.anchor import Anchorer
+
+        anchorer = Anchorer(
+            app.state.engine,
+            settings.anchor_file,
+            settings.anchor_key_file,
+            settings.anchor_interval_minutes * 60.0,
+        )
+        anchorer.start()
     console.print(
         f"regdev monitoring on http://{host}:{port}/  (database {settings.database_url}, "
         f"{workers} worker{'s' if workers > 1 else ''})"
@@ -196,38 +210,96 @@ def db_seed_demo(
         )
 
 
+PasswordStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin", help="Read the password from the first line of standard input."
+    ),
+]
+PasswordFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="Read the password from the first line of this file (keep it owner-only).",
+    ),
+]
+
+
+def _read_password(stdin: bool, file: Path | None) -> str:
+    """The new password: from stdin, a file, REGDEV_NEW_PASSWORD or a hidden prompt.
+
+    Never from a command-line argument (those show in ``ps`` and shell history).
+    """
+    import os
+    import sys
+
+    if stdin and file is not None:
+        msg = "give either --password-stdin or --password-file, not both"
+        raise fail(msg, code=2)
+    if stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if file is not None:
+        lines = file.read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    env = os.environ.get("REGDEV_NEW_PASSWORD")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        msg = "no terminal to prompt for the password: use --password-stdin or --password-file"
+        raise fail(msg, code=2)
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _province_id(db: str | None, text: str) -> str:
+    from regdev.errors import NotFoundError
+    from regdev.monitoring.db import make_session_factory
+    from regdev.monitoring.provinces import resolve_province
+
+    with make_session_factory(_engine(db))() as session:
+        try:
+            return resolve_province(session, text)
+        except NotFoundError as exc:
+            msg = f"--province: {exc}"
+            raise fail(msg, code=2) from exc
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[str, typer.Option(help="national, provincial, county, factory or viewer.")],
-    province: Annotated[str | None, typer.Option(help="Province id (provincial).")] = None,
+    province: Annotated[
+        str | None,
+        typer.Option(
+            help="Province (provincial): ISO code, English or Korean name, e.g. KP-07, Kangwon, 강원도."
+        ),
+    ] = None,
     region: Annotated[str | None, typer.Option(help="Region id (county).")] = None,
     site: Annotated[int | None, typer.Option(help="Site id (factory).")] = None,
     full_name: Annotated[str, typer.Option(help="Display name.")] = "",
-    password: Annotated[
-        str | None,
-        typer.Option(
-            envvar="REGDEV_NEW_PASSWORD",
-            help="Password (default: prompt; or set REGDEV_NEW_PASSWORD).",
-        ),
-    ] = None,
+    password_stdin: PasswordStdinOpt = False,
+    password_file: PasswordFileOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Create a user account."""
+    """Create a user account.
+
+    The password is prompted for (hidden), or read from standard input
+    (--password-stdin), a file (--password-file) or REGDEV_NEW_PASSWORD: never from
+    the command line.
+    """
     from pydantic import ValidationError
 
     from regdev.errors import DataValidationError, Problem
     from regdev.monitoring import auth, crud, schemas
 
-    if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    province_id = _province_id(db, province) if province is not None else None
+    password = _read_password(password_stdin, password_file)
     try:
         data = schemas.UserCreate(
             username=username,
             full_name=full_name,
             password=password,
             role=role,  # type: ignore[arg-type]
-            province_id=province,
+            province_id=province_id,
             region_id=region,
             site_id=site,
         )
@@ -244,29 +316,164 @@ def users_add(
     console.print(f"user {username!r} ({role}) created with id {uid}")
 
 
+@users_app.command("reset-password")
+def users_reset_password(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: PasswordStdinOpt = False,
+    password_file: PasswordFileOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Set a new password (revokes the user's tokens) and lift any lockout."""
+    from sqlalchemy import select
+
+    from regdev.errors import NotFoundError
+    from regdev.monitoring import auth, crud, schemas
+    from regdev.monitoring.models import User
+
+    password = _read_password(password_stdin, password_file)
+    data = schemas.UserUpdate(password=password)
+    settings = _settings(db)
+    engine = _engine(db)
+    with _session(engine) as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            msg = f"no user called {username!r}"
+            raise NotFoundError(msg)
+        crud.update_user(
+            session,
+            actor=crud.system_user(),
+            user_id=user.id,
+            data=data,
+            hasher=auth.make_hasher(settings),
+        )
+        n = auth.unlock(session, username=username)
+    console.print(f"password of {username!r} changed; {n} failed logins forgotten")
+
+
+@users_app.command("unlock")
+def users_unlock(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    client: Annotated[
+        str | None, typer.Option(help="Only this client address (default: every address).")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Lift a login lockout: forget the failed logins of USERNAME."""
+    from regdev.monitoring import auth
+
+    engine = _engine(db)
+    with _session(engine) as session:
+        n = auth.unlock(session, username=username, client=client)
+    console.print(f"{username!r} unlocked ({n} failed logins forgotten)")
+
+
+AnchorFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--anchors",
+        help="Anchor file (signed chain heads kept outside the database); "
+        "default REGDEV_ANCHOR_FILE.",
+    ),
+]
+AnchorKeyOpt = Annotated[
+    Path | None,
+    typer.Option("--anchor-key", help="Anchor key file; default REGDEV_ANCHOR_KEY_FILE."),
+]
+
+
+def _anchor_paths(
+    db: str | None, anchors: Path | None, key: Path | None, *, required: bool
+) -> tuple[Path | None, Path | None]:
+    settings = _settings(db)
+    a = anchors or (Path(settings.anchor_file) if settings.anchor_file else None)
+    k = key or (Path(settings.anchor_key_file) if settings.anchor_key_file else None)
+    if (a is None) != (k is None) or (required and a is None):
+        msg = "give both --anchors FILE and --anchor-key KEYFILE (or REGDEV_ANCHOR_FILE / REGDEV_ANCHOR_KEY_FILE)"
+        raise fail(msg, code=2)
+    return a, k
+
+
 @audit_app.command("verify")
-def audit_verify(db: DbOpt = None, json_out: JsonOpt = False) -> None:
-    """Recompute the audit hash chain; exit 1 if any entry was tampered with."""
+def audit_verify(
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+    anchors: AnchorFileOpt = None,
+    anchor_key: AnchorKeyOpt = None,
+) -> None:
+    """Recompute the audit hash chain and check the external anchors; exit 1 on tampering."""
+    from regdev.monitoring.anchor import read_key, verify_anchors
     from regdev.monitoring.audit import verify_chain
     from regdev.monitoring.db import make_session_factory
 
+    a_path, k_path = _anchor_paths(db, anchors, anchor_key, required=False)
     engine = _engine(db, migrate=False)
     with make_session_factory(engine)() as session:
         report = verify_chain(session)
-    if json_out:
-        echo_json(
-            {
-                "ok": report.ok,
-                "n_entries": report.n_entries,
-                "first_bad_seq": report.first_bad_seq,
-                "message": report.message,
-            }
+        anchor = (
+            verify_anchors(session, path=a_path, key=read_key(k_path))
+            if a_path is not None and k_path is not None
+            else None
         )
+    ok = report.ok and (anchor is None or anchor.ok)
+    if json_out:
+        doc: dict[str, Any] = {
+            "ok": ok,
+            "n_entries": report.n_entries,
+            "first_bad_seq": report.first_bad_seq,
+            "message": report.message,
+        }
+        if anchor is not None:
+            doc["anchors"] = {
+                "ok": anchor.ok,
+                "n_anchors": anchor.n_anchors,
+                "newest_seq": anchor.newest_seq,
+                "message": anchor.message,
+            }
+        echo_json(doc)
     if not report.ok:
         msg = f"audit chain broken: {report.message}"
         raise fail(msg)
+    if anchor is not None and not anchor.ok:
+        msg = f"audit anchors: {anchor.message}"
+        raise fail(msg)
     if not json_out:
         console.print(report.message)
+        if anchor is not None:
+            console.print(anchor.message)
+        else:
+            console.print(
+                "no anchors checked: a rewrite of the whole chain and its head would not be "
+                "detected (see `regdev audit anchor`)"
+            )
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    db: DbOpt = None, anchors: AnchorFileOpt = None, anchor_key: AnchorKeyOpt = None
+) -> None:
+    """Append the signed current chain head to the anchor file (run it from cron)."""
+    from regdev.monitoring.anchor import append_anchor, read_key
+    from regdev.monitoring.db import make_session_factory
+
+    a_path, k_path = _anchor_paths(db, anchors, anchor_key, required=True)
+    if a_path is None or k_path is None:  # pragma: no cover - _anchor_paths refused it
+        msg = "anchor file and key are required"
+        raise fail(msg, code=2)
+    engine = _engine(db, migrate=False)
+    with make_session_factory(engine)() as session:
+        line = append_anchor(session, path=a_path, key=read_key(k_path))
+    console.print(f"anchored entry {line['seq']} ({line['hash'][:16]}…) in {a_path}")
+
+
+@audit_app.command("anchor-key")
+def audit_anchor_key(
+    out: Annotated[Path, typer.Argument(help="Key file to create (owner-only).")],
+) -> None:
+    """Create a random anchor key (never overwrites one)."""
+    from regdev.monitoring.anchor import make_key
+
+    make_key(out)
+    console.print(f"anchor key written to {out} (keep a copy off the database server)")
 
 
 def backup_cmd(

@@ -17,13 +17,20 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem, RegdevError
-from regdev.monitoring import auth
+from regdev.monitoring import apidocs, auth
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import make_engine, make_session_factory
-from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+from regdev.monitoring.errors import (
+    AuthenticationError,
+    ConflictError,
+    RateLimitError,
+    ScopeError,
+)
+from regdev.monitoring.guard import GuardMiddleware
 from regdev.monitoring.read_cache import ReadCache, ReadCacheMiddleware
 
 _STATUS: list[tuple[type[RegdevError], int]] = [
@@ -32,6 +39,7 @@ _STATUS: list[tuple[type[RegdevError], int]] = [
     (ScopeError, 403),
     (AuthenticationError, 401),
     (ConflictError, 409),
+    (RateLimitError, 429),
     (ConfigError, 400),
 ]
 
@@ -58,7 +66,26 @@ async def _handle_regdev_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DataValidationError):
         return _ascii_json({"detail": [_problem_detail(p) for p in exc.problems]}, status)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return _ascii_json({"detail": str(exc)}, status, headers)
+    if isinstance(exc, RateLimitError):
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
+    doc: dict[str, Any] = {"detail": str(exc)}
+    existing = getattr(exc, "existing", None)
+    if isinstance(exc, ConflictError) and existing is not None:
+        name, row_id = existing
+        prefix = request.app.state.settings.api_prefix
+        doc["existing"] = {"resource": name, "id": row_id, "url": f"{prefix}/{name}/{row_id}"}
+    return _ascii_json(doc, status, headers)
+
+
+async def _handle_db_busy(request: Request, exc: Exception) -> Response:
+    """A write that waited too long for the database lock (e.g. behind a bulk import)."""
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return _ascii_json(
+            {"detail": "the database is busy (a long write is running); retry shortly"},
+            503,
+            {"Retry-After": "5"},
+        )
+    raise exc
 
 
 async def _handle_request_validation(request: Request, exc: Exception) -> Response:
@@ -96,24 +123,30 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Tracks the regional-development programme: projects, sites, operations, "
         "quality, surveys; planned versus actual; users, scope and audit.",
         openapi_url=f"{settings.api_prefix}/openapi.json",
-        docs_url=f"{settings.api_prefix}/docs",
+        docs_url=None,  # served from the package below (offline, no inline script)
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.hasher = auth.make_hasher(settings)
+    app.state.login_throttle = auth.LoginThrottle(
+        settings.login_rate_per_minute, settings.login_burst
+    )
     app.state.read_cache = ReadCache(engine, settings)
     app.add_middleware(ReadCacheMiddleware, cache=app.state.read_cache)
+    app.add_middleware(GuardMiddleware, settings=settings)  # outermost: runs first
     app.add_exception_handler(RegdevError, _handle_regdev_error)
     app.add_exception_handler(RequestValidationError, _handle_request_validation)
+    app.add_exception_handler(OperationalError, _handle_db_busy)
     app.include_router(api_router(), prefix=settings.api_prefix)
     app.include_router(dashboard_router)
     app.include_router(evaluation_pages_router)
 
     @app.get(f"{settings.api_prefix}/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness probe."""
+    async def health() -> dict[str, str]:
+        """Liveness probe (answered on the event loop: no thread, no database)."""
         return {"status": "ok", "version": __version__}
 
+    app.include_router(apidocs.router(settings.api_prefix))
     return app

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from regdev.errors import DataValidationError, NotFoundError, Problem
-from regdev.monitoring import audit, auth, schemas
+from regdev.monitoring import audit, auth, rules, schemas
 from regdev.monitoring.errors import ConflictError, ScopeError
 from regdev.monitoring.models import (
     AuditEntry,
@@ -366,6 +366,8 @@ def _check_row_scope(session: Session, user: User, res: Resource, row: Any, *, w
         if write:
             auth.require_role(user, "national")
         return
+    if write:
+        _refuse_factory_structure(user, res)
     auth.check_scope(
         session,
         user,
@@ -376,22 +378,36 @@ def _check_row_scope(session: Session, user: User, res: Resource, row: Any, *, w
     )
 
 
+def _refuse_factory_structure(user: User, res: Resource) -> None:
+    """Factory users record their site's data; projects and sites are not theirs to change."""
+    if user.role == "factory" and res.model in (Project, Site):
+        msg = (
+            f"factory users record operations, quality and surveys of their site; "
+            f"{res.name} are changed by county, provincial or national users"
+        )
+        raise ScopeError(msg)
+
+
 def get_row(session: Session, *, resource_name: str, user: User, row_id: Any) -> Any:
     """One row by primary key.
+
+    A row outside ``user``'s scope is answered exactly like a missing one, so ids
+    outside one's scope cannot be probed.
 
     Raises
     ------
     NotFoundError
-        If no such row exists.
-    ScopeError
-        If it exists but is outside ``user``'s scope.
+        If no such row exists, or it is outside ``user``'s scope.
     """
     res = resource(resource_name)
     row = session.get(res.model, row_id)
+    missing = f"no {res.name} row with id {row_id!r}"
     if row is None:
-        msg = f"no {res.name} row with id {row_id!r}"
-        raise NotFoundError(msg)
-    _check_row_scope(session, user, res, row, write=False)
+        raise NotFoundError(missing)
+    try:
+        _check_row_scope(session, user, res, row, write=False)
+    except ScopeError:
+        raise NotFoundError(missing) from None
     return row
 
 
@@ -490,10 +506,29 @@ def _prepare_quality(values: dict[str, Any], problems: list[Problem]) -> None:
         )
 
 
-def _unique_clash(session: Session, res: Resource, values: Mapping[str, Any]) -> str | None:
+@dataclass(frozen=True)
+class Clash:
+    """A stored row that a new one would duplicate."""
+
+    message: str
+    existing: tuple[str, int] | None = None
+
+    def error(self) -> ConflictError:
+        """The :class:`ConflictError` to raise."""
+        return ConflictError(self.message, existing=self.existing)
+
+
+def find_clash(
+    session: Session, res: Resource, values: Mapping[str, Any], *, batch_id: int | None = None
+) -> Clash | None:
+    """The stored row that ``values`` would duplicate, if any (one rule for API, forms, CSV).
+
+    ``batch_id``: the import batch being written; a clash with one of its own rows is
+    reported as a duplicate within the file.
+    """
     if res.model is FactoryOperation:
         clash = session.execute(
-            select(FactoryOperation.id).where(
+            select(FactoryOperation.id, FactoryOperation.batch_id).where(
                 FactoryOperation.site_id == values["site_id"],
                 FactoryOperation.line == values["line"],
                 FactoryOperation.year == values["year"],
@@ -501,29 +536,44 @@ def _unique_clash(session: Session, res: Resource, values: Mapping[str, Any]) ->
             )
         ).first()
         if clash is not None:
-            return (
+            if batch_id is not None and clash[1] == batch_id:
+                return Clash(
+                    f"duplicates an earlier row of this file (site {values['site_id']}, line "
+                    f"{values['line']!r}, {values['year']}-{values['month']:02d})"
+                )
+            return Clash(
                 f"line {values['line']!r} of site {values['site_id']} already has a record for "
-                f"{values['year']}-{values['month']:02d} (id {clash[0]}); update it instead"
+                f"{values['year']}-{values['month']:02d} (id {clash[0]}); correct that record "
+                "instead",
+                ("operations", int(clash[0])),
             )
     if res.model in (Province, Region) and session.get(res.model, values["id"]) is not None:
-        return f"{res.name} id {values['id']!r} already exists"
-    if (
-        res.model is Programme
-        and session.execute(select(Programme.id).where(Programme.name == values["name"])).first()
-    ):
-        return f"a programme named {values['name']!r} already exists"
+        return Clash(f"{res.name} id {values['id']!r} already exists")
+    if res.model is Programme:
+        row = session.execute(select(Programme.id).where(Programme.name == values["name"])).first()
+        if row is not None:
+            return Clash(
+                f"a programme named {values['name']!r} already exists", ("programmes", row[0])
+            )
     if (
         res.model is Province
         and session.execute(select(Province.id).where(Province.name == values["name"])).first()
     ):
-        return f"a province named {values['name']!r} already exists"
-    if (
-        res.model is Site
-        and values.get("project_id") is not None
-        and session.execute(select(Site.id).where(Site.project_id == values["project_id"])).first()
-    ):
-        return f"project {values['project_id']} already has a site"
+        return Clash(f"a province named {values['name']!r} already exists")
+    if res.model is Site and values.get("project_id") is not None:
+        row = session.execute(
+            select(Site.id).where(Site.project_id == values["project_id"])
+        ).first()
+        if row is not None:
+            return Clash(f"project {values['project_id']} already has a site", ("sites", row[0]))
     return None
+
+
+def _unique_clash(
+    session: Session, res: Resource, values: Mapping[str, Any], *, batch_id: int | None = None
+) -> str | None:
+    clash = find_clash(session, res, values, batch_id=batch_id)
+    return None if clash is None else clash.message
 
 
 def _validate_create(
@@ -536,9 +586,62 @@ def _validate_create(
         _prepare_quality(values, problems)
     if res.model is Project:
         problems += _check_project(values, None)
+    if res.model is Site:
+        problems += _check_site_project(session, values)
     if res.model is Programme and values["end_year"] < values["start_year"]:
         problems.append(_problem(res.name, "end_year", "end_year must not be before start_year"))
+    problems += domain_problems(res, values, set(values))
     return problems
+
+
+def domain_problems(res: Resource, values: Mapping[str, Any], changed: set[str]) -> list[Problem]:
+    """The :mod:`regdev.monitoring.rules` a row breaks (checked fields: ``changed``).
+
+    One place for the domain rules of every write (API, CSV import, dashboard forms):
+    report months, actual and planned dates, output against capacity, timestamps.
+    """
+    out: list[Problem] = []
+
+    def add(column: str, message: str | None) -> None:
+        if message is not None:
+            out.append(_problem(res.name, column, message))
+
+    model = res.model
+    if model is FactoryOperation:
+        if {"year", "month"} & changed:
+            add("month", rules.check_report_month(int(values["year"]), int(values["month"])))
+        if {"output", "capacity"} & changed:
+            add("output", rules.check_output(float(values["output"]), float(values["capacity"])))
+    elif model is QualityRecord and "date" in changed:
+        add("date", rules.check_actual_date(values["date"], "inspection date"))
+    elif model is Survey and "date" in changed:
+        add("date", rules.check_actual_date(values["date"], "survey date"))
+    elif model is Site and "operating_since" in changed:
+        add(
+            "operating_since", rules.check_actual_date(values["operating_since"], "operating since")
+        )
+    elif model is GrainStatus and "timestamp" in changed:
+        add("timestamp", rules.check_timestamp(values["timestamp"]))
+    elif model is Project:
+        for m in MILESTONES:
+            planned, actual = f"planned_{m}", f"actual_{m}"
+            if planned in changed and values.get(planned) is not None:
+                add(planned, rules.check_planned_date(values[planned], f"planned {m} date"))
+            if actual in changed and values.get(actual) is not None:
+                add(actual, rules.check_actual_date(values[actual], f"actual {m} date"))
+    return out
+
+
+def _check_site_project(session: Session, values: Mapping[str, Any]) -> list[Problem]:
+    """A site's project must lie in the site's region (no site on another county's project)."""
+    pid = values.get("project_id")
+    if pid is None:
+        return []
+    project = session.get(Project, pid)
+    if project is None or project.region_id == values.get("region_id"):
+        return []  # an unknown id is reported by _check_references
+    msg = f"project {pid} belongs to another region; expected a project of {values.get('region_id')!r}"
+    return [_problem("sites", "project_id", msg)]
 
 
 def _authorise_create(
@@ -547,6 +650,7 @@ def _authorise_create(
     if not res.scoped:
         auth.require_role(user, "national")
         return
+    _refuse_factory_structure(user, res)
     auth.check_scope(
         session,
         user,
@@ -615,18 +719,21 @@ def create(session: Session, *, resource_name: str, actor: User, data: BaseModel
     # scope first where it is known without lookups, so out-of-scope users learn nothing
     if res.site_bound:
         site = session.get(Site, values["site_id"])
-        if site is not None:
-            auth.check_scope(session, actor, region_id=site.region_id, write=True, site_id=site.id)
-        else:
-            auth.require_writer(actor)
+        auth.require_writer(actor)
+        if site is not None and not auth.in_scope(
+            session, actor, region_id=site.region_id, site_id=site.id
+        ):
+            # a site outside one's scope is reported like a missing one (ids not probed)
+            msg = f"unknown sites id {values['site_id']!r}; expected an existing id"
+            raise DataValidationError([_problem(res.name, "site_id", msg)])
     else:
         _authorise_create(session, res, actor, values)
     problems = _validate_create(session, res, actor, values)
     if problems:
         raise DataValidationError(problems)
-    clash = _unique_clash(session, res, values)
-    if clash:
-        raise ConflictError(clash)
+    clash = find_clash(session, res, values)
+    if clash is not None:
+        raise clash.error()
     row = res.model(**values)
     session.add(row)
     _flush(session, res)
@@ -677,6 +784,7 @@ def update(
         changes["n_defective"] = values["n_defective"]
     if isinstance(row, Programme) and values["end_year"] < values["start_year"]:
         problems.append(_problem(res.name, "end_year", "end_year must not be before start_year"))
+    problems += domain_problems(res, values, set(changes))
     if problems:
         raise DataValidationError(problems)
     if "region_id" in changes and res.scoped:
@@ -710,6 +818,7 @@ _NULLABLE: dict[str, tuple[str, ...]] = {
         "actual_inauguration",
     ),
     "provinces": ("name_ko",),
+    "operations": ("raw_local", "raw_imported"),
     "regions": ("name_ko", "population"),
 }
 
@@ -806,6 +915,15 @@ def update_user(
         msg = f"no user with id {user_id}"
         raise NotFoundError(msg)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    current = changes.pop("current_password", None)
+    # changing your own password needs the current one (a stolen session alone must not
+    # be able to take the account over)
+    own = "password" in changes and actor.id == user_id
+    if own and (
+        current is None or not auth.verify_password(current, user.password_hash, hasher=hasher)
+    ):
+        msg = "to change your password, give your current password"
+        raise DataValidationError([_problem("users", "current_password", msg)])
     if "is_active" in changes and actor.role != "national":
         msg = "only national users can activate or deactivate accounts"
         raise ScopeError(msg)
@@ -823,6 +941,29 @@ def update_user(
         session,
         actor=actor.username,
         changes=[audit.Change("update", "users", str(user.id), before, after)],
+    )
+    return user
+
+
+def revoke_sessions(session: Session, *, actor: User, user_id: int) -> User:
+    """Revoke every token of a user (logout; national users may do it for anyone).
+
+    Increments the user's session epoch, which tokens carry; audited, so the read cache
+    (keyed by the audit head) stops answering for the revoked tokens at once.
+    """
+    if actor.id != user_id:
+        auth.require_role(actor, "national")
+    user = session.get(User, user_id)
+    if user is None:
+        msg = f"no user with id {user_id}"
+        raise NotFoundError(msg)
+    before = to_dict(user)
+    user.session_epoch = int(user.session_epoch or 0) + 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.username,
+        changes=[audit.Change("update", "users", str(user.id), before, to_dict(user))],
     )
     return user
 

@@ -18,7 +18,7 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from regdev.monitoring import auth
 from regdev.monitoring.config import Settings
@@ -65,6 +65,17 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
                 await anyio.to_thread.run_sync(session.close)
 
 
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """The application's session factory (for routes that run several short transactions)."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+async def get_client(request: Request) -> str:
+    """The client's address (as uvicorn gives it; behind a trusted proxy, the forwarded one)."""
+    return request.client.host if request.client is not None else ""
+
+
 async def get_hasher(request: Request) -> PasswordHasher:
     """The application's password hasher."""
     hasher: PasswordHasher = request.app.state.hasher
@@ -74,6 +85,8 @@ async def get_hasher(request: Request) -> PasswordHasher:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+ClientDep = Annotated[str, Depends(get_client)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 

@@ -203,8 +203,8 @@ class FactoryOperation(Base):
     output: Mapped[float] = mapped_column(Float)
     capacity: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(20), default="t")
-    raw_local: Mapped[float] = mapped_column(Float, default=0.0)
-    raw_imported: Mapped[float] = mapped_column(Float, default=0.0)
+    raw_local: Mapped[float | None] = mapped_column(Float, default=None)
+    raw_imported: Mapped[float | None] = mapped_column(Float, default=None)
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id"), index=True, default=None
     )
@@ -285,6 +285,8 @@ class User(Base):
     region_id: Mapped[str | None] = mapped_column(ForeignKey("regions.id"), default=None)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Tokens carry the epoch they were issued in; logging out increments it.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -292,10 +294,15 @@ class LoginAttempt(Base):
     """One login attempt, for the lockout rule."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_user_time", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_user_time", "username", "at"),
+        Index("ix_login_attempts_user_client_time", "username", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80))
+    #: Address the attempt came from (lockout counts per username and client).
+    client: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(default=False)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.models import Province, Region
+from regdev.monitoring.provinces import korean_names
 
 
 def _num(value: Any) -> float | None:
@@ -49,7 +50,7 @@ def load_regions(session: Session, registry: Any | None = None, *, actor: str = 
     changes: list[audit.Change] = []
     for (iso, name), _ in frame.groupby(["province_iso", "province"], sort=True):
         if iso not in have_prov:
-            p = Province(id=str(iso), name=str(name))
+            p = Province(id=str(iso), name=str(name), name_ko=korean_names().get(str(iso)))
             session.add(p)
             have_prov.add(str(iso))
             changes.append(audit.Change("create", "provinces", p.id, None, to_dict(p)))

@@ -56,10 +56,44 @@ Password = Annotated[str, StringConstraints(max_length=200, min_length=8), After
 Year = Annotated[int, Field(ge=1900, le=2200)]
 Month = Annotated[int, Field(ge=1, le=12)]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
-Amount = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
+
+
+def _no_negative_zero(value: float) -> float:
+    return value + 0.0  # -0.0 + 0.0 == 0.0: a negative zero is stored as zero
+
+
+def _utc_naive(value: dt.datetime) -> dt.datetime:
+    from regdev.monitoring.rules import utc_naive
+
+    return utc_naive(value)
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+Amount = Annotated[
+    float, Field(ge=0, le=1e15, allow_inf_nan=False), AfterValidator(_no_negative_zero)
+]
 Real = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
 Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))]
-DateTime = Annotated[dt.datetime, Field(ge=dt.datetime(1900, 1, 1), le=dt.datetime(2200, 12, 31))]
+#: An input timestamp: with a time zone (converted to UTC) or without (taken as UTC).
+DateTime = Annotated[
+    dt.datetime,
+    Field(
+        description="ISO 8601 date-time with a UTC offset (one without is taken as UTC)",
+        examples=["2025-06-01T09:00:00+09:00"],
+    ),
+    AfterValidator(_utc_naive),
+]
+#: An output timestamp: always with its UTC offset (stored values are naive UTC).
+UtcDateTime = Annotated[
+    dt.datetime,
+    AfterValidator(_as_utc),
+    Field(
+        description="ISO 8601 date-time in UTC, with its offset", examples=["2025-06-01T00:00:00Z"]
+    ),
+]
 
 T = TypeVar("T")
 
@@ -83,6 +117,27 @@ class Message(BaseModel):
     """A plain message."""
 
     message: str
+
+
+class ErrorDetail(BaseModel):
+    """An error: what went wrong and what to do."""
+
+    detail: str
+
+
+class ExistingRecord(BaseModel):
+    """The stored record a refused duplicate would repeat."""
+
+    resource: str
+    id: int
+    url: str
+
+
+class ConflictDetail(BaseModel):
+    """A conflict with stored data (and the stored record, when there is one)."""
+
+    detail: str
+    existing: ExistingRecord | None = None
 
 
 # --- provinces and regions ---------------------------------------------------------
@@ -210,7 +265,7 @@ class PlanPublic(_Out):
     status: str
     objective: float | None
     meta: dict[str, Any]
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 # --- projects and sites -------------------------------------------------------------
@@ -325,8 +380,8 @@ class OperationCreate(_In):
     output: Amount
     capacity: Amount
     unit: Unit = "t"
-    raw_local: Amount = 0.0
-    raw_imported: Amount = 0.0
+    raw_local: Amount | None = Field(default=None, description="blank: not known")
+    raw_imported: Amount | None = Field(default=None, description="blank: not known")
 
 
 class OperationUpdate(_In):
@@ -351,8 +406,8 @@ class OperationPublic(_Out):
     output: float
     capacity: float
     unit: str
-    raw_local: float
-    raw_imported: float
+    raw_local: float | None
+    raw_imported: float | None
     batch_id: int | None
 
 
@@ -454,7 +509,7 @@ class GrainStatusPublic(_Out):
     id: int
     store_id: str
     region_id: str
-    timestamp: dt.datetime
+    timestamp: UtcDateTime
     mean_temp_c: float
     moisture_pct: float
     alarms: list[Any]
@@ -480,10 +535,13 @@ class UserCreate(_In):
 
 
 class UserUpdate(_In):
-    """Changes to a user."""
+    """Changes to a user (your own new password needs ``current_password``)."""
 
     full_name: Text200 | None = None
     password: Password | None = None
+    current_password: (
+        Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)] | None
+    ) = None
     is_active: bool | None = None
 
 
@@ -512,7 +570,7 @@ class AuditPublic(_Out):
 
     id: int
     seq: int
-    at: dt.datetime
+    at: UtcDateTime
     actor: str
     action: str
     entity: str
@@ -541,7 +599,7 @@ class ImportBatchPublic(_Out):
     n_rows: int
     sha256: str
     created_by: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class MilestoneSlip(BaseModel):

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from regdev.monitoring import testing
+from regdev.monitoring import deps, testing
 from regdev.monitoring.app import create_app
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import begin_write, make_engine, make_session_factory
@@ -80,7 +80,14 @@ def _shared_app() -> tuple[FastAPI, _FactoryHolder]:
                 begin_write(s)
             yield s
 
+    def _factory() -> sessionmaker[Session]:
+        assert holder.factory is not None
+        return holder.factory
+
     application.dependency_overrides[get_session] = _session
+    # getattr: the regression tests of issue 16 are also run against older code
+    if hasattr(deps, "get_session_factory"):
+        application.dependency_overrides[deps.get_session_factory] = _factory
     application.dependency_overrides[get_hasher] = lambda: testing.FAST_HASHER
     return application, holder
 

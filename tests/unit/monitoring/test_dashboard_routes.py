@@ -20,23 +20,36 @@ from regdev.monitoring.auth import make_hasher
 from regdev.monitoring.config import Settings
 from regdev.monitoring.dashboard._seed import SeedSummary, seed_synthetic
 from regdev.monitoring.db import make_engine, make_session_factory, session_scope
+from regdev.monitoring.guard import csrf_token
 from regdev.monitoring.migrate import upgrade
 from regdev.monitoring.models import AuditEntry, FactoryOperation, Project, Site, Survey
 
 
 class Client:
-    """A synchronous wrapper over ``httpx.AsyncClient`` with the ASGI transport."""
+    """A synchronous wrapper over ``httpx.AsyncClient`` with the ASGI transport.
+
+    Posts like the dashboard in a browser: with the page's ``Origin`` and, once logged
+    in, the session's CSRF token in ``X-CSRF-Token`` (HTMX sends it from the page's
+    ``hx-headers``; plain forms carry it as a hidden field).
+    """
 
     def __init__(self, app: Any) -> None:
+        self.app = app
         self.loop = asyncio.new_event_loop()
         self.client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            headers={"Origin": "http://testserver"},
         )
 
     def get(self, url: str, **kw: Any) -> httpx.Response:
         return self.loop.run_until_complete(self.client.get(url, **kw))
 
     def post(self, url: str, **kw: Any) -> httpx.Response:
+        settings = self.app.state.settings
+        cookie = self.client.cookies.get(settings.cookie_name)
+        if cookie:
+            kw["headers"] = {"X-CSRF-Token": csrf_token(settings, cookie), **kw.get("headers", {})}
         return self.loop.run_until_complete(self.client.post(url, **kw))
 
     def close(self) -> None:
@@ -211,6 +224,13 @@ def _month(delta: int = 0) -> str:
     return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
 
 
+def _chart_value(html: str, month: str) -> float:
+    import re
+
+    m = re.search(rf'data-month="{month}" data-value="([0-9.eE+-]+)"', html)
+    return float(m.group(1)) if m else 0.0
+
+
 def test_production_form_saves_through_crud_with_audit_and_refreshes(env: Env) -> None:
     c = env.client()
     rid = env.summary.operating_region_ids[1]
@@ -222,7 +242,7 @@ def test_production_form_saves_through_crud_with_audit_and_refreshes(env: Env) -
     data = {
         "site_id": str(site.id),
         "line": "unit test line",
-        "month": _month(),
+        "month": _month(-1),  # the current month is unfinished and refused (issue 15)
         "output": "42",
         "capacity": "50",
     }
@@ -240,7 +260,10 @@ def test_production_form_saves_through_crud_with_audit_and_refreshes(env: Env) -
     # the cache key moved with the audit head: the chart shows the new month
     chart = c.get(f"/county/{rid}/fragment/production-chart")
     assert chart.headers.get("X-Cache") is None
-    assert f'data-month="{_month()}" data-value="42"' in chart.text
+    # (last month already has the seeded lines' output: the chart shows 42 more)
+    assert _chart_value(chart.text, _month(-1)) == pytest.approx(
+        _chart_value(page_before.text, _month(-1)) + 42
+    )
     assert chart.text != page_before.text
     assert "unit test line" in c.get(f"/county/{rid}/fragment/operations").text
     # duplicate line-month: the core's rule comes back inline with 422
@@ -277,13 +300,13 @@ def test_inline_validation_and_bad_submissions(env: Env) -> None:
     bad = {"site_id": str(site.id), "line": "x", "month": "2999-01", "output": "1", "capacity": "1"}
     r = c.post(url, data=bad, headers={"HX-Request": "true"})
     assert r.status_code == 422
-    assert "future" in r.text
+    assert "has not ended" in r.text
     assert 'value="x"' in r.text  # the user's input is kept
     # a site of another county is refused by the context check
     other = _site_of(env, env.summary.operating_region_ids[2])
     r = c.post(
         url,
-        data=bad | {"site_id": str(other.id), "month": _month()},
+        data=bad | {"site_id": str(other.id), "month": _month(-1)},
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 422
@@ -382,7 +405,7 @@ def test_county_user_scope_and_viewer_has_no_forms(env: Env) -> None:
         data={
             "site_id": str(site.id),
             "line": "x",
-            "month": _month(),
+            "month": _month(-1),
             "output": "1",
             "capacity": "1",
         },
@@ -449,4 +472,32 @@ def test_factory_user_sees_only_their_site(env: Env) -> None:
     sites = list(csv.DictReader(io.StringIO(c.get(f"/county/{rid}/csv/sites.csv").text)))
     assert [int(row["id"]) for row in sites] == [site.id]
     assert c.get(f"/county/{env.summary.operating_region_ids[6]}").status_code == 403
+    c.close()
+
+
+def test_duplicate_record_links_the_existing_one(env: Env) -> None:
+    """Issue 15: a duplicate is answered with a link to the stored record, nothing marked."""
+    c = env.client()
+    rid = env.summary.operating_region_ids[3]
+    site = _site_of(env, rid)
+    data = {
+        "site_id": str(site.id),
+        "line": "duplicate line",
+        "month": _month(-2),
+        "output": "10",
+        "capacity": "20",
+        "raw_local": "",
+    }
+    h = {"HX-Request": "true"}
+    assert c.post(f"/county/{rid}/forms/production", data=data, headers=h).status_code == 200
+    with env.factory() as s:
+        row = s.execute(
+            select(FactoryOperation).where(FactoryOperation.line == "duplicate line")
+        ).scalar_one()
+        assert row.raw_local is None  # blank = unknown
+    r = c.post(f"/county/{rid}/forms/production", data=data, headers=h)
+    assert r.status_code == 422
+    assert f'href="/api/v1/operations/{row.id}"' in r.text
+    assert "please correct the marked fields" not in r.text
+    assert c.get(f"/api/v1/operations/{row.id}").json()["id"] == row.id
     c.close()

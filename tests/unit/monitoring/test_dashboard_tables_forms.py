@@ -19,7 +19,8 @@ def test_table_csv_matches_rows_and_keeps_raw_values() -> None:
         ],
         rows=[('Kimhwa, "pilot"', 0.5, dt.date(2024, 3, 1)), ("Sinpho", None, None)],
     )
-    assert t.to_csv() == 'region,share,day\n"Kimhwa, ""pilot""",0.5,2024-03-01\nSinpho,,\n'
+    # rows end with CRLF (RFC 4180) since issue 16, so a bare CR in a field gets quoted
+    assert t.to_csv() == 'region,share,day\r\n"Kimhwa, ""pilot""",0.5,2024-03-01\r\nSinpho,,\r\n'
     html = t.html_rows()
     assert html[0][1] == ("50.0%", "num", None)
     assert html[1][1][0] == "–"
@@ -60,7 +61,7 @@ def test_production_form_accepts_a_good_record() -> None:
     assert model is not None
     dumped = model.model_dump()
     assert dumped["output"] == 95.5
-    assert dumped["raw_local"] == 0.0
+    assert dumped["raw_local"] is None  # blank = unknown (issue 15), no longer 0.0
     assert dumped["unit"] == "t"
 
 
@@ -68,7 +69,8 @@ def test_production_form_accepts_a_good_record() -> None:
     ("values", "field", "fragment"),
     [
         ({"month": "2026-13"}, "month", "YYYY-MM"),
-        ({"month": "2999-01"}, "month", "future"),
+        ({"month": "2999-01"}, "month", "has not ended"),
+        ({"month": dt.date.today().strftime("%Y-%m")}, "month", "has not ended"),
         ({"output": "-1"}, "output", "greater than or equal to 0"),
         ({"output": "abc"}, "output", "valid number"),
         ({"capacity": "0"}, "capacity", "greater than 0"),
@@ -129,3 +131,40 @@ def test_extra_context_check_runs_only_on_valid_input() -> None:
     _, errors = validate_form(FORMS["survey"], {"site_id": "1", "score": "7"}, extra=extra)
     assert len(calls) == 1
     assert "date" in errors
+
+
+def test_defect10_table_csv_defuses_formulas_and_quotes_bare_cr() -> None:
+    import csv
+    import io
+
+    t = Table(
+        name="t",
+        title="T",
+        columns=[Column("text", "Text"), Column("n", "N", "num")],
+        rows=[("=HYPERLINK(1)", -5.0), ("+1", 1.0), ("@SUM(A1)", 2.0), ("-2", 3.0), ("a\rb", 4.0)],
+    )
+    text = t.to_csv()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(1)", "'+1", "'@SUM(A1)", "'-2", "a\rb"]
+    assert rows[1][1] == "-5.0"  # numbers stay numbers
+    assert '"a\rb"' in text
+
+
+def test_form_rules_are_the_api_rules() -> None:
+    """Issue 16: one set of domain rules — each form message comes from rules.py."""
+    from regdev.monitoring import rules
+
+    for month, field_msg in (("2200-01", None), ("2019-12", None)):
+        _, errors = validate_form(FORMS["production"], PROD | {"month": month})
+        y, m = (int(x) for x in month.split("-"))
+        assert errors["month"] == rules.check_report_month(y, m), field_msg
+    _, errors = validate_form(
+        FORMS["milestone"],
+        {"project_id": "1", "milestone": "construction", "planned_date": "2999-01-01"},
+    )
+    assert errors["planned_date"] == rules.check_planned_date(dt.date(2999, 1, 1))
+
+
+def test_nul_in_form_fields_is_a_field_error() -> None:
+    _, errors = validate_form(FORMS["production"], PROD | {"line": "no\x00odles"})
+    assert "NUL" in errors["line"]

@@ -29,10 +29,13 @@ def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         eng.dispose()
 
 
+HEAD = "0004"
+
+
 def test_migrations_build_the_model_schema(blank_engine: Engine) -> None:
     assert current_revision(blank_engine) is None
     upgrade(blank_engine)
-    assert current_revision(blank_engine) == "0003"
+    assert current_revision(blank_engine) == HEAD
     with blank_engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
@@ -70,7 +73,7 @@ def test_upgrade_from_0001_keeps_data(blank_engine: Engine) -> None:
             )
         )
     upgrade(blank_engine)
-    assert current_revision(blank_engine) == "0003"
+    assert current_revision(blank_engine) == HEAD
     with blank_engine.connect() as conn:
         row = conn.execute(text("SELECT mean_temp_c, co2_ppm FROM grain_status")).one()
     assert tuple(row) == (12.5, None)
@@ -90,5 +93,58 @@ def test_backup_of_an_older_revision_restores_into_the_latest(
     target = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     restored = backup.restore(target, path)
     assert restored["digest"] == summary["digest"]
-    assert current_revision(target) == "0003"
+    assert current_revision(target) == HEAD
     target.dispose()
+
+
+def test_upgrade_from_0003_keeps_operations_and_allows_unknown_raw_material(
+    blank_engine: Engine,
+) -> None:
+    upgrade(blank_engine, "0003")
+    with blank_engine.begin() as conn:
+        conn.execute(text("INSERT INTO provinces (id, name) VALUES ('P', 'Province P')"))
+        conn.execute(
+            text(
+                "INSERT INTO regions (id, name, province_id, kind, coastal, resources) "
+                "VALUES ('R', 'Region R', 'P', 'county', false, '')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sites (id, region_id, facility, name, operating_since, status) "
+                "VALUES (1, 'R', 'factories', 'F', '2024-01-01', 'operating')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO factory_operations (site_id, region_id, line, year, month, output, "
+                "capacity, unit, raw_local, raw_imported) "
+                "VALUES (1, 'R', 'food', 2025, 1, 10, 20, 't', 3.5, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO users (username, full_name, password_hash, role, is_active, created_at) "
+                "VALUES ('u', '', 'h', 'national', true, '2025-01-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO login_attempts (username, at, success) VALUES ('u', '2025-01-01', false)"
+            )
+        )
+    upgrade(blank_engine)
+    assert current_revision(blank_engine) == HEAD
+    with blank_engine.begin() as conn:
+        assert tuple(
+            conn.execute(text("SELECT raw_local, raw_imported FROM factory_operations")).one()
+        ) == (3.5, 0.0)
+        assert conn.execute(text("SELECT session_epoch FROM users")).scalar_one() == 0
+        assert conn.execute(text("SELECT client FROM login_attempts")).scalar_one() == ""
+        conn.execute(
+            text(
+                "INSERT INTO factory_operations (site_id, region_id, line, year, month, output, "
+                "capacity, unit, raw_local, raw_imported) "
+                "VALUES (1, 'R', 'food', 2025, 2, 10, 20, 't', NULL, NULL)"
+            )
+        )

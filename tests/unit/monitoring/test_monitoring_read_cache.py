@@ -62,9 +62,25 @@ def test_password_change_revokes_cached_reads(
     url = f"{API}/sites"
     assert client.get(url, headers=h).status_code == 200
     assert client.get(url, headers=h).headers.get("x-cache") == "hit"
-    r = client.patch(f"{API}/users/me", headers=h, json={"password": "a brand new password"})
+    r = client.patch(
+        f"{API}/users/me",
+        headers=h,
+        json={"password": "a brand new password", "current_password": testing.PASSWORD},
+    )
     assert r.status_code == 200, r.text
     assert client.get(url, headers=h).status_code == 401
+
+
+def test_logout_revokes_cached_reads(
+    client: TestClient, login: Login, world: testing.World
+) -> None:
+    h = login("county_a1")
+    url = f"{API}/sites"
+    assert client.get(url, headers=h).status_code == 200
+    assert client.get(url, headers=h).headers.get("x-cache") == "hit"
+    assert client.post(f"{API}/logout", headers=h).status_code == 204
+    assert client.get(url, headers=h).status_code == 401
+    assert client.get(f"{API}/users/me", headers=h).status_code == 401
 
 
 def test_deactivation_revokes_cached_reads(

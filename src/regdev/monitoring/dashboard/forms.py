@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from regdev.monitoring import rules
+
 __all__ = [
     "FORMS",
     "FieldSpec",
@@ -35,8 +37,10 @@ _LOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(tz=dt.UTC).date()
+def _raise(message: str | None) -> None:
+    """Turn a rule's refusal (see :mod:`regdev.monitoring.rules`) into a field error."""
+    if message is not None:
+        raise ValueError(message)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,9 @@ class FormState:
     options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     message: str = ""
     ok: bool = False
+    csrf: str = ""
+    #: the stored record a refused duplicate would repeat (linked from the message)
+    existing_url: str = ""
 
 
 class _Form(BaseModel):
@@ -111,8 +118,9 @@ class ProductionForm(_Form):
     unit: str = Field(default="t", min_length=1, max_length=20)
     output: float = Field(ge=0, le=1e9)
     capacity: float = Field(gt=0, le=1e9)
-    raw_local: float = Field(default=0.0, ge=0, le=1e9)
-    raw_imported: float = Field(default=0.0, ge=0, le=1e9)
+    #: blank = not known (stored as NULL, not 0)
+    raw_local: float | None = Field(default=None, ge=0, le=1e9)
+    raw_imported: float | None = Field(default=None, ge=0, le=1e9)
 
     @field_validator("month")
     @classmethod
@@ -121,20 +129,12 @@ class ProductionForm(_Form):
             msg = f"expected a month as YYYY-MM; got {v!r}"
             raise ValueError(msg)
         year, month = (int(x) for x in v.split("-"))
-        if year < 2020:
-            msg = f"month must be 2020-01 or later; got {v}"
-            raise ValueError(msg)
-        today = _today()
-        if (year, month) > (today.year, today.month):
-            msg = f"month {v} is in the future; report only finished months"
-            raise ValueError(msg)
+        _raise(rules.check_report_month(year, month))
         return v
 
     @model_validator(mode="after")
     def _output_vs_capacity(self) -> ProductionForm:
-        if self.output > 1.5 * self.capacity:
-            msg = f"output {self.output:g} exceeds 150% of capacity {self.capacity:g}; check the units"
-            raise ValueError(msg)
+        _raise(rules.check_output(self.output, self.capacity))
         return self
 
 
@@ -158,12 +158,15 @@ class MilestoneForm(_Form):
     @field_validator("actual_date")
     @classmethod
     def _not_future(cls, v: dt.date | None) -> dt.date | None:
-        if v is not None and v > _today():
-            msg = f"actual date {v.isoformat()} is in the future; enter it once it has happened"
-            raise ValueError(msg)
-        if v is not None and v.year < 2020:
-            msg = f"actual date must be 2020 or later; got {v.isoformat()}"
-            raise ValueError(msg)
+        if v is not None:
+            _raise(rules.check_actual_date(v))
+        return v
+
+    @field_validator("planned_date")
+    @classmethod
+    def _plausible(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None:
+            _raise(rules.check_planned_date(v))
         return v
 
     @model_validator(mode="after")
@@ -196,9 +199,7 @@ class QualityForm(_Form):
     @field_validator("date")
     @classmethod
     def _inspected(cls, v: dt.date) -> dt.date:
-        if v > _today():
-            msg = f"inspection date {v.isoformat()} is in the future"
-            raise ValueError(msg)
+        _raise(rules.check_actual_date(v, "inspection date"))
         return v
 
     @model_validator(mode="after")
@@ -225,9 +226,7 @@ class SurveyForm(_Form):
     @field_validator("date")
     @classmethod
     def _surveyed(cls, v: dt.date) -> dt.date:
-        if v > _today():
-            msg = f"survey date {v.isoformat()} is in the future"
-            raise ValueError(msg)
+        _raise(rules.check_actual_date(v, "survey date"))
         return v
 
 
@@ -312,6 +311,8 @@ def errors_from_validation(
     """Map a pydantic error to ``{field: message}``; model-level errors go to ``model_field``.
 
     The first error per field wins; pydantic's ``"Value error, "`` prefix is dropped.
+    The domain rules come from :mod:`regdev.monitoring.rules`, the same functions the
+    core's ``crud`` applies to API and CSV writes.
     """
     out: dict[str, str] = {}
     for err in exc.errors():
@@ -349,6 +350,9 @@ def validate_form(
     """
     names = [f.name for f in spec.fields]
     data = {k: v for k in names if (v := raw.get(k)) not in (None, "")}
+    bad = {k: "text may not contain NUL characters" for k, v in data.items() if "\x00" in str(v)}
+    if bad:
+        return None, bad
     try:
         model = spec.model.model_validate(data)
     except ValidationError as exc:

@@ -24,6 +24,7 @@ from regdev.monitoring.dashboard.charts import Series, monthly_output_chart, sta
 from regdev.monitoring.dashboard.forms import FORMS, FormState
 from regdev.monitoring.dashboard.svgmap import STATE_COLOURS, MapPoint, dominant_state, render_map
 from regdev.monitoring.dashboard.tables import Column, Table
+from regdev.monitoring.guard import csrf_for_user
 from regdev.monitoring.models import (
     PROJECT_STATES,
     GrainStatus,
@@ -512,12 +513,19 @@ def operations_table(
                 output / capacity if capacity else None,
                 raw_local,
                 raw_imported,
-                raw_local / (raw_local + raw_imported) if (raw_local + raw_imported) else None,
+                _local_share(raw_local, raw_imported),
             )
             for sid, line, year, month, output, capacity, unit, raw_local, raw_imported in ops
         ],
         more_url=f"{api}/operations/export.csv?region_id={region_id}",
     )
+
+
+def _local_share(local: float | None, imported: float | None) -> float | None:
+    """Local share of raw material (unknown when either amount is unknown or both are 0)."""
+    if local is None or imported is None or local + imported == 0:
+        return None
+    return local / (local + imported)
 
 
 def county_form_state(
@@ -567,6 +575,7 @@ def county_form_state(
         options=options,
         message=message,
         ok=ok,
+        csrf=csrf_for_user(user),
     )
 
 

@@ -32,7 +32,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from regdev.errors import DataValidationError, NotFoundError, Problem
-from regdev.monitoring import auth, crud, schemas
+from regdev.monitoring import auth, crud, rules, schemas
+from regdev.monitoring.config import Settings
 from regdev.monitoring.dashboard import pages
 from regdev.monitoring.dashboard import queries as q
 from regdev.monitoring.dashboard.cache import CachedResponse, PageCache, page_key
@@ -45,8 +46,15 @@ from regdev.monitoring.dashboard.forms import (
     validate_form,
 )
 from regdev.monitoring.db import begin_write
-from regdev.monitoring.deps import HasherDep, SessionDep, SettingsDep
+from regdev.monitoring.deps import (
+    ClientDep,
+    HasherDep,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+)
 from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
+from regdev.monitoring.guard import csrf_for_user, csrf_token, form_token_ok
 from regdev.monitoring.models import Project, Region, Site, User
 
 __all__ = ["PREFIX", "router"]
@@ -119,7 +127,22 @@ def _render(
 
 
 def _user_view(user: User) -> dict[str, str]:
-    return {"name": user.full_name or user.username, "role": user.role}
+    return {
+        "name": user.full_name or user.username,
+        "role": user.role,
+        "csrf": csrf_for_user(user),
+    }
+
+
+def _form_token_ok(request: Request, raw: dict[str, str]) -> bool:
+    """Whether a cookie-authenticated form write carries its session's CSRF token."""
+    settings = request.app.state.settings
+    return form_token_ok(settings, request.cookies.get(settings.cookie_name), request.headers, raw)
+
+
+def _csrf_refused() -> Response:
+    msg = "this form is out of date or was sent from another site (CSRF check); reload the page"
+    return Response(msg, status_code=403, media_type="text/plain")
 
 
 def _dashboard_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
@@ -278,20 +301,35 @@ def login_page(user: DashUser, next: str | None = None) -> Response:  # noqa: A0
 
 @router.post("/login")
 def login(
-    session: SessionDep,
+    request: Request,
+    factory: SessionFactoryDep,
     settings: SettingsDep,
     hasher: HasherDep,
+    client: ClientDep,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=400)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002 - form field name
 ) -> Response:
     """Check the credentials, set the session cookie and go to ``next``."""
-    if not session.in_transaction():  # the core may already have begun a write transaction
-        begin_write(session)
+    wait = request.app.state.login_throttle.take(client)
+    if wait > 0:
+        return _render(
+            "login.html",
+            429,
+            headers={"Retry-After": str(max(1, round(wait)))},
+            next=_safe_next(next),
+            error=f"too many login attempts from this address; try again in {wait:.0f} s",
+            username="",
+        )
+    username = username.replace("\x00", "")
     result = auth.authenticate(
-        session, username=username, password=password, settings=settings, hasher=hasher
+        factory,
+        username=username,
+        password=password,
+        settings=settings,
+        hasher=hasher,
+        client=client,
     )
-    session.commit()
     if result.user is None:
         return _render(
             "login.html",
@@ -315,8 +353,27 @@ def login(
 
 
 @router.post("/logout")
-def logout(settings: SettingsDep) -> Response:
-    """Drop the session cookie."""
+async def logout(request: Request, settings: SettingsDep, factory: SessionFactoryDep) -> Response:
+    """Revoke the user's tokens (every session) and drop the session cookie."""
+    raw = {k: str(v) for k, v in (await request.form()).items()}
+    cookie = request.cookies.get(settings.cookie_name)
+    # a valid session is only revoked with its CSRF token; an expired or invalid cookie
+    # is simply dropped
+    if cookie and csrf_token(settings, cookie) is not None and not _form_token_ok(request, raw):
+        return _csrf_refused()
+    return await run_in_threadpool(_logout, request, settings, factory)
+
+
+def _logout(request: Request, settings: Settings, factory: Callable[[], Session]) -> Response:
+    session: Session = factory()
+    try:
+        begin_write(session)
+        user = _user_from_cookie(request, session)
+        if user is not None:
+            crud.revoke_sessions(session, actor=user, user_id=user.id)
+        session.commit()
+    finally:
+        session.close()
     resp = RedirectResponse(f"{PREFIX}/login", status_code=303)
     resp.delete_cookie(settings.cookie_name, path="/")
     return resp
@@ -513,9 +570,7 @@ def _milestone_update(model: MilestoneForm, project: Project) -> schemas.Project
         data["state"] = m
     if model.note:
         stamp = (model.actual_date or model.planned_date or dt.date.today()).isoformat()
-        data["note"] = (
-            (project.note + "\n") if project.note else ""
-        ) + f"{stamp} {m}: {model.note}"
+        data["note"] = rules.append_note(project.note, f"{stamp} {m}: {model.note}")
     return schemas.ProjectUpdate(**data)
 
 
@@ -581,6 +636,13 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
     raise NotFoundError(msg)  # pragma: no cover
 
 
+def _not_saved(errors: dict[str, str]) -> str:
+    """The form's summary line: point at the marked fields only when some are marked."""
+    if set(errors) <= {"__all__"}:
+        return "Not saved."
+    return "Not saved: please correct the marked fields."
+
+
 #: Values kept in a form after a successful save (convenient for the next entry).
 _KEEP = {
     "production": ("site_id", "line", "unit"),
@@ -599,6 +661,8 @@ async def validate_field(request: Request, region_id: str, name: str) -> Respons
     """
     raw = {k: str(v) for k, v in (await request.form()).items()}
     field = request.headers.get("HX-Trigger-Name", "")
+    if not _form_token_ok(request, raw):
+        return _csrf_refused()
 
     def check() -> Response:
         session: Session = request.app.state.session_factory()
@@ -631,10 +695,13 @@ async def submit_form(
     if bad is not None:
         return bad
     raw = {k: str(v) for k, v in (await request.form()).items()}
+    if not _form_token_ok(request, raw):
+        return _csrf_refused()
     model, errors = validate_form(
         FORMS[name], raw, extra=_context_check(session, user, region_id, name)
     )
     message, headers = "", {}
+    existing_url = ""
     if model is not None:
         session.commit()  # end the read transaction; writes start with BEGIN IMMEDIATE
         begin_write(session)
@@ -644,7 +711,13 @@ async def submit_form(
         except DataValidationError as exc:
             session.rollback()
             errors = _problems_to_errors(name, exc)
-        except (ScopeError, ConflictError, NotFoundError) as exc:
+        except ConflictError as exc:
+            session.rollback()
+            errors = {"__all__": str(exc)}
+            if exc.existing is not None:
+                name_, row_id = exc.existing
+                existing_url = f"{_api(request)}/{name_}/{row_id}"
+        except (ScopeError, NotFoundError) as exc:
             session.rollback()
             errors = {"__all__": str(exc)}
     ok = not errors
@@ -661,9 +734,10 @@ async def submit_form(
         base=PREFIX,
         values=values,
         errors=errors,
-        message=message if ok else "Not saved: please correct the marked fields.",
+        message=message if ok else _not_saved(errors),
         ok=ok,
     )
+    state.existing_url = existing_url
     status = 200 if ok else 422
     if _is_htmx(request):
         return _render("fragment_form.html", status, headers=headers, form=state)

@@ -7,9 +7,7 @@ user saw on screen.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
+
+from regdev.monitoring.csvout import to_csv
 
 __all__ = ["Column", "Table", "format_cell"]
 
@@ -76,12 +76,9 @@ class Table:
 
     def to_csv(self) -> str:
         """The table as CSV text (header of column keys, raw values, ISO dates)."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([c.key for c in self.columns])
-        for row in self.rows:
-            writer.writerow([_csv_value(v) for v in row])
-        return buf.getvalue()
+        return to_csv(
+            [c.key for c in self.columns], ([_csv_value(v) for v in row] for row in self.rows)
+        )
 
     def html_rows(self) -> list[list[tuple[str, str, str | None]]]:
         """Rows as ``(text, css class, href)`` triples for the template."""

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from regdev.monitoring import auth, schemas
-from regdev.monitoring.deps import CurrentUser, HasherDep, SessionDep, SettingsDep, WriteSessionDep
+from regdev.monitoring.deps import (
+    ClientDep,
+    CurrentUser,
+    HasherDep,
+    SessionFactoryDep,
+    SettingsDep,
+    WriteSessionDep,
+)
 from regdev.monitoring.errors import AuthenticationError
 from regdev.monitoring.models import User
 
@@ -17,20 +25,27 @@ router = APIRouter(tags=["login"])
 
 @router.post("/login/access-token", response_model=schemas.Token)
 def login_access_token(
-    session: SessionDep,
+    request: Request,
+    factory: SessionFactoryDep,
     settings: SettingsDep,
     hasher: HasherDep,
+    client: ClientDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> schemas.Token:
-    """Exchange username and password for a bearer token (lockout after repeated failures)."""
+    """Exchange username and password for a bearer token.
+
+    After repeated failures from one address the account is locked for that address;
+    too many attempts from one address get 429 before any password is checked.
+    """
+    auth.throttle_login(request.app.state.login_throttle, client)
     result = auth.authenticate(
-        session,
-        username=form.username.replace("\x00", ""),
+        factory,
+        username=form.username,
         password=form.password,
         settings=settings,
         hasher=hasher,
+        client=client,
     )
-    session.commit()
     if result.user is None:
         raise AuthenticationError(result.message)
     return schemas.Token(access_token=auth.create_token(result.user, settings=settings))
@@ -46,9 +61,19 @@ def read_me(user: CurrentUser) -> User:
 def update_me(
     session: WriteSessionDep, user: CurrentUser, hasher: HasherDep, body: schemas.UserUpdate
 ) -> User:
-    """Change your own name or password."""
+    """Change your own name or password (a new password needs ``current_password``)."""
     from regdev.monitoring import crud
 
     row = crud.update_user(session, actor=user, user_id=user.id, data=body, hasher=hasher)
     session.commit()
     return row
+
+
+@router.post("/logout", status_code=204, response_class=Response, tags=["login"])
+def logout(session: WriteSessionDep, user: CurrentUser) -> Response:
+    """Revoke every token and session cookie of the current user (log out everywhere)."""
+    from regdev.monitoring import crud
+
+    crud.revoke_sessions(session, actor=user, user_id=user.id)
+    session.commit()
+    return Response(status_code=204)
