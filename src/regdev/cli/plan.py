@@ -54,12 +54,38 @@ ExplainOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON summary on stdout.")]
+PerYearOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--per-year",
+        metavar="N|auto",
+        help="Factory groups per year (overrides the scenario); 'auto' = enough to reach every "
+        "region within the horizon, with every other capacity scaled the same way.",
+    ),
+]
 
 
 def _registry(path: Path | None) -> RegionRegistry:
-    from regdev.registry import load_default, read_regions
+    # issue 17: a user table's imputations and gaps are printed as one-line warnings
+    from regdev.cli.data import load_registry
 
-    return load_default() if path is None else read_regions(path)
+    return load_registry(path, report=True)
+
+
+def _per_year_updates(value: str | None) -> dict[str, Any]:
+    """Scenario updates for ``--per-year N|auto`` (issue 17); usage error otherwise."""
+    if value is None:
+        return {}
+    if value.strip().lower() == "auto":
+        return {"factories": {"per_year": "auto"}, "capacity": {"scale": "auto"}}
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        msg = f"--per-year: expected a whole number >= 0 or 'auto', got {value!r}"
+        raise typer.BadParameter(msg)
+    return {"factories": {"per_year": n}}
 
 
 def _progress(quiet: bool) -> Progress:
@@ -140,10 +166,12 @@ def plan(
     time_limit: TimeLimitOpt = 60.0,
     explain_last: ExplainOpt = 20,
     as_json: JsonOpt = False,
+    per_year: PerYearOpt = None,
 ) -> None:
     """Plan the ten-year rollout and write the plan folder with report.html."""
     if ctx.invoked_subcommand is not None:
         return
+    updates = _per_year_updates(per_year)
     from regdev.planning import (
         SolverOptions,
         build_dossiers,
@@ -154,10 +182,13 @@ def plan(
     )
     from regdev.planning.explain import last_scheduled, move_earlier_cost
     from regdev.planning.hooks import plan_hooks
+    from regdev.planning.scenario import with_cli_updates
 
     with _progress(as_json) as progress:
         task = progress.add_task("loading regions and scenario", total=None)
         sc = load_scenario(scenario)
+        if updates:
+            sc = with_cli_updates(sc, updates)
         registry = _registry(regions)
         problem = build_problem(registry, sc, history=False if no_history else None)
         options = SolverOptions(time_limit=time_limit)

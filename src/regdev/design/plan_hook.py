@@ -107,6 +107,15 @@ def factory_design_hook(plan: Any, dossiers: list[dict[str, Any]]) -> PlanExtens
     summary = result.summary()
     from regdev.design.report import section_body
 
+    # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
+    assumed = list(result.problem.metadata.get("assumptions", []))
+    body = section_body(result)
+    if assumed:
+        import html
+
+        items = "".join(f"<li>{html.escape(a)}</li>" for a in assumed)
+        body = f'<div class="tight"><b>Assumed for missing data</b><ul>{items}</ul></div>' + body
+
     return PlanExtension(
         files={
             "factories.csv": fac.to_csv(index=False, lineterminator="\n", float_format="%.6g"),
@@ -121,12 +130,15 @@ def factory_design_hook(plan: Any, dossiers: list[dict[str, Any]]) -> PlanExtens
             ReportSection(
                 "factory-design",
                 "Factory design: production lines by county",
-                section_body(result),
+                body,
                 order=70,
             )
         ],
         dossier_entries=entries,
-        plan_json={k: v for k, v in summary.items() if k not in ("wall_time_s", "solve_time_s")},
+        plan_json={
+            **{k: v for k, v in summary.items() if k not in ("wall_time_s", "solve_time_s")},
+            "assumptions": assumed,
+        },
     )
 
 

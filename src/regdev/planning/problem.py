@@ -20,7 +20,7 @@ import pandas as pd
 
 from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, InfeasibleSpecificationError
-from regdev.planning.scenario import EVENT_FACILITY, Scenario
+from regdev.planning.scenario import EVENT_FACILITY, Scenario, yearly_capacity
 from regdev.planning.sizing import size_facilities
 
 if TYPE_CHECKING:
@@ -361,12 +361,15 @@ def build_problem(
     n_elig = eligible.sum(axis=0)
     capacity = np.zeros((n_fac, n_years), dtype=np.int64)
     capacity_exact = np.zeros(n_fac, dtype=bool)
+    per_year_used = sc.factories.per_year
     for f, fac in enumerate(facilities):
+        # issue 17: "auto" cadence / capacities scale with the country (scenario.yearly_capacity)
+        locked_f = [int((lock_year[:, f] == t).sum()) for t in range(n_years)]
+        cap_f, cadence = yearly_capacity(sc, fac, int(n_elig[f]), locked_f)
+        capacity[f] = cap_f
         if fac == "factories":
-            capacity[f] = factory_cadence(int(n_elig[f]), sc.factories.per_year, n_years)
+            per_year_used = cadence if cadence is not None else per_year_used
             capacity_exact[f] = True
-        else:
-            capacity[f] = [sc.capacity.of(fac).at(y) for y in years]
     coverage_exact = capacity.sum(axis=1) >= n_elig
     if sc.coverage.mode == "exact":
         coverage_exact[:] = True
@@ -405,7 +408,9 @@ def build_problem(
         "regdev_version": __version__,
         "epsilon": sc.equity.epsilon,
         "balance_tolerance": sc.balance.tolerance if sc.balance.enabled else None,
-        "factories_per_year": sc.factories.per_year,
+        "factories_per_year": per_year_used,
+        # issue 17: what the region table lacks and what was assumed in its place
+        "registry_assumptions": registry.assumptions(),
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)
@@ -440,8 +445,9 @@ def build_problem(
         forbidden=forbidden,
         facilities_table=table,
         metadata=metadata,
-        lat=frame["lat"].to_numpy(dtype=float),
-        lon=frame["lon"].to_numpy(dtype=float),
+        # issue 17: without coordinates (none known, none imputable) there is no map
+        lat=frame["lat"].to_numpy(dtype=float) if registry.has_coordinates() else None,
+        lon=frame["lon"].to_numpy(dtype=float) if registry.has_coordinates() else None,
     )
 
 

@@ -120,6 +120,14 @@ def _overview(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
         f"({esc(plan.method)}). Input hash <code>{esc(p.input_hash[:16])}…</code>, regdev "
         f"{esc(p.metadata.get('regdev_version', ''))}.</p>"
     )
+    # issue 17: say what the region table lacked and what was assumed in its place
+    assumed = list(p.metadata.get("registry_assumptions", []))
+    if assumed:
+        body += (
+            '<div class="tight" id="assumptions"><b>Assumed for missing data</b><ul>'
+            + "".join(f"<li>{esc(a)}</li>" for a in assumed)
+            + "</ul></div>"
+        )
     counts = schedule.groupby(["facility", "year"]).size()
     head = "".join(f"<th>{y}</th>" for y in p.years)
     rows = ""
