@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 OUT ?= out/plan
 
-.PHONY: run test lint typecheck pytest bench venv clean deps-debian services docs
+.PHONY: run test lint typecheck pytest bench venv clean deps-debian services docs i18n
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 (apt-get install python3.11 python3.11-venv)"; exit 1; }
@@ -52,6 +52,12 @@ test: $(STAMP) deps-debian services lint typecheck pytest
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Message catalogues (Babel): extract marked strings into every domain's .po, fill English,
+# compile .mo, and list the Korean entries still to translate.
+i18n: $(STAMP)
+	$(BIN)/python -m regdev.i18n.tools update
+	$(BIN)/python -m regdev.i18n.tools check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov out

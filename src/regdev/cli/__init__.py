@@ -45,8 +45,17 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
     ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of messages and outputs: ko or en (default: $REGDEV_LANG, then en).",
+    ),
 ) -> None:
     """Plan, simulate and track a national regional-development programme."""
+    if lang is not None:
+        from regdev.i18n import set_language
+
+        set_language(lang)
 
 
 def main() -> None:
