@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from regdev.cli._common import console, echo_json, err_console
+from regdev.i18n import _
 
 if TYPE_CHECKING:
     from regdev.registry import RegionRegistry
@@ -65,8 +66,10 @@ def _print_problems(problems: list[Any], summary: list[str]) -> None:
         getattr(p, "column", None) == "kind" for p in problems
     ):
         err_console.print(
-            "hint: map other kinds of unit onto city, county, district, capital or excluded "
-            "with `regdev data import FILE --kind-map VALUE=county,...`",
+            _(
+                "hint: map other kinds of unit onto city, county, district, capital or "
+                "excluded with `regdev data import FILE --kind-map VALUE=county,...`"
+            ),
             highlight=False,
             markup=False,
             soft_wrap=True,
@@ -191,7 +194,7 @@ def show(
             continue
         if key == "nearest":
             value = ", ".join(f"{n['neighbor']} ({n['distance_km']} km)" for n in value)
-            value = value or ("unknown (no coordinates)" if not geo else "")
+            value = value or (_("unknown (no coordinates)") if not geo else "")
         elif isinstance(value, float):
             value = f"{value:,.3f}".rstrip("0").rstrip(".")
         table.add_row(key, "" if value is None else str(value))
@@ -337,7 +340,9 @@ def import_cmd(
         else:
             _print_problems(exc.problems, exc.summary)
             err_console.print(
-                f"[bold red]{len(exc.problems)} problem(s)[/] in {file}; nothing written",
+                _("{n} problem(s) in {file}; nothing written", n=len(exc.problems), file=str(file)),
+                style="bold red",
+                markup=False,
                 soft_wrap=True,
             )
         raise typer.Exit(code=1) from None
@@ -349,13 +354,15 @@ def import_cmd(
         from regdev.errors import summarise_problems
 
         _print_problems(report.refused, summarise_problems(report.refused))
-    for line in report.summary_lines():
-        head, sep, rest = line.partition(": ")
-        if sep and head in ("assumed", "refused", "could not impute"):
-            console.print(f"[yellow]{head}:[/] {rest}", highlight=False, soft_wrap=True)
-        else:
-            console.print(line, highlight=False, markup=False, soft_wrap=True)
-    console.print(f"[green]wrote[/] {out} ({len(registry)} regions)", highlight=False)
+    for tag, line in report.summary_lines():
+        style = "yellow" if tag in ("assumed", "refused", "unfilled") else None
+        console.print(line, style=style, highlight=False, markup=False, soft_wrap=True)
+    console.print(
+        _("wrote {out} ({n} regions)", out=str(out), n=len(registry)),
+        style="green",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command("synth")

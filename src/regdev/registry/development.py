@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from regdev.errors import ConfigError
+from regdev.i18n import N_, _
 from regdev.registry.geography import haversine_km
 
 PHYSIOGRAPHY_SCORE: Mapping[str, float] = {
@@ -157,10 +158,10 @@ def development_components(frame: pd.DataFrame, capital_id: str | None) -> pd.Da
 
 
 _NEEDS = {
-    "urban": "no urban_population in any row",
-    "access": "no coordinates in any row",
-    "density": "no area in any row",
-    "physiography": "no physiography in any row",
+    "urban": N_("no urban_population in any row"),
+    "access": N_("no coordinates in any row"),
+    "density": N_("no area in any row"),
+    "physiography": N_("no physiography in any row"),
 }
 
 
@@ -183,22 +184,32 @@ def development_notes(frame: pd.DataFrame, capital_id: str | None) -> list[str]:
     left_out = [k for k in comp.columns if comp[k].isna().all()]
     notes = []
     if left_out:
-        why = "; ".join(f"{k}: {_NEEDS[k]}" for k in left_out)
+        why = "; ".join(f"{k}: {_(_NEEDS[k])}" for k in left_out)
         used = [k for k in comp.columns if k not in left_out]
         if used:
             notes.append(
-                f"development index: left out {', '.join(left_out)} ({why}); "
-                f"it rests on {', '.join(used)} only (weights renormalised)"
+                _(
+                    "development index: left out {left_out} ({why}); it rests on {used} only "
+                    "(weights renormalised)",
+                    left_out=", ".join(left_out),
+                    why=why,
+                    used=", ".join(used),
+                )
             )
         else:
             notes.append(
-                f"development index: no component available ({why}); every region gets "
-                "the same index, so the equity weights are equal"
+                _(
+                    "development index: no component available ({why}); every region gets "
+                    "the same index, so the equity weights are equal",
+                    why=why,
+                )
             )
     if "access" not in left_out and (capital_id is None or capital_id not in frame.index):
         notes.append(
-            "development index: no capital row; access is measured from the "
-            "population-weighted centre of the regions"
+            _(
+                "development index: no capital row; access is measured from the "
+                "population-weighted centre of the regions"
+            )
         )
     return notes
 

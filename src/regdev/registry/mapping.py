@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from regdev.errors import ConfigError, DataValidationError, Problem
+from regdev.i18n import N_, _
 from regdev.registry._schema import region_schema, schema_by_name
 from regdev.registry.regions import CAPITAL_KIND, RegionRegistry
 
@@ -69,11 +70,12 @@ PROGRAMME_KINDS: tuple[str, ...] = ("city", "county", "district")
 """Registry kinds of programme regions (every one is a programme site)."""
 EXCLUDED = "excluded"
 ROLES: dict[str, str] = {
-    **{k: "programme region" for k in PROGRAMME_KINDS},
-    CAPITAL_KIND: "reference row, never a site",
-    EXCLUDED: "not written",
+    **{k: N_("programme region") for k in PROGRAMME_KINDS},
+    CAPITAL_KIND: N_("reference row, never a site"),
+    EXCLUDED: N_("not written"),
 }
 """Targets of a kind mapping and the programme role each gives."""
+REFUSED_ROLE = N_("refused (not a registry kind; map it with --kind-map)")
 KIND_SOURCE = "kind_source"
 """Column that keeps a mapped row's kind as written in the source table."""
 
@@ -325,41 +327,77 @@ class ImportReport:
     excluded_rows: int = 0
     assumptions: list[str] = field(default_factory=list)
 
-    def summary_lines(self) -> list[str]:
-        """The report as short lines: mapped, kinds and roles, imputed, refused, assumed."""
-        lines = [f"read {self.n_rows} rows from {self.source}; wrote {self.n_written} regions"]
+    def summary_lines(self) -> list[tuple[str, str]]:
+        """The report as short lines: mapped, kinds and roles, imputed, refused, assumed.
+
+        Returns
+        -------
+        list of (str, str)
+            ``(tag, text)``: the tag (``read``, ``mapped``, ``kind``, ``imputed``,
+            ``unfilled``, ``excluded``, ``refused``, ``assumed`` …) lets a
+            renderer highlight warnings whatever the language of the text.
+        """
+        lines = [
+            (
+                "read",
+                _(
+                    "read {n_rows} rows from {source}; wrote {n_written} regions",
+                    n_rows=self.n_rows,
+                    source=self.source,
+                    n_written=self.n_written,
+                ),
+            )
+        ]
         if self.columns:
             pairs = ", ".join(f"{k} <- {v}" for k, v in self.columns.items())
-            lines.append(f"mapped columns: {pairs}")
+            lines.append(("mapped", _("mapped columns: {pairs}", pairs=pairs)))
         if self.constants:
             pairs = ", ".join(f"{k} = {v!r}" for k, v in self.constants.items())
-            lines.append(f"set for every row: {pairs}")
+            lines.append(("set", _("set for every row: {pairs}", pairs=pairs)))
         if self.scale:
             pairs = ", ".join(f"{k} x {v:g}" for k, v in self.scale.items())
-            lines.append(f"scaled: {pairs}")
+            lines.append(("scaled", _("scaled: {pairs}", pairs=pairs)))
         if self.ignored_columns:
-            shown = ", ".join(self.ignored_columns[:12])
-            more = (
-                f" and {len(self.ignored_columns) - 12} more"
-                if len(self.ignored_columns) > 12
-                else ""
-            )
-            lines.append(f"not used: {shown}{more}")
+            cols = ", ".join(self.ignored_columns[:12])
+            extra = len(self.ignored_columns) - 12
+            if extra > 0:
+                cols += _(" and {n} more", n=extra)
+            lines.append(("unused", _("not used: {columns}", columns=cols)))
         for k in self.kinds:
-            rows = f"{k['rows']} row{'s' if k['rows'] != 1 else ''}"
-            lines.append(f"kind {k['source']!r} -> {k['kind']} ({k['role']}): {rows}")
-        lines.append(f"capital: {self.capital or 'none (no capital row)'}")
-        if self.imputed:
-            lines.append("imputed: " + ", ".join(f"{n} {c}" for c, n in self.imputed.items()))
-        if self.unfilled:
+            # two messages, not ngettext: the catalogue check cannot read compiled plurals yet
+            rows = _("{n} row", n=1) if k["rows"] == 1 else _("{n} rows", n=k["rows"])
             lines.append(
-                "could not impute: " + ", ".join(f"{n} {c}" for c, n in self.unfilled.items())
+                (
+                    "kind",
+                    _(
+                        "kind {source} -> {kind} ({role}): {rows}",
+                        source=repr(k["source"]),
+                        kind=k["kind"],
+                        role=_(k["role"]),
+                        rows=rows,
+                    ),
+                )
             )
+        capital = self.capital or _("none (no capital row)")
+        lines.append(("capital", _("capital: {capital}", capital=capital)))
+        if self.imputed:
+            detail = ", ".join(f"{n} {c}" for c, n in self.imputed.items())
+            lines.append(("imputed", _("imputed: {detail}", detail=detail)))
+        if self.unfilled:
+            detail = ", ".join(f"{n} {c}" for c, n in self.unfilled.items())
+            lines.append(("unfilled", _("could not impute: {detail}", detail=detail)))
         if self.excluded_rows:
-            lines.append(f"excluded by the kind map: {self.excluded_rows} rows")
+            lines.append(
+                ("excluded", _("excluded by the kind map: {n} rows", n=self.excluded_rows))
+            )
         if self.refused_rows:
-            lines.append(f"refused: {len(self.refused_rows)} rows (problems listed above)")
-        lines.extend(f"assumed: {a}" for a in self.assumptions)
+            lines.append(
+                (
+                    "refused",
+                    _("refused: {n} rows (problems listed above)", n=len(self.refused_rows)),
+                )
+            )
+        lines.extend(("assumed", _("assumed: {text}", text=a)) for a in self.assumptions)
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -516,7 +554,7 @@ def _kind_summary(original: pd.Series, final: pd.Series) -> list[dict[str, Any]]
     )
     out = []
     for rec in counts.to_dict(orient="records"):
-        role = ROLES.get(str(rec["kind"]), "refused (not a registry kind; map it with --kind-map)")
+        role = ROLES.get(str(rec["kind"]), REFUSED_ROLE)
         out.append(
             {"source": rec["source"], "kind": rec["kind"], "role": role, "rows": int(rec["rows"])}
         )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from regdev.errors import DataValidationError, NotFoundError
+from regdev.i18n import _
 from regdev.registry._schema import region_schema
 from regdev.registry.development import (
     DevelopmentWeights,
@@ -278,53 +279,84 @@ class RegionRegistry:
         f = self._frame
         n = len(f)
         notes: list[str] = []
-        for col, label in (("population", "population"), ("area_km2", "area_km2")):
+        for col in ("population", "area_km2"):
             src = f.get(f"{col}_source")
             if src is None:
                 continue
             methods = src.astype(str).where(src.notna(), "")
             imputed = methods[methods.str.startswith("imputed:")]
             if col == "population" and (methods == "imputed:schema_default").all() and n:
-                value = float(f[col].iloc[0])
+                value = format(float(f[col].iloc[0]), ",.0f")
                 notes.append(
-                    f"{label}: no row has one; every region is assumed to have {value:,.0f} "
-                    "(schema default), so all regions count as the same size"
+                    _(
+                        "population: no row has one; every region is assumed to have {value} "
+                        "(schema default), so all regions count as the same size",
+                        value=value,
+                    )
                 )
             elif len(imputed):
                 by = imputed.str.removeprefix("imputed:").value_counts().sort_index()
                 detail = ", ".join(f"{m} {k}" for m, k in by.items())
-                notes.append(f"{label}: {len(imputed)} of {n} values imputed ({detail})")
+                notes.append(
+                    _(
+                        "{column}: {k} of {n} values imputed ({detail})",
+                        column=col,
+                        k=len(imputed),
+                        n=n,
+                        detail=detail,
+                    )
+                )
             if col == "area_km2" and f[col].isna().any():
                 k = int(f[col].isna().sum())
-                what = "no area in any row" if k == n else f"{k} of {n} regions have none"
-                notes.append(
-                    f"{label}: {what} and none could be imputed; density and area-based "
-                    "raw materials are unknown there"
-                )
+                if k == n:
+                    notes.append(
+                        _(
+                            "area_km2: no area in any row and none could be imputed; density "
+                            "and area-based raw materials are unknown"
+                        )
+                    )
+                else:
+                    notes.append(
+                        _(
+                            "area_km2: {k} of {n} regions have none and none could be imputed; "
+                            "density and area-based raw materials are unknown there",
+                            k=k,
+                            n=n,
+                        )
+                    )
         if not self.has_coordinates():
             notes.append(
-                "coordinates: no row has lat/lon, so none could be imputed; distances are "
-                "unknown: no map, no trade distances between regions, no nearest neighbours"
+                _(
+                    "coordinates: no row has lat/lon, so none could be imputed; distances are "
+                    "unknown: no map, no trade distances between regions, no nearest neighbours"
+                )
             )
         else:
-            lsrc = f["lat_source"].astype(str)
-            k = int(lsrc.str.startswith("imputed:").sum())
+            k = int(f["lat_source"].astype(str).str.startswith("imputed:").sum())
             if k:
-                notes.append(f"coordinates: {k} of {n} centroids imputed (province mean)")
+                notes.append(
+                    _("coordinates: {k} of {n} centroids imputed (province mean)", k=k, n=n)
+                )
         if not f["coastal"].any():
             notes.append(
-                "coastal: no region is marked coastal, so none is an offshore-farm candidate"
+                _("coastal: no region is marked coastal, so none is an offshore-farm candidate")
             )
         if not (f["resources"].astype(str) != "").any():
             notes.append(
-                "resources: no region lists local resources; raw materials are derived from "
-                "terrain and area only"
+                _(
+                    "resources: no region lists local resources; raw materials are derived "
+                    "from terrain and area only"
+                )
             )
         if f["physiography"].isna().all():
-            notes.append("physiography: no region has one; terrain is taken as 'mixed' everywhere")
+            notes.append(
+                _("physiography: no region has one; terrain is taken as 'mixed' everywhere")
+            )
         elif f["physiography"].isna().any():
             k = int(f["physiography"].isna().sum())
-            notes.append(f"physiography: {k} of {n} regions have none; taken as 'mixed'")
+            notes.append(
+                _("physiography: {k} of {n} regions have none; taken as 'mixed'", k=k, n=n)
+            )
         notes.extend(development_notes(f, self.capital_id))
         return notes
 

@@ -74,7 +74,7 @@ def test_import_maps_columns_kinds_roles_and_units():
     roles = {(k["source"], k["kind"]): (k["role"], k["rows"]) for k in report.kinds}
     assert roles[("Region", "excluded")] == ("not written", 2)
     assert roles[("Township", "county")] == ("programme region", 1)
-    lines = report.summary_lines()
+    lines = [text for _tag, text in report.summary_lines()]
     assert lines[0] == "read 7 rows from muni.csv; wrote 5 regions"
     assert "kind 'Region' -> excluded (not written): 2 rows" in lines
     assert "excluded by the kind map: 2 rows" in lines
@@ -101,7 +101,9 @@ def test_skip_invalid_refuses_rows_and_keeps_the_rest():
     assert "B-2" not in reg and len(reg) == 4
     assert report.refused_rows == [7]
     assert str(report.refused[0]) == "muni.csv:7:population: expected a number, got 'many'"
-    assert "refused: 1 rows (problems listed above)" in report.summary_lines()
+    assert "refused: 1 rows (problems listed above)" in [
+        text for _tag, text in report.summary_lines()
+    ]
     with pytest.raises(DataValidationError, match="expected a number"):
         import_regions(raw, with_area(MAP), file="muni.csv")
 

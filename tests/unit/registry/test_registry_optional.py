@@ -183,3 +183,16 @@ def test_written_and_reread_table_without_columns_is_the_same(tmp_path):
     back = read_regions(out, warn=False)
     pd.testing.assert_frame_equal(back.frame, reg.frame)
     assert back.assumptions() == reg.assumptions()
+
+
+def test_assumptions_speak_korean_and_english():
+    from regdev.i18n import use_language
+
+    reg = registry_without("lat", "lon", "population", "urban_population")
+    with use_language("en"):
+        en = reg.assumptions()
+    with use_language("ko"):
+        ko = reg.assumptions()
+    assert len(en) == len(ko) and en != ko
+    assert any("100,000명(스키마 기본값)" in a for a in ko)
+    assert all("{" not in a for a in ko)  # every placeholder filled
