@@ -25,9 +25,11 @@ import time
 
 import numpy as np
 
+from regdev._milp import solve
 from regdev.design import build_design_problem, solve_design
 from regdev.design.claims import national_claims
-from regdev.design.model import build_model, objective_value, rounding_start, solve_model
+from regdev.design.heuristics import rounding_start
+from regdev.design.model import build_model
 from regdev.registry import historical_cohorts, load_default
 
 
@@ -40,7 +42,7 @@ def run_case(name: str, problem, time_limit: float) -> dict:
     t1 = time.perf_counter()
     rounded = rounding_start(model)
     t_round = time.perf_counter() - t1
-    r_obj = objective_value(model, rounded) if rounded is not None else float("nan")
+    r_obj = float(model.milp.objective @ rounded) if rounded is not None else float("nan")
     r_gap = (r_obj - res.info.bound) / abs(r_obj)
     claims = national_claims(res)
     print(
@@ -63,7 +65,7 @@ def run_case(name: str, problem, time_limit: float) -> dict:
 
 def plain_highs(name: str, problem, time_limit: float) -> None:
     model = build_model(problem)
-    info, _ = solve_model(model, time_limit=time_limit, mip_rel_gap=0.005)
+    info = solve(model.milp, time_limit=time_limit, mip_rel_gap=0.005)
     print(
         f"{'':<28} plain HiGHS baseline ({name}): status={info.status}  objective={info.objective:,.1f}  "
         f"gap={info.gap:.3%}  time={info.solve_time_s:.2f}s (limit {time_limit:.0f}s)"

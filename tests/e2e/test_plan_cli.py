@@ -154,3 +154,39 @@ def test_plan_with_own_regions_file(tmp_path):
     res = runner.invoke(app, ["plan", "explain", "Beta", "--plan-dir", str(out)])
     assert res.exit_code == 1
     assert "other inputs" in str(res.exception)
+
+
+@pytest.mark.solver
+def test_installed_console_script_plans_explains_and_fails_cleanly(tmp_path):
+    """The `regdev` script of the environment (what users run), not the in-process runner."""
+    from pathlib import Path
+
+    from regdev.registry import toy_region, write_regions
+
+    exe = Path(sys.executable).with_name("regdev")
+    if not exe.exists():
+        pytest.skip(f"no console script next to {sys.executable}; install the package first")
+    regions = tmp_path / "toy.csv"
+    write_regions(toy_region(), regions)
+    scenario = tmp_path / "toy.toml"
+    scenario.write_text('name = "toy"\n[factories]\nper_year = 2\n', encoding="utf-8")
+    out = tmp_path / "plan"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(exe), *args], capture_output=True, text=True, timeout=180, check=False
+        )
+
+    res = run("plan", "--regions", str(regions), "--scenario", str(scenario), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.rstrip().endswith(f"open the report: {out / 'report.html'}")
+    assert {p.name for p in out.iterdir()} >= FILES | {"factories.csv"}
+    res = run(
+        "plan", "explain", "Beta", "--plan-dir", str(out), "--regions", str(regions), "--json"
+    )
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["region_id"] == "T-B1"
+    res = run("plan", "explain", "Beta", "--plan-dir", str(out))  # the default country
+    assert res.returncode == 1
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "other inputs" in lines[0]

@@ -69,11 +69,12 @@ OPTIONAL = sorted(
 @settings(max_examples=6, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(removed=st.sets(st.sampled_from(OPTIONAL), min_size=1))
 def test_plan_writes_a_folder_whatever_optional_columns_are_missing(tmp_path_factory, removed):
-    """`regdev plan` (library path, explanations off) on the embedded registry minus columns."""
+    """`regdev plan` (the pipeline, explanations off) on the embedded registry minus columns."""
     import json
     import warnings
 
-    from regdev.planning import build_problem, load_scenario, plan_rollout, write_plan
+    from regdev.pipeline import PlanOptions
+    from regdev.pipeline import plan as run_plan
     from regdev.registry import write_regions
     from regdev.registry.default import default_raw_table
     from regdev.registry.regions import RegionRegistry
@@ -81,13 +82,13 @@ def test_plan_writes_a_folder_whatever_optional_columns_are_missing(tmp_path_fac
     raw = default_raw_table()
     raw = raw.drop(columns=[c for c in removed if c in raw.columns])
     d = tmp_path_factory.mktemp("opt")
-    # through a file, as a user would, so the factory-design hook can re-read the table
+    # through a file, as a user would (written, then read and imputed again)
     source = write_regions(RegionRegistry.from_frame(raw, source="variant"), d / "regions.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         registry = read_regions(source)
-    plan = plan_rollout(build_problem(registry, load_scenario()))
-    out = write_plan(plan, d / "plan", explain_last=0)
+    result = run_plan(registry, options=PlanOptions(explain_last=0))
+    out = result.write(d / "plan")
     names = {p.name for p in out.iterdir()}
     assert names >= {"plan.json", "schedule.csv", "report.html", "factories.csv", "dossiers.json"}
     meta = json.loads((out / "plan.json").read_text("utf-8"))

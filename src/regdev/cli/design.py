@@ -1,4 +1,7 @@
-"""`regdev plan design REGION`: one county's factory design and why."""
+"""`regdev plan design REGION`: one county's factory design and why.
+
+Parses, calls :func:`regdev.pipeline.design_region`, renders.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,6 @@ from typing import Annotated, Any
 import typer
 
 from regdev.cli._common import console, echo_json
-
-
-def _pairs(region_id: str, lines: list[str] | None) -> list[tuple[str, str]]:
-    return [(region_id, ln) for ln in (lines or [])]
 
 
 def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
@@ -82,31 +81,29 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Print one county's factory design (lines, capacities, raw materials) and why."""
-        from regdev.design import DesignOptions, design, scope_regions, what_if
-        from regdev.registry import load_default, read_regions
+        from regdev.pipeline import design_region
 
-        registry = load_default() if regions is None else read_regions(regions)
-        rid = registry.resolve(region)
-        ids = scope_regions(registry, rid, scope)  # type: ignore[arg-type]
-        result = design(registry, regions=ids, options=DesignOptions(year=year), tiers=tier)
-        dossier = result.dossier(rid)
-        summary = result.summary()
-        if mps is not None:
-            summary["mps"] = str(result.write_mps(mps))
-        out: dict[str, Any] = {"design": dossier, "summary": summary}
-        if force_line or forbid_line:
-            wi = what_if(result, force=_pairs(rid, force_line), forbid=_pairs(rid, forbid_line))
-            out["what_if"] = wi.to_dict()
-            out["what_if"]["design"] = wi.alternative.dossier(rid)
+        res = design_region(
+            region,
+            regions=regions,
+            scope=scope,
+            year=year,
+            tier=tier,
+            force_lines=force_line or (),
+            forbid_lines=forbid_line or (),
+            mps=mps,
+        )
+        out = res.to_dict()
         if as_json:
             echo_json(out)
             return
+        dossier, summary = out["design"], out["summary"]
         _render(dossier, summary)
-        if "what_if" in out:
+        if res.what_if is not None:
             w = out["what_if"]
             acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
             console.print(f"\n[bold]What if[/] {acts}:")
-            _render(w["design"], wi.alternative.summary())
+            _render(w["design"], res.what_if.alternative.summary())
             sign = "more" if w["cost_difference_kusd"] >= 0 else "less"
             lo, hi = w["cost_difference_range_kusd"]
             console.print(

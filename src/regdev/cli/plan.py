@@ -1,10 +1,13 @@
 """`regdev plan`: the optimal ten-year rollout plan, its report and explanations.
 
 ``regdev plan [--scenario FILE] [--regions FILE] [--out DIR] [--no-history]
-[--time-limit S] [--explain-last N] [--json]`` plans the default (or given)
+[--time-limit S] [--explain-last N] [--per-year N|auto] [--json]`` plans the default (or given)
 country and writes a plan folder; ``regdev plan explain REGION`` explains
 one region of a written plan.  The factory-design commands are added by
 :mod:`regdev.cli.design`.
+
+The commands parse their options, call :mod:`regdev.pipeline` (the same
+functions as the Python API :func:`regdev.plan`) and render the result.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from regdev.cli import design as _design
 from regdev.cli._common import console, echo_json, err_console
 
 if TYPE_CHECKING:
-    from regdev.planning import Plan
+    from regdev.pipeline import PlanResult
     from regdev.registry import RegionRegistry
 
 app = typer.Typer(no_args_is_help=False)
@@ -65,11 +68,11 @@ PerYearOpt = Annotated[
 ]
 
 
-def _registry(path: Path | None) -> RegionRegistry:
-    # issue 17: a user table's imputations and gaps are printed as one-line warnings
+def _registry(path: Path | None) -> RegionRegistry | None:
+    """A user table, read here so its gaps are printed as warnings (issue 17); None = default."""
     from regdev.cli.data import load_registry
 
-    return load_registry(path, report=True)
+    return None if path is None else load_registry(path, report=True)
 
 
 def _per_year_updates(value: str | None) -> dict[str, Any]:
@@ -101,27 +104,8 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
-def _summary(plan: Plan, out: Path) -> dict[str, Any]:
-    sched = plan.schedule_frame(allow_feasible=True)
-    left = plan.left_out(allow_feasible=True)
-    first = sched[sched["facility"] == "factories"].groupby("year").size()
-    return {
-        "status": plan.status,
-        "objective": plan.objective,
-        "bound": plan.bound,
-        "gap": plan.gap,
-        "greedy_objective": plan.greedy_objective,
-        "solve_time_s": round(plan.solve_time_s, 3),
-        "n_regions": plan.problem.n_regions,
-        "n_projects": len(sched),
-        "n_locked": int(sched["locked"].sum()),
-        "n_left_out": len(left),
-        "factories_per_year": {str(int(k)): int(v) for k, v in first.items()},
-        "total_cost": round(float(sched["cost"].sum()), 3),
-        "input_hash": plan.problem.input_hash,
-        "out_dir": str(out),
-        "report": str(out / "report.html"),
-    }
+def _summary(result: PlanResult, out: Path) -> dict[str, Any]:
+    return {**result.summary(), "out_dir": str(out), "report": str(out / "report.html")}
 
 
 def _print_summary(info: dict[str, Any]) -> None:
@@ -171,52 +155,36 @@ def plan(
     """Plan the ten-year rollout and write the plan folder with report.html."""
     if ctx.invoked_subcommand is not None:
         return
+    # issue 17: --per-year N|auto overrides the scenario's cadence (and, for auto, capacities)
     updates = _per_year_updates(per_year)
-    from regdev.planning import (
-        SolverOptions,
-        build_dossiers,
-        build_problem,
-        load_scenario,
-        plan_rollout,
-        write_plan,
-    )
-    from regdev.planning.explain import last_scheduled, move_earlier_cost
-    from regdev.planning.hooks import plan_hooks
+    from regdev.pipeline import PlanOptions, write_plan
+    from regdev.pipeline import Progress as Step
+    from regdev.pipeline import plan as run_plan
+    from regdev.planning import load_scenario
     from regdev.planning.scenario import with_cli_updates
 
+    options = PlanOptions(
+        time_limit=time_limit, explain_last=explain_last, history=False if no_history else None
+    )
     with _progress(as_json) as progress:
         task = progress.add_task("loading regions and scenario", total=None)
         sc = load_scenario(scenario)
         if updates:
             sc = with_cli_updates(sc, updates)
         registry = _registry(regions)
-        problem = build_problem(registry, sc, history=False if no_history else None)
-        options = SolverOptions(time_limit=time_limit)
 
-        def stage(name: str) -> None:
-            progress.update(task, description=f"{name} ({problem.n_regions} regions)")
+        def show(event: Step) -> None:
+            progress.update(
+                task, description=event.message, total=event.total, completed=event.done
+            )
 
-        result = plan_rollout(problem, options=options, progress=stage)
+        result = run_plan(registry, sc, options=options, progress=show)
         if not result.has_solution:
             msg = f"no plan: the solver ended with status {result.status!r}; raise --time-limit"
             err_console.print(f"[bold red]error:[/] {msg}")
             raise typer.Exit(code=1)
-        targets = last_scheduled(result, explain_last) if explain_last else []
-        progress.update(
-            task,
-            description="explaining (moving factories one year earlier)",
-            total=len(targets),
-            completed=0,
-        )
-        moves: dict[str, Any] = {}
-        for rid in targets:
-            moves[rid] = move_earlier_cost(result, rid, options)
-            progress.advance(task)
-        dossiers = build_dossiers(result, move_earlier=[])
-        for d in dossiers:
-            d["move_factory_earlier"] = moves.get(d["region_id"])
-        progress.update(task, description="writing the plan folder", total=None)
-        write_plan(result, out, dossiers=dossiers, hooks=plan_hooks())
+        progress.update(task, description="writing the plan folder", total=None, completed=0)
+        write_plan(result, out)
     info = _summary(result, out)
     if as_json:
         echo_json(info)
@@ -224,7 +192,7 @@ def plan(
         _print_summary(info)
         if result.status != "optimal":
             err_console.print(
-                f"[yellow]warning:[/] not proven optimal (status {result.status}, gap {result.gap:.2e})"
+                f"[yellow]warning:[/] not proven optimal (status {result.status}, gap {result.plan.gap:.2e})"
             )
 
 
@@ -238,17 +206,13 @@ def explain(
     as_json: JsonOpt = False,
 ) -> None:
     """Explain one region: its years, binding constraints, and the cost of moving its factories earlier."""
-    from regdev.planning import SolverOptions, explain_region, read_plan
+    from regdev.pipeline import explain as explain_region
 
-    registry = _registry(regions)
-    plan = read_plan(plan_dir, registry)
-    rid = registry.resolve(region)
-    problem = plan.problem
-    limit = float(plan.solver.get("time_limit") or 60.0)
-    options = SolverOptions(time_limit=limit)
     with _progress(as_json) as progress:
-        progress.add_task(f"re-solving with {rid}'s factories one year earlier", total=None)
-        dossier = explain_region(plan, rid, options)
+        progress.add_task(f"re-solving with {region}'s factories one year earlier", total=None)
+        explained = explain_region(region, plan_dir, regions=regions)
+    dossier = explained.dossier
+    problem = explained.plan.problem
     if as_json:
         echo_json(dossier)
         return

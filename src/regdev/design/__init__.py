@@ -9,9 +9,14 @@ Public API::
     build_model()             DesignProblem -> sparse MILP (HiGHS)
     solve_design()            -> DesignResult (status, gap, factories, claims, dossiers)
     design()                  build + solve in one call
-    design_for_plan()         the factory groups of a rollout plan
+    design_for_plan()         the factory groups of a rollout plan (used by regdev.plan)
     central_baseline()        central-supply transport baseline
     what_if()                 force / forbid a line, re-solve, report the difference
+
+The model is built and solved through :mod:`regdev._milp`, the modelling layer
+shared with the planner (one ``define_*`` function per constraint family, one
+status vocabulary, a feasibility certificate).  This package does not import
+the planner: :mod:`regdev.pipeline` hands it the plan's schedule and registry.
 """
 
 from __future__ import annotations
@@ -53,7 +58,3 @@ __all__ = [
     "solve_design",
     "what_if",
 ]
-
-from regdev.design import plan_hook as _plan_hook  # noqa: E402  # registers the plan hook
-
-_plan_hook.register()

@@ -35,7 +35,7 @@ def design(
     >>> from regdev.registry import toy_region
     >>> res = design(toy_region())
     >>> res.status, sorted(set(res.factories_frame()["region_id"]))[:2]
-    ('Optimal', ['T-A1', 'T-A2'])
+    ('optimal', ['T-A1', 'T-A2'])
     """
     problem = build_design_problem(
         registry, regions=regions, catalogue=catalogue, options=options, tiers=tiers, force=force

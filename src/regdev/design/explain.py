@@ -1,4 +1,8 @@
-"""Why each county got each line, and what forcing or forbidding a line would cost."""
+"""What forcing or forbidding a line would cost (:func:`what_if`); why each line is there.
+
+:func:`line_reasons` lives in :mod:`regdev.design.reasons` (the result's
+dossiers need it, and this module needs the solver) and is re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -8,57 +12,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from regdev.design.reasons import line_reasons
 from regdev.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
     from regdev.design.result import DesignResult
 
-
-def line_reasons(result: DesignResult, region_id: str) -> dict[str, str]:
-    """One sentence per opened line of ``region_id`` saying why it is there.
-
-    Characteristic lines name the local resource that enabled them (supply
-    and need in t/yr); standard lines name their group and the demand they
-    serve locally and in neighbouring counties.
-    """
-    p, sol = result.problem, result.solution
-    i = p.region_pos(region_id)
-    out: dict[str, str] = {}
-    exports = np.zeros(len(p.categories))
-    for a in np.flatnonzero(p.arc_from == i):
-        exports += sol.s[a]
-    for k in np.flatnonzero(sol.y[i]):
-        c = int(p.line_category[k])
-        cat = p.categories[c]
-        served = float(sol.x[i, k])
-        local_d = float(p.demand[i, c])
-        parts: list[str] = []
-        r = int(p.line_requires[k])
-        if p.line_kinds[k] == "characteristic" and r >= 0:
-            need = float(p.inputs[k, r] * sol.x[i, k])
-            parts.append(
-                f"enabled by local {p.resources[r]}: {p.supply[i, r]:.0f} t/yr available, "
-                f"{need:.0f} t/yr needed"
-            )
-            if p.bonus[i, k] > 0:
-                parts.append(f"local-specialty bonus {p.bonus[i, k]:.0f} kUSD/yr")
-        else:
-            group_open = [
-                p.line_ids[j]
-                for j in np.flatnonzero(sol.y[i])
-                if p.line_groups[j] == p.line_groups[k]
-            ]
-            only = len(group_open) == 1
-            parts.append(
-                f"standard group {p.line_groups[k]}"
-                + (" (its only line here: every factory group needs one)" if only else "")
-            )
-        parts.append(
-            f"makes {served:.0f} {cat} a year for a local demand of {local_d:.0f}"
-            + (f" and ships {exports[c]:.0f} to neighbours" if exports[c] > 0.5 else "")
-        )
-        out[p.line_ids[k]] = "; ".join(parts)
-    return out
+__all__ = ["WhatIf", "line_reasons", "what_if"]
 
 
 @dataclass(frozen=True, eq=False)

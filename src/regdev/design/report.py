@@ -108,21 +108,35 @@ def _map_svg(result: DesignResult, fac: pd.DataFrame, w: int = 520, h: int = 560
     for ring in rings:
         pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in (px(float(x), float(y)) for x, y in ring))
         parts.append(f'<polygon points="{pts}" fill="#f4f4f0" stroke="#999" stroke-width="0.8"/>')
-    by_region = dict(tuple(fac.groupby("region_id", sort=False))) if len(fac) else {}
+    lines_of: dict[str, list[str]] = {}
+    modules_of: dict[str, dict[str, float]] = {}  # characteristic modules by region and group
+    for rid, line, kind, group, mods in zip(
+        fac["region_id"].astype(str),
+        fac["line"].astype(str),
+        fac["kind"],
+        fac["group"].astype(str),
+        fac["modules"],
+        strict=True,
+    ):
+        lines_of.setdefault(rid, []).append(line)
+        if kind == "characteristic":
+            groups = modules_of.setdefault(rid, {})
+            groups[group] = groups.get(group, 0) + mods
     for i, rid in enumerate(p.region_ids):
-        rows = by_region.get(rid)
-        n_lines = 0 if rows is None else len(rows)
+        names = lines_of.get(rid)
         colour = "#cccccc"
-        if rows is not None:
-            char = rows[rows["kind"] == "characteristic"]
-            if len(char):
-                top = char.groupby("group")["modules"].sum().sort_values(ascending=False)
-                colour = GROUP_COLOURS.get(str(top.index[0]), "#444")
+        if rid in modules_of:
+            mods_by_group = modules_of[rid]
+            names_sorted = sorted(mods_by_group)
+            # the group with most modules (pandas' descending sort decides ties, as it always has)
+            sums = pd.Series(
+                [mods_by_group[g] for g in names_sorted], index=names_sorted, dtype="int64"
+            )
+            top = str(sums.sort_values(ascending=False).index[0])
+            colour = GROUP_COLOURS.get(top, "#444")
         cx, cy = px(float(lon[i]), float(lat[i]))
-        r = 2.5 + 0.35 * n_lines
-        tip = f"{p.region_names[i]}: " + (
-            ", ".join(rows["line"].astype(str)) if rows is not None else "no lines"
-        )
+        r = 2.5 + 0.35 * (len(names) if names else 0)
+        tip = f"{p.region_names[i]}: " + (", ".join(names) if names else "no lines")
         parts.append(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.8" '
             f'stroke="#333" stroke-width="0.4"><title>{_esc(tip)}</title></circle>'
@@ -154,7 +168,7 @@ def section_body(result: DesignResult) -> str:
         f"({nat['tkm_saved_share']:.0%} saved, {nat['transport_saved_kusd']:,.0f} thousand USD a year). "
         f"Share of demand (by weight) met by the county's own lines: {nat['local_share']:.0%}; "
         f"by its own or neighbouring lines: {nat['nearby_share']:.0%}. "
-        f"Design solver: {_esc(info.solver)}, status {_esc(info.status)}, "
+        f"Design solver: {_esc(result.solver)}, status {_esc(info.status)}, "
         f"objective {info.objective:,.0f} thousand USD a year, gap {info.gap:.3%} "
         f"(bound {info.bound:,.0f}).</p>"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,7 +13,8 @@ from regdev.errors import NotFoundError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from regdev.design.model import DesignModel, DesignSolution, SolveInfo
+    from regdev._milp import SolveResult, SolveStatus
+    from regdev.design.model import DesignModel, DesignSolution
     from regdev.design.problem import DesignProblem
 
 FACTORY_COLUMNS = [
@@ -47,10 +48,11 @@ class DesignResult:
     ----------
     problem : DesignProblem
     solution : DesignSolution
-    info : SolveInfo
-        ``status``, ``objective`` (kUSD/yr), ``bound``, ``gap``, ``solve_time_s``.
+    info : regdev._milp.SolveResult
+        ``status``, ``objective`` (kUSD/yr), ``bound``, ``gap``, ``solve_time_s``,
+        ``method`` (how it was found), ``solver_version`` and ``certificate``.
     method : str
-        ``monolithic`` or ``province``.
+        The method asked for: ``auto``, ``milp`` or ``dive``.
     model : DesignModel or None
         The (national) MILP, for MPS export.
     wall_time_s : float
@@ -61,16 +63,17 @@ class DesignResult:
 
     problem: DesignProblem
     solution: DesignSolution
-    info: SolveInfo
+    info: SolveResult
     method: str
     model: DesignModel | None = None
     wall_time_s: float = 0.0
     sub_statuses: tuple[str, ...] = ()
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ----------------------------------------------------------- solver facts
     @property
-    def status(self) -> str:
-        """Solver status."""
+    def status(self) -> SolveStatus:
+        """Solver status (``optimal``: within the gap asked for; ``feasible`` otherwise)."""
         return self.info.status
 
     @property
@@ -83,19 +86,26 @@ class DesignResult:
         """Relative gap between the objective and the best bound."""
         return self.info.gap
 
+    @property
+    def solver(self) -> str:
+        """Solver and how it was used, e.g. ``"highs 1.16.0 (LP diving; LP-relaxation bound)"``."""
+        return f"highs {self.info.solver_version} ({self.info.method})"
+
     def summary(self) -> dict[str, Any]:
-        """Solver facts and national claims as a JSON-ready dict."""
+        """Solver facts, the feasibility certificate and national claims as a JSON-ready dict."""
         from regdev.design.claims import national_claims
 
+        cert = self.info.certificate
         return {
             "status": self.info.status,
             "objective_kusd": self.info.objective,
             "objective_sense": "minimize",
             "bound": self.info.bound,
             "gap": self.info.gap,
+            "certificate": None if cert is None else cert.to_dict(),
             "solve_time_s": self.info.solve_time_s,
             "wall_time_s": self.wall_time_s,
-            "solver": self.info.solver,
+            "solver": self.solver,
             "method": self.method,
             "n_regions": self.problem.n_regions,
             "claims": national_claims(self),
@@ -130,12 +140,23 @@ class DesignResult:
         return f"standard group {p.line_groups[k]}"
 
     def factories_frame(self) -> pd.DataFrame:
-        """One row per opened line (columns :data:`FACTORY_COLUMNS`; money in kUSD)."""
+        """One row per opened line (columns :data:`FACTORY_COLUMNS`; money in kUSD).
+
+        Computed once per result (the pipeline, the dossiers and the report all
+        read it); every call returns a fresh copy.
+        """
+        if "factories" not in self._memo:
+            self._memo["factories"] = self._factories_frame()
+        out: pd.DataFrame = self._memo["factories"].copy()
+        return out
+
+    def _factories_frame(self) -> pd.DataFrame:
         from regdev.design.catalogue import load_catalogue
 
         p, sol = self.problem, self.solution
-        names = _line_names(p.line_ids, load_catalogue())
-        units = _line_units(p.line_ids, load_catalogue())
+        catalogue = load_catalogue()
+        names = _line_names(p.line_ids, catalogue)
+        units = _line_units(p.line_ids, catalogue)
         rows = []
         for i, k in zip(*np.nonzero(sol.y), strict=True):
             i, k = int(i), int(k)
@@ -216,31 +237,30 @@ class DesignResult:
         if region_id not in p.region_ids:
             msg = f"region {region_id!r} is not part of this design ({p.n_regions} regions)"
             raise NotFoundError(msg)
-        fac = self.factories_frame()
-        return self._dossier(region_id, fac[fac["region_id"] == region_id], self.claims_frame())
+        rows = [r for r in self.factories_frame().to_dict("records") if r["region_id"] == region_id]
+        return self._dossier(region_id, rows, self.claims_frame().loc[region_id].to_dict())
 
     def dossiers(self) -> dict[str, dict[str, Any]]:
         """Every design region's dossier (see :meth:`dossier`), by region id."""
-        fac = self.factories_frame()
-        claims = self.claims_frame()
-        groups = dict(tuple(fac.groupby("region_id", sort=False)))
-        empty = fac.iloc[0:0]
+        by_region: dict[str, list[dict[str, Any]]] = {}
+        for row in self.factories_frame().to_dict("records"):
+            by_region.setdefault(str(row["region_id"]), []).append(row)
+        claims = self.claims_frame().to_dict("index")
         return {
-            rid: self._dossier(rid, groups.get(rid, empty), claims)
+            rid: self._dossier(rid, by_region.get(rid, []), claims[rid])
             for rid in self.problem.region_ids
         }
 
     def _dossier(
-        self, region_id: str, fac: pd.DataFrame, claims_all: pd.DataFrame
+        self, region_id: str, rows: list[dict[str, Any]], claims: dict[str, Any]
     ) -> dict[str, Any]:
-        from regdev.design.explain import line_reasons
+        from regdev.design.reasons import line_reasons
 
         p = self.problem
         i = p.region_pos(region_id)
-        claims = claims_all.loc[region_id]
         reasons = line_reasons(self, region_id)
         lines = []
-        for row in fac.to_dict("records"):
+        for row in rows:
             lines.append(
                 {
                     "line": row["line"],

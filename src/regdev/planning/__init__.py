@@ -3,19 +3,24 @@
 The chain (STYLE.md §4)::
 
     registry + scenario --build_problem--> PlanningProblem --check_problem--> (raises early)
-      --build_model--> RolloutModel --solve_model--> SolveResult --> Plan --write_plan--> folder
+      --build_model--> RolloutModel --solve_model--> SolveResult --> Plan
 
-Stable public API (used by the CLI, the monitoring service and the factory designer)::
+The planner knows nothing of the factory designer, the report or the plan
+folder as a whole: :func:`regdev.plan` (:mod:`regdev.pipeline`) runs problem →
+solve → explanations → design → report, and :func:`regdev.pipeline.write_plan`
+writes the folder.  This package imports neither :mod:`regdev.design` nor
+:mod:`regdev.reporting`.
+
+Stable public API (used by the pipeline, the CLI and the monitoring service)::
 
     load_scenario(path | None) -> Scenario          defaults from data/default_scenario.toml
     build_problem(registry, scenario=None, *, history=None) -> PlanningProblem
     plan_rollout(problem, *, options=None, extra_constraints=None, progress=None) -> Plan
-    write_plan(plan, out_dir, *, explain_last=20) -> Path   atomic folder (explain_last=0: fast)
     read_plan(plan_dir, registry=None) -> Plan      a written folder back (no re-solve)
-    build_dossiers(plan, *, move_earlier=None) -> list[dict]
+    build_dossiers(plan, *, move_earlier=None, moves=None) -> list[dict]
     explain_region(plan, region) -> dict
     greedy_plan(problem) -> GreedyResult           the baseline
-    register_plan_hook(name, hook)                  add files / report sections / dossier entries
+    write_mps(plan, path) -> Path                   the model, atomically
 
 Example
 -------
@@ -31,19 +36,12 @@ Example
 
 from __future__ import annotations
 
+from regdev._milp import SolveStatus
 from regdev.planning.checks import check_problem
 from regdev.planning.explain import build_dossiers, explain_region, move_earlier_cost
 from regdev.planning.greedy import GreedyResult, greedy_plan
-from regdev.planning.hooks import (
-    PlanExtension,
-    PlanHook,
-    ReportSection,
-    plan_hooks,
-    register_plan_hook,
-    unregister_plan_hook,
-)
 from regdev.planning.model import RolloutModel, build_model
-from regdev.planning.output import write_mps, write_plan
+from regdev.planning.output import write_mps
 from regdev.planning.plan import SCHEDULE_COLUMNS, Plan
 from regdev.planning.problem import PlanningProblem, build_problem, build_problem_from_arrays
 from regdev.planning.reading import read_plan
@@ -56,12 +54,10 @@ __all__ = [
     "SCHEDULE_COLUMNS",
     "GreedyResult",
     "Plan",
-    "PlanExtension",
-    "PlanHook",
     "PlanningProblem",
-    "ReportSection",
     "RolloutModel",
     "Scenario",
+    "SolveStatus",
     "SolverOptions",
     "build_dossiers",
     "build_model",
@@ -73,12 +69,8 @@ __all__ = [
     "greedy_plan",
     "load_scenario",
     "move_earlier_cost",
-    "plan_hooks",
     "plan_rollout",
     "read_plan",
-    "register_plan_hook",
     "solve_model",
-    "unregister_plan_hook",
     "write_mps",
-    "write_plan",
 ]

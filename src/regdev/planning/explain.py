@@ -18,12 +18,13 @@ its planned one (a re-solve with that assignment locked).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from regdev.errors import InfeasibleSpecificationError, NotFoundError
-from regdev.planning.model import FAMILIES
+from regdev.planning.model import FAMILIES, RolloutModel, build_model
 from regdev.planning.plan import Plan
 from regdev.planning.problem import PlanningProblem
 from regdev.planning.solve import SolverOptions
@@ -50,7 +51,13 @@ def tight_rows(plan: Plan) -> dict[str, np.ndarray]:
         cheapest = np.array([cost[:, :, k][plan.problem.eligible].min() for k in t.tolist()])
         upper_tight[bud] = model.row_upper[bud] - act[bud] < cheapest
     tight = upper_tight | lower_tight
-    return {fam: tight & (model.row_family == k) for k, fam in enumerate(FAMILIES)}
+    families = model.milp.families
+    return {
+        fam: tight & (model.row_family == families.index(fam))
+        if fam in families
+        else np.zeros(model.n_rows, dtype=bool)
+        for fam in dict.fromkeys((*FAMILIES, *families))
+    }
 
 
 def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
@@ -153,9 +160,14 @@ def move_earlier_cost(
         mip_rel_gap=float(plan.solver.get("mip_rel_gap", 1e-6)),
         threads=plan.solver.get("threads"),
     )
+    model = build_model(forced)
     try:
         alt = plan_rollout(
-            forced, options=opts, greedy_start=False, start=_swap_start(plan, forced, i, t)
+            forced,
+            options=opts,
+            greedy_start=False,
+            start=_swap_start(plan, forced, model, i, t),
+            model=model,
         )
     except InfeasibleSpecificationError as exc:
         return {**out, "feasible": False, "reason": str(exc)}
@@ -174,15 +186,15 @@ def move_earlier_cost(
     }
 
 
-def _swap_start(plan: Plan, forced: PlanningProblem, i: int, t: int) -> np.ndarray | None:
+def _swap_start(
+    plan: Plan, forced: PlanningProblem, model: RolloutModel, i: int, t: int
+) -> np.ndarray | None:
     """A feasible start for the forced re-solve: swap region ``i`` with one of year ``t-1``.
 
     Among the unlocked regions of year ``t-1`` (same province first, to keep
     the balance), the swap that loses the least objective and keeps every
-    row of the model feasible is used; ``None`` when none is.
+    row of ``model`` (the forced problem's) feasible is used; ``None`` when none is.
     """
-    from regdev.planning.model import build_model
-
     p = plan.problem
     fi = p.factory_index
     x = plan.solution(allow_feasible=True)
@@ -195,7 +207,6 @@ def _swap_start(plan: Plan, forced: PlanningProblem, i: int, t: int) -> np.ndarr
     loss = (value[cands, t - 1] - value[cands, t]) + (value[i, t] - value[i, t - 1])
     same = p.province_of[cands] == p.province_of[i]
     order = np.lexsort((loss, ~same))
-    model = build_model(forced)
     for k in cands[order][:10].tolist():
         y = x.copy()
         y[i, fi, t] = False
@@ -231,6 +242,7 @@ def build_dossiers(
     *,
     move_earlier: list[str] | None = None,
     options: SolverOptions | None = None,
+    moves: Mapping[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """One dossier per programme region (sorted by region id).
 
@@ -242,6 +254,10 @@ def build_dossiers(
         computed (a re-solve each); ``None`` = :func:`last_scheduled` (20).
     options : SolverOptions, optional
         For those re-solves.
+    moves : mapping of str to dict, optional
+        Already computed :func:`move_earlier_cost` results by region id (the
+        pipeline computes them one by one to show progress); when given,
+        ``move_earlier`` is ignored and nothing is re-solved.
 
     Returns
     -------
@@ -260,8 +276,9 @@ def build_dossiers(
     cost = p.cost()
     left = plan.left_out(allow_feasible=True)
     left_map = {(r.region_id, r.facility): r.reason for r in left.itertuples()}
-    targets = last_scheduled(plan) if move_earlier is None else list(move_earlier)
-    moves = {rid: move_earlier_cost(plan, rid, options) for rid in targets}
+    if moves is None:
+        targets = last_scheduled(plan) if move_earlier is None else list(move_earlier)
+        moves = {rid: move_earlier_cost(plan, rid, options) for rid in targets}
     from regdev.planning.model import OBJECTIVE_SCALE
 
     done = {fac: set(r) for fac, r in p.metadata.get("done_before_horizon", {}).items()}

@@ -14,19 +14,22 @@ locked year, fixed to 1).  Families (row names in ``model.mps``):
 Objective (maximised): Σ value[i,f,t] · x with
 ``value = benefit · tier_benefit · e_i · (last_year − year + 1)``.
 
-The matrix is assembled once in COO form with numpy (no Python loop over
-variables) and handed to HiGHS as a column-wise :class:`highspy.HighsLp`.
+Rows and columns are collected by :class:`regdev._milp.MatrixBuilder` (the
+modelling layer shared with the factory designer) and assembled once in COO
+form with numpy (no Python loop over variables) into a column-wise
+:class:`highspy.HighsLp`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from regdev._milp import MatrixBuilder, MilpModel
 from regdev.planning.problem import PlanningProblem
 
 FAMILIES: tuple[str, ...] = ("coverage", "capacity", "workload", "balance", "budget", "user")
@@ -35,133 +38,153 @@ FAMILIES: tuple[str, ...] = ("coverage", "capacity", "workload", "balance", "bud
 OBJECTIVE_SCALE = 1e-6
 """The objective is stated in millions of equity-weighted benefit-years (well scaled for HiGHS)."""
 
+MODEL_NAME = "regdev_rollout"
+
 
 def _name(text: str) -> str:
     return "_".join(str(text).split())
 
 
-@dataclass
-class ModelBuilder:
-    """Rows collected family by family (the ``m`` passed to ``define_*`` functions).
+class ModelBuilder(MatrixBuilder):
+    """The rollout model under construction (the ``m`` passed to ``define_*`` functions).
+
+    A :class:`regdev._milp.MatrixBuilder` holding one variable family ``x``
+    (one column per allowed assignment) plus the index of every column; rows
+    are added with :meth:`~regdev._milp.MatrixBuilder.add_rows`
+    ``(family, local_row, col, val, lower, upper, keys, names)``.
 
     Attributes
     ----------
+    problem : PlanningProblem
     var_i, var_f, var_t : numpy.ndarray
         Region, facility and year index of every column.
-    lower, upper, cost : numpy.ndarray
-        Column bounds and objective coefficients.
     """
 
-    problem: PlanningProblem
-    var_i: np.ndarray
-    var_f: np.ndarray
-    var_t: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    cost: np.ndarray
-    rows: list[np.ndarray] = field(default_factory=list)
-    cols: list[np.ndarray] = field(default_factory=list)
-    vals: list[np.ndarray] = field(default_factory=list)
-    row_lower: list[np.ndarray] = field(default_factory=list)
-    row_upper: list[np.ndarray] = field(default_factory=list)
-    row_family: list[np.ndarray] = field(default_factory=list)
-    row_key: list[np.ndarray] = field(default_factory=list)
-    row_names: list[str] = field(default_factory=list)
-    n_rows: int = 0
+    def __init__(
+        self,
+        problem: PlanningProblem,
+        var_i: np.ndarray,
+        var_f: np.ndarray,
+        var_t: np.ndarray,
+        *,
+        lower: np.ndarray,
+        cost: np.ndarray,
+    ) -> None:
+        super().__init__(MODEL_NAME, sense="maximize", families=FAMILIES)
+        self.problem = problem
+        self.var_i = var_i
+        self.var_f = var_f
+        self.var_t = var_t
+        ids, facs, yrs = problem.region_ids, problem.facilities, problem.years
+        names = [
+            f"x[{ids[i]},{facs[f]},{yrs[t]}]"
+            for i, f, t in zip(var_i.tolist(), var_f.tolist(), var_t.tolist(), strict=True)
+        ]
+        self.add_columns(
+            "x", lower=lower, upper=np.ones(var_i.size), cost=cost, integer=True, names=names
+        )
 
     @property
-    def n_cols(self) -> int:
-        """Number of variables."""
-        return int(self.var_i.size)
+    def lower(self) -> np.ndarray:
+        """Column lower bounds (1 for a locked assignment)."""
+        return self.column_array("lower")
 
-    def add_rows(
-        self,
-        family: str,
-        local_row: np.ndarray,
-        col: np.ndarray,
-        val: np.ndarray,
-        lower: np.ndarray,
-        upper: np.ndarray,
-        keys: np.ndarray,
-        names: list[str],
-    ) -> None:
-        """Append a block of rows (``local_row`` indexes ``lower``/``upper``/``keys``).
+    @property
+    def upper(self) -> np.ndarray:
+        """Column upper bounds."""
+        return self.column_array("upper")
 
-        Parameters
-        ----------
-        family : str
-            One of :data:`FAMILIES` (hooks use ``"user"``).
-        local_row, col, val : numpy.ndarray
-            Matrix entries: row (0-based within this block), column, coefficient.
-        lower, upper : numpy.ndarray
-            Row bounds (``±inf`` for none).
-        keys : numpy.ndarray
-            Up to two integer indices per row (kept for explanations).
-        names : list of str
-            Row names (no spaces; they appear in ``model.mps``).
-        """
-        n = len(lower)
-        if n == 0:
-            return
-        self.rows.append(local_row.astype(np.int64) + self.n_rows)
-        self.cols.append(col.astype(np.int64))
-        self.vals.append(val.astype(float))
-        self.row_lower.append(np.asarray(lower, dtype=float))
-        self.row_upper.append(np.asarray(upper, dtype=float))
-        self.row_family.append(np.full(n, FAMILIES.index(family), dtype=np.int8))
-        self.row_key.append(np.asarray(keys, dtype=np.int64).reshape(n, -1)[:, :2])
-        self.row_names.extend(names)
-        self.n_rows += n
+    @property
+    def cost(self) -> np.ndarray:
+        """Objective coefficients (scaled by :data:`OBJECTIVE_SCALE`)."""
+        return self.column_array("cost")
 
 
 @dataclass(frozen=True, eq=False)
 class RolloutModel:
-    """A built model: the HiGHS LP plus the index arrays to read a solution back.
+    """A built model: the assembled MILP plus the index arrays to read a solution back.
 
     Attributes
     ----------
-    lp : highspy.HighsLp
-        The MILP (sense maximise, integrality set, names set).
+    milp : regdev._milp.MilpModel
+        The MILP (sense maximise, all columns binary, names set).
     var_i, var_f, var_t : numpy.ndarray
         Index of every column.
-    row_family : numpy.ndarray of int8
-        Family of every row (index into :data:`FAMILIES`).
-    row_key : numpy.ndarray, shape (m, 2)
-        The row's own indices: (i, f) coverage, (f, t) capacity, (i, t)
-        workload, (p, t) balance, (t, -) budget.
-    matrix : scipy.sparse.csr_matrix
-        The constraint matrix (rows × columns).
     """
 
-    lp: highspy.HighsLp
+    milp: MilpModel
     var_i: np.ndarray
     var_f: np.ndarray
     var_t: np.ndarray
-    row_family: np.ndarray
-    row_key: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    matrix: sp.csr_matrix
-    objective: np.ndarray
+
+    @property
+    def lp(self) -> highspy.HighsLp:
+        """The HiGHS model."""
+        return self.milp.lp
+
+    @property
+    def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix (rows × columns)."""
+        return self.milp.matrix
+
+    @property
+    def objective(self) -> np.ndarray:
+        """Objective coefficients of the columns."""
+        return self.milp.objective
+
+    @property
+    def row_family(self) -> np.ndarray:
+        """Family of every row (index into :data:`FAMILIES`)."""
+        return self.milp.row_family
+
+    @property
+    def row_key(self) -> np.ndarray:
+        """The row's own indices, shape (m, 2).
+
+        (i, f) coverage, (f, t) capacity, (i, t) workload, (p, t) balance, (t, -1) budget.
+        """
+        return self.milp.row_key
+
+    @property
+    def row_lower(self) -> np.ndarray:
+        """Row lower bounds (``-inf`` for none)."""
+        return self.milp.row_lower
+
+    @property
+    def row_upper(self) -> np.ndarray:
+        """Row upper bounds (``inf`` for none)."""
+        return self.milp.row_upper
 
     @property
     def n_cols(self) -> int:
         """Number of variables."""
-        return int(self.var_i.size)
+        return self.milp.n_cols
 
     @property
     def n_rows(self) -> int:
         """Number of constraints."""
-        return int(self.row_family.size)
+        return self.milp.n_rows
 
     @property
     def nnz(self) -> int:
         """Non-zeros of the constraint matrix."""
-        return int(self.matrix.nnz)
+        return self.milp.nnz
 
     def rows_of(self, family: str) -> np.ndarray:
         """Row indices of one family."""
-        return np.flatnonzero(self.row_family == FAMILIES.index(family))
+        return self.milp.rows_of(family)
+
+    def to_columns(self, x: np.ndarray) -> np.ndarray:
+        """The column vector of a 0/1 schedule cube ``x[i, f, t]``."""
+        cols: np.ndarray = x[self.var_i, self.var_f, self.var_t].astype(float)
+        return cols
+
+    def to_cube(self, problem: PlanningProblem, cols: np.ndarray) -> np.ndarray:
+        """The 0/1 schedule cube ``x[i, f, t]`` of a column vector."""
+        x = np.zeros((problem.n_regions, problem.n_facilities, problem.n_years), dtype=bool)
+        on = cols > 0.5
+        x[self.var_i[on], self.var_f[on], self.var_t[on]] = True
+        return x
 
 
 # ----------------------------------------------------------------- variables
@@ -172,12 +195,11 @@ def define_build_variables(problem: PlanningProblem) -> ModelBuilder:
     value = problem.value()[ii, ff, tt] * OBJECTIVE_SCALE
     locked = problem.lock_year[ii, ff] == tt
     return ModelBuilder(
-        problem=problem,
-        var_i=ii.astype(np.int64),
-        var_f=ff.astype(np.int64),
-        var_t=tt.astype(np.int64),
+        problem,
+        ii.astype(np.int64),
+        ff.astype(np.int64),
+        tt.astype(np.int64),
         lower=locked.astype(float),
-        upper=np.ones(ii.size),
         cost=value,
     )
 
@@ -349,60 +371,8 @@ def build_model(
             define(m, problem)
     if extra_constraints is not None:
         extra_constraints(m, problem)
-    return _finish(m, problem)
+    return _finish(m)
 
 
-def _finish(m: ModelBuilder, problem: PlanningProblem) -> RolloutModel:
-    n_cols = m.n_cols
-    if m.rows:
-        rows = np.concatenate(m.rows)
-        cols = np.concatenate(m.cols)
-        vals = np.concatenate(m.vals)
-        row_lower = np.concatenate(m.row_lower)
-        row_upper = np.concatenate(m.row_upper)
-        row_family = np.concatenate(m.row_family)
-        row_key = np.concatenate(m.row_key)
-    else:
-        rows = cols = np.zeros(0, np.int64)
-        vals = row_lower = row_upper = np.zeros(0)
-        row_family = np.zeros(0, np.int8)
-        row_key = np.zeros((0, 2), np.int64)
-    csc = sp.csc_matrix((vals, (rows, cols)), shape=(m.n_rows, n_cols))
-    csc.sum_duplicates()
-    csc.sort_indices()
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = m.n_rows
-    lp.col_cost_ = m.cost.astype(float)
-    lp.col_lower_ = m.lower.astype(float)
-    lp.col_upper_ = m.upper.astype(float)
-    lp.row_lower_ = np.where(np.isfinite(row_lower), row_lower, -inf)
-    lp.row_upper_ = np.where(np.isfinite(row_upper), row_upper, inf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-    lp.a_matrix_.value_ = csc.data.astype(float)
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = m.n_rows
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_cols
-    lp.model_name_ = "regdev_rollout"
-    ids, facs, yrs = problem.region_ids, problem.facilities, problem.years
-    lp.col_names_ = [
-        f"x[{ids[i]},{facs[f]},{yrs[t]}]"
-        for i, f, t in zip(m.var_i.tolist(), m.var_f.tolist(), m.var_t.tolist(), strict=True)
-    ]
-    lp.row_names_ = list(m.row_names)
-    return RolloutModel(
-        lp=lp,
-        var_i=m.var_i,
-        var_f=m.var_f,
-        var_t=m.var_t,
-        row_family=row_family,
-        row_key=row_key,
-        row_lower=row_lower,
-        row_upper=row_upper,
-        matrix=csc.tocsr(),
-        objective=m.cost.astype(float),
-    )
+def _finish(m: ModelBuilder) -> RolloutModel:
+    return RolloutModel(milp=m.build(), var_i=m.var_i, var_f=m.var_f, var_t=m.var_t)

@@ -1,7 +1,8 @@
-"""Write a plan folder atomically.
+"""The planner's part of the plan-folder contract: ``plan.json``, the CSV and JSON text, ``model.mps``.
 
-Files: plan.json, schedule.csv, facilities.csv, dossiers.json, model.mps and
-report.html (plus whatever plan hooks add).
+These are serialisers (a plan in, text out); the folder itself is written by
+:func:`regdev.pipeline.write_plan`, which also adds the design tables and
+``report.html``.
 
 Reproducibility: every file is a pure function of the inputs (sorted rows,
 key-sorted JSON, no timestamps).  The single exception is ``solve_time_s``
@@ -21,11 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regdev._atomic import atomic_directory
+from regdev._milp import write_mps as _write_milp_mps
 from regdev.errors import InternalError
-from regdev.planning.hooks import PlanExtension, PlanHook, ReportSection, plan_hooks
 from regdev.planning.plan import Plan
-from regdev.planning.solve import new_highs
 
 NONDETERMINISTIC_FIELDS: tuple[str, ...] = ("solve_time_s",)
 
@@ -57,13 +56,16 @@ def content_hash(plan_json: dict[str, Any]) -> str:
     return hashlib.sha256(dumps(data).encode("utf-8")).hexdigest()
 
 
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV text with LF line ends, no index, booleans as true/false."""
+def csv_text(frame: pd.DataFrame, *, float_format: str | None = None) -> str:
+    """CSV text with LF line ends, no index, booleans as true/false.
+
+    ``float_format`` (e.g. ``"%.6g"``) formats float columns; default: full precision.
+    """
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == bool:
             out[col] = out[col].map({True: "true", False: "false"})
-    return str(out.to_csv(index=False, lineterminator="\n"))
+    return str(out.to_csv(index=False, lineterminator="\n", float_format=float_format))
 
 
 def province_progress(plan: Plan) -> pd.DataFrame:
@@ -141,109 +143,8 @@ def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
     return data
 
 
-def write_plan(
-    plan: Plan,
-    out_dir: str | os.PathLike[str],
-    *,
-    dossiers: list[dict[str, Any]] | None = None,
-    hooks: list[tuple[str, PlanHook]] | None = None,
-    report: bool = True,
-    explain_last: int = 20,
-) -> Path:
-    """Write the plan folder ``out_dir`` atomically (all files or none).
-
-    Parameters
-    ----------
-    plan : Plan
-        A plan with a solution (optimal, or ``feasible`` at a time limit: its
-        status and gap are recorded in ``plan.json``).
-    out_dir : path-like
-        Destination folder; replaced as a whole.
-    dossiers : list of dict, optional
-        From :func:`~regdev.planning.explain.build_dossiers`; computed when
-        omitted, with ``explain_last`` move-earlier re-solves.
-    hooks : list of (name, hook), optional
-        Plan hooks; default :func:`~regdev.planning.hooks.plan_hooks`.
-    report : bool, default True
-        Also write ``report.html``.
-    explain_last : int, default 20
-        When ``dossiers`` is omitted: for how many of the lowest-ranked regions
-        scheduled last the cost of moving the factories one year earlier is
-        computed (0 = none; fast).
-
-    Returns
-    -------
-    pathlib.Path
-        The folder.
-
-    Raises
-    ------
-    NotSolvedError
-        When the plan has no solution.
-    """
-    from regdev.planning.explain import build_dossiers
-
-    schedule = plan.schedule_frame(allow_feasible=True)
-    if dossiers is None:
-        from regdev.planning.explain import last_scheduled
-
-        dossiers = build_dossiers(plan, move_earlier=last_scheduled(plan, explain_last))
-    dossiers = [dict(d) for d in dossiers]
-    extensions: list[tuple[str, PlanExtension]] = []
-    for name, hook in plan_hooks() if hooks is None else hooks:
-        extensions.append((name, hook(plan, dossiers)))
-    by_id = {d["region_id"]: d for d in dossiers}
-    sections: list[ReportSection] = []
-    extra_files: dict[str, str | bytes] = {}
-    plan_json = build_plan_json(plan, schedule)
-    for name, ext in extensions:
-        for rid, entry in sorted(ext.dossier_entries.items()):
-            if rid in by_id:
-                by_id[rid].update(entry)
-        sections.extend(ext.sections)
-        for fname, content in ext.files.items():
-            if "/" in fname or fname in _RESERVED:
-                msg = f"plan hook {name!r} may not write {fname!r}"
-                raise InternalError(msg)
-            extra_files[fname] = content
-        if ext.plan_json:
-            plan_json.setdefault("extensions", {})[name] = ext.plan_json
-    plan_json["content_hash"] = content_hash(plan_json)
-
-    with atomic_directory(out_dir) as tmp:
-        (tmp / "plan.json").write_text(dumps(plan_json), encoding="utf-8")
-        (tmp / "schedule.csv").write_text(csv_text(schedule), encoding="utf-8")
-        (tmp / "facilities.csv").write_text(
-            csv_text(plan.problem.facilities_table), encoding="utf-8"
-        )
-        (tmp / "dossiers.json").write_text(dumps(dossiers), encoding="utf-8")
-        write_mps(plan, tmp / "model.mps")
-        for fname, content in sorted(extra_files.items()):
-            target = tmp / fname
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8")
-        if report:
-            from regdev.reporting.plan_report import build_plan_report
-
-            html = build_plan_report(plan, dossiers, schedule=schedule, extra_sections=sections)
-            (tmp / "report.html").write_text(html, encoding="utf-8")
-    return Path(out_dir)
-
-
-_RESERVED = {
-    "plan.json",
-    "schedule.csv",
-    "facilities.csv",
-    "dossiers.json",
-    "model.mps",
-    "report.html",
-}
-
-
 def write_mps(plan: Plan, path: str | os.PathLike[str]) -> Path:
-    """Write the plan's model as free MPS (HiGHS ``writeModel``).
+    """Write the plan's model as free MPS, atomically (:func:`regdev._milp.write_mps`).
 
     The file keeps the objective sense in an ``OBJSENSE MAX`` section and has
     no constant offset, so re-solving it gives the plan's objective.
@@ -251,8 +152,4 @@ def write_mps(plan: Plan, path: str | os.PathLike[str]) -> Path:
     if plan.model is None:
         msg = "the plan carries no model to write"
         raise InternalError(msg)
-    h = new_highs()
-    h.passModel(plan.model.lp)
-    target = Path(path)
-    h.writeModel(str(target))
-    return target
+    return _write_milp_mps(plan.model.milp, path)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from regdev._milp import Certificate, SolveStatus
 from regdev.errors import NotSolvedError
 from regdev.planning.model import OBJECTIVE_SCALE, RolloutModel
 from regdev.planning.problem import PlanningProblem
@@ -42,9 +43,10 @@ class Plan:
     Attributes
     ----------
     problem : PlanningProblem
-    status : str
+    status : regdev._milp.SolveStatus
         ``optimal``, ``feasible`` (time limit with an incumbent), ``infeasible``,
-        ``no_solution``, ``unbounded`` or ``error``.
+        ``no_solution``, ``unbounded`` or ``error`` (a ``str``; a plain string
+        given here is converted).
     objective, bound, gap : float
         Incumbent, best bound and relative gap (objective in :data:`OBJECTIVE_UNIT`,
         maximised; NaN when unknown).
@@ -57,10 +59,12 @@ class Plan:
         The model that was solved (for ``model.mps`` and explanations).
     greedy_objective : float or None
         The greedy baseline's objective, same units.
+    certificate : regdev._milp.Certificate or None
+        The solution re-checked against the model (``None`` without a solution).
     """
 
     problem: PlanningProblem
-    status: str
+    status: SolveStatus
     objective: float
     bound: float
     gap: float
@@ -71,6 +75,10 @@ class Plan:
     model: RolloutModel | None = field(default=None, repr=False)
     greedy_objective: float | None = None
     x_: np.ndarray | None = field(default=None, repr=False)
+    certificate: Certificate | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", SolveStatus(str(self.status)))
 
     # ---------------------------------------------------------------- status
     @property
@@ -198,6 +206,7 @@ class Plan:
             "bound": num(self.bound),
             "gap": num(self.gap),
             "greedy_objective": num(self.greedy_objective),
+            "certificate": None if self.certificate is None else self.certificate.to_dict(),
             "solve_time_s": round(float(self.solve_time_s), 3),
             "horizon": [int(p.years[0]), int(p.years[-1])],
             "n_regions": p.n_regions,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from regdev._milp import SolveStatus, certify
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem
 from regdev.planning.model import build_model
 from regdev.planning.plan import Plan
@@ -31,7 +32,7 @@ def _num(value: object) -> float:
 
 
 def read_plan(plan_dir: str | os.PathLike[str], registry: RegionRegistry | None = None) -> Plan:
-    """Read the plan folder ``plan_dir`` (written by :func:`~regdev.planning.write_plan`).
+    """Read the plan folder ``plan_dir`` (written by :func:`regdev.pipeline.write_plan`).
 
     Parameters
     ----------
@@ -44,7 +45,8 @@ def read_plan(plan_dir: str | os.PathLike[str], registry: RegionRegistry | None 
     -------
     Plan
         With the stored status, objective, bound and gap, the schedule of
-        ``schedule.csv`` and a freshly built model.
+        ``schedule.csv``, a freshly built model and the schedule's
+        feasibility certificate against that model.
 
     Raises
     ------
@@ -97,12 +99,19 @@ def read_plan(plan_dir: str | os.PathLike[str], registry: RegionRegistry | None 
                 )
             )
         x[i, f, t] = True
+    status_text = str(stored.get("status"))
+    if status_text not in {s.value for s in SolveStatus}:
+        expected = ", ".join(s.value for s in SolveStatus)
+        problems.append(
+            Problem(str(path), None, "status", f"expected one of {expected}; got {status_text!r}")
+        )
     if problems:
         raise DataValidationError(problems)
     solver = dict(stored.get("solver") or {})
+    model = build_model(problem)
     return Plan(
         problem=problem,
-        status=str(stored.get("status")),
+        status=SolveStatus(status_text),
         objective=_num(stored.get("objective")),
         bound=_num(stored.get("bound")),
         gap=_num(stored.get("gap")),
@@ -110,9 +119,10 @@ def read_plan(plan_dir: str | os.PathLike[str], registry: RegionRegistry | None 
         build_time_s=float("nan"),
         method=str(stored.get("method", "")),
         solver=solver,
-        model=build_model(problem),
+        model=model,
         greedy_objective=None
         if stored.get("greedy_objective") is None
         else _num(stored.get("greedy_objective")),
         x_=x,
+        certificate=certify(model.milp, model.to_columns(x)),
     )

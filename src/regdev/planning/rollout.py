@@ -7,27 +7,19 @@ from collections.abc import Callable
 
 import numpy as np
 
-from regdev.errors import InfeasibleSpecificationError
+from regdev._milp import SolveResult, SolveStatus
+from regdev.errors import InfeasibleSpecificationError, InternalError
 from regdev.planning.checks import check_problem
 from regdev.planning.greedy import greedy_plan
 from regdev.planning.model import FAMILIES, ModelBuilder, RolloutModel, build_model
 from regdev.planning.plan import Plan
 from regdev.planning.problem import PlanningProblem
-from regdev.planning.solve import SolveResult, SolverOptions, solve_model
+from regdev.planning.solve import SolverOptions, solve_model
 
 ProgressFn = Callable[[str], None]
 
-
-def _to_columns(model: RolloutModel, x: np.ndarray) -> np.ndarray:
-    cols: np.ndarray = x[model.var_i, model.var_f, model.var_t].astype(float)
-    return cols
-
-
-def _to_cube(problem: PlanningProblem, model: RolloutModel, cols: np.ndarray) -> np.ndarray:
-    x = np.zeros((problem.n_regions, problem.n_facilities, problem.n_years), dtype=bool)
-    on = cols > 0.5
-    x[model.var_i[on], model.var_f[on], model.var_t[on]] = True
-    return x
+CERTIFICATE_TOL = 1e-6
+"""Largest scaled violation a returned plan may show (see :class:`regdev._milp.Certificate`)."""
 
 
 def plan_rollout(
@@ -39,6 +31,7 @@ def plan_rollout(
     greedy_start: bool = True,
     start: np.ndarray | None = None,
     progress: ProgressFn | None = None,
+    model: RolloutModel | None = None,
 ) -> Plan:
     """Plan the rollout of ``problem``: check, build, solve, return a :class:`Plan`.
 
@@ -59,6 +52,9 @@ def plan_rollout(
         A feasible schedule to start from instead (e.g. a neighbour of a known plan).
     progress : callable, optional
         Called with a stage name (``"checking"``, ``"building"``, ``"solving"``, ``"done"``).
+    model : RolloutModel, optional
+        The model of ``problem`` when already built (``build_model(problem)``);
+        not with ``extra_constraints``.
 
     Returns
     -------
@@ -78,19 +74,31 @@ def plan_rollout(
         check_problem(problem)
     say("building")
     t0 = time.perf_counter()
-    model = build_model(problem, extra_constraints=extra_constraints)
+    if model is None:
+        model = build_model(problem, extra_constraints=extra_constraints)
+    elif extra_constraints is not None:
+        msg = "plan_rollout: pass extra_constraints or a built model, not both"
+        raise InternalError(msg)
     greedy = greedy_plan(problem) if greedy_start else None
     build_time = time.perf_counter() - t0
     cols = None
     if start is not None:
-        cols = _to_columns(model, start)
+        cols = model.to_columns(start)
     elif greedy is not None and greedy.feasible:
-        cols = _to_columns(model, greedy.x)
+        cols = model.to_columns(greedy.x)
     say("solving")
     res = solve_model(model, opts, start=cols)
-    if res.status == "infeasible":
+    if res.status == SolveStatus.INFEASIBLE:
         diagnose_infeasibility(problem, opts)
-    x = _to_cube(problem, model, res.x) if res.x is not None else None
+    if res.certificate is not None and not res.certificate.ok(CERTIFICATE_TOL):
+        cert = res.certificate
+        msg = (
+            f"the solver's plan violates its own model (row or bound {cert.worst!r} by "
+            f"{cert.max_violation:.3g}, integrality by {cert.max_integrality_violation:.3g}); "
+            "please report"
+        )
+        raise InternalError(msg)
+    x = model.to_cube(problem, res.x) if res.x is not None else None
     say("done")
     g_obj = greedy.objective if (greedy is not None and greedy.feasible) else None
     return _make_plan(problem, model, res, opts, build_time, g_obj, x)
@@ -125,6 +133,7 @@ def _make_plan(
         model=model,
         greedy_objective=greedy_objective,
         x_=x,
+        certificate=res.certificate,
     )
 
 
@@ -147,7 +156,7 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
     for family in ("budget", "balance", "workload", "capacity", "coverage"):
         model = build_model(problem, skip=(family,))
         res = solve_model(model, quick)
-        if res.status in ("optimal", "feasible"):
+        if res.status.has_solution:
             detail = _family_detail(problem, family)
             msg = (
                 f"{family}: the scenario is infeasible, and becomes feasible when the {family} "

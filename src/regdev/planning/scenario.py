@@ -117,7 +117,8 @@ class FactoryCadence(_Frozen):
 
     ``per_year = "auto"`` scales the cadence with the country: the smallest
     count that reaches every candidate within the horizon, ``ceil(n / years)``
-    (at least the largest locked cohort); see :func:`yearly_capacity`.
+    (at least the largest locked cohort); see
+    :func:`regdev.planning.problem.yearly_capacity`.
     """
 
     per_year: int | Literal["auto"] = 20
@@ -156,7 +157,7 @@ class Capacities(_Frozen):
     type's yearly capacities by ``n_candidates / Σ capacity`` (rounded up per
     year, never below the projects locked in that year), so each type can
     reach every candidate within the horizon while keeping its yearly shape
-    (e.g. none before 2025); see :func:`yearly_capacity`.
+    (e.g. none before 2025); see :func:`regdev.planning.problem.yearly_capacity`.
     """
 
     scale: Literal["fixed", "auto"] = "fixed"
@@ -539,71 +540,6 @@ def scenario_error(exc: ValidationError, source: str) -> ConfigError:
     # one key is reported once (a union type yields one error per alternative)
     unique = list(dict.fromkeys(parts))
     return ConfigError(f"{source}: invalid scenario: " + "; ".join(unique))
-
-
-def yearly_capacity(
-    scenario: Scenario,
-    facility: str,
-    n_candidates: int,
-    locked: list[int] | None = None,
-) -> tuple[list[int], int | None]:
-    """The yearly capacity of one facility type, with ``auto`` scaling resolved.
-
-    Parameters
-    ----------
-    scenario : Scenario
-    facility : str
-        One of :data:`FACILITY_TYPES`.
-    n_candidates : int
-        Regions that may get this type (programme regions; coastal ones for
-        offshore farms).
-    locked : list of int, optional
-        Projects of this type locked in each horizon year (history, locks).
-
-    Returns
-    -------
-    capacity : list of int
-        One number per horizon year.
-    per_year : int or None
-        For factories, the cadence used (``"auto"`` resolved); else ``None``.
-
-    Notes
-    -----
-    Factories: ``per_year = "auto"`` is ``max(ceil(n / years), max locked)``,
-    the smallest constant cadence that reaches every candidate within the
-    horizon and keeps every locked cohort; the yearly counts then follow
-    :func:`regdev.planning.problem.factory_cadence`.  Other types with
-    ``capacity.scale = "auto"``: ``cap'(y) = max(ceil(cap(y) · n / Σ cap),
-    locked(y))``, so ``Σ cap' >= n``; a type whose capacity is zero in every
-    year stays zero.
-
-    Examples
-    --------
-    >>> sc = Scenario().with_updates(factories={"per_year": "auto"}, capacity={"scale": "auto"})
-    >>> yearly_capacity(sc, "factories", 414)[1]
-    42
-    >>> cap, _ = yearly_capacity(sc, "hospital", 414)
-    >>> cap[:3], sum(cap) >= 414
-    ([0, 21, 50], True)
-    """
-    import math
-
-    from regdev.planning.problem import factory_cadence
-
-    years = scenario.horizon.years
-    n_years = len(years)
-    lock = list(locked or [0] * n_years)
-    if facility == "factories":
-        per_year = scenario.factories.per_year
-        if per_year == "auto":
-            per_year = max(math.ceil(n_candidates / n_years), max(lock, default=0))
-        return factory_cadence(n_candidates, int(per_year), n_years).tolist(), int(per_year)
-    base = [scenario.capacity.of(facility).at(y) for y in years]
-    total = sum(base)
-    if scenario.capacity.scale == "fixed" or total == 0:
-        return base, None
-    k = n_candidates / total
-    return [max(math.ceil(c * k - 1e-9), lk) for c, lk in zip(base, lock, strict=True)], None
 
 
 def scaled_scenario(scenario: Scenario, n_regions: int, reference: int = 179) -> Scenario:

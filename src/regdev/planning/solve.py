@@ -17,28 +17,39 @@ matrix; balance and workload add few fractional vertices):
    ``start`` if better) as the starting solution.
 
 Strategy ``"mip"`` hands the model to the MILP solver directly.
+
+The HiGHS instance, the options, the status vocabulary, the gap and the
+feasibility certificate come from :mod:`regdev._milp`, shared with the
+factory designer.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
+import math
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from regdev._milp import (
+    SolveResult,
+    SolveStatus,
+    certify,
+    configure,
+    new_highs,
+    relative_gap,
+    solve,
+)
 from regdev.planning.model import RolloutModel
 
 LP_FIRST_COLUMNS = 20_000
 NEIGHBOURHOOD_SHARE = 0.15
 NEIGHBOURHOOD_MIN = 1_500
 INTEGRALITY_TOL = 1e-6
-_BANNER_DONE = False
+
+__all__ = ["SolveResult", "SolverOptions", "cumulative_lp", "new_highs", "solve_model"]
 
 
 @dataclass(frozen=True)
@@ -67,115 +78,14 @@ class SolverOptions:
     random_seed: int = 0
 
 
-@dataclass(frozen=True)
-class SolveResult:
-    """What HiGHS reported.
-
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``feasible`` (stopped at a limit with an incumbent),
-        ``infeasible``, ``no_solution`` (limit reached without an incumbent),
-        ``unbounded`` or ``error``.
-    raw_status : str
-        HiGHS's model status text.
-    objective, bound, gap : float
-        Incumbent, best bound (NaN when unknown) and relative gap.
-    solve_time_s : float
-    x : numpy.ndarray or None
-        Column values rounded to 0/1 (``None`` without an incumbent).
-    method : str
-        ``"lp (integral)"``, ``"lp + neighbourhood"`` or ``"mip"``.
-    """
-
-    status: str
-    raw_status: str
-    objective: float
-    bound: float
-    gap: float
-    solve_time_s: float
-    x: np.ndarray | None
-    method: str
-    solver_version: str
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence C-level stdout (HiGHS prints a banner when the first instance is created)."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, ValueError, OSError):
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    try:
-        with _devnull_fd() as devnull:
-            os.dup2(devnull, fd)
-            yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
-@contextlib.contextmanager
-def _devnull_fd() -> Iterator[int]:
-    """Open ``/dev/null`` for writing as a raw file descriptor."""
-    fd = os.open(os.devnull, os.O_WRONLY)
-    try:
-        yield fd
-    finally:
-        os.close(fd)
-
-
-def new_highs() -> highspy.Highs:
-    """A silent :class:`highspy.Highs` instance (banner suppressed)."""
-    global _BANNER_DONE  # noqa: PLW0603  # the banner is printed once per process
-    if not _BANNER_DONE:
-        with _quiet_stdout():
-            h = highspy.Highs()  # type: ignore[no-untyped-call]
-        _BANNER_DONE = True
-    else:
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    return h
-
-
-def solver_version() -> str:
-    """HiGHS version text, e.g. ``"1.16.0"``."""
-    h = new_highs()
-    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
-
-
 def _configure(h: highspy.Highs, options: SolverOptions, time_left: float) -> None:
-    h.setOptionValue("time_limit", float(max(time_left, 0.01)))
-    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
-    h.setOptionValue("random_seed", int(options.random_seed))
-    if options.threads is not None:
-        h.setOptionValue("threads", int(options.threads))
-
-
-def _status_text(h: highspy.Highs, has_solution: bool) -> tuple[str, str]:
-    ms = h.getModelStatus()
-    raw = h.modelStatusToString(ms)
-    if ms == highspy.HighsModelStatus.kOptimal:
-        return "optimal", raw
-    if ms == highspy.HighsModelStatus.kInfeasible:
-        return "infeasible", raw
-    if ms in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        return (
-            "infeasible" if ms == highspy.HighsModelStatus.kUnboundedOrInfeasible else "unbounded"
-        ), raw
-    if has_solution:
-        return "feasible", raw
-    if ms in (
-        highspy.HighsModelStatus.kTimeLimit,
-        highspy.HighsModelStatus.kIterationLimit,
-        highspy.HighsModelStatus.kSolutionLimit,
-        highspy.HighsModelStatus.kInterrupt,
-    ):
-        return "no_solution", raw
-    return "error", raw
+    configure(
+        h,
+        time_limit=time_left,
+        mip_rel_gap=options.mip_rel_gap,
+        threads=options.threads,
+        random_seed=options.random_seed,
+    )
 
 
 def _neighbourhood_mip(
@@ -333,6 +243,23 @@ def _relaxation(
     return out
 
 
+def _result(
+    model: RolloutModel,
+    status: SolveStatus,
+    objective: float,
+    bound: float,
+    gap: float,
+    t0: float,
+    x: np.ndarray | None,
+    method: str,
+    version: str,
+) -> SolveResult:
+    cert = certify(model.milp, x) if x is not None else None
+    raw = "Optimal" if status == SolveStatus.OPTIMAL else str(status)
+    elapsed = time.perf_counter() - t0
+    return SolveResult(status, objective, bound, gap, elapsed, x, method, version, raw, cert)
+
+
 def solve_model(
     model: RolloutModel,
     options: SolverOptions | None = None,
@@ -351,51 +278,49 @@ def solve_model(
 
     Returns
     -------
-    SolveResult
+    regdev._milp.SolveResult
+        ``method`` is ``"lp (integral)"``, ``"lp + neighbourhood"``, ``"mip"``
+        or ``"empty"``; ``certificate`` re-checks the solution against the model.
     """
     opts = options or SolverOptions()
     t0 = time.perf_counter()
     h = new_highs()
     version = f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+    nan = math.nan
     if model.n_cols == 0:
-        return SolveResult("optimal", "Optimal", 0.0, 0.0, 0.0, 0.0, np.zeros(0), "empty", version)
+        return _result(model, SolveStatus.OPTIMAL, 0.0, 0.0, 0.0, t0, np.zeros(0), "empty", version)
     strategy = opts.strategy
     if strategy == "auto":
         strategy = "lp-first"
-    lp = model.lp
-    h.passModel(lp)
-    lp_bound = float("inf")
+    h.passModel(model.lp)
+    lp_bound = math.inf
     if strategy in ("lp-first", "lp-first-x"):
         relax = _relaxation(h, model, opts, cumulative=strategy == "lp-first")
         if relax.status == "infeasible":
-            dt = time.perf_counter() - t0
-            nan = float("nan")
-            return SolveResult("infeasible", "Infeasible", nan, nan, nan, dt, None, "lp", version)
+            return _result(model, SolveStatus.INFEASIBLE, nan, nan, nan, t0, None, "lp", version)
         if relax.x is not None:
             xr = relax.x
             frac = np.abs(xr - np.round(xr)) > INTEGRALITY_TOL
             if not frac.any():
                 xi = np.round(xr)
                 obj = float(model.objective @ xi)
-                dt = time.perf_counter() - t0
-                return SolveResult(
-                    "optimal", "Optimal", obj, obj, 0.0, dt, xi, "lp (integral)", version
+                return _result(
+                    model, SolveStatus.OPTIMAL, obj, obj, 0.0, t0, xi, "lp (integral)", version
                 )
             lp_bound = relax.objective
             left = opts.time_limit - (time.perf_counter() - t0)
             sub = _neighbourhood_mip(h, model, xr, relax.reduced_cost, frac, left)
             if sub is not None:
                 inc = float(model.objective @ sub)
-                gap = max(lp_bound - inc, 0.0) / max(abs(inc), 1e-9)
+                gap = relative_gap(inc, lp_bound, "maximize")
                 if gap <= opts.mip_rel_gap:
-                    dt = time.perf_counter() - t0
-                    return SolveResult(
-                        "optimal",
-                        "Optimal",
+                    return _result(
+                        model,
+                        SolveStatus.OPTIMAL,
                         inc,
                         lp_bound,
                         gap,
-                        dt,
+                        t0,
                         sub,
                         "lp + neighbourhood",
                         version,
@@ -405,26 +330,20 @@ def solve_model(
         h.setOptionValue("solve_relaxation", False)
         h.setOptionValue("solver", "choose")
         h.clearSolver()
-    _configure(h, opts, opts.time_limit - (time.perf_counter() - t0))
-    if start is not None and start.size == model.n_cols:
-        sol = highspy.HighsSolution()
-        sol.col_value = np.asarray(start, dtype=float).tolist()
-        sol.value_valid = True
-        h.setSolution(sol)
-    h.run()
-    info = h.getInfo()
-    has = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
-    status, raw = _status_text(h, has)
-    x: np.ndarray | None = None
-    objective = bound = gap = float("nan")
-    if has:
-        x = np.round(np.asarray(h.getSolution().col_value))
-        objective = float(model.objective @ x)
-        bound = float(info.mip_dual_bound)
-        if not np.isfinite(bound) or bound > lp_bound:
-            bound = lp_bound  # the LP relaxation's bound, when HiGHS stopped before its root
-        gap = abs(bound - objective) / max(abs(objective), 1e-9)
-        if status == "optimal":
-            gap = min(gap, float(info.mip_gap)) if np.isfinite(info.mip_gap) else gap
-    dt = time.perf_counter() - t0
-    return SolveResult(status, raw, objective, bound, gap, dt, x, "mip", version)
+    res = solve(
+        model.milp,
+        time_limit=opts.time_limit - (time.perf_counter() - t0),
+        mip_rel_gap=opts.mip_rel_gap,
+        threads=opts.threads,
+        random_seed=opts.random_seed,
+        start=start,
+        highs=h,
+    )
+    if not res.has_solution:
+        return _result(model, res.status, nan, nan, nan, t0, None, "mip", version)
+    bound = res.bound
+    gap = res.gap
+    if not math.isfinite(bound) or bound > lp_bound:
+        bound = lp_bound  # the LP relaxation's bound, when HiGHS stopped before its root
+        gap = min(gap, relative_gap(res.objective, bound, "maximize"))
+    return _result(model, res.status, res.objective, bound, gap, t0, res.x, "mip", version)

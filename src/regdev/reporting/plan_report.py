@@ -1,11 +1,16 @@
 """``report.html`` of a rollout plan: one self-contained, offline file.
 
-The report is a list of :class:`~regdev.planning.hooks.ReportSection`
-(built-in ones plus those of plan hooks), rendered in ``order``.  Built-ins:
-overview (10), map (20), timeline (30), province balance (40), cost per
-year (50), population covered (60), equity weight vs year (70), left out
-(75), dossiers (80), method (90).  No external URL anywhere: styles and the
-small search script are inline, charts are inline SVG.
+The report is a list of :class:`~regdev.reporting.sections.ReportSection`
+rendered in ``order``: overview (10), map (20), timeline (30), province
+balance (40), cost per year (50), population covered (60), equity weight vs
+year (70), the factory design when there is one (70), left out (75),
+dossiers (80), method (90), plus any extra sections.  No external URL
+anywhere: styles and the small search script are inline, charts are inline
+SVG.
+
+Reporting sits above the planner and the designer: it reads a
+:class:`~regdev.planning.Plan` and a :class:`~regdev.design.DesignResult`;
+neither of them imports reporting.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from regdev.planning.hooks import ReportSection
+from regdev.planning.output import province_progress
+from regdev.reporting.sections import Report, ReportSection
 from regdev.reporting.svg import (
     esc,
     legend,
@@ -28,7 +34,11 @@ from regdev.reporting.svg import (
 )
 
 if TYPE_CHECKING:
+    from regdev.design.result import DesignResult
     from regdev.planning.plan import Plan
+
+DESIGN_SECTION_ID = "factory-design"
+DESIGN_SECTION_TITLE = "Factory design: production lines by county"
 
 LABEL = {
     "factories": "factories",
@@ -251,8 +261,6 @@ def _timeline(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
 
 
 def _balance(plan: Plan) -> ReportSection:
-    from regdev.planning.output import province_progress
-
     p = plan.problem
     prog = province_progress(plan)
     head = "".join(f"<th>{y}</th>" for y in p.years)
@@ -461,32 +469,41 @@ def _method(plan: Plan) -> ReportSection:
     return ReportSection("method", "Method", body, 90)
 
 
-def build_plan_report(
+def _design(design: DesignResult) -> ReportSection:
+    from regdev.design.report import section_body
+
+    body = section_body(design)
+    # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
+    assumed = list(design.problem.metadata.get("assumptions", []))
+    if assumed:
+        items = "".join(f"<li>{esc(a)}</li>" for a in assumed)
+        body = f'<div class="tight"><b>Assumed for missing data</b><ul>{items}</ul></div>' + body
+    return ReportSection(DESIGN_SECTION_ID, DESIGN_SECTION_TITLE, body, order=70)
+
+
+def build_report_sections(
     plan: Plan,
     dossiers: list[dict[str, Any]],
     *,
     schedule: pd.DataFrame | None = None,
-    extra_sections: list[ReportSection] | None = None,
-    title: str | None = None,
-) -> str:
-    """Render ``report.html`` of ``plan``.
+    design: DesignResult | None = None,
+    extra_sections: list[ReportSection] | tuple[ReportSection, ...] = (),
+) -> list[ReportSection]:
+    """The sections of ``report.html``, in document order.
 
     Parameters
     ----------
     plan : Plan
         A plan with a solution.
     dossiers : list of dict
-        From :func:`regdev.planning.explain.build_dossiers`.
+        From :func:`regdev.planning.explain.build_dossiers` (with the design's
+        entries merged in, when there is a design).
     schedule : pandas.DataFrame, optional
         ``plan.schedule_frame(allow_feasible=True)`` (computed when omitted).
-    extra_sections : list of ReportSection, optional
-        Sections from plan hooks, merged by ``order``.
-    title : str, optional
-
-    Returns
-    -------
-    str
-        The HTML document (UTF-8 text, no external reference).
+    design : DesignResult, optional
+        The plan's factory design: adds the factory-design section.
+    extra_sections : sequence of ReportSection
+        More sections, merged by ``order``.
     """
     sched = plan.schedule_frame(allow_feasible=True) if schedule is None else schedule
     year_idx = plan.year_index(allow_feasible=True)
@@ -501,9 +518,20 @@ def build_plan_report(
         _left_out(plan),
         _dossiers(plan, dossiers),
         _method(plan),
-        *(extra_sections or []),
+        *([_design(design)] if design is not None else []),
+        *extra_sections,
     ]
     sections.sort(key=lambda s: (s.order, s.id))
+    return sections
+
+
+def render_report(
+    plan: Plan,
+    sections: list[ReportSection] | tuple[ReportSection, ...],
+    *,
+    title: str | None = None,
+) -> str:
+    """The HTML document of ``sections`` (in the order given) with the plan's header."""
     p = plan.problem
     heading = title or f"Regional development rollout plan {p.years[0]}–{p.years[-1]}"
     nav = "".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in sections)
@@ -519,3 +547,52 @@ def build_plan_report(
         f"{p.n_regions} programme regions</div></header><nav>{nav}</nav><main>{body}</main>"
         f"<script>{SEARCH_JS}</script></body></html>\n"
     )
+
+
+def build_report(
+    plan: Plan,
+    dossiers: list[dict[str, Any]],
+    *,
+    schedule: pd.DataFrame | None = None,
+    design: DesignResult | None = None,
+    extra_sections: list[ReportSection] | tuple[ReportSection, ...] = (),
+    title: str | None = None,
+) -> Report:
+    """Build the report of ``plan``: its sections and the rendered document.
+
+    Parameters are those of :func:`build_report_sections`, plus ``title``.
+
+    Returns
+    -------
+    Report
+    """
+    sections = build_report_sections(
+        plan, dossiers, schedule=schedule, design=design, extra_sections=extra_sections
+    )
+    return Report(html=render_report(plan, sections, title=title), sections=tuple(sections))
+
+
+def build_plan_report(
+    plan: Plan,
+    dossiers: list[dict[str, Any]],
+    *,
+    schedule: pd.DataFrame | None = None,
+    design: DesignResult | None = None,
+    extra_sections: list[ReportSection] | tuple[ReportSection, ...] = (),
+    title: str | None = None,
+) -> str:
+    """Render ``report.html`` of ``plan`` (the HTML of :func:`build_report`).
+
+    Returns
+    -------
+    str
+        The HTML document (UTF-8 text, no external reference).
+    """
+    return build_report(
+        plan,
+        dossiers,
+        schedule=schedule,
+        design=design,
+        extra_sections=extra_sections,
+        title=title,
+    ).html

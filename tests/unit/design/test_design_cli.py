@@ -17,7 +17,7 @@ def test_design_cli_prints_one_county_and_why():
     assert res.exit_code == 0, res.output
     assert "Kaephung" in res.stdout
     assert "- seafood_processing (characteristic): enabled by local fish" in res.stdout
-    assert "status Optimal" in res.stdout
+    assert "status optimal" in res.stdout
 
 
 def test_design_cli_json_with_forbid_reports_the_difference():

@@ -26,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from regdev.design.model import build_model, max_violation
+from regdev._milp import certify
+from regdev.design.model import build_model
 from regdev.design.solve import solve_design
 
 pytestmark = pytest.mark.solver
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.solver
 
 def test_design_two_county_optimum_matches_hand_solution(two_county):
     res = solve_design(two_county(), method="milp", mip_rel_gap=0.0)
-    assert res.status == "Optimal"
+    assert res.status == "optimal"
     assert res.objective == pytest.approx(249.0, abs=1e-6)
     sol = res.solution
     np.testing.assert_array_equal(sol.m, [[1, 1], [1, 0]])
@@ -71,7 +72,7 @@ def test_design_forcing_a_line_without_raw_material_imports_and_pays(two_county)
 def test_design_model_solution_satisfies_every_row(two_county):
     res = solve_design(two_county(), method="milp", mip_rel_gap=0.0)
     model = build_model(res.problem)
-    assert max_violation(model, res.solution.to_values(model)) < 1e-6
+    assert certify(model.milp, res.solution.to_values(model)).max_violation < 1e-6
 
 
 def test_design_what_if_forbid_fish_line_costs_36_exactly(two_county):
@@ -89,3 +90,31 @@ def test_design_what_if_forbid_fish_line_costs_36_exactly(two_county):
     ]
     full = what_if(base, forbid=[("A", "F")], local=False)
     assert full.cost_difference_kusd == pytest.approx(36.0, abs=1e-6)
+
+
+def test_design_model_is_built_one_family_at_a_time(two_county):
+    """Pairs (A,L), (A,F), (B,L); arcs A→B carry c and f, B→A only c; A alone uses fish."""
+    from regdev.design.model import DEFINE_ORDER, FAMILIES, VARIABLES
+
+    assert [f.__name__ for f in DEFINE_ORDER] == [f"define_{fam}_constraints" for fam in FAMILIES]
+    milp = build_model(two_county()).milp
+    assert milp.families == FAMILIES
+    sizes = {v: milp.block(v).stop - milp.block(v).start for v in VARIABLES}
+    assert sizes == {"y": 3, "m": 3, "x": 3, "s": 3, "e": 4, "u": 1}
+    assert milp.n_integer == 6 and milp.sense == "minimize"
+    rows = {fam: [milp.row_names[r] for r in milp.rows_of(fam)] for fam in FAMILIES}
+    assert rows == {
+        "balance": ["balance[A,c]", "balance[A,f]", "balance[B,c]", "balance[B,f]"],
+        "raw": ["raw[A,fish]"],
+        "capacity": ["capacity[A,L]", "capacity[A,F]", "capacity[B,L]"],
+        "mes": ["mes[A,L]", "mes[A,F]", "mes[B,L]"],
+        "link": ["link[A,L]", "link[A,F]", "link[B,L]"],
+        "minmod": ["minmod[A,L]", "minmod[A,F]", "minmod[B,L]"],
+        "group": ["group[A,food]", "group[B,food]"],
+    }
+    # minmod[A,L]: m − ceil(50 / 100)·y ≥ 0, i.e. m − y ≥ 0
+    r = milp.row_names.index("minmod[A,L]")
+    row = milp.matrix.getrow(r)
+    cols = {milp.col_names[j]: v for j, v in zip(row.indices, row.data, strict=True)}
+    assert cols == {"m[A,L]": 1.0, "y[A,L]": -1.0}
+    assert milp.row_lower[r] == 0.0 and milp.row_upper[r] == np.inf

@@ -12,7 +12,6 @@ MODULES = [
     "regdev.planning.scenario",
     "regdev.planning.sizing",
     "regdev.planning.problem",
-    "regdev.planning.hooks",
     "regdev.reporting.svg",
 ]
 

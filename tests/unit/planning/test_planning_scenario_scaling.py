@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 from regdev.cli import app
 from regdev.errors import ConfigError
 from regdev.planning import Scenario, build_problem, load_scenario
+from regdev.planning.problem import yearly_capacity
 from regdev.planning.scenario import (
     FACILITY_TYPES,
     default_scenario_text,
     scaled_scenario,
     with_cli_updates,
-    yearly_capacity,
 )
 from regdev.registry import load_default, toy_region, write_regions
 

@@ -91,3 +91,16 @@ def test_extra_constraints_hook_adds_user_rows():
     assert year <= 2025
     assert plan.objective <= free.objective + 1e-9
     assert "user-early" in " ".join(plan.model.lp.row_names_)
+
+
+def test_plan_rollout_takes_a_built_model_but_not_with_a_hook():
+    from regdev.errors import InternalError
+    from regdev.registry import toy_region
+
+    sc = load_scenario().with_updates(factories={"per_year": 2}, history={"enabled": False})
+    problem = build_problem(toy_region(), sc)
+    model = build_model(problem)
+    plan = plan_rollout(problem, model=model)
+    assert plan.model is model and plan.status == "optimal"
+    with pytest.raises(InternalError, match="not both"):
+        plan_rollout(problem, model=model, extra_constraints=lambda m, p: None)

@@ -5,9 +5,8 @@ import re
 import pytest
 
 from regdev.planning import build_dossiers, build_problem, load_scenario, plan_rollout
-from regdev.planning.hooks import ReportSection
 from regdev.registry import load_default, toy_region
-from regdev.reporting import build_plan_report
+from regdev.reporting import ReportSection, build_plan_report
 
 URL_ATTR = re.compile(r"""(?:src|href|xlink:href|action)\s*=\s*["']([^"']*)["']""", re.I)
 

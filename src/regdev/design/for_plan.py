@@ -1,0 +1,88 @@
+"""How a factory design appears in a rollout plan's folder, dossiers and ``plan.json``.
+
+The pipeline (:func:`regdev.plan`) designs the factory group of every county
+the plan schedules (:func:`regdev.design.design_for_plan`, with the registry
+it planned with) and uses these functions to put the design into the plan:
+
+* :func:`plan_tables` — ``factories.csv`` (:data:`regdev.design.result.FACTORY_COLUMNS`),
+  ``factory_claims.csv`` (per-county transport saved, jobs, local shares) and
+  ``factory_raw_materials.csv`` (``region_id, resource, need_t, local_supply_t, imported_t``);
+* :func:`plan_dossier_entries` — ``factory_design`` in each county's dossier
+  (lines with modules and why, jobs, capital, shares);
+* :func:`plan_summary` — the design's status, objective, bound, gap,
+  certificate and national claims for ``plan.json["extensions"]["factory-design"]``
+  (without run times, so the file stays byte-identical across runs).
+
+This module knows nothing of the planner: it reads a :class:`DesignResult` only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from regdev.design.result import DesignResult
+
+EXTENSION_NAME = "factory-design"
+"""Key of the design's summary under ``plan.json["extensions"]``."""
+
+MAX_PLAN_REGIONS = 600
+"""Largest number of factory groups the pipeline designs in one national model."""
+
+TABLE_FILES: tuple[str, ...] = (
+    "factories.csv",
+    "factory_claims.csv",
+    "factory_raw_materials.csv",
+)
+"""The plan-folder files of a design."""
+
+
+def plan_tables(result: DesignResult) -> dict[str, pd.DataFrame]:
+    """The design's tables by plan-folder file name (see :data:`TABLE_FILES`)."""
+    return {
+        "factories.csv": result.factories_frame(),
+        "factory_claims.csv": result.claims_frame().reset_index(),
+        "factory_raw_materials.csv": result.raw_material_base(),
+    }
+
+
+def _short_why(line: dict[str, Any]) -> str:
+    return str(line.get("why", "")).split(";")[0]
+
+
+def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
+    """``region_id -> {"factory_design": {...}}`` to merge into the plan's dossiers."""
+    entries: dict[str, dict[str, Any]] = {}
+    for rid, d in result.dossiers().items():
+        entries[rid] = {
+            "factory_design": {
+                "lines": [
+                    f"{ln['line']} x{ln['modules']} ({ln['capacity']:,.0f} {ln['unit']}/yr): "
+                    f"{_short_why(ln)}"
+                    for ln in d["lines"]
+                ],
+                "jobs": d["jobs"],
+                "capital_cost_kusd": d["capital_cost_kusd"],
+                "local_share": d["local_share"],
+                "nearby_share": d["nearby_share"],
+                "tkm_saved": d["tkm_saved"],
+            }
+        }
+    return entries
+
+
+def plan_summary(result: DesignResult) -> dict[str, Any]:
+    """The design's entry in ``plan.json["extensions"]`` (no run times: reproducible)."""
+    summary = {
+        k: v for k, v in result.summary().items() if k not in ("wall_time_s", "solve_time_s")
+    }
+    # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
+    summary["assumptions"] = list(result.problem.metadata.get("assumptions", []))
+    return summary
+
+
+def skipped_summary(reason: str) -> dict[str, Any]:
+    """The ``plan.json`` entry when the plan's factories are not designed, and why."""
+    return {"status": "skipped", "reason": reason}
