@@ -77,7 +77,7 @@ def test_every_table_has_one_documented_mapping_command():
     assert set(commands) == {
         "ca_census_divisions_2021.csv",
         "la_admin_divisions.csv",
-        "us_mountain_counties_2010.txt",
+        "us_southwest_counties_2010.txt",
     }
     for name, lines in commands.items():
         assert sum(c[:3] == ["regdev", "data", "import"] for c in lines) == 1, name
@@ -125,8 +125,8 @@ def test_laos_districts_without_population(tmp_path):
 
 
 def test_united_states_counties_latin1_with_units(tmp_path):
-    stdout, stderr, out = import_and_plan("us_mountain_counties_2010.txt", tmp_path)
-    assert "wrote 281 regions" in stdout
+    stdout, stderr, out = import_and_plan("us_southwest_counties_2010.txt", tmp_path)
+    assert "wrote 158 regions" in stdout
     assert "scaled: area_km2 x 1e-06" in stdout
     regions = pd.read_csv(tmp_path / "us.csv", dtype={"region_id": str}).set_index("region_id")
     assert regions.at["35013", "name"] == "Doña Ana County"
@@ -134,8 +134,8 @@ def test_united_states_counties_latin1_with_units(tmp_path):
     assert regions.at["04013", "area_km2"] == pytest.approx(23_828.0, rel=1e-3)
     assert regions.at["04013", "population"] == 3_817_117
     meta, sched, _html = plan_facts(out)
-    assert meta["n_regions"] == 281
-    assert sched[sched["facility"] == "factories"]["region_id"].nunique() == 281
+    assert meta["n_regions"] == 158
+    assert sched[sched["facility"] == "factories"]["region_id"].nunique() == 158
     assert set(sched["facility"]) >= {"factories", "hospital", "leisure_complex"}
     assert "warning: development index: no capital row" in stderr
 
