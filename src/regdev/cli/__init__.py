@@ -14,6 +14,7 @@ import typer
 
 from regdev._version import __version__
 from regdev.cli import data as _data  # noqa: I001
+from regdev.cli import evaluation as _evaluation
 from regdev.cli import grain as _grain
 from regdev.cli import plan as _plan
 from regdev.cli import service as _service
@@ -32,6 +33,7 @@ app.add_typer(
     _grain.app, name="grain", help="Grain storage: simulate strategies, run the live loop."
 )
 _service.register(app)
+_evaluation.register(app)
 
 
 def _version_callback(value: bool) -> None:

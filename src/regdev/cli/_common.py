@@ -28,9 +28,8 @@ def run_guarded(app: typer.Typer) -> int:
         The process exit code.
     """
     try:
-        # without standalone mode click *returns* the code of a typer.Exit(code=...) raised in
-        # a command instead of raising it: that code is the process exit code
-        rv = app(standalone_mode=False)
+        # without standalone mode, click returns (not raises) the code of a ``typer.Exit``
+        code = app(standalone_mode=False)
     except RegdevError as exc:
         err_console.print(
             f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
@@ -50,7 +49,7 @@ def run_guarded(app: typer.Typer) -> int:
             show()
             return code
         raise
-    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+    return code if isinstance(code, int) else 0
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -78,11 +78,28 @@ def register(app: typer.Typer) -> None:
         ] = None,
         year: Annotated[int, typer.Option(help="Year the demand is projected to.")] = 2030,
         tier: Annotated[int, typer.Option(min=1, max=3, help="Modernisation tier 1-3.")] = 2,
+        signals: Annotated[
+            str | None,
+            typer.Option(
+                "--signals",
+                help="Accepted customer-loop recommendations: a signals CSV file, or DB for the "
+                "monitoring database (--db); their forced / forbidden lines of REGION join the what-if.",
+            ),
+        ] = None,
+        db: Annotated[
+            str | None, typer.Option("--db", help="Monitoring database for --signals DB.")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Print one county's factory design (lines, capacities, raw materials) and why."""
         from regdev.pipeline import design_region
 
+        if signals is not None:
+            from regdev.cli.evaluation import signal_lines
+
+            extra_force, extra_forbid = signal_lines(signals, region, regions, db)
+            force_line = [*(force_line or ()), *extra_force]
+            forbid_line = [*(forbid_line or ()), *extra_forbid]
         res = design_region(
             region,
             regions=regions,

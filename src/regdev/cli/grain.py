@@ -16,6 +16,18 @@ from typing import Annotated, Any
 import typer
 
 from regdev.cli._common import console, echo_json
+from regdev.i18n import N_, _
+
+#: Columns of the strategy comparison table (translated when shown).
+_SIM_COLUMNS = (
+    N_("strategy"),
+    N_("DML %"),
+    N_("DML t"),
+    N_("energy kWh"),
+    N_("fan h"),
+    N_("final M %"),
+    N_("max T degC"),
+)
 
 app = typer.Typer(no_args_is_help=True, help="Grain storage: simulate, size, run, fumigate.")
 
@@ -41,14 +53,37 @@ def simulate(
         str, typer.Option(help="maize, rough_rice, wheat, soybean, barley.")
     ] = "maize",
     seed: Annotated[int, typer.Option(help="Seed of the synthetic weather.")] = 2026,
-    out: Annotated[Path | None, typer.Option(help="Folder for PNG plots and summary.json.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for grain-comparison.png (all strategies) and summary.json."),
+    ] = None,
+    per_strategy_plots: Annotated[
+        bool,
+        typer.Option(help="Also write one detailed PNG per strategy (grain-<name>.png)."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Compare aeration strategies on a store over a weather series."""
+    """Compare aeration strategies on a store over a weather series.
+
+    The predictive strategy (mpc) uses its default 48-hour horizon and a perfect
+    forecast of the weather series.
+    """
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from regdev._atomic import atomic_write_text
+    from regdev.cli._common import err_console
     from regdev.errors import ConfigError
     from regdev.grain import controller as ctl
     from regdev.grain import loop, plant
+    from regdev.grain import properties as props
     from regdev.grain.weather import read_weather_csv, synthetic_weather
 
     names = list(ctl.STRATEGIES) if strategy == "all" else [strategy]
@@ -68,13 +103,39 @@ def simulate(
     )
     rows: dict[str, dict[str, float]] = {}
     results = {}
-    for name in names:
-        c = ctl.build_controller(name, spec)
-        r = loop.simulate(
-            spec, series, c, initial_temp_c=temp, initial_m_wb_pct=moisture, strategy=name
-        )
-        rows[name] = r.summary()
-        results[name] = r
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    )
+    with progress:
+        hours = len(series) * len(names)
+        task = progress.add_task(_("simulating"), total=hours)
+        for k, name in enumerate(names):
+            progress.update(task, description=_("simulating {strategy}", strategy=name))
+            offset = k * len(series)
+
+            def advance(done: int, _total: int, offset: int = offset) -> None:
+                progress.update(task, completed=offset + done)
+
+            c = ctl.build_controller(name, spec)
+            r = loop.simulate(
+                spec,
+                series,
+                c,
+                initial_temp_c=temp,
+                initial_m_wb_pct=moisture,
+                strategy=name,
+                progress=advance,
+            )
+            rows[name] = r.summary()
+            results[name] = r
     payload: dict[str, Any] = {
         "weather": source,
         "hours": len(series),
@@ -82,12 +143,23 @@ def simulate(
         "strategies": rows,
     }
     if out is not None:
-        from regdev.grain.plots import write_simulation_png
+        from regdev.grain.plots import write_comparison_png, write_simulation_png
 
-        files = []
-        for name, r in results.items():
-            p = write_simulation_png(r, out / f"grain-{name}.png", title=f"{name}: {source}")
-            files.append(str(p))
+        safe = props.safe_moisture_pct(grain, "short_term")
+        files = [
+            str(
+                write_comparison_png(
+                    results,
+                    out / "grain-comparison.png",
+                    safe_m_wb_pct=safe,
+                    title=f"{tonnes:g} t {grain} at {moisture:g} %: {source}",
+                )
+            )
+        ]
+        if per_strategy_plots:
+            for name, r in results.items():
+                p = write_simulation_png(r, out / f"grain-{name}.png", title=f"{name}: {source}")
+                files.append(str(p))
         atomic_write_text(out / "summary.json", json.dumps(payload, indent=2, sort_keys=True))
         payload["files"] = files
     if as_json:
@@ -95,9 +167,19 @@ def simulate(
         return
     from rich.table import Table
 
-    table = Table(title=f"{tonnes:g} t {grain} at {moisture:g} %, {len(series)} h, {source}")
-    for col in ("strategy", "DML %", "DML t", "energy kWh", "fan h", "final M %", "max T degC"):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
+    tonnes_text, moisture_text = format(tonnes, "g"), format(moisture, "g")
+    table = Table(
+        title=_(
+            "{tonnes} t {grain} at {moisture} %, {hours} h, {source}",
+            tonnes=tonnes_text,
+            grain=grain,
+            moisture=moisture_text,
+            hours=len(series),
+            source=source,
+        )
+    )
+    for k, col in enumerate(_SIM_COLUMNS):
+        table.add_column(_(col), justify="left" if k == 0 else "right")
     for name, s in rows.items():
         table.add_row(
             name,
@@ -110,7 +192,7 @@ def simulate(
         )
     console.print(table)
     if out is not None:
-        console.print(f"plots written to {out}")
+        console.print(_("figures written to {folder}", folder=out))
 
 
 @app.command()
@@ -120,7 +202,10 @@ def size(
     norm: Annotated[
         str, typer.Option(help="cn-producing, cn-balanced, cn-consuming or fao-minimum.")
     ] = "cn-balanced",
-    per_capita: Annotated[float, typer.Option(help="kg per person and year.")] = 180.0,
+    per_capita: Annotated[
+        float | None,
+        typer.Option(help="kg per person and year (default 167, FAO/WFP CFSAM DPRK 2008)."),
+    ] = None,
     production: Annotated[float | None, typer.Option(help="Local harvest, t.")] = None,
     share: Annotated[float, typer.Option(help="Share of the harvest taken in, 0-1.")] = 0.0,
     harvest_days: Annotated[float, typer.Option(help="Harvest intake window, days.")] = 30.0,
@@ -128,13 +213,13 @@ def size(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Size a county store: capacity, dryer, wet holding and fans."""
-    from regdev.grain.sizing import size_county_store
+    from regdev.grain.sizing import PER_CAPITA_KG_PER_YEAR, size_county_store
 
     r = size_county_store(
         population,
         grain=grain,
         norm=norm,
-        per_capita_kg_per_year=per_capita,
+        per_capita_kg_per_year=PER_CAPITA_KG_PER_YEAR if per_capita is None else per_capita,
         production_t=production,
         production_share=share,
         harvest_days=harvest_days,
@@ -145,20 +230,21 @@ def size(
         return
     from rich.table import Table
 
-    table = Table(title=f"grain store for {population:,} people ({norm})")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
+    people = format(population, ",")
+    table = Table(title=_("grain store for {people} people ({norm})", people=people, norm=norm))
+    table.add_column(_("quantity"))
+    table.add_column(_("value"), justify="right")
     for label, value in (
-        ("consumption, t/yr", f"{r.consumption_t_per_year:,.0f}"),
-        ("storage capacity, t", f"{r.capacity_t:,.0f}"),
-        ("storage volume, m3", f"{r.capacity_m3:,.0f}"),
-        ("dryer, t/h", f"{r.dryer_t_per_h:.1f}"),
-        ("wet holding, t", f"{r.wet_holding_t:,.0f}"),
-        ("cooling airflow, m3/min", f"{r.cooling_airflow_m3_min:,.0f}"),
-        ("cooling fans, kW", f"{r.cooling_fan_kw:.1f}"),
-        ("drying fans (wet holding), kW", f"{r.drying_fan_kw:.1f}"),
+        (N_("consumption, t/yr"), f"{r.consumption_t_per_year:,.0f}"),
+        (N_("storage capacity, t"), f"{r.capacity_t:,.0f}"),
+        (N_("storage volume, m3"), f"{r.capacity_m3:,.0f}"),
+        (N_("dryer, t/h"), f"{r.dryer_t_per_h:.1f}"),
+        (N_("wet holding, t"), f"{r.wet_holding_t:,.0f}"),
+        (N_("cooling airflow, m3/min"), f"{r.cooling_airflow_m3_min:,.0f}"),
+        (N_("cooling fans, kW"), f"{r.cooling_fan_kw:.1f}"),
+        (N_("drying fans (wet holding), kW"), f"{r.drying_fan_kw:.1f}"),
     ):
-        table.add_row(label, value)
+        table.add_row(_(label), value)
     console.print(table)
 
 
@@ -177,9 +263,12 @@ def run(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg = read_store_config(config)
     live = run_live(cfg, max_seconds=max_seconds, once=once)
+    drops = ", ".join(f"{k} {v}" for k, v in sorted(live.drops.items()))
     console.print(
-        f"store {cfg.store.id}: {live.n_accepted} readings accepted, {live.n_dropped} dropped, "
-        f"{len(live.commands)} commands sent"
+        f"store {cfg.store.id}: {live.n_accepted} readings accepted, {live.n_dropped} dropped"
+        + (f" ({drops})" if drops else "")
+        + f", {live.n_flagged} flagged (clock/order), {len(live.commands)} commands sent",
+        markup=False,
     )
     if live.commands:
         last = live.commands[-1]
@@ -242,13 +331,18 @@ def fumigation_plan(
                 f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
         raise ConfigError(msg) from exc
-    schedule = schedule_plan(plan)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # shown below from schedule.warnings
+        schedule = schedule_plan(plan)
     if as_json:
         echo_json(
             {
                 "profile": schedule.profile,
                 "end": schedule.end.isoformat(),
                 "reentry_rule": schedule.reentry_rule,
+                "warnings": list(schedule.warnings),
                 "phases": [
                     {
                         "name": p.name,
@@ -263,10 +357,19 @@ def fumigation_plan(
         return
     from rich.table import Table
 
-    table = Table(title=f"{schedule.profile}: plan accepted")
-    for col in ("phase", "from", "to", "note"):
-        table.add_column(col)
+    table = Table(title=_("{profile}: plan accepted", profile=schedule.profile))
+    for col in (N_("phase"), N_("from"), N_("to"), N_("note")):
+        table.add_column(_(col))
     for p in schedule.phases:
         table.add_row(p.name, p.start.isoformat(), p.end.isoformat(), p.note)
     console.print(table)
-    console.print(f"re-entry: {schedule.reentry_rule}; out-loading from {schedule.end}")
+    console.print(
+        _(
+            "re-entry: {rule}; out-loading from {date}",
+            rule=schedule.reentry_rule,
+            date=schedule.end,
+        )
+    )
+    prefix = _("warning:")
+    for note in schedule.warnings:
+        console.print(f"[bold yellow]{prefix}[/] {note}", highlight=False)

@@ -24,6 +24,7 @@ All three enforce the same actuator limits (:class:`ActuatorLimits`): fan duty i
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -62,6 +63,10 @@ class Observation:
         Hourly forecast starting with the current hour (used by the predictive controller).
     valid : bool
         False when the safety layer judged the readings stale or faulty.
+    cables : mapping of str to numpy.ndarray, optional
+        Temperature of every sensor, per cable (bottom first, NaN where invalid),
+        when the store has cables; ``grain_temp_c`` is their mean per layer.
+        Hot spots are judged on these, never on the mean.
     """
 
     time_h: float
@@ -73,6 +78,7 @@ class Observation:
     forecast_temp_c: FloatArray | None = None
     forecast_rh: FloatArray | None = None
     valid: bool = True
+    cables: Mapping[str, FloatArray] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,7 @@ class _FanLogic:
             return "fail-safe: no valid ambient reading"
         if obs.ambient_temp_c < self.limits.lockout_temp_c:
             return f"ambient below lockout {self.limits.lockout_temp_c} degC"
-        if obs.ambient_rh > self.limits.max_rh:
+        if _rh_over_water(obs.ambient_temp_c, obs.ambient_rh) > self.limits.max_rh:
             return f"ambient RH above {self.limits.max_rh:.0%}"
         return None
 
@@ -164,6 +170,18 @@ class _FanLogic:
         return Action(fan=fan, reason=reason)
 
 
+def _rh_over_water(t_c: float, rh: float) -> float:
+    """Ambient RH as a weather station reports it (over water), for the RH lockout.
+
+    Observations carry RH in the package's convention (over ice below 0 degC); the
+    85 % rule of the GRDC cooling controllers is stated for station RH.
+    """
+    if t_c > 0.01:
+        return rh
+    # Scalar copy of properties.rh_over_water_from_internal (called every decision).
+    return rh * math.exp(22.46 * t_c / (272.62 + t_c) - 17.62 * t_c / (243.12 + t_c))
+
+
 def _grain_means(obs: Observation) -> tuple[float, float]:
     temps = np.asarray(obs.grain_temp_c, dtype=np.float64)
     ms = np.asarray(obs.grain_m_wb_pct, dtype=np.float64)
@@ -182,9 +200,14 @@ class EmcWindowController(_FanLogic):
     Parameters
     ----------
     grain : str
-        Grain (selects the isotherm).
-    target_m_wb_pct : float
-        Target moisture, % w.b. (maize: 15).
+        Grain (selects the isotherm and the default target).
+    target_m_wb_pct : float, optional
+        Target moisture, % w.b.  Default: the grain's safe storage moisture for
+        ``storage_horizon`` from ``data/safe_moisture.csv``
+        (:func:`regdev.grain.properties.safe_moisture_pct`; into spring: maize
+        15, soybean 13, paddy 14, wheat and barley 13.5).
+    storage_horizon : {"short_term", "into_summer", "long_term"}
+        Which safe-moisture column sets the default target.
     below_pct, above_pct : float
         Window: fan allowed while ``target - below <= EMC_ambient <= target + above``.
         The lower edge limits over-drying of the bottom layer; the upper edge rewetting.
@@ -197,7 +220,8 @@ class EmcWindowController(_FanLogic):
     def __init__(
         self,
         grain: str = "maize",
-        target_m_wb_pct: float = 15.0,
+        target_m_wb_pct: float | None = None,
+        storage_horizon: str = "short_term",
         below_pct: float = 3.0,
         above_pct: float = 0.5,
         max_warmer_k: float = 2.0,
@@ -205,6 +229,7 @@ class EmcWindowController(_FanLogic):
     ) -> None:
         self.grain = grain
         self.target_m_wb_pct = target_m_wb_pct
+        self.storage_horizon = storage_horizon
         self.below_pct = below_pct
         self.above_pct = above_pct
         self.max_warmer_k = max_warmer_k
@@ -216,6 +241,11 @@ class EmcWindowController(_FanLogic):
         self._reset_fan()
         self.emc_: float = math.nan
         self.iso_: props.Isotherm | None = None
+        self.target_: float = (
+            props.safe_moisture_pct(self.grain, self.storage_horizon)
+            if self.target_m_wb_pct is None
+            else float(self.target_m_wb_pct)
+        )
 
     def step(self, observation: Observation) -> Action:
         """Decide the fan from the ambient EMC."""
@@ -227,8 +257,8 @@ class EmcWindowController(_FanLogic):
             self.iso_ = props.get_isotherm(self.grain)
         emc = float(self.iso_.emc_wb_pct(obs.ambient_temp_c, obs.ambient_rh))
         self.emc_ = emc
-        lo = self.target_m_wb_pct - self.below_pct
-        hi = self.target_m_wb_pct + self.above_pct
+        lo = self.target_ - self.below_pct
+        hi = self.target_ + self.above_pct
         if not math.isfinite(t_grain):
             return self._apply(obs, False, "fail-safe: no grain temperature")
         if obs.ambient_temp_c > t_grain + self.max_warmer_k:
@@ -460,8 +490,7 @@ class PredictiveController(_FanLogic):
             energy += info.energy_kwh
             m_max = np.maximum(m_max, state.m_db)
         dml_h = np.mean(plant.dml_pct(state), axis=-1)
-        m_wb = plant.moisture_wb_pct(state)
-        rate = np.mean(props.dml_rate_pct_per_h(state.temp_c, m_wb, params.damage_pct), axis=-1)
+        rate = np.mean(plant.dml_rate_pct_per_h(params, state), axis=-1)
         dm_t = params.m_dm_layer * n_layers / 1000.0
         rewet_kg = np.sum((m_max - m_start).clip(min=0) * params.m_dm_layer, axis=-1)
         cost = (

@@ -15,7 +15,14 @@ Profiles (``data/storage_thresholds.csv``, topics ``fumigation``,
   half-life >= 5 min new, >= 3 min older, AS 2628); above 300 t surface-only
   application needs 20 d unless recirculated; re-entry below 0.3 ppm PH3 (TLV).
 * ``phosphine-us-label`` (FUMIPHOS label guidance): not below 5 degC; 5-12 degC
-  10 d, 12-16 degC 5 d, 16-20 degC 4 d, above 20 degC 3 d.
+  10 d, 12-15 degC 5 d, 16-20 degC 4 d, above 20 degC 3 d (the label's rows
+  are whole degrees Fahrenheit: 41-53, 54-59, 60-68 and above 68 degF, so 20 degC
+  = 68 degF takes 4 days).  The plan is accepted as the label allows, with a
+  warning below 15 degC: Australian guidance (GRDC) finds phosphine ineffective
+  there.
+
+Temperature rows are closed intervals: at a boundary, or in a gap between two
+rows (15-16 degC on the US label), the longer exposure applies.
 * ``nitrogen``: >= 99 % N2 for >= 20 d is effective on all stages; 95 % is not.
 * ``co2``: >= 35 % CO2 for 15 d above 25 degC.  Marked *unverified* in the
   reference set (quoted from memory there); the scheduler warns when it is used.
@@ -49,7 +56,8 @@ class TreatmentProfile:
     min_grain_temp_c : float
         Lowest grain temperature at which the treatment works, degC.
     exposure_days : tuple of (float, float, float)
-        ``(t_from_c, t_to_c, days)``: minimum exposure for grain temperature in ``[from, to)``.
+        ``(t_from_c, t_to_c, days)``: minimum exposure for grain temperature in
+        ``[from, to]``; where two rows meet, or between rows, the longer applies.
     reentry_ppm : float or None
         Fumigant concentration below which people may enter, ppm.
     min_halflife_min_new, min_halflife_min_old : float
@@ -77,12 +85,22 @@ class TreatmentProfile:
     verified: bool = True
 
     def required_days(self, grain_temp_c: float) -> float | None:
-        """Minimum exposure at this grain temperature, d (None: ineffective)."""
-        if grain_temp_c < self.min_grain_temp_c:
+        """Minimum exposure at this grain temperature, d (None: ineffective).
+
+        Rows are closed intervals; at a shared boundary the longer exposure
+        applies, and a temperature between two rows takes the row below it
+        (the longer exposure).
+        """
+        t = grain_temp_c
+        if t < self.min_grain_temp_c:
             return None
-        for lo, hi, days in self.exposure_days:
-            if lo <= grain_temp_c < hi:
-                return days
+        hits = [days for lo, hi, days in self.exposure_days if lo <= t <= hi]
+        if hits:
+            return max(hits)
+        below = [(hi, days) for lo, hi, days in self.exposure_days if hi < t]
+        above = [lo for lo, _, _ in self.exposure_days if lo > t]
+        if below and above:  # in a gap between two rows
+            return max(below)[1]
         return None
 
 
@@ -91,7 +109,7 @@ PROFILES: dict[str, TreatmentProfile] = {
         name="phosphine-au",
         method="phosphine",
         min_grain_temp_c=15.0,
-        exposure_days=((15.0, 25.0, 10.0), (25.0, 60.0, 7.0)),
+        exposure_days=((15.0, 25.0, 10.0), (25.0, 60.0, 7.0)),  # 7 d only above 25
         reentry_ppm=0.3,
         min_halflife_min_new=5.0,
         min_halflife_min_old=3.0,
@@ -102,7 +120,7 @@ PROFILES: dict[str, TreatmentProfile] = {
         name="phosphine-us-label",
         method="phosphine",
         min_grain_temp_c=5.0,
-        exposure_days=((5.0, 12.0, 10.0), (12.0, 16.0, 5.0), (16.0, 20.0, 4.0), (20.0, 60.0, 3.0)),
+        exposure_days=((5.0, 12.0, 10.0), (12.0, 15.0, 5.0), (16.0, 20.0, 4.0), (20.0, 60.0, 3.0)),
         reentry_ppm=0.3,
         min_halflife_min_new=5.0,
         min_halflife_min_old=3.0,
@@ -137,6 +155,9 @@ COLD_DISINFESTATION_WEEKS: tuple[tuple[float, float], ...] = (
 )
 #: Below this grain temperature stored-product insects do not feed or reproduce (grainscanada).
 NO_REPRODUCTION_C = 17.0
+#: Australian guidance: phosphine is ineffective below this grain temperature (GRDC Groundcover,
+#: "Common misunderstandings surround phosphine fumigation").
+PHOSPHINE_INEFFECTIVE_BELOW_C = 15.0
 
 
 class FumigationPlan(BaseModel):
@@ -175,6 +196,7 @@ class Schedule:
     profile: str
     phases: tuple[Phase, ...]
     reentry_rule: str
+    warnings: tuple[str, ...] = ()
 
     @property
     def end(self) -> date:
@@ -271,12 +293,9 @@ def schedule_plan(plan: FumigationPlan) -> Schedule:
         alts = "; ".join(alternatives(plan.grain_temp_c))
         msg = "fumigation plan refused: " + "; ".join(reasons) + f". Alternatives: {alts}"
         raise ConfigError(msg)
-    if not prof.verified:
-        warnings.warn(
-            f"profile {prof.name!r} uses values the reference set marks as unverified",
-            UserWarning,
-            stacklevel=2,
-        )
+    notes = plan_warnings(plan)
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
     d0 = plan.start
     seal_end = d0 + timedelta(days=1)
     expo_end = seal_end + timedelta(days=plan.exposure_days)
@@ -298,7 +317,27 @@ def schedule_plan(plan: FumigationPlan) -> Schedule:
         rule = f"enter only when measured {prof.method} < {prof.reentry_ppm:g} ppm"
     else:
         rule = "enter only when O2 >= 19.5 % (asphyxiation risk)"
-    return Schedule(profile=prof.name, phases=phases, reentry_rule=rule)
+    return Schedule(profile=prof.name, phases=phases, reentry_rule=rule, warnings=tuple(notes))
+
+
+def plan_warnings(plan: FumigationPlan) -> list[str]:
+    """Warnings for a plan that the profile accepts but that an operator should weigh.
+
+    * A profile whose values the reference set marks as unverified.
+    * Phosphine below 15 degC under a profile that allows it (the US label allows
+      5 degC): Australian guidance (GRDC) finds phosphine ineffective below 15 degC.
+    """
+    prof = get_profile(plan.profile)
+    out: list[str] = []
+    if not prof.verified:
+        out.append(f"profile {prof.name!r} uses values the reference set marks as unverified")
+    if prof.method == "phosphine" and plan.grain_temp_c < PHOSPHINE_INEFFECTIVE_BELOW_C:
+        out.append(
+            f"{prof.name}: grain at {plan.grain_temp_c:.1f} degC; Australian guidance (GRDC) "
+            f"finds phosphine ineffective below {PHOSPHINE_INEFFECTIVE_BELOW_C:.0f} degC - "
+            "warm the grain or use another treatment if insects survive"
+        )
+    return out
 
 
 def reentry_allowed(profile: str, measured_ppm: float) -> bool:

@@ -10,6 +10,7 @@ everything in a :class:`SimulationResult`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,9 +61,15 @@ class SimulationResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, float]:
-        """Season totals: DML, energy, fan hours, moisture, temperatures, insect generations."""
+        """Season totals: DML, energy, fan hours, moisture, temperatures, insect generations.
+
+        ``layers_beyond_model`` counts layers whose DML reached the end of the
+        deterioration model's fitted range (:data:`regdev.grain.properties.DML_MODEL_MAX_PCT`):
+        spoiled; their DML is a lower bound.
+        """
         m0 = float(np.mean(self.m_wb_pct[0])) if len(self.fan) else float("nan")
         m1 = float(np.mean(self.m_wb_pct[-1]))
+        spoiled = int(np.count_nonzero(self.dml_pct[-1] >= props.DML_MODEL_MAX_PCT - 1e-12))
         gens = max(
             float(np.max(insects.generations(self.temp_c, self.m_wb_pct, p))) for p in insects.PESTS
         )
@@ -77,6 +84,7 @@ class SimulationResult:
             "final_mean_temp_c": float(np.mean(self.temp_c[-1])),
             "max_temp_c": float(np.max(self.temp_c)),
             "insect_generations_max": gens,
+            "layers_beyond_model": spoiled,
         }
 
 
@@ -99,6 +107,7 @@ def simulate(
     sensor_noise_c: float = 0.0,
     rng: np.random.Generator | int | None = None,
     strategy: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Run a controller against the plant model over a weather series.
 
@@ -121,6 +130,9 @@ def simulate(
         Seed for the sensor noise (used once).
     strategy : str
         Name recorded in the metadata.
+    progress : callable, optional
+        ``progress(hours_done, hours_total)``, called once a simulated day and at
+        the end (the CLI draws a progress bar with it).
 
     Returns
     -------
@@ -170,6 +182,8 @@ def simulate(
         dml[i] = state.dml_pct
         fan[i] = action.fan
         energy[i] = info.energy_kwh
+        if progress is not None and (i % 24 == 23 or i == n - 1):
+            progress(i + 1, n)
     mwb = 100.0 * mwb / (1.0 + mwb)  # recorded as dry basis, reported wet basis
     return SimulationResult(
         time=weather.time,

@@ -10,19 +10,45 @@ topic                              direction   JSON payload
 ``P/S/sensors/moisture``           in          ``{"ts": ..., "m_wb_pct": 15.2}`` or a list per layer
 ``P/S/sensors/co2``                in          ``{"ts": ..., "ppm": 480}``
 ``P/S/cmd/fan``                    out         ``{"ts", "fan": 0|1, "reason", "strategy", "valid"}``
-``P/S/alarms``                     out         ``{"ts", "alarms": [{"kind", "level", "message", "layer"}]}``
+``P/S/alarms``                     out         ``{"ts", "alarms": [{"kind", "level", "message", "layer", "cable"}]}``
 =================================  ==========  ==================================================
 
-``ts`` is a Unix time in seconds (optional; the receive time is used when
-missing).  A payload that is not JSON, does not match its schema, or comes on
-an unknown topic is logged at WARNING and dropped; the loop never crashes on
-input.  Every accepted reading is stored in SQLite (:class:`ReadingStore`).
-Cable readings go through :class:`~regdev.grain.safety.SensorValidator`, so a
-jump of 30 K is treated as a sensor fault, not as grain.
+``rh_pct`` is relative humidity over water, as weather stations report it at all
+temperatures (WMO); the loop converts it below 0 degC.
+
+What is refused, in order (every refusal is counted in :attr:`LiveLoop.drops`)
+----------------------------------------------------------------------------
+1. ``oversized``: more than ``[mqtt] max_payload_bytes`` (16 KiB) - checked on
+   the raw bytes, before decoding or parsing;
+2. ``encoding``: not UTF-8;
+3. ``nesting``: JSON nested deeper than ``[mqtt] max_json_depth`` (4) - checked
+   by a scan before parsing, so no parser recursion is reached;
+4. ``json``: not JSON, or JSON with ``NaN``/``Infinity``;
+5. ``schema``: not the topic's schema in **strict** types (``"12.5"`` and
+   ``true`` are not numbers), unknown fields, wrong length; ``range``: a
+   well-formed ambient, CO2 or moisture reading with an impossible value - the
+   sensor is also marked faulty (``sensor_fault`` alarm until it reads plausibly);
+6. ``unknown_topic`` / ``unknown_cable`` / ``not_installed``: topics not in the
+   layout, cables not in ``[sensors] cables`` (or beyond ``max_cables`` without
+   a list), a CO2 or moisture sensor configured as absent.
+
+Time
+----
+Staleness and rate limits use the **receive** time.  A reading whose own ``ts``
+is further than ``[safety] max_clock_skew_s`` (300 s) from the receive time, or
+older than the last reading of that sensor (out of order), is stored with a
+``flag`` (``clock``, ``out_of_order``), counted in :attr:`LiveLoop.flags`, and
+not used for control.
+
+Stored are the accepted and flagged readings, re-serialised from the validated
+model (never the raw text), with their receive time (:class:`ReadingStore`).
+Cable readings go through :class:`~regdev.grain.safety.SensorValidator`, which
+also raises the stale/faulty sensor alarms.
 
 :class:`LiveLoop` holds the logic and is testable without a broker
 (:meth:`LiveLoop.handle_message`, :meth:`LiveLoop.tick`); :func:`run_live`
-connects it to a broker with paho-mqtt (the ``mqtt`` extra).
+connects it to a broker with paho-mqtt (the ``mqtt`` extra), with
+username/password and/or TLS client certificates from ``store.toml``.
 """
 
 from __future__ import annotations
@@ -30,20 +56,23 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from regdev.errors import ConfigError
 from regdev.grain import controller as ctl
+from regdev.grain import properties as props
 from regdev.grain.config import StoreConfig
-from regdev.grain.safety import Alarm, AlarmMonitor, SensorLimits, SensorValidator
+from regdev.grain.safety import Alarm, AlarmMonitor, SensorValidator
 
 if TYPE_CHECKING:
     from regdev.grain.report import MonitoringReporter
@@ -52,14 +81,17 @@ log = logging.getLogger(__name__)
 
 Publish = Callable[[str, str], None]
 
+_CABLE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
 
 class _Reading(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    ts: float | None = None
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    ts: float | None = Field(default=None, ge=0)
 
 
 class AmbientReading(_Reading):
-    """Ambient temperature and humidity."""
+    """Ambient temperature and humidity (RH over water, as stations report it)."""
 
     temp_c: float = Field(ge=-60, le=70)
     rh_pct: float = Field(ge=0, le=100)
@@ -83,6 +115,48 @@ class Co2Reading(_Reading):
     ppm: float = Field(ge=0, le=100_000)
 
 
+class _Drop(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Internal: a message is refused for ``reason``."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _refuse(reason: str, detail: str) -> NoReturn:
+    """Refuse the message being handled (caught in :meth:`LiveLoop.handle_message`)."""
+    raise _Drop(reason, detail)
+
+
+def _json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` nests arrays/objects deeper than ``limit`` (scan, no parsing)."""
+    depth = 0
+    in_str = False
+    esc = False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _no_constants(name: str) -> float:
+    msg = f"JSON constant {name} is not a number"
+    raise ValueError(msg)
+
+
 class Topics:
     """Topic names of one store."""
 
@@ -98,7 +172,13 @@ class Topics:
 
 
 class ReadingStore:
-    """Append-only SQLite store of accepted readings and issued commands.
+    """Append-only SQLite store of readings and issued commands.
+
+    Each reading row keeps the sensor's own time ``ts`` (the receive time when it
+    sent none), the ``received`` time, the validated payload re-serialised, and a
+    ``flag`` (NULL, ``clock`` or ``out_of_order``; flagged rows are kept for the
+    record but were not used for control).  Databases of older versions get the
+    two new columns on open.
 
     Parameters
     ----------
@@ -116,18 +196,34 @@ class ReadingStore:
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS readings "
                 "(ts REAL NOT NULL, store TEXT NOT NULL, kind TEXT NOT NULL, "
-                "sensor TEXT NOT NULL, payload TEXT NOT NULL)"
+                "sensor TEXT NOT NULL, payload TEXT NOT NULL, received REAL, flag TEXT)"
             )
+            cols = {r[1] for r in self._db.execute("PRAGMA table_info(readings)")}
+            for col, typ in (("received", "REAL"), ("flag", "TEXT")):
+                if col not in cols:  # a database written by an older version
+                    self._db.execute(f"ALTER TABLE readings ADD COLUMN {col} {typ}")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS commands "
                 "(ts REAL NOT NULL, store TEXT NOT NULL, fan REAL NOT NULL, reason TEXT NOT NULL)"
             )
 
-    def add_reading(self, ts: float, store: str, kind: str, sensor: str, payload: str) -> None:
-        """Store one accepted reading (one transaction)."""
+    def add_reading(
+        self,
+        ts: float,
+        store: str,
+        kind: str,
+        sensor: str,
+        payload: str,
+        *,
+        received: float | None = None,
+        flag: str | None = None,
+    ) -> None:
+        """Store one reading (one transaction)."""
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO readings VALUES (?, ?, ?, ?, ?)", (ts, store, kind, sensor, payload)
+                "INSERT INTO readings (ts, store, kind, sensor, payload, received, flag) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (ts, store, kind, sensor, payload, ts if received is None else received, flag),
             )
 
     def add_command(self, ts: float, store: str, fan: float, reason: str) -> None:
@@ -144,18 +240,34 @@ class ReadingStore:
             row = self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
         return int(row[0])
 
+    def max_payload_chars(self) -> int:
+        """Length of the longest stored payload (0 when empty)."""
+        with self._lock:
+            row = self._db.execute("SELECT MAX(LENGTH(payload)) FROM readings").fetchone()
+        return int(row[0] or 0)
+
+    def rows(self, store: str | None = None) -> list[tuple[Any, ...]]:
+        """All reading rows ``(ts, store, kind, sensor, payload, received, flag)``."""
+        sql = "SELECT ts, store, kind, sensor, payload, received, flag FROM readings"
+        with self._lock:
+            if store is None:
+                return list(self._db.execute(sql))
+            return list(self._db.execute(sql + " WHERE store = ?", (store,)))
+
     def status(self, store: str) -> dict[str, Any]:
         """Latest state of one store, for dashboards (e.g. the county page).
 
         Returns
         -------
         dict
-            ``store``, ``n_readings``, ``last_reading_ts``, ``last_fan``,
-            ``last_reason``, ``last_command_ts`` (None where nothing is stored yet).
+            ``store``, ``n_readings``, ``last_reading_ts`` (receive time),
+            ``last_fan``, ``last_reason``, ``last_command_ts`` (None where nothing
+            is stored yet).
         """
         with self._lock:
             n, last_ts = self._db.execute(
-                "SELECT COUNT(*), MAX(ts) FROM readings WHERE store = ?", (store,)
+                "SELECT COUNT(*), MAX(COALESCE(received, ts)) FROM readings WHERE store = ?",
+                (store,),
             ).fetchone()
             cmd = self._db.execute(
                 "SELECT ts, fan, reason FROM commands WHERE store = ? ORDER BY ts DESC LIMIT 1",
@@ -188,6 +300,13 @@ class LiveLoop:
         Where readings go; by default the database named in the config.
     controller : Controller, optional
         Defaults to the strategy named in the config.
+
+    Attributes
+    ----------
+    n_accepted, n_dropped, n_flagged : int
+        Messages used, refused, and stored but not used (clock, out of order).
+    drops, flags : collections.Counter
+        The same counts by reason (see the module docstring).
     """
 
     def __init__(
@@ -204,127 +323,292 @@ class LiveLoop:
         self.controller = controller or ctl.build_controller(
             config.controller.strategy, config.store.to_spec(), **config.controller.params
         )
-        self.validator = SensorValidator(
-            SensorLimits(max_jump_k=config.safety.max_jump_k, max_age_s=config.safety.max_age_s)
-        )
+        self.validator = SensorValidator(config.safety.limits())
         self.alarms = AlarmMonitor()
         self.n_dropped = 0
         self.n_accepted = 0
+        self.n_flagged = 0
+        self.drops: Counter[str] = Counter()
+        self.flags: Counter[str] = Counter()
         self.n_layers = config.store.n_layers
         self._lock = threading.Lock()
-        self._ambient: tuple[float, float, float] | None = None  # ts, temp, rh
+        self._ambient: tuple[float, float, float] | None = None  # received, temp, rh (internal)
         self._cables: dict[str, int] = {}
+        self._last_ts: dict[str, float] = {}
         self._moisture = np.full(self.n_layers, config.store.m_wb_pct)
         self.moisture_source = "sampled"  # "sensor" once a moisture reading arrives
         self._co2: float | None = None
+        self._started: float | None = None
         self.commands: list[dict[str, Any]] = []
         self.last_observation: ctl.Observation | None = None
         self.last_alarms: list[Alarm] = []
         self.reporter: MonitoringReporter | None = None  # set by run_live
+        if config.sensors.cables is None:
+            log.warning(
+                "store %s: no [sensors] cables allow-list; accepting the first %d cable ids",
+                config.store.id,
+                config.sensors.max_cables,
+            )
 
     # ------------------------------------------------------------------ input
     def handle_message(self, topic: str, payload: bytes | str, now_s: float | None = None) -> bool:
-        """Validate, store and apply one message; return False if it was dropped.
+        """Check, store and apply one message; return True if it is used for control.
 
-        Never raises on bad input: the problem is logged and the message dropped.
+        Never raises on bad input: a refused message is logged, counted in
+        :attr:`drops` under its reason and :attr:`n_dropped`; a flagged one (clock
+        or order) in :attr:`flags` and :attr:`n_flagged`.
+
+        Parameters
+        ----------
+        topic : str
+            MQTT topic.
+        payload : bytes or str
+            Raw payload.
+        now_s : float, optional
+            Receive time, Unix s (default: now).
         """
         now = time.time() if now_s is None else now_s
         try:
-            text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
-            data = json.loads(text)
-            accepted = self._apply(topic, data, text, now)
-        except (UnicodeDecodeError, json.JSONDecodeError, ValidationError, ValueError) as exc:
-            log.warning("dropped bad payload on %s: %s", topic, str(exc).splitlines()[0])
-            accepted = False
-        if accepted:
+            used = self._handle(topic, payload, now)
+        except _Drop as exc:
+            self._drop(exc.reason, topic, str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - the loop must survive any input
+            log.exception("unexpected error handling %s", topic)
+            self._drop("internal", topic, f"{type(exc).__name__}: {exc}")
+            return False
+        if used:
             self.n_accepted += 1
-        else:
-            self.n_dropped += 1
-        return accepted
+        return used
 
-    def _apply(self, topic: str, data: Any, text: str, now: float) -> bool:
-        t = self.topics
-        sid = self.config.store.id
+    def _drop(self, reason: str, topic: str, detail: str) -> None:
         with self._lock:
-            if topic == t.ambient:
-                amb = AmbientReading.model_validate(data)
-                ts = amb.ts if amb.ts is not None else now
-                self._ambient = (ts, amb.temp_c, amb.rh_pct / 100.0)
-                self.validator.touch("ambient", ts)
-                self.store.add_reading(ts, sid, "ambient", "ambient", text)
-                return True
-            if topic.startswith(t.cable_prefix):
-                cable = topic[len(t.cable_prefix) :] or "cable"
-                rd = CableReading.model_validate(data)
-                ts = rd.ts if rd.ts is not None else now
-                if len(rd.temps_c) != self.n_layers:
-                    msg = f"cable {cable}: expected {self.n_layers} values, got {len(rd.temps_c)}"
-                    raise ValueError(msg)
-                faults = [
-                    self.validator.check_temperature(f"{cable}/{i}", v, ts)
-                    for i, v in enumerate(rd.temps_c)
-                ]
-                for f in faults:
-                    if f is not None:
-                        log.warning("sensor fault: %s", f)
-                self._cables[cable] = len(rd.temps_c)
-                self.store.add_reading(ts, sid, "cable", cable, text)
-                return True
-            if topic == t.moisture:
-                mo = MoistureReading.model_validate(data)
-                values = np.asarray(mo.m_wb_pct, dtype=np.float64)
-                if np.any(values <= 0) or np.any(values >= 60):
-                    msg = f"moisture must be within (0, 60) % w.b.; got {mo.m_wb_pct}"
-                    raise ValueError(msg)
-                if values.ndim == 0 or values.size == self.n_layers:
-                    self._moisture = np.broadcast_to(values, (self.n_layers,)).copy()
-                else:
-                    msg = f"moisture: expected 1 or {self.n_layers} values, got {values.size}"
-                    raise ValueError(msg)
-                self.moisture_source = "sensor"
-                self.store.add_reading(mo.ts or now, sid, "moisture", "moisture", text)
-                return True
-            if topic == t.co2:
-                co = Co2Reading.model_validate(data)
-                self._co2 = co.ppm
-                self.store.add_reading(co.ts or now, sid, "co2", "co2", text)
-                return True
-        msg = f"unknown topic {topic}"
-        raise ValueError(msg)
+            self.n_dropped += 1
+            self.drops[reason] += 1
+        log.warning("dropped bad payload on %s (%s): %s", topic[:200], reason, detail[:300])
+
+    def _parse(self, payload: bytes | str) -> Any:
+        m = self.config.mqtt
+        raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload
+        if len(raw) > m.max_payload_bytes:
+            detail = f"{len(raw)} bytes, limit {m.max_payload_bytes}"
+            _refuse("oversized", detail)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            _refuse("encoding", f"not UTF-8: {exc}")
+        if _json_depth_exceeds(text, m.max_json_depth):
+            _refuse("nesting", f"JSON nested deeper than {m.max_json_depth}")
+        try:
+            return json.loads(text, parse_constant=_no_constants)
+        except ValueError as exc:
+            _refuse("json", f"not JSON: {exc}")
+
+    def _handle(self, topic: str, payload: bytes | str, now: float) -> bool:
+        t = self.topics
+        sens = self.config.sensors
+        kind: str
+        model: type[_Reading]
+        if topic == t.ambient:
+            kind, key, model = "ambient", "ambient", AmbientReading
+        elif topic.startswith(t.cable_prefix):
+            cable = topic[len(t.cable_prefix) :]
+            if not _CABLE_ID.match(cable):
+                _refuse("unknown_cable", f"cable id {cable[:80]!r} is not a valid id")
+            allowed = sens.cables
+            if allowed is not None and cable not in allowed:
+                _refuse("unknown_cable", f"cable {cable!r} is not in [sensors] cables")
+            if (
+                allowed is None
+                and cable not in self._cables
+                and len(self._cables) >= sens.max_cables
+            ):
+                detail = f"cable {cable!r}: already {sens.max_cables} cables (max_cables)"
+                _refuse("unknown_cable", detail)
+            kind, key, model = "cable", cable, CableReading
+        elif topic == t.moisture:
+            if sens.moisture is False:
+                _refuse("not_installed", "[sensors] moisture = false")
+            kind, key, model = "moisture", "moisture", MoistureReading
+        elif topic == t.co2:
+            if sens.co2 is False:
+                _refuse("not_installed", "[sensors] co2 = false")
+            kind, key, model = "co2", "co2", Co2Reading
+        else:
+            _refuse("unknown_topic", f"unknown topic {topic[:200]}")
+        data = self._parse(payload)
+        try:
+            reading = model.model_validate(data)
+        except ValidationError as exc:
+            errs = exc.errors()
+            if (
+                kind != "cable"
+                and errs
+                and all(e["type"] in _RANGE_ERRORS and e["loc"][:1] != ("ts",) for e in errs)
+            ):
+                self._implausible(key, _first_error(exc))
+            _refuse("schema", str(exc).splitlines()[0] + ": " + _first_error(exc))
+        self._check_shape(kind, reading)
+        ts = reading.ts
+        flag: str | None = None
+        if ts is not None:
+            if abs(ts - now) > self.config.safety.max_clock_skew_s:
+                flag = "clock"
+            elif key in self._last_ts and ts < self._last_ts[key]:
+                flag = "out_of_order"
+        text = reading.model_dump_json(exclude_none=True)
+        sid = self.config.store.id
+        self.store.add_reading(
+            ts if ts is not None else now, sid, kind, key, text, received=now, flag=flag
+        )
+        if flag is not None:
+            with self._lock:
+                self.n_flagged += 1
+                self.flags[flag] += 1
+            log.warning(
+                "flagged %s reading of %s: ts %.0f vs received %.0f (%s); not used for control",
+                kind,
+                key,
+                ts,
+                now,
+                flag,
+            )
+            return False
+        if ts is not None:
+            self._last_ts[key] = ts
+        with self._lock:
+            self._apply(kind, key, reading, now)
+        return True
+
+    def _check_shape(self, kind: str, reading: _Reading) -> None:
+        if isinstance(reading, CableReading) and len(reading.temps_c) != self.n_layers:
+            detail = f"expected {self.n_layers} values, got {len(reading.temps_c)}"
+            _refuse("schema", detail)
+        if isinstance(reading, MoistureReading):
+            values = np.asarray(reading.m_wb_pct, dtype=np.float64)
+            if values.ndim and values.size not in (1, self.n_layers):
+                detail = f"moisture: expected 1 or {self.n_layers} values, got {values.size}"
+                _refuse("schema", detail)
+            if np.any(values <= 0) or np.any(values >= 60):
+                self._implausible("moisture", f"{reading.m_wb_pct} outside (0, 60) % w.b.")
+
+    def _implausible(self, key: str, why: str) -> NoReturn:
+        """A well-formed reading with a physically impossible value: the sensor is faulty.
+
+        The reading is refused (reason ``range``) and the sensor marked faulty, so a
+        ``sensor_fault`` alarm names it until it reads plausibly again.
+        """
+        with self._lock:
+            self.validator.faults_[key] = f"{key}: implausible reading ({why})"
+        _refuse("range", why)
+
+    def _apply(self, kind: str, key: str, reading: _Reading, now: float) -> None:
+        v = self.validator
+        s = self.config.safety
+        if isinstance(reading, AmbientReading):
+            rh = float(props.rh_internal_from_over_water(reading.temp_c, reading.rh_pct / 100.0))
+            self._ambient = (now, reading.temp_c, rh)
+            v.check_value("ambient", reading.temp_c, now, -60.0, 70.0)
+        elif isinstance(reading, CableReading):
+            for i, value in enumerate(reading.temps_c):
+                fault = v.check_temperature(f"{key}/{i}", value, now)
+                if fault is not None:
+                    log.warning("sensor fault: %s", fault)
+            self._cables[key] = len(reading.temps_c)
+        elif isinstance(reading, MoistureReading):
+            values = np.asarray(reading.m_wb_pct, dtype=np.float64)
+            self._moisture = np.broadcast_to(values, (self.n_layers,)).copy()
+            self.moisture_source = "sensor"
+            v.check_value(
+                "moisture", float(np.mean(values)), now, 0.0, 60.0, max_age_s=s.moisture_max_age_s
+            )
+        elif isinstance(reading, Co2Reading):
+            self._co2 = reading.ppm
+            v.check_value("co2", reading.ppm, now, 0.0, 100_000.0, max_age_s=s.co2_max_age_s)
 
     # ------------------------------------------------------------------ control
+    def cable_temperatures(self, now_s: float) -> dict[str, np.ndarray]:
+        """Good (valid and fresh) temperature of every sensor, per cable; NaN elsewhere."""
+        return {
+            c: np.array([self.validator.good_value(f"{c}/{i}", now_s) for i in range(n)])
+            for c, n in self._cables.items()
+        }
+
     def observation(self, now_s: float) -> ctl.Observation | None:
         """Current observation, or None before the first ambient and cable reading."""
         with self._lock:
             if self._ambient is None or not self._cables:
                 return None
-            temps = np.full(self.n_layers, math.nan)
-            for i in range(self.n_layers):
-                vals = [self.validator.good_value(f"{c}/{i}", now_s) for c in self._cables]
-                vals = [v for v in vals if math.isfinite(v)]
-                if vals:
-                    temps[i] = float(np.mean(vals))
+            cables = self.cable_temperatures(now_s)
+            mat = np.vstack(list(cables.values()))
+            counts = np.sum(np.isfinite(mat), axis=0)
+            sums = np.nansum(mat, axis=0)
+            temps = np.where(counts > 0, sums / np.maximum(counts, 1), math.nan)
             _, t_amb, rh_amb = self._ambient
-            ambient_ok = not self.validator.is_stale("ambient", now_s)
+            ambient_ok = math.isfinite(self.validator.good_value("ambient", now_s))
             valid = ambient_ok and bool(np.any(np.isfinite(temps)))
+            co2_ok = self._co2 is not None and math.isfinite(
+                self.validator.good_value("co2", now_s)
+            )
             return ctl.Observation(
                 time_h=now_s / 3600.0,
                 ambient_temp_c=t_amb if ambient_ok else math.nan,
                 ambient_rh=rh_amb if ambient_ok else math.nan,
                 grain_temp_c=temps,
                 grain_m_wb_pct=self._moisture.copy(),
-                co2_ppm=self._co2,
+                co2_ppm=self._co2 if co2_ok else None,
                 valid=valid,
+                cables=cables,
             )
+
+    def stale_sensors(self, now_s: float) -> dict[str, str]:
+        """Sensors that should report but are silent, and why (for ``sensor_stale`` alarms).
+
+        Ambient, every allow-listed or seen cable, and the CO2 and moisture sensors
+        when installed (``true`` in ``[sensors]``) or once they have reported.  A
+        sensor that never reported is only reported after one maximum age since
+        the loop started.
+        """
+        v = self.validator
+        lim = v.limits
+        started = self._started if self._started is not None else now_s
+        out: dict[str, str] = {}
+
+        def check(name: str, sensors: list[str], max_age: float, expected: bool) -> None:
+            ages = [v.age_s(x, now_s) for x in sensors]
+            known = [a for a in ages if a is not None]
+            if not known:
+                if expected and now_s - started > max_age:
+                    out[name] = f"{name}: no reading since the loop started"
+                return
+            if min(known) > max_age:
+                out[name] = f"{name}: silent for {min(known):.0f} s (limit {max_age:.0f} s)"
+
+        check("ambient sensor", ["ambient"], lim.max_age_s, expected=True)
+        sens = self.config.sensors
+        cables = list(dict.fromkeys([*(sens.cables or []), *self._cables]))
+        for c in cables:
+            n = self._cables.get(c, self.n_layers)
+            check(f"cable {c}", [f"{c}/{i}" for i in range(n)], lim.max_age_s, expected=True)
+        check("CO2 sensor", ["co2"], lim.co2_max_age_s, expected=sens.co2 is True)
+        check("moisture sensor", ["moisture"], lim.moisture_max_age_s, sens.moisture is True)
+        return out
 
     def tick(self, now_s: float | None = None) -> ctl.Action | None:
         """Run the controller once and publish the fan command and alarms."""
         now = time.time() if now_s is None else now_s
+        if self._started is None:
+            self._started = now
         obs = self.observation(now)
         if obs is None:
             return None
         action = self.controller.step(obs)
-        faults = dict(self.validator.faults_)
+        with self._lock:
+            faults = dict(self.validator.faults_)
+            events = self.validator.pop_events()
+            stale = self.stale_sensors(now)
+        if self.moisture_source.startswith("sensor"):
+            self.moisture_source = "sensor (stale)" if "moisture sensor" in stale else "sensor"
         alarms = self.alarms.update(
             obs.time_h,
             obs.grain_temp_c,
@@ -333,6 +617,9 @@ class LiveLoop:
             ambient_rh=obs.ambient_rh,
             co2_ppm=obs.co2_ppm,
             faults=faults,
+            cables=obs.cables,
+            stale=stale,
+            events=events,
         )
         self.last_observation = obs
         self.last_alarms = list(alarms)
@@ -358,6 +645,7 @@ class LiveLoop:
                                 "level": a.level,
                                 "message": a.message,
                                 "layer": a.layer,
+                                "cable": a.cable,
                             }
                             for a in alarms
                         ],
@@ -367,12 +655,52 @@ class LiveLoop:
         return action
 
 
+def _first_error(exc: ValidationError) -> str:
+    errs = exc.errors()
+    if not errs:
+        return ""
+    e = errs[0]
+    return f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
+
+
+def configure_client(client: Any, config: StoreConfig) -> None:
+    """Set the broker login and TLS of a paho client from ``[mqtt]``.
+
+    Raises
+    ------
+    ConfigError
+        If the password cannot be read or a TLS file is missing.
+    """
+    m = config.mqtt
+    if m.username:
+        client.username_pw_set(m.username, config.mqtt_password())
+    if m.tls is not None:
+        files = {
+            "ca_file": m.tls.ca_file,
+            "cert_file": m.tls.cert_file,
+            "key_file": m.tls.key_file,
+        }
+        paths = {k: (None if v is None else config.resolve(v)) for k, v in files.items()}
+        for key, path in paths.items():
+            if path is not None and not path.is_file():
+                msg = f"mqtt.tls.{key}: {path} does not exist"
+                raise ConfigError(msg)
+        client.tls_set(
+            ca_certs=None if paths["ca_file"] is None else str(paths["ca_file"]),
+            certfile=None if paths["cert_file"] is None else str(paths["cert_file"]),
+            keyfile=None if paths["key_file"] is None else str(paths["key_file"]),
+        )
+        if m.tls.insecure:
+            client.tls_insecure_set(True)
+
+
 def run_live(
     config: StoreConfig,
     *,
     max_seconds: float | None = None,
     once: bool = False,
     connect_timeout_s: float = 10.0,
+    stop: threading.Event | None = None,
 ) -> LiveLoop:
     """Connect to the broker and run the live loop.
 
@@ -386,6 +714,8 @@ def run_live(
         Stop after the first fan command has been published.
     connect_timeout_s : float
         How long to wait for the broker's CONNACK.
+    stop : threading.Event, optional
+        Set it to stop the loop (from another thread, e.g. a service manager).
 
     Returns
     -------
@@ -406,7 +736,9 @@ def run_live(
     from paho.mqtt.enums import CallbackAPIVersion  # noqa: PLC0415 - optional extra
 
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cid)
+    configure_client(client, config)
     connected = threading.Event()
+    refused: list[str] = []
 
     def publish(topic: str, payload: str) -> None:
         client.publish(topic, payload, qos=1)
@@ -424,13 +756,11 @@ def run_live(
             c.subscribe(loop.topics.sensors, qos=1)
             connected.set()
         else:
+            refused.append(str(reason))
             log.error("broker refused connection: %s", reason)
 
     def on_message(_c: Any, _u: Any, msg: Any) -> None:
-        try:
-            loop.handle_message(msg.topic, msg.payload)
-        except Exception:  # never let a callback kill the network thread
-            log.exception("unexpected error handling %s", msg.topic)
+        loop.handle_message(msg.topic, msg.payload)  # never raises on input
 
     client.on_connect = on_connect
     client.on_message = on_message
@@ -442,11 +772,17 @@ def run_live(
     client.loop_start()
     try:
         if not connected.wait(connect_timeout_s):
-            msg = f"MQTT broker {config.mqtt.host}:{config.mqtt.port} did not accept the connection"
+            why = f": {refused[-1]}" if refused else ""
+            msg = (
+                f"MQTT broker {config.mqtt.host}:{config.mqtt.port} did not accept the "
+                f"connection{why}"
+            )
             raise ConfigError(msg)
         start = time.monotonic()
         next_tick = start
-        while max_seconds is None or time.monotonic() - start < max_seconds:
+        while (max_seconds is None or time.monotonic() - start < max_seconds) and not (
+            stop is not None and stop.is_set()
+        ):
             now = time.monotonic()
             if now >= next_tick:
                 action = loop.tick()

@@ -28,9 +28,29 @@ to rounding.
 
 Also modelled: fan power from Shedd's airflow resistance (ASAE D272) and fan
 heat (all fan power ends up in the air), optional heater rise, conduction
-through wall and roof to the ambient (lumped ``U A``), and respiration:
-dry-matter loss from the equivalent age (Saul & Steele 1966 curve, D535
-multipliers) with its heat (15.64 kJ per g glucose) and water (0.6 g per g).
+through wall and roof to the ambient (lumped ``U A``), and respiration.
+
+Respiration
+-----------
+Dry-matter loss (DML) per layer and step is the smaller of two rates, blended
+by the layer's equilibrium RH (:func:`regdev.grain.properties.dry_weight`):
+
+* the wet-grain deterioration model: the Saul & Steele (1966) CO2 curve of the
+  equivalent age, whose time scale is the grain's storage life
+  (:func:`regdev.grain.properties.storage_life_h`: ASAE D535 multipliers for
+  maize, published storable terms for paddy and barley);
+* the measured CO2 evolution of sound dry grain
+  (:func:`regdev.grain.properties.dry_grain_co2_mg_per_kg_day`), which bounds the
+  rate below 70 % ERH, where storage fungi do not grow; above 80 % ERH the wet
+  model applies unchanged.
+
+Biology stops with heat: the DML rate fades out linearly between 45 and
+60 degC (moulds and insects are killed at 50-55 degC, Canadian Grain
+Commission), and with it the heat (15.64 kJ per g glucose, i.e. 156 kJ per kg
+of dry matter lost) and the water (0.6 g per g).  DML is held at the upper end
+of the curve's fitted range, :data:`regdev.grain.properties.DML_MODEL_MAX_PCT`
+(1 %); a layer there is "spoiled, beyond the model" (:func:`beyond_model`) and
+releases no more heat or water in the model.
 
 Not modelled: heat of sorption above that of free water, moisture migration by
 natural convection, non-uniform airflow.  These are documented limitations.
@@ -68,6 +88,11 @@ _AIR_DENSITY = 1.2  # kg/m3 moist air near 20 degC at sea level
 _RESP_HEAT_KJ_PER_G = 15.64  # per gram glucose respired (2816 kJ/mol / 180 g)
 _RESP_WATER_G_PER_G = 0.6  # g water per g glucose
 _K_DML = 1.0 / props.CO2_PER_PCT_DML
+# Above this grain temperature moulds and insects are dead (heat kill 50-55 degC,
+# Canadian Grain Commission); deterioration fades out linearly from 45 degC.
+_BIOLOGY_STOPS_C = 60.0
+_LN2_OVER_10 = math.log(2.0) / 10.0  # Q10 = 2 of the dry-grain respiration bound
+_INV_DRY_SPAN = 1.0 / (props.DRY_ERH_HIGH - props.DRY_ERH_LOW)
 # Largest air-to-grain heat-capacity ratio per substep.  <= 1 keeps temperatures
 # bounded; 0.1 keeps the first-order time error below ~0.15 K (tested).
 _MAX_COURANT = 0.1
@@ -144,12 +169,16 @@ class PlantParams(NamedTuple):
     respiration: bool
     area_m2: float
     depth_m: float
+    resp_a: float  # dry-grain CO2 bound: resp_a exp(resp_k ERH) 2^((T - 38) / 10), mg/(kg d)
+    resp_k: float
 
 
 class PlantState(NamedTuple):
     """State of every layer; arrays of shape ``(..., n_layers)``.
 
-    ``dml_pct`` is a cache of ``dml_from_equivalent_hours(t_eq_h)`` (kept in step).
+    ``t_eq_h`` is the equivalent age on the wet-grain curve; ``dml_pct`` the
+    accumulated dry-matter loss (equal to ``dml_from_equivalent_hours(t_eq_h)``
+    while the wet model governs, smaller when the dry-grain bound applied).
     """
 
     temp_c: FloatArray
@@ -223,6 +252,9 @@ def build_params(spec: StoreSpec) -> PlantParams:
     ua = np.full(spec.n_layers, spec.wall_u_w_m2k * wall_per_layer)
     ua[-1] += spec.wall_u_w_m2k * area
     iso = props.get_isotherm(grain)
+    (e0, r0), (e1, r1) = props._DRY_CO2_ANCHORS
+    resp_k = math.log(r1 / r0) / (e1 - e0)
+    resp_a = props.DRY_RESPIRATION_FACTOR[grain] * r0 * math.exp(-resp_k * e0)
     return PlantParams(
         grain=grain,
         n_layers=spec.n_layers,
@@ -241,6 +273,8 @@ def build_params(spec: StoreSpec) -> PlantParams:
         respiration=spec.respiration,
         area_m2=area,
         depth_m=spec.depth_m,
+        resp_a=resp_a,
+        resp_k=resp_k,
     )
 
 
@@ -295,7 +329,7 @@ def _erh(params: PlantParams, temp_c: FloatArray, m_db: FloatArray) -> FloatArra
         out = np.exp(-np.exp(a + b * temp_c) / m**c)
     else:
         out = 1.0 / (1.0 + ((a + b * temp_c) / m) ** c)
-    return np.clip(out, 0.0, 1.0)
+    return np.minimum(np.maximum(out, 0.0), 1.0)
 
 
 def _sat_slope_kj_kg_k(t_c: float) -> float:
@@ -420,20 +454,13 @@ def step(
     # Conduction through wall and roof (explicit; the time constant is weeks).
     cp_dm = params.c_dm + m_db * props.CP_WATER
     temp = temp + params.ua_kj_h_k * (dt_h / m_dm) * (t_amb_c - temp) / cp_dm
-    # Respiration: equivalent age, dry-matter loss, heat and water.
-    t_eq_new = t_eq + dt_h / _storage_multiplier(temp, m_db, params.damage_pct)
-    e_new = np.exp(np.minimum(0.006 * t_eq_new, 12.0))
-    dml_new = np.minimum((1.3 * (e_new - 1.0) + 0.015 * t_eq_new) * _K_DML, 100.0)
-    d_dml = dml_new - state.dml_pct
+    # Respiration: dry-matter loss (wet model bounded for dry grain), heat and water.
+    t_eq_new, dml_new, d_dml = _respiration_dml(params, temp, m_db, t_eq, state.dml_pct, dt_h)
     resp_water: FloatArray | float = 0.0
     if params.respiration:
         glucose_g_per_kg = 10.0 * d_dml  # 1 % DML = 10 g dry matter per kg
-        # Moulds and insects are inactivated above ~50-55 degC (grainscanada heat-kill
-        # data); heating fades out linearly between 45 and 60 degC and never lifts a
-        # layer above 60 degC.
-        active = np.minimum(np.maximum((60.0 - temp) * (1.0 / 15.0), 0.0), 1.0)
-        heated = temp + active * _RESP_HEAT_KJ_PER_G * glucose_g_per_kg / cp_dm
-        temp = np.minimum(heated, np.maximum(temp, 60.0))  # heated == temp above 60
+        heated = temp + _RESP_HEAT_KJ_PER_G * glucose_g_per_kg / cp_dm
+        temp = np.minimum(heated, np.maximum(temp, _BIOLOGY_STOPS_C))
         dm_water = glucose_g_per_kg * (_RESP_WATER_G_PER_G / 1000.0)  # kg water per kg dm
         m_db = m_db + dm_water
         resp_water = np.sum(dm_water, axis=-1) * m_dm
@@ -445,6 +472,61 @@ def step(
         dml_increase_pct=d_dml,
     )
     return PlantState(temp, m_db, t_eq_new, dml_new), info
+
+
+def _respiration_dml(
+    params: PlantParams,
+    temp: FloatArray,
+    m_db: FloatArray,
+    t_eq: FloatArray,
+    dml: FloatArray,
+    dt_h: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Equivalent age, DML and DML increment after ``dt_h`` hours (see the module docstring).
+
+    Returns ``(t_eq_new, dml_new, d_dml)``; ``d_dml`` is zero where biology has
+    stopped (>= 60 degC) and where DML has reached the model's fitted range.
+    """
+    # Plain ufuncs only (np.clip and np.divide(where=) cost more than the maths here).
+    dt_eq = dt_h / _storage_multiplier(params, temp, m_db)
+    e_old = np.exp(np.minimum(0.006 * t_eq, 12.0))
+    e_new = np.exp(np.minimum(0.006 * (t_eq + dt_eq), 12.0))
+    d_wet = (1.3 * (e_new - e_old) + 0.015 * dt_eq) * _K_DML  # > 0: the linear term
+    erh = _erh(params, temp, m_db)
+    d_dry = np.exp(params.resp_k * erh + (temp - 38.0) * _LN2_OVER_10) * (
+        params.resp_a * dt_h / 24000.0 * _K_DML
+    )  # mg/(kg d) of CO2 over dt_h -> % of dry matter
+    w = np.minimum(np.maximum((erh - props.DRY_ERH_LOW) * _INV_DRY_SPAN, 0.0), 1.0)
+    d_bound = np.minimum(d_wet, d_dry)
+    d = d_bound * (d_wet / d_bound) ** w  # log-linear blend, both > 0
+    active = np.minimum(np.maximum((_BIOLOGY_STOPS_C - temp) * (1.0 / 15.0), 0.0), 1.0)
+    d = np.minimum(d * active, np.maximum(props.DML_MODEL_MAX_PCT - dml, 0.0))
+    t_eq_new = t_eq + dt_eq * (d / d_wet)
+    return t_eq_new, dml + d, d
+
+
+def _saul_steele(t_eq_h: FloatArray) -> FloatArray:
+    """Saul & Steele DML (%) of the equivalent age (fast copy of ``dml_from_equivalent_hours``)."""
+    e = np.exp(np.minimum(0.006 * t_eq_h, 12.0))
+    return (1.3 * (e - 1.0) + 0.015 * t_eq_h) * _K_DML
+
+
+def dml_rate_pct_per_h(params: PlantParams, state: PlantState) -> FloatArray:
+    """Instantaneous dry-matter loss rate of every layer, % per hour, as :func:`step` applies it.
+
+    The same bounded rate the bin model integrates (wet model, dry-grain bound,
+    biology stopping at 60 degC), evaluated for the next hour at the current
+    state; used by the predictive controller for its terminal cost.
+    """
+    _, _, d = _respiration_dml(
+        params, state.temp_c, state.m_db, state.t_eq_h, np.zeros_like(state.dml_pct), 1.0
+    )
+    return d
+
+
+def beyond_model(state: PlantState) -> npt.NDArray[np.bool_]:
+    """Layers whose DML reached the end of the deterioration model's fitted range (spoiled)."""
+    return np.asarray(state.dml_pct >= props.DML_MODEL_MAX_PCT - 1e-12)
 
 
 def _capped_outlet(
@@ -477,7 +559,22 @@ def _capped_outlet(
     return w_out, h_out, w_prev, h_prev
 
 
-def _storage_multiplier(temp_c: FloatArray, m_db: FloatArray, damage_pct: float) -> FloatArray:
+def _storage_multiplier(params: PlantParams, temp_c: FloatArray, m_db: FloatArray) -> FloatArray:
+    """Storage life over the D535 reference time: how much slower than reference the grain ages.
+
+    For paddy and barley it is ``storage_life_h / 230.7 h``
+    (:func:`regdev.grain.properties.storage_life_h`); for maize (and wheat and
+    soybean, which use the maize relation as a proxy) the product ``MT * MM * MD``
+    of the ASAE D535 multipliers, computed by :func:`_d535_multiplier`.
+    """
+    if params.grain in ("rough_rice", "barley"):
+        m_wb_pct = 100.0 * m_db / (1.0 + m_db)
+        life = props.storage_life_h(params.grain, temp_c, m_wb_pct, params.damage_pct)
+        return np.asarray(life / props.AST_REFERENCE_H, dtype=np.float64)
+    return _d535_multiplier(temp_c, m_db, params.damage_pct)
+
+
+def _d535_multiplier(temp_c: FloatArray, m_db: FloatArray, damage_pct: float) -> FloatArray:
     """Product ``MT * MM * MD`` of the ASAE D535 multipliers (fast path of the hot loop).
 
     Equal to the product of :func:`regdev.grain.properties.ast_temperature_multiplier`,
@@ -504,7 +601,7 @@ def moisture_wb_pct(state: PlantState) -> FloatArray:
 
 
 def dml_pct(state: PlantState) -> FloatArray:
-    """Layer dry-matter loss, percent (Saul & Steele curve of the equivalent age)."""
+    """Layer dry-matter loss, percent (held at most at ``props.DML_MODEL_MAX_PCT``)."""
     return state.dml_pct
 
 

@@ -19,6 +19,16 @@ formula on numpy arrays, including psychrolib's switch to the over-ice form at
 the triple point (0.01 degC); the unit tests check both against each other and
 against ``tests/data/grain/psychrometric_check_values.csv``.
 
+Relative humidity over water and over ice
+-----------------------------------------
+Internally (psychrolib's convention, ASHRAE) relative humidity below the
+triple point is taken over **ice**.  Weather stations report it over **water**
+at all temperatures (WMO-No. 8, *Guide to Instruments and Methods of
+Observation*, 2018, Part I ch. 4 and Annex 4.B).  Weather input is converted
+once at the boundary with :func:`rh_internal_from_over_water` (the ratio of
+the WMO Magnus formulas over water and over ice); at -5 degC a station's 80 %
+is 84.1 % over ice, at -10 degC 88.4 %.
+
 References
 ----------
 ASHRAE Handbook - Fundamentals (2017), ch. 1, eqs. 5-6 and 32.
@@ -176,6 +186,77 @@ def _sat_vp_scalar(t: float) -> float:
             + 4.1635019 * math.log(tk)
         )
     return math.exp(ln)
+
+
+def wmo_sat_vapour_pressure_water(t_c: ArrayLike) -> FloatArray:
+    """Saturation vapour pressure over (supercooled) water, Pa, WMO Magnus form.
+
+    ``e_w = 611.2 exp(17.62 t / (243.12 + t))`` (WMO-No. 8, 2018, Annex 4.B;
+    -45..60 degC).  Used for converting station RH, which WMO defines over water
+    also below 0 degC.
+
+    Examples
+    --------
+    >>> round(float(wmo_sat_vapour_pressure_water(-10.0)), 1)
+    287.0
+    """
+    t = np.asarray(t_c, dtype=np.float64)
+    return np.asarray(611.2 * np.exp(17.62 * t / (243.12 + t)), dtype=np.float64)
+
+
+def wmo_sat_vapour_pressure_ice(t_c: ArrayLike) -> FloatArray:
+    """Saturation vapour pressure over ice, Pa, WMO Magnus form.
+
+    ``e_i = 611.2 exp(22.46 t / (272.62 + t))`` (WMO-No. 8, 2018, Annex 4.B;
+    -65..0.01 degC).
+
+    Examples
+    --------
+    >>> round(float(wmo_sat_vapour_pressure_ice(-10.0)), 1)
+    259.9
+    """
+    t = np.asarray(t_c, dtype=np.float64)
+    return np.asarray(611.2 * np.exp(22.46 * t / (272.62 + t)), dtype=np.float64)
+
+
+def rh_internal_from_over_water(t_c: ArrayLike, rh_over_water: ArrayLike) -> FloatArray:
+    """Convert a station RH (over water, WMO) to this package's convention (over ice below 0).
+
+    Above the triple point the two agree.  Below it the vapour pressure
+    ``rh_w e_w(t)`` is re-expressed over ice: ``rh_i = rh_w e_w(t) / e_i(t)``,
+    with the WMO Magnus pair (both equal 611.2 Pa at 0 degC, so the conversion is
+    continuous).  The result can exceed 1 (air saturated over water is
+    supersaturated over ice), as real winter air does.
+
+    Parameters
+    ----------
+    t_c : array_like
+        Air temperature, degC.
+    rh_over_water : array_like
+        Relative humidity over water, fraction.
+
+    Returns
+    -------
+    numpy.ndarray
+        Relative humidity in the internal convention, fraction.
+
+    Examples
+    --------
+    >>> round(float(rh_internal_from_over_water(-10.0, 0.8)), 4)
+    0.8836
+    """
+    t = np.asarray(t_c, dtype=np.float64)
+    rh = np.asarray(rh_over_water, dtype=np.float64)
+    ratio = wmo_sat_vapour_pressure_water(t) / wmo_sat_vapour_pressure_ice(t)
+    return np.asarray(np.where(t <= _TRIPLE_POINT_C, rh * ratio, rh), dtype=np.float64)
+
+
+def rh_over_water_from_internal(t_c: ArrayLike, rh: ArrayLike) -> FloatArray:
+    """Inverse of :func:`rh_internal_from_over_water` (for output and the RH lockout)."""
+    t = np.asarray(t_c, dtype=np.float64)
+    r = np.asarray(rh, dtype=np.float64)
+    ratio = wmo_sat_vapour_pressure_ice(t) / wmo_sat_vapour_pressure_water(t)
+    return np.asarray(np.where(t <= _TRIPLE_POINT_C, r * ratio, r), dtype=np.float64)
 
 
 def humidity_ratio(t_c: ArrayLike, rh: ArrayLike, p_pa: float = P_ATM) -> FloatArray:
@@ -342,11 +423,16 @@ class Isotherm:
         return 100.0 * db_to_wb(self.emc_db_pct(t_c, rh) / 100.0)
 
 
-#: Default isotherm per grain (key into the packaged coefficient table) and why.
+#: Default isotherm per grain (key into the packaged coefficient table) and why
+#: (``data/SOURCES.md``).  Rough rice uses the long-grain ASABE D245.6 set, which
+#: reproduces a published D245 EMC table cell for cell and does not read about 2
+#: points low at 90-97 % RH like the older ``rough_rice`` set; wheat uses a
+#: Chung-Pfost fit to US extension values (the previous hard-red set read 0.8-1.8
+#: points high between -1 and 25 degC).
 DEFAULT_ISOTHERM: dict[str, tuple[str, str]] = {
     "maize": ("corn_yellow_dent", "modified_henderson"),
-    "rough_rice": ("rough_rice", "modified_henderson"),
-    "wheat": ("wheat_hard_red", "modified_chung_pfost"),
+    "rough_rice": ("rough_rice_long_grain", "modified_henderson"),
+    "wheat": ("wheat", "modified_chung_pfost"),
     "soybean": ("soybean", "modified_halsey"),
     "barley": ("barley", "modified_chung_pfost"),
 }
@@ -539,47 +625,245 @@ def dml_from_equivalent_hours(t_eq_h: ArrayLike) -> FloatArray:
     return np.minimum(dml, 100.0)
 
 
-#: Wet-paddy storable term (days, deterioration < 5 % of kernels) at 10-25 degC by
-#: moisture % w.b.  18-23 %: Japanese study abstract; 14 % and 12 % points from the
-#: Yamamoto rice-storage guide (14 % for 30-60 d if cool -> 60; 12 % for 1 year).
-_RICE_TERM_M = np.array([12.0, 14.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0])
-_RICE_TERM_D = np.array([365.0, 60.0, 30.0, 20.0, 15.0, 8.5, 7.0, 2.0])
-_RICE_TERM_REF_T = 17.5
+# --------------------------------------------------------------------------- other grains
+#: Rough-rice storable term (days) by moisture (% w.b.) at the humid-tropics
+#: reference temperature :data:`RICE_REF_TEMP_C`.  11 %: about one year, 13 %: 8-12
+#: months (lower end taken), 14 %: about six months (IRRI Rice Knowledge Bank,
+#: "Moisture content for safe storage"; IRRI-derived extension text, dipon.com
+#: section 17); 18-23 %: the wet-paddy storable terms of the Japanese study
+#: (30/20/15/8.5/7/2 d at 10-25 degC, taken at 17.5 degC) moved to the reference
+#: temperature with :data:`RICE_Q10`.
+_RICE_TERM_M = np.array([11.0, 13.0, 14.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0])
+#: Reference temperature of the humid-tropics terms, degC (an assumption: the
+#: sources say "humid tropics" without a temperature; 27 degC is a typical mean).
+RICE_REF_TEMP_C = 27.0
+#: Rate factor per 10 K for paddy deterioration: CO2 evolution "nearly doubles
+#: with each increase of 10 degC" (Bhattacharya & Ali, *An Introduction to
+#: Rice-Grain Technology*, ch. "Storage of paddy rice").
+RICE_Q10 = 2.0
+_JP_REF_C = 17.5
+_RICE_TERM_D = np.concatenate(
+    [
+        [365.0, 240.0, 180.0],
+        np.array([30.0, 20.0, 15.0, 8.5, 7.0, 2.0])
+        * RICE_Q10 ** ((_JP_REF_C - RICE_REF_TEMP_C) / 10),
+    ]
+)
 
 
 def rice_storable_days(t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArray:
-    """Storable term of rough rice (days until ~5 % of kernels deteriorate).
+    """Storable term of rough rice (paddy), days.
 
-    Log-linear interpolation of the wet-paddy table at its 10-25 degC reference
-    (taken as 17.5 degC), corrected to other temperatures with the ratio of the
-    ASAE D535 temperature multipliers (an assumption: rice respiration is taken
-    to scale with temperature like maize).  Below 12 % the term is held at one
-    year; above 23 % it extrapolates log-linearly.
+    Log-linear interpolation in moisture of published storable terms (see
+    :data:`_RICE_TERM_M`: IRRI guidance for 11-14 %, the Japanese wet-paddy
+    study for 18-23 %), at the humid-tropics reference temperature of 27 degC,
+    scaled to other temperatures by ``Q10 = 2`` (paddy CO2 evolution doubles per
+    10 K, Bhattacharya & Ali).  Outside 11-23 % the nearest tabulated term is
+    used (no extrapolation: wetter paddy must be dried at once, drier paddy is
+    held at one year at 27 degC).
 
-    The spoilage-risk index for rice is the storable-term fraction consumed,
-    ``sum(dt / storable_days)``; 1.0 means the term is used up.
+    Examples
+    --------
+    14 % paddy at 25 degC keeps about seven months:
+
+    >>> round(float(rice_storable_days(25.0, 14.0)))
+    207
     """
     t = np.asarray(t_c, dtype=np.float64)
-    m = np.asarray(m_wb_pct, dtype=np.float64)
+    m = np.clip(np.asarray(m_wb_pct, dtype=np.float64), _RICE_TERM_M[0], _RICE_TERM_M[-1])
     log_d = np.interp(m, _RICE_TERM_M, np.log(_RICE_TERM_D))
-    slope = (np.log(_RICE_TERM_D[-1]) - np.log(_RICE_TERM_D[-2])) / 1.0
-    log_d = np.where(m > 23.0, np.log(_RICE_TERM_D[-1]) + slope * (m - 23.0), log_d)
-    ratio = ast_temperature_multiplier(t, np.minimum(m, 18.9)) / ast_temperature_multiplier(
-        _RICE_TERM_REF_T, np.minimum(m, 18.9)
-    )
-    return np.asarray(np.exp(log_d) * ratio, dtype=np.float64)
+    scale = RICE_Q10 ** ((RICE_REF_TEMP_C - np.clip(t, -20.0, 50.0)) / 10.0)
+    return np.asarray(np.exp(log_d) * scale, dtype=np.float64)
+
+
+#: Small-grain (barley) safe storage time ``ln(days) = a + b T + c M`` (T degC,
+#: M % w.b.): least-squares fit to four published points - the cereal
+#: storage-time nomogram of Nox Storage (14.5 % at 25 degC: 60 d; at 7 degC:
+#: 450 d) and NDSU extension for barley (17 % at 60 degF: 65 d; at 70 degF: 30 d).
+#: Fits all four within 8 %.  This is the log-linear form of Fraser & Muir's
+#: wheat storage-time equation.
+BARLEY_STORAGE_COEF = (13.00389, -0.1143156, -0.4188307)
+
+
+def barley_storage_days(t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArray:
+    """Safe storage time of barley, days (:data:`BARLEY_STORAGE_COEF`).
+
+    Valid for about 12-18 % w.b. and 5-30 degC (the fitted points span 14.5-17 %
+    and 7-25 degC); inputs are clipped to 10-22 % and -10-40 degC.
+
+    Examples
+    --------
+    >>> round(float(barley_storage_days(25.0, 14.5)))
+    59
+    """
+    a, b, c = BARLEY_STORAGE_COEF
+    t = np.clip(np.asarray(t_c, dtype=np.float64), -10.0, 40.0)
+    m = np.clip(np.asarray(m_wb_pct, dtype=np.float64), 10.0, 22.0)
+    return np.asarray(np.exp(a + b * t + c * m), dtype=np.float64)
+
+
+def storage_life_h(
+    grain: str, t_c: ArrayLike, m_wb_pct: ArrayLike, damage_pct: ArrayLike = 30.0
+) -> FloatArray:
+    """Storage life of a grain, hours: the time the deterioration model allots to 0.5 % DML.
+
+    * maize: ASAE D535 (:func:`allowable_storage_time_h`);
+    * rough rice: :func:`rice_storable_days` (published storable terms);
+    * barley: :func:`barley_storage_days` (fit to published small-grain data);
+    * wheat and soybean: the D535 maize relation as a proxy (no grain-specific
+      model in the reference set; stated wherever it is used).
+
+    The bin model uses the same per-grain life as its deterioration time scale,
+    bounded for dry grain by :func:`dry_grain_co2_mg_per_kg_day`.
+    """
+    g = canonical_grain(grain)
+    if g == "rough_rice":
+        return 24.0 * rice_storable_days(t_c, m_wb_pct)
+    if g == "barley":
+        return 24.0 * barley_storage_days(t_c, m_wb_pct)
+    return allowable_storage_time_h(t_c, m_wb_pct, damage_pct)
 
 
 def spoilage_rate_per_h(grain: str, t_c: ArrayLike, m_wb_pct: ArrayLike) -> FloatArray:
-    """Fraction of safe storage life used per hour (1/AST for maize-like grains).
+    """Fraction of safe storage life used per hour, ``1 / storage_life_h``."""
+    return 1.0 / storage_life_h(grain, t_c, m_wb_pct)
 
-    Maize, wheat, barley and soybean use the ASAE D535 maize relation (the only
-    published DML model in the reference set; for the other grains it is a
-    conservative proxy); rough rice uses :func:`rice_storable_days`.
+
+# --------------------------------------------------------------------------- dry grain
+#: Measured CO2 evolution of sound paddy at 38 degC (Bhattacharya & Ali, ch.
+#: "Storage of paddy rice"): about 0.5 mg per 100 g and day at 13 % and 18 mg at
+#: 17 % w.b. - per kg of dry matter 5.75 and 216.9 mg/day.  Expressed against the
+#: paddy's equilibrium RH at 38 degC (long-grain isotherm: 0.673 and 0.887), so
+#: that it transfers to other cereals at equal water activity.
+_DRY_CO2_ANCHORS = ((0.673, 5.75), (0.887, 216.9))
+_DRY_CO2_REF_C = 38.0
+#: Storage fungi do not grow below about 70 % ERH (Aspergillus restrictus), and the
+#: fungi that heat grain (A. candidus) need about 80 %: Christensen & Kaufmann,
+#: *Grain Storage: The Role of Fungi in Quality Loss* (1969).  Below 70 % the
+#: measured dry-grain respiration bounds the deterioration model; above 80 % the
+#: fitted wet-grain model applies unchanged; in between the two are blended
+#: log-linearly.
+DRY_ERH_LOW = 0.70
+DRY_ERH_HIGH = 0.80
+#: Multiplier on the paddy data per grain.  Bailey (1940, *Plant Physiology* 15:
+#: 257-274) found rice, barley and wheat respiring at much the same level and maize
+#: and sorghum "somewhat higher"; 2 for maize and soybean is engineering judgement.
+DRY_RESPIRATION_FACTOR: dict[str, float] = {
+    "maize": 2.0,
+    "soybean": 2.0,
+    "rough_rice": 1.0,
+    "wheat": 1.0,
+    "barley": 1.0,
+}
+
+
+def dry_grain_co2_mg_per_kg_day(grain: str, t_c: ArrayLike, erh: ArrayLike) -> FloatArray:
+    """Upper bound of CO2 evolution of sound dry grain, mg per kg dry matter and day.
+
+    ``R = factor * R0 exp(k (ERH - ERH0)) * 2^((T - 38) / 10)`` through the two
+    measured paddy points of :data:`_DRY_CO2_ANCHORS` (Q10 = 2 from the same
+    source).  At 14 % maize and 25 degC (ERH 0.69) this is 5.6 mg/kg/day, while
+    the D535 relation would release 34 mg/kg/day there.
+
+    Examples
+    --------
+    >>> round(float(dry_grain_co2_mg_per_kg_day("rough_rice", 38.0, 0.673)), 2)
+    5.75
     """
-    if canonical_grain(grain) == "rough_rice":
-        return 1.0 / (24.0 * rice_storable_days(t_c, m_wb_pct))
-    return 1.0 / allowable_storage_time_h(t_c, m_wb_pct)
+    (e0, r0), (e1, r1) = _DRY_CO2_ANCHORS
+    k = math.log(r1 / r0) / (e1 - e0)
+    t = np.asarray(t_c, dtype=np.float64)
+    e = np.asarray(erh, dtype=np.float64)
+    factor = DRY_RESPIRATION_FACTOR[canonical_grain(grain)]
+    return np.asarray(
+        factor * r0 * np.exp(k * (e - e0)) * 2.0 ** ((t - _DRY_CO2_REF_C) / 10.0),
+        dtype=np.float64,
+    )
+
+
+def dry_weight(erh: ArrayLike) -> FloatArray:
+    """Weight of the wet-grain model against the dry-grain bound: 0 below 70 % ERH, 1 above 80 %."""
+    e = np.asarray(erh, dtype=np.float64)
+    return np.asarray(
+        np.clip((e - DRY_ERH_LOW) / (DRY_ERH_HIGH - DRY_ERH_LOW), 0.0, 1.0), dtype=np.float64
+    )
+
+
+#: Upper end of the dry-matter loss the Saul & Steele (1966) CO2 curve describes,
+#: percent.  Beyond about 1 % DML the grain is visibly mouldy and the curve only
+#: says "spoiled"; the bin model holds DML here and stops releasing heat and water
+#: (engineering judgement of the fitted range; see ``data/SOURCES.md``).
+DML_MODEL_MAX_PCT = 1.0
+
+
+# --------------------------------------------------------------------------- safe moisture
+@dataclass(frozen=True)
+class SafeMoisture:
+    """Safe storage moisture of one grain, % w.b. (``data/safe_moisture.csv``)."""
+
+    grain: str
+    short_term_pct: float
+    into_summer_pct: float
+    long_term_pct: float
+    source: str
+
+
+@cache
+def load_safe_moisture() -> dict[str, SafeMoisture]:
+    """Read ``data/safe_moisture.csv`` (one row per canonical grain).
+
+    Raises
+    ------
+    DataValidationError
+        If a row is malformed or a grain is missing.
+    """
+    text = resources.files("regdev.grain").joinpath("data/safe_moisture.csv").read_text()
+    out: dict[str, SafeMoisture] = {}
+    problems: list[str] = []
+    for i, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            sm = SafeMoisture(
+                grain=canonical_grain(row["grain"]),
+                short_term_pct=float(row["short_term_pct"]),
+                into_summer_pct=float(row["into_summer_pct"]),
+                long_term_pct=float(row["long_term_pct"]),
+                source=row["source"],
+            )
+        except (KeyError, ValueError, NotFoundError) as exc:
+            problems.append(f"safe_moisture.csv:{i}: {exc}")
+            continue
+        if not 5 < sm.long_term_pct <= sm.into_summer_pct <= sm.short_term_pct < 25:
+            problems.append(f"safe_moisture.csv:{i}: expected 5 < long <= summer <= short < 25")
+        out[sm.grain] = sm
+    missing = [g for g in GRAINS if g not in out]
+    if missing:
+        problems.append(f"safe_moisture.csv: no row for {', '.join(missing)}")
+    if problems:
+        raise DataValidationError(problems)
+    return out
+
+
+def safe_moisture_pct(grain: str, horizon: str = "into_summer") -> float:
+    """Safe storage moisture of ``grain``, % w.b., for a storage horizon.
+
+    Parameters
+    ----------
+    grain : str
+        Grain name or alias.
+    horizon : {"short_term", "into_summer", "long_term"}
+        Storage horizon: a few months (into spring), into the summer (6-12 months),
+        or longer than a year.
+
+    Examples
+    --------
+    >>> safe_moisture_pct("maize")
+    14.0
+    """
+    if horizon not in ("short_term", "into_summer", "long_term"):
+        msg = f"horizon must be short_term, into_summer or long_term; got {horizon!r}"
+        raise ConfigError(msg)
+    sm = load_safe_moisture()[canonical_grain(grain)]
+    return float(getattr(sm, f"{horizon}_pct"))
 
 
 def _check_positive(name: str, value: float) -> None:

@@ -12,10 +12,13 @@ What the API record holds, and what it cannot (yet)
 ``GrainStatusCreate`` has ``store_id``, ``region_id``, ``timestamp`` (naive UTC),
 ``mean_temp_c``, ``moisture_pct`` and ``alarms`` (up to 100 strings of up to 200
 characters); newer services also take the optional ``max_temp_c``, ``co2_ppm``,
-``fan_on`` and ``controller_note`` (:data:`DETAIL_FIELDS`).  The reporter sends
-them; if the service refuses them as unknown fields (HTTP 422 ``extra_forbidden``)
-it logs a warning, resends the basic record at once and keeps to it from then on.
-Alarms are sent as ``"<level> <kind>[ layer <i>]: <message>"``, most severe first.
+``fan_on`` and ``controller_note``, and ``cable_max_temp_c`` (the warmest sensor of
+each cable; :data:`DETAIL_FIELDS`).  The reporter sends them; the fields a service
+refuses as unknown (HTTP 422 ``extra_forbidden``) are logged, left out of that
+report, which is resent at once, and of every later one.  ``max_temp_c`` is the
+warmest *sensor* of any cable (a hot spot on one of several cables is not averaged
+away).  Alarms are sent as ``"<level> <kind>[ layer <i>][ cable <c>]: <message>"``,
+most severe first.
 
 Failures never reach the control loop: a missing token, an unreachable server or a
 4xx/5xx answer is logged at ERROR and the next attempt waits for the next interval.
@@ -32,7 +35,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +56,7 @@ MAX_ALARMS = 100
 MAX_ALARM_CHARS = 200
 MAX_STORE_ID_CHARS = 80
 #: Optional fields of newer services (warmest layer, CO2, fan, controller's reason).
-DETAIL_FIELDS = ("max_temp_c", "co2_ppm", "fan_on", "controller_note")
+DETAIL_FIELDS = ("max_temp_c", "co2_ppm", "fan_on", "controller_note", "cable_max_temp_c")
 _LEVEL_ORDER = {"critical": 0, "warning": 1, "watch": 2}
 
 
@@ -84,6 +87,9 @@ class StoreStatus:
         The controller's reason for it.
     valid : bool
         Whether the controller's inputs were valid (False: fail-safe).
+    cables : tuple of (str, tuple of float)
+        Temperature of every sensor per cable (NaN where invalid); empty when the
+        source has no cables (then ``grain_temp_c`` stands for one).
     """
 
     store_id: str
@@ -96,6 +102,7 @@ class StoreStatus:
     fan: int | None = None
     reason: str | None = None
     valid: bool = True
+    cables: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
     @property
     def known_layers(self) -> list[int]:
@@ -110,9 +117,21 @@ class StoreStatus:
 
     @property
     def max_temp_c(self) -> float | None:
-        """Warmest valid layer temperature (None if none)."""
-        vals = [self.grain_temp_c[i] for i in self.known_layers]
+        """Warmest valid sensor of any cable (warmest layer without cables; None if none)."""
+        vals = [t for _, temps in self.cables for t in temps if math.isfinite(t)]
+        if not vals:
+            vals = [self.grain_temp_c[i] for i in self.known_layers]
         return float(max(vals)) if vals else None
+
+    @property
+    def cable_max_temp_c(self) -> dict[str, float]:
+        """Warmest valid sensor of each cable that has one."""
+        out: dict[str, float] = {}
+        for name, temps in self.cables:
+            ok = [t for t in temps if math.isfinite(t)]
+            if ok:
+                out[name] = float(max(ok))
+        return out
 
 
 def _utc_naive(ts_s: float) -> dt.datetime:
@@ -157,11 +176,19 @@ def status_from_loop(loop: LiveLoop, now_s: float | None = None) -> StoreStatus 
         fan=None if fan is None else int(float(fan) > 0),
         reason=last["last_reason"],
         valid=bool(obs.valid),
+        cables=tuple(
+            (name, tuple(float(t) for t in np.asarray(temps, dtype=np.float64)))
+            for name, temps in (obs.cables or {}).items()
+        ),
     )
 
 
-def _alarm_text(level: str, kind: str, message: str, layer: int | None = None) -> str:
-    where = f" layer {layer}" if layer is not None else ""
+def _alarm_text(
+    level: str, kind: str, message: str, layer: int | None = None, cable: str | None = None
+) -> str:
+    where = (f" layer {layer}" if layer is not None else "") + (
+        f" cable {cable}" if cable is not None else ""
+    )
     text = f"{level} {kind}{where}: {message}"
     if len(text) > MAX_ALARM_CHARS:
         text = text[: MAX_ALARM_CHARS - 3] + "..."
@@ -176,7 +203,7 @@ def alarm_texts(status: StoreStatus) -> list[str]:
     were invalid (the controller then runs its fail-safe).
     """
     items: list[tuple[int, str]] = [
-        (_LEVEL_ORDER.get(a.level, 3), _alarm_text(a.level, a.kind, a.message, a.layer))
+        (_LEVEL_ORDER.get(a.level, 3), _alarm_text(a.level, a.kind, a.message, a.layer, a.cable))
         for a in status.alarms
     ]
     n = len(status.grain_temp_c)
@@ -198,7 +225,9 @@ def alarm_texts(status: StoreStatus) -> list[str]:
     return texts
 
 
-def status_payload(status: StoreStatus, region_id: str, *, details: bool = True) -> dict[str, Any]:
+def status_payload(
+    status: StoreStatus, region_id: str, *, details: bool | Collection[str] = True
+) -> dict[str, Any]:
     """Map a status onto the monitoring API's ``GrainStatusCreate`` body.
 
     Parameters
@@ -207,10 +236,11 @@ def status_payload(status: StoreStatus, region_id: str, *, details: bool = True)
         The store's state.
     region_id : str
         The region (city or county) the store belongs to.
-    details : bool
+    details : bool or collection of str
         Also send the optional :data:`DETAIL_FIELDS` that are known (warmest
-        layer, CO2, fan state, controller's reason); services that predate them
-        refuse them, see :meth:`MonitoringReporter.post`.
+        sensor, CO2, fan state, controller's reason, warmest sensor per cable):
+        ``True`` for all, or the names of those to send; services that predate
+        them refuse them, see :meth:`MonitoringReporter.post`.
 
     Returns
     -------
@@ -254,19 +284,22 @@ def status_payload(status: StoreStatus, region_id: str, *, details: bool = True)
         "moisture_pct": round(status.moisture_pct, 2),
         "alarms": alarm_texts(status),
     }
-    if details:
-        warmest = status.max_temp_c
-        if warmest is not None:
-            body["max_temp_c"] = round(warmest, 2)
-        if status.co2_ppm is not None and math.isfinite(status.co2_ppm):
-            body["co2_ppm"] = round(float(status.co2_ppm), 1)
-        if status.fan is not None:
-            body["fan_on"] = bool(status.fan)
-        if status.reason:
-            note = status.reason
-            if len(note) > MAX_ALARM_CHARS:
-                note = note[: MAX_ALARM_CHARS - 3] + "..."
-            body["controller_note"] = note
+    send = set(DETAIL_FIELDS) if details is True else set(details or ())
+    warmest = status.max_temp_c
+    if "max_temp_c" in send and warmest is not None:
+        body["max_temp_c"] = round(warmest, 2)
+    if "co2_ppm" in send and status.co2_ppm is not None and math.isfinite(status.co2_ppm):
+        body["co2_ppm"] = round(float(status.co2_ppm), 1)
+    if "fan_on" in send and status.fan is not None:
+        body["fan_on"] = bool(status.fan)
+    if "controller_note" in send and status.reason:
+        note = status.reason
+        if len(note) > MAX_ALARM_CHARS:
+            note = note[: MAX_ALARM_CHARS - 3] + "..."
+        body["controller_note"] = note
+    per_cable = status.cable_max_temp_c
+    if "cable_max_temp_c" in send and per_cable:
+        body["cable_max_temp_c"] = {k: round(v, 2) for k, v in list(per_cable.items())[:64]}
     return body
 
 
@@ -347,7 +380,8 @@ class MonitoringReporter:
         self.n_skipped = 0
         self.last_error: str | None = None
         self.last_response: dict[str, Any] | None = None
-        self.details = True
+        self.details: bool | list[str] = True
+        self.refused_fields: set[str] = set()
         self._next_due = -math.inf
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -424,12 +458,14 @@ class MonitoringReporter:
             refused = _refuses_details(r) if r.status_code == 422 else []
             if refused:
                 log.warning(
-                    "monitoring: %s does not know %s; sending the basic record from now on",
+                    "monitoring: %s does not know %s; leaving them out from now on",
                     self.endpoint,
                     ", ".join(refused),
                 )
-                self.details = False
-                payload = {k: v for k, v in payload.items() if k not in DETAIL_FIELDS}
+                with self._lock:
+                    self.refused_fields |= set(refused)
+                    self.details = [f for f in DETAIL_FIELDS if f not in self.refused_fields]
+                payload = {k: v for k, v in payload.items() if k not in refused}
                 r = httpx.post(
                     self.endpoint,
                     json=payload,

@@ -16,19 +16,38 @@ Norms (``data/storage_thresholds.csv``, topic ``sizing`` and ``aeration``)
   2-4 L/s/t continuous aeration (GRDC, P. Burrill); the bin must hold the
   intake that exceeds dryer capacity at the peak.
 
-``per_capita_kg_per_year`` defaults to 180 kg (an assumption: cereal food use
-in East Asia is 150-210 kg per person and year; set the local ration norm).
+``per_capita_kg_per_year`` defaults to 167 kg: the cereal utilisation per person
+and year the FAO/WFP Crop and Food Security Assessment Mission to the DPRK used
+(special report, 8 December 2008, fao.org/3/ai475e).  It is a planning
+assumption: set the local ration norm.
+
+One truth for the tonnage
+-------------------------
+:func:`county_store_tonnage` is the one function that turns population into a
+county store's capacity; :func:`size_county_store` and the planner's facility
+sizing call it (the planner passes its scenario's norms).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from regdev.errors import ConfigError
 from regdev.grain import plant
 from regdev.grain import properties as props
 
+FloatArray = npt.NDArray[np.float64]
+
+#: Cereal utilisation per person and year, kg (FAO/WFP CFSAM to the DPRK, 8 December 2008:
+#: "a cereal utilization of 167 kg/capita/year").
+PER_CAPITA_KG_PER_YEAR = 167.0
+
+#: Months of consumption a store holds, by norm (``data/storage_thresholds.csv``, topic sizing).
 MONTHS_NORM: dict[str, float] = {
     "cn-producing": 3.0,
     "cn-balanced": 4.5,
@@ -66,6 +85,84 @@ def _positive(name: str, value: float, *, allow_zero: bool = False) -> None:
         raise ConfigError(msg)
 
 
+def county_store_tonnage(
+    population: npt.ArrayLike,
+    *,
+    per_capita_kg_per_year: float = PER_CAPITA_KG_PER_YEAR,
+    months_of_consumption: float | None = None,
+    norm: str = "cn-balanced",
+    min_capacity_t: float = 0.0,
+    step_t: float = 10.0,
+    rounding: Literal["up", "nearest"] = "up",
+) -> FloatArray:
+    """Storage capacity of county grain stores from their population, t (vectorised).
+
+    ``capacity = max(round_step(population * per_capita / 1000 * months / 12), min_capacity_t)``
+
+    Parameters
+    ----------
+    population : array_like
+        People served, one value or one per county (>= 0).
+    per_capita_kg_per_year : float
+        Cereal use per person and year, kg (default 167, FAO/WFP CFSAM DPRK 2008).
+    months_of_consumption : float, optional
+        Months of that use the store holds; when omitted, the months of ``norm``.
+    norm : str
+        One of :data:`MONTHS_NORM` (China's local reserve practice: 3 / 4.5 / 6
+        months in producing / balanced / consuming regions; FAO minimum 2.1 months).
+    min_capacity_t : float
+        Smallest store built, t.
+    step_t : float
+        Capacities are multiples of this, t.
+    rounding : {"up", "nearest"}
+        ``"up"`` (default): the store holds at least the norm; ``"nearest"``: the
+        nearest multiple of ``step_t`` (at most ``step_t / 2`` short).
+
+    Returns
+    -------
+    numpy.ndarray
+        Capacity, t, with the shape of ``population`` (0-d for a scalar).
+
+    Raises
+    ------
+    ConfigError
+        For a negative or non-finite population, non-positive norms or an unknown ``norm``.
+
+    Examples
+    --------
+    >>> float(county_store_tonnage(100_000, norm="cn-producing"))
+    4180.0
+    >>> county_store_tonnage([50_000, 8_000], per_capita_kg_per_year=170.0,
+    ...                      months_of_consumption=6.0, min_capacity_t=1000.0).tolist()
+    [4250.0, 1000.0]
+    """
+    pop = np.asarray(population, dtype=np.float64)
+    if not np.all(np.isfinite(pop)) or np.any(pop < 0):
+        msg = "population must be finite and >= 0 for every county"
+        raise ConfigError(msg)
+    if months_of_consumption is None:
+        if norm not in MONTHS_NORM:
+            msg = f"norm must be one of {', '.join(MONTHS_NORM)}; got {norm!r}"
+            raise ConfigError(msg)
+        months = MONTHS_NORM[norm]
+    else:
+        months = float(months_of_consumption)
+    for name, value in (
+        ("per_capita_kg_per_year", per_capita_kg_per_year),
+        ("months_of_consumption", months),
+        ("step_t", step_t),
+    ):
+        _positive(name, float(value))
+    _positive("min_capacity_t", float(min_capacity_t), allow_zero=True)
+    if rounding not in ("up", "nearest"):
+        msg = f"rounding must be 'up' or 'nearest'; got {rounding!r}"
+        raise ConfigError(msg)
+    tonnes = pop * per_capita_kg_per_year / 1000.0 * months / 12.0
+    units = np.round(tonnes / step_t, 9)  # float noise must not add a step
+    stepped = (np.ceil(units) if rounding == "up" else np.round(units)) * step_t
+    return np.asarray(np.maximum(stepped, min_capacity_t), dtype=np.float64)
+
+
 def fan_power_kw(
     grain: str,
     tonnes: float,
@@ -94,7 +191,7 @@ def size_county_store(
     *,
     grain: str = "maize",
     norm: str = "cn-balanced",
-    per_capita_kg_per_year: float = 180.0,
+    per_capita_kg_per_year: float = PER_CAPITA_KG_PER_YEAR,
     production_t: float | None = None,
     production_share: float = 0.0,
     harvest_days: float = 30.0,
@@ -116,7 +213,7 @@ def size_county_store(
     norm : str
         Months-of-consumption norm, one of :data:`MONTHS_NORM`.
     per_capita_kg_per_year : float
-        Grain consumption, kg per person and year.
+        Grain consumption, kg per person and year (default 167, FAO/WFP CFSAM DPRK 2008).
     production_t : float, optional
         Local harvest, t; with ``production_share`` the store also takes in that
         share of the harvest, and capacity is the larger of the two rules.
@@ -148,7 +245,7 @@ def size_county_store(
     --------
     >>> r = size_county_store(100_000, norm="cn-producing")
     >>> r.capacity_t
-    4500.0
+    4180.0
     """
     if norm not in MONTHS_NORM:
         msg = f"norm must be one of {', '.join(MONTHS_NORM)}; got {norm!r}"
@@ -169,9 +266,11 @@ def size_county_store(
         raise ConfigError(msg)
     g = props.canonical_grain(grain)
     consumption = population * per_capita_kg_per_year / 1000.0
-    by_months = consumption * MONTHS_NORM[norm] / 12.0
+    by_months = float(
+        county_store_tonnage(population, per_capita_kg_per_year=per_capita_kg_per_year, norm=norm)
+    )
     harvest = (production_t or 0.0) * production_share
-    capacity = math.ceil(max(by_months, harvest) / 10.0) * 10.0
+    capacity = max(by_months, math.ceil(round(harvest / 10.0, 9)) * 10.0)
     intake = harvest if harvest > 0 else capacity
     wet = intake * wet_share
     dryer = wet / harvest_days * peak_factor / dryer_hours_per_day

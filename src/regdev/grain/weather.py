@@ -51,7 +51,11 @@ class WeatherSeries:
     temp_c : numpy.ndarray
         Dry-bulb temperature, degC.
     rh : numpy.ndarray
-        Relative humidity, fraction in [0, 1].
+        Relative humidity, fraction, in this package's convention: over water
+        above 0 degC and over ice below (psychrolib's); it can exceed 1 slightly
+        below 0 degC (air saturated over water is supersaturated over ice).  Weather
+        files and stations give RH over water (WMO); :func:`read_weather_csv`
+        converts.
     """
 
     time: npt.NDArray[np.datetime64]
@@ -167,16 +171,23 @@ def synthetic_weather(
     return WeatherSeries(time=time, temp_c=temp, rh=rh)
 
 
-def read_weather_csv(path: str | Path) -> WeatherSeries:
+def read_weather_csv(path: str | Path, *, rh_over: str = "water") -> WeatherSeries:
     """Read an hourly weather CSV with columns ``time, temp_c`` and ``rh_pct`` or ``rh``.
 
     ``time`` is ISO 8601 (``2026-10-01T00:00``); rows must be hourly and increasing.
+    Relative humidity is taken as weather stations report it, over water at all
+    temperatures (WMO), and converted below 0 degC to the package's over-ice
+    convention (:func:`regdev.grain.properties.rh_internal_from_over_water`);
+    ``rh_over="ice"`` reads a file already in that convention.
 
     Raises
     ------
     DataValidationError
         Naming the file, row and column of every problem.
     """
+    if rh_over not in ("water", "ice"):
+        msg = f"rh_over must be 'water' or 'ice'; got {rh_over!r}"
+        raise ConfigError(msg)
     p = Path(path)
     name = str(p)
     try:
@@ -234,17 +245,18 @@ def read_weather_csv(path: str | Path) -> WeatherSeries:
             problems.append(Problem(name, i, "time", "rows must be hourly and increasing"))
     if problems:
         raise DataValidationError(problems)
-    return WeatherSeries(
-        np.array(times, dtype="datetime64[h]"),
-        np.array(temps, dtype=np.float64),
-        np.array(rhs, dtype=np.float64),
-    )
+    temp_arr = np.array(temps, dtype=np.float64)
+    rh_arr = np.array(rhs, dtype=np.float64)
+    if rh_over == "water":
+        rh_arr = props.rh_internal_from_over_water(temp_arr, rh_arr)
+    return WeatherSeries(np.array(times, dtype="datetime64[h]"), temp_arr, rh_arr)
 
 
 def write_weather_csv(weather: WeatherSeries, path: str | Path) -> Path:
-    """Write a series as CSV (``time,temp_c,rh_pct``) atomically."""
+    """Write a series as CSV (``time,temp_c,rh_pct``, RH over water as stations give it) atomically."""
     buf = io.StringIO()
     buf.write("time,temp_c,rh_pct\n")
-    for t, tc, r in zip(weather.time, weather.temp_c, weather.rh, strict=True):
+    rh_water = props.rh_over_water_from_internal(weather.temp_c, weather.rh)
+    for t, tc, r in zip(weather.time, weather.temp_c, rh_water, strict=True):
         buf.write(f"{np.datetime_as_string(t, unit='m')},{tc:.3f},{100 * r:.2f}\n")
     return atomic_write_text(path, buf.getvalue())

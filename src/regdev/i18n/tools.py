@@ -201,6 +201,22 @@ def _placeholders(text: str | tuple[str, ...] | list[str] | None) -> set[str]:
     return {m for part in parts for m in _PLACEHOLDER.findall(part)}
 
 
+def _key(value: object) -> object:
+    """Message ids and strings as hashable values (``read_mo`` gives plural forms as lists)."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def compiled_matches(catalog: Catalog, mo_bytes: bytes) -> bool:
+    """Whether the compiled ``mo_bytes`` hold exactly the translated, non-fuzzy entries of ``catalog``."""
+    compiled = {_key(m.id): _key(m.string) for m in read_mo(io.BytesIO(mo_bytes)) if m.id}
+    expected = {
+        _key(m.id): _key(m.string)
+        for m in catalog
+        if m.id and _translated(m.string) and not m.fuzzy
+    }
+    return compiled == expected
+
+
 def check() -> list[str]:
     """Every problem with the catalogues (empty list: complete and compiled).
 
@@ -212,7 +228,7 @@ def check() -> list[str]:
     problems: list[str] = []
     seen: dict[tuple[str, str], str] = {}
     for domain in domains():
-        wanted = {m.id for m in extract(domain) if m.id}
+        wanted = {_key(m.id) for m in extract(domain) if m.id}
         for lang in LANGUAGES:
             path = _po_path(lang, domain.name)
             rel = path.relative_to(_PACKAGE)
@@ -220,7 +236,7 @@ def check() -> list[str]:
                 problems.append(f"{rel}: missing (run `make i18n`)")
                 continue
             cat = _read(path, lang, domain.name)
-            have = {m.id: m for m in cat if m.id}
+            have = {_key(m.id): m for m in cat if m.id}
             problems += [
                 f"{rel}: not in the catalogue: {mid!r}"
                 for mid in sorted(wanted - set(have), key=str)
@@ -231,22 +247,17 @@ def check() -> list[str]:
                     continue
                 if message.fuzzy:
                     problems.append(f"{rel}: fuzzy: {mid!r}")
-                if _placeholders(message.string) != _placeholders(mid):
+                if _placeholders(message.string) != _placeholders(message.id):
                     problems.append(f"{rel}: placeholders differ in {mid!r}")
-                key = (lang, str(mid))
-                text = str(message.string)
+                key = (lang, repr(mid))
+                text = repr(_key(message.string))
                 if seen.setdefault(key, text) != text:
                     problems.append(f"{rel}: {mid!r} translated differently in another domain")
             mo = path.with_suffix(".mo")
             if not mo.exists():
                 problems.append(f"{rel.with_suffix('.mo')}: missing (run `make i18n`)")
                 continue
-            with mo.open("rb") as fh:
-                compiled = {m.id: m.string for m in read_mo(fh) if m.id}
-            expected = {
-                mid: m.string for mid, m in have.items() if _translated(m.string) and not m.fuzzy
-            }
-            if compiled != expected:
+            if not compiled_matches(cat, mo.read_bytes()):
                 problems.append(
                     f"{rel.with_suffix('.mo')}: out of date with the .po (run `make i18n`)"
                 )

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """
     from regdev.monitoring.api.routes import api_router
     from regdev.monitoring.dashboard import router as dashboard_router
+    from regdev.monitoring.dashboard.evaluation_pages import router as evaluation_pages_router
 
     settings = settings or Settings()
     settings.check_secrets()
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_exception_handler(RequestValidationError, _handle_request_validation)
     app.include_router(api_router(), prefix=settings.api_prefix)
     app.include_router(dashboard_router)
+    app.include_router(evaluation_pages_router)
 
     @app.get(f"{settings.api_prefix}/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -64,6 +64,10 @@ def dump_tables(
     with engine.connect() as conn:
         insp = inspect(conn)
         for table in Base.metadata.sorted_tables:
+            if not insp.has_table(table.name) or (
+                columns is not None and table.name not in columns
+            ):
+                continue  # a table added by a later migration (or absent from the backup)
             present = {c["name"] for c in insp.get_columns(table.name)}
             cols = [c.name for c in table.columns if c.name in present]  # older revisions
             if columns is not None:

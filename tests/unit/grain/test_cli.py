@@ -38,10 +38,31 @@ def test_simulate_json_and_plots(tmp_path: Path) -> None:
     for s in data["strategies"].values():
         assert s["energy_kwh"] >= 0
         assert s["dml_pct"] > 0
-    for name in ("emc", "delta-t", "mpc"):
-        png = out / f"grain-{name}.png"
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # One comparison figure (issue 15); per-strategy figures only on request.
+    assert (out / "grain-comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (out / "grain-emc.png").exists()
     assert json.loads((out / "summary.json").read_text())["hours"] == 72
+    more = runner.invoke(
+        app,
+        [
+            "grain",
+            "simulate",
+            "--strategy",
+            "emc",
+            "--days",
+            "1",
+            "--tonnes",
+            "500",
+            "--depth",
+            "8",
+            "--out",
+            str(out),
+            "--per-strategy-plots",
+            "--json",
+        ],
+    )
+    assert more.exit_code == 0, more.output
+    assert (out / "grain-emc.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_simulate_table_with_csv_weather(tmp_path: Path) -> None:
@@ -82,7 +103,7 @@ def test_size() -> None:
         app, ["grain", "size", "--population", "100000", "--norm", "cn-producing", "--json"]
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["capacity_t"] == 4500.0
+    assert json.loads(result.output)["capacity_t"] == 4180.0  # 167 kg/person/yr (FAO/WFP)
     table = runner.invoke(app, ["grain", "size", "--population", "100000"])
     assert table.exit_code == 0
     assert "storage capacity" in table.output

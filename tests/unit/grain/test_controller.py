@@ -71,7 +71,9 @@ def test_actions_within_actuator_limits(seq: list[tuple[float, float, float, flo
             assert a.fan in (0.0, 1.0)
             assert a.heater_c == 0.0
             assert a.reason
-            if not valid or t_amb < limits.lockout_temp_c or rh > limits.max_rh:
+            # The RH lockout counts RH as stations do, over water (issue 14, defect 7).
+            rh_station = float(props.rh_over_water_from_internal(t_amb, rh))
+            if not valid or t_amb < limits.lockout_temp_c or rh_station > limits.max_rh:
                 assert a.fan == 0.0, (type(c).__name__, a)
 
 
@@ -214,3 +216,40 @@ def test_predictive_storage_end_limits_what_cooling_is_worth() -> None:
         )
         hours.append(float(np.sum(c.plan(o))))
     assert hours[0] > hours[1]
+
+
+@pytest.mark.parametrize(
+    ("grain", "target"),
+    [("maize", 15.0), ("soybean", 13.0), ("rough_rice", 14.0), ("wheat", 13.5), ("barley", 13.5)],
+)
+def test_emc_window_targets_each_grains_safe_moisture(grain: str, target: float) -> None:
+    # Issue 14, defect 8: the rule targeted 15 % for every grain.
+    c = ctl.EmcWindowController(grain=grain)
+    assert c.target_ == target == props.safe_moisture_pct(grain, "short_term")
+    assert ctl.EmcWindowController(grain=grain, storage_horizon="long_term").target_ < target
+    assert isinstance(
+        ctl.build_controller("emc", plant.StoreSpec(grain=grain)), ctl.EmcWindowController
+    )
+    built = ctl.build_controller("emc", plant.StoreSpec(grain=grain))
+    assert built.target_ == target  # type: ignore[attr-defined]
+    # Ambient air in equilibrium with the grain at 1.5 points above the soybean
+    # target: the window [target - 3, target + 0.5] excludes it for every grain.
+    iso = props.get_isotherm(grain)
+    m = target + 1.5
+    rh = float(iso.erh(10.0, 100 * m / (100 - m)))
+    if rh <= 0.85:
+        assert c.step(obs(0, t_amb=10.0, rh=rh, grain_t=15.0, m=target)).fan == 0.0
+
+
+def test_rh_lockout_uses_station_rh_below_zero() -> None:
+    # -5 degC, station RH 82 % (over water) = 86 % over ice: below the 85 % lockout
+    # as stations (and the GRDC rule) count it, so the fan may run.
+    c = ctl.TemperatureDifferenceController(limits=ctl.ActuatorLimits(min_on_h=0, min_off_h=0))
+    rh_internal = float(props.rh_internal_from_over_water(-5.0, 0.82))
+    assert rh_internal > 0.85
+    a = c.step(obs(0, t_amb=-5.0, rh=rh_internal, grain_t=10.0, m=14.0))
+    assert "RH" not in a.reason
+    a = c.step(
+        obs(1, t_amb=-5.0, rh=float(props.rh_internal_from_over_water(-5.0, 0.9)), grain_t=10.0)
+    )
+    assert a.fan == 0.0 and "RH" in a.reason

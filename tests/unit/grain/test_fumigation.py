@@ -102,3 +102,33 @@ def test_plan_validation() -> None:
         plan(exposure_days=-1)
     with pytest.raises(ValidationError):
         plan(colour="blue")
+
+
+def test_us_label_20_c_row_needs_4_days() -> None:
+    # Issue 14, defect 6: the label's 68 degF (20 degC) row says 4 days; 3 days only above it.
+    prof = fu.get_profile("phosphine-us-label")
+    assert prof.required_days(20.0) == 4.0
+    assert prof.required_days(20.5) == 3.0
+    assert prof.required_days(12.0) == 10.0  # 53.6 degF: between the 53 and 54 degF rows
+    assert prof.required_days(15.5) == 5.0  # between the 59 and 60 degF rows: the longer
+    assert prof.required_days(16.0) == 4.0
+    assert prof.required_days(4.9) is None
+    with pytest.raises(ConfigError, match="4 d required"):
+        fu.schedule_plan(plan(profile="phosphine-us-label", grain_temp_c=20.0, exposure_days=3))
+    fu.schedule_plan(plan(profile="phosphine-us-label", grain_temp_c=20.0, exposure_days=4))
+
+
+def test_au_profile_25_c_needs_10_days() -> None:
+    # GRDC: 7 days only when the grain is above 25 degC.
+    assert fu.get_profile("phosphine-au").required_days(25.0) == 10.0
+    assert fu.get_profile("phosphine-au").required_days(25.1) == 7.0
+
+
+def test_us_label_below_15_c_warns_phosphine_is_ineffective() -> None:
+    with pytest.warns(UserWarning, match="ineffective below 15 degC"):
+        s = fu.schedule_plan(
+            plan(profile="phosphine-us-label", grain_temp_c=10.0, exposure_days=10)
+        )
+    assert any("GRDC" in w for w in s.warnings)
+    quiet = fu.schedule_plan(plan(profile="phosphine-us-label", grain_temp_c=16.0, exposure_days=4))
+    assert quiet.warnings == ()

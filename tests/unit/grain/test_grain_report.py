@@ -130,7 +130,9 @@ def test_hot_spot_and_co2_alarms_most_severe_first() -> None:
     assert body["max_temp_c"] == 31.0
     alarms = body["alarms"]
     assert len(alarms) == 3
-    assert alarms[0].startswith("critical hot_spot layer 2:")
+    # Hot spots are judged per sensor and name their cable (issue 14, defect 2).
+    assert alarms[0].startswith("critical hot_spot layer 2 cable c1:")
+    assert body["cable_max_temp_c"] == {"c1": 31.0}
     assert "31.0 degC" in alarms[0]
     assert alarms[1].startswith("warning insects layer 2:")  # 31 degC grain breeds insects
     assert alarms[2].startswith("watch co2:")
@@ -353,7 +355,12 @@ def test_service_without_details_gets_basic_record(
 
     monkeypatch.setattr(httpx, "post", old_service)
     rep = MonitoringReporter("http://old.example", region_id="T-A1", token="tok")
-    st = _status(fan=1, reason="grain 8 K warmer than air", co2_ppm=450.0)
+    st = _status(
+        fan=1,
+        reason="grain 8 K warmer than air",
+        co2_ppm=450.0,
+        cables=(("c1", (10.0, 11.0, 12.0, 13.0)),),
+    )
     with caplog.at_level(logging.WARNING, logger="regdev.grain.report"):
         assert rep.report(st)
     assert "does not know" in caplog.text

@@ -82,3 +82,39 @@ def test_forecast_covers_the_predictive_horizon() -> None:
     loop.simulate(SPEC, WEATHER.slice(0, 200), Spy(SPEC, horizon_h=96, block_h=3))
     assert seen[0] == 96
     assert seen[-1] == 1  # the last hour of the series
+
+
+def test_progress_is_reported_daily_and_at_the_end() -> None:
+    calls: list[tuple[int, int]] = []
+    w = WEATHER.slice(0, 50)
+    loop.simulate(SPEC, w, ctl.EmcWindowController(), progress=lambda d, n: calls.append((d, n)))
+    assert calls == [(24, 50), (48, 50), (50, 50)]
+
+
+def test_comparison_figure_has_shared_axes_legend_and_safe_moisture_line() -> None:
+    from regdev.grain.plots import build_comparison_figure
+
+    w = WEATHER.slice(0, 72)
+    runs = {
+        name: loop.simulate(
+            SPEC,
+            w,
+            ctl.build_controller(name, SPEC, **({"horizon_h": 12} if name == "mpc" else {})),
+        )
+        for name in ("emc", "delta-t", "mpc")
+    }
+    fig = build_comparison_figure(runs, safe_m_wb_pct=15.0, title="t")
+    axes = fig.axes
+    assert len(axes) == 4  # one figure: every strategy in the same four axes
+    for ax in axes:
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        for name in runs:
+            assert any(lbl.startswith(name) for lbl in labels), (ax.get_ylabel(), labels)
+    moisture = axes[1]
+    assert any(
+        tuple(line.get_ydata()) == (15.0, 15.0) and line.get_linestyle() == "--"
+        for line in moisture.get_lines()
+    )
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -120,7 +120,13 @@ def test_stale_ambient_is_fail_safe(strategy: str) -> None:
     assert a is not None
     assert a.fan == 0.0
     assert "fail-safe" in a.reason
-    assert sent[-1][1]["valid"] is False
+    fan_cmds = [p for t, p in sent if t.endswith("/cmd/fan")]
+    assert fan_cmds[-1]["valid"] is False
+    # The silent ambient sensor raises its own alarm (issue 14, defect 3).
+    alarms = [p for t, p in sent if t.endswith("/alarms")]
+    assert any(
+        a["kind"] == "sensor_stale" and "ambient" in a["message"] for a in alarms[-1]["alarms"]
+    )
 
 
 def test_moisture_and_co2_are_used() -> None:

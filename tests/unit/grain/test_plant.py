@@ -164,7 +164,7 @@ def test_storage_multiplier_matches_properties() -> None:
     m_wb = rng.uniform(8, 35, 400)
     m_db = props.wb_to_db(m_wb / 100)
     for sl in (m_wb < 18.9, m_wb >= 18.9):
-        got = plant._storage_multiplier(t[sl], m_db[sl], 30.0)
+        got = plant._d535_multiplier(t[sl], m_db[sl], 30.0)
         want = (
             props.ast_temperature_multiplier(t[sl], m_wb[sl])
             * props.ast_moisture_multiplier(m_wb[sl])
@@ -174,9 +174,13 @@ def test_storage_multiplier_matches_properties() -> None:
 
 
 def test_dml_accumulates_like_allowable_storage_time() -> None:
+    # Wet maize (20 %, ERH 0.90 > 0.80): the wet-grain (D535) model governs alone,
+    # so DML reaches 0.5 % after exactly one allowable storage time.  (At 17 %, the
+    # old test point, ERH is 0.79 and the dry-grain bound now takes a share.)
     spec = plant.StoreSpec(tonnes=100, respiration=False, wall_u_w_m2k=0.0)
-    params, s = plant.initial_state(plant.build_params(spec), 15.6, 17.0)
-    ast_h = float(props.allowable_storage_time_h(15.6, 17.0))
+    params, s = plant.initial_state(plant.build_params(spec), 15.6, 20.0)
+    assert float(props.erh("maize", 15.6, 20.0)) > props.DRY_ERH_HIGH
+    ast_h = float(props.allowable_storage_time_h(15.6, 20.0))
     for _ in range(int(round(ast_h))):
         s, _ = plant.step(s, params, 15.6, 0.5, 0.0)
     assert float(plant.dml_pct(s).mean()) == pytest.approx(0.5, abs=0.002)

@@ -121,7 +121,10 @@ def test_every_emc_check_row_is_covered() -> None:
 
 def test_default_isotherms_and_aliases() -> None:
     assert props.get_isotherm("corn").model == "modified_henderson"
-    assert props.get_isotherm("paddy").grain == "rough_rice"
+    # Paddy defaults to the long-grain D245.6 set (issue 14: the older set reads
+    # about 2 points low at 90-97 % RH); the older set stays available by name.
+    assert props.get_isotherm("paddy").grain == "rough_rice_long_grain"
+    assert props.get_isotherm("rough_rice_d245").model == "modified_henderson"
     assert props.get_isotherm("soybean").model == "modified_halsey"
     with pytest.raises(NotFoundError, match="grain must be one of"):
         props.canonical_grain("quinoa")
@@ -205,7 +208,8 @@ def test_dml_curve_reaches_half_percent_at_reference_time() -> None:
 
 
 def test_rice_storable_term_table_and_temperature() -> None:
-    # Table points at the 10-25 degC reference (17.5 degC).
+    # Japanese wet-paddy terms (10-25 degC, taken at 17.5 degC) are reproduced at
+    # 17.5 degC through the Q10 = 2 shift to the 27 degC reference and back.
     for m, days in ((18, 30), (19, 20), (20, 15), (22, 7), (23, 2)):
         assert float(props.rice_storable_days(17.5, m)) == pytest.approx(days, rel=1e-9)
     assert props.rice_storable_days(30.0, 18.0) < props.rice_storable_days(10.0, 18.0)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from regdev.errors import ConfigError
@@ -7,11 +8,15 @@ from regdev.grain import sizing
 
 
 def test_capacity_by_months_norm() -> None:
-    # 100,000 people x 180 kg = 18,000 t/yr; 3 months = 4,500 t.
-    assert sizing.size_county_store(100_000, norm="cn-producing").capacity_t == 4500.0
-    assert sizing.size_county_store(100_000, norm="cn-consuming").capacity_t == 9000.0
+    # Default use is now the cited 167 kg/person/yr (FAO/WFP CFSAM DPRK 2008; it was
+    # an uncited 180): 100,000 people -> 16,700 t/yr; 3 months = 4,175 -> 4,180 t.
+    assert sizing.size_county_store(100_000, norm="cn-producing").capacity_t == 4180.0
+    assert sizing.size_county_store(100_000, norm="cn-consuming").capacity_t == 8350.0
     fao = sizing.size_county_store(100_000, norm="fao-minimum")
-    assert fao.capacity_t == pytest.approx(3150.0)  # 17.5 % of 18,000 t
+    assert fao.capacity_t == pytest.approx(2930.0)  # 17.5 % of 16,700 t, rounded up
+    # With the old 180 kg the old figures come back (the norm logic is unchanged).
+    old = sizing.size_county_store(100_000, norm="cn-producing", per_capita_kg_per_year=180.0)
+    assert old.capacity_t == 4500.0
 
 
 def test_capacity_by_production_share_and_dryer() -> None:
@@ -45,3 +50,37 @@ def test_bad_inputs(kwargs: dict, match: str) -> None:
         sizing.size_county_store(10_000, **kwargs)
     with pytest.raises(ConfigError, match="population"):
         sizing.size_county_store(0)
+
+
+def test_county_store_tonnage_is_vectorised_and_rounds_up() -> None:
+    pop = np.array([0.0, 1.0, 59_880.0, 100_000.0])
+    cap = sizing.county_store_tonnage(pop, norm="cn-producing")
+    assert cap.shape == (4,)
+    assert cap.tolist() == [0.0, 10.0, 2500.0, 4180.0]  # 59,880 x 167 / 4 = 2,499.99 t
+    assert float(sizing.county_store_tonnage(100_000, months_of_consumption=6.0)) == 8350.0
+    assert float(sizing.county_store_tonnage(10, min_capacity_t=1000.0)) == 1000.0
+    with pytest.raises(ConfigError, match="population"):
+        sizing.county_store_tonnage([-1.0])
+    with pytest.raises(ConfigError, match="norm must be"):
+        sizing.county_store_tonnage(10, norm="lots")
+
+
+def test_county_store_tonnage_reproduces_the_planner_norms() -> None:
+    # The planner sizes grain stores with its scenario norms (170 kg, 6 months,
+    # min 1,000 t, nearest 10 t); the one shared function gives the same numbers
+    # with those options, so the planner can call it (issue 10).
+    from regdev.planning.scenario import Sizing
+    from regdev.planning.sizing import size_grain
+
+    norms = Sizing()
+    n = norms.grain_storage
+    pop = np.random.default_rng(10).uniform(5_000, 900_000, 500).round()
+    planner = size_grain(pop, norms)["size"].to_numpy()
+    shared = sizing.county_store_tonnage(
+        pop,
+        per_capita_kg_per_year=n.grain_kg_per_person_year,
+        months_of_consumption=n.months_of_consumption,
+        min_capacity_t=n.min_capacity_t,
+        rounding="nearest",
+    )
+    np.testing.assert_array_equal(shared, planner)

@@ -48,7 +48,9 @@ def test_csv_round_trip(tmp_path: Path) -> None:
     r = read_weather_csv(p)
     assert len(r) == len(w)
     np.testing.assert_allclose(r.temp_c, w.temp_c, atol=5e-4)
-    np.testing.assert_allclose(r.rh, w.rh, atol=5e-5)
+    # rh_pct is written over water to 0.01 %; below 0 degC reading scales it by up to
+    # 1.1 back to over-ice, so the round trip holds to 0.5e-4 * 1.1.
+    np.testing.assert_allclose(r.rh, w.rh, atol=5.6e-5)
     assert (r.time == w.time).all()
 
 
@@ -71,3 +73,22 @@ def test_csv_errors_name_row_and_column(tmp_path: Path) -> None:
     r.write_text("when,t\n")
     with pytest.raises(DataValidationError, match="missing column"):
         read_weather_csv(r)
+
+
+def test_csv_rh_is_over_water_and_converted_below_zero(tmp_path: Path) -> None:
+    # Issue 14, defect 7: stations report RH over water; at -10 degC a station's
+    # 80 % is 88.4 % over ice (the package's psychrometric convention).
+    p = tmp_path / "cold.csv"
+    p.write_text(
+        "time,temp_c,rh_pct\n2026-01-10T00:00,-10,80\n2026-01-10T01:00,-5,80\n2026-01-10T02:00,5,80\n"
+    )
+    w = read_weather_csv(p)
+    np.testing.assert_allclose(w.rh, [0.8836, 0.8407, 0.8], atol=1e-4)
+    from regdev.grain import properties as props
+
+    # The vapour pressure is the station's: RH over water times saturation over water.
+    pv = w.rh[0] * float(props.sat_vapour_pressure(-10.0))
+    assert pv == pytest.approx(0.8 * float(props.wmo_sat_vapour_pressure_water(-10.0)), rel=3e-3)
+    q = write_weather_csv(w, tmp_path / "out.csv")
+    assert ",80.00" in q.read_text().splitlines()[1]  # written back over water
+    assert read_weather_csv(p, rh_over="ice").rh[0] == pytest.approx(0.8)

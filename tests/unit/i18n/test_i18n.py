@@ -85,3 +85,21 @@ def test_set_language_returns_code() -> None:
     assert ctx.run(set_language, "ko_KP") == "ko"
     assert ctx.run(current_language) == "ko"
     assert set(LANGUAGES) == {"ko", "en"}
+
+
+def test_compiled_check_handles_plural_forms() -> None:
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from regdev.i18n.tools import compiled_matches
+
+    cat = Catalog(locale="ko")
+    cat.add(("{n} county", "{n} counties"), ("{n}개 군",))
+    cat.add("Year", "연도")
+    buf = io.BytesIO()
+    write_mo(buf, cat)
+    assert compiled_matches(cat, buf.getvalue())
+    cat.add("Month", "월")  # a translation the .mo does not have yet
+    assert not compiled_matches(cat, buf.getvalue())

@@ -32,7 +32,7 @@ def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 def test_migrations_build_the_model_schema(blank_engine: Engine) -> None:
     assert current_revision(blank_engine) is None
     upgrade(blank_engine)
-    assert current_revision(blank_engine) == "0002"
+    assert current_revision(blank_engine) == "0003"
     with blank_engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
@@ -70,7 +70,7 @@ def test_upgrade_from_0001_keeps_data(blank_engine: Engine) -> None:
             )
         )
     upgrade(blank_engine)
-    assert current_revision(blank_engine) == "0002"
+    assert current_revision(blank_engine) == "0003"
     with blank_engine.connect() as conn:
         row = conn.execute(text("SELECT mean_temp_c, co2_ppm FROM grain_status")).one()
     assert tuple(row) == (12.5, None)
@@ -90,5 +90,5 @@ def test_backup_of_an_older_revision_restores_into_the_latest(
     target = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     restored = backup.restore(target, path)
     assert restored["digest"] == summary["digest"]
-    assert current_revision(target) == "0002"
+    assert current_revision(target) == "0003"
     target.dispose()

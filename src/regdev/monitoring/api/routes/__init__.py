@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from regdev.monitoring.api.routes import admin, login, reports, resources
+from regdev.monitoring.api.routes import admin, evaluation, login, reports, resources
 
 
 def api_router() -> APIRouter:
@@ -15,4 +15,5 @@ def api_router() -> APIRouter:
     for r in resources.build_routers():
         router.include_router(r)
     router.include_router(admin.router)
+    router.include_router(evaluation.router)
     return router
