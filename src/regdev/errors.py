@@ -43,6 +43,54 @@ class Problem:
         return f"{self.file}:{row}:{col}: {self.message}"
 
 
+def summarise_problems(problems: Iterable[Problem | str], *, min_rows: int = 5) -> list[str]:
+    """One summary line per kind of problem that many rows share.
+
+    Problems are grouped by column and by the message without its ``got …``
+    part (``kind: expected one of city, county, …``); a group of at least
+    ``min_rows`` rows gets a line with its size, the first rows and the most
+    frequent values given, e.g. ``kind: 362 rows expected one of city,
+    county, district, capital; got 'township' (329), 'village' (33) (rows 2,
+    3, 5, …)``.
+
+    Parameters
+    ----------
+    problems : list of Problem or str
+        As found by a validator (plain strings are skipped).
+    min_rows : int, default 5
+        Smallest group that gets a summary line.
+
+    Returns
+    -------
+    list of str
+        The summary lines, largest group first.
+    """
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for prob in problems:
+        if not isinstance(prob, Problem) or prob.row is None:
+            continue
+        head, _, _got = prob.message.partition(", got ")
+        groups.setdefault((prob.column or "", head), []).append(prob)
+    lines = []
+    for (column, head), probs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        if len(probs) < min_rows:
+            continue
+        values: dict[str, int] = {}
+        for prob in probs:
+            _, sep, got = prob.message.partition(", got ")
+            if sep:
+                values[got] = values.get(got, 0) + 1
+        shown = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+        got_text = ", ".join(f"{v} ({n})" for v, n in shown[:8])
+        if len(shown) > 8:
+            got_text += f", … ({len(shown) - 8} more values)"
+        rows = ", ".join(str(p.row) for p in probs[:5]) + (", …" if len(probs) > 5 else "")
+        where = f"{column}: " if column else ""
+        got_part = f"; got {got_text}" if got_text else ""
+        lines.append(f"{where}{len(probs)} rows {head}{got_part} (rows {rows})")
+    return lines
+
+
 class DataValidationError(RegdevError, ValueError):
     """Bad input tables or schema violations.
 
@@ -50,13 +98,23 @@ class DataValidationError(RegdevError, ValueError):
     ----------
     problems : iterable of Problem or str
         Every problem found; all are reported at once.
+
+    Attributes
+    ----------
+    problems : list of Problem or str
+        The problems, in order.
+    summary : list of str
+        One line per kind of problem that many rows share
+        (:func:`summarise_problems`); they end the message.
     """
 
     def __init__(self, problems: Iterable[Problem | str]) -> None:
         self.problems: list[Problem | str] = list(problems)
+        self.summary = summarise_problems(self.problems)
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} found in the input:"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+        tail = [f"summary: {line}" for line in self.summary]
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems), *tail]))
 
 
 class InfeasibleSpecificationError(RegdevError, ValueError):

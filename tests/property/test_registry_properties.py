@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from regdev.errors import DataValidationError
@@ -53,3 +53,55 @@ def test_any_corrupted_cell_is_reported_with_row_and_column(tmp_path_factory, ta
     assert any(p.row == spreadsheet_row and p.column == column for p in problems), problems
     assert all(p.row == spreadsheet_row for p in problems), problems
     assert f"{path}:{spreadsheet_row}:{column}: expected" in str(info.value)
+
+
+# ------------------------------------------------------------------ issue 17
+OPTIONAL = sorted(
+    s.name
+    for s in __import__("regdev.registry", fromlist=["region_schema"]).region_schema()
+    if not s.required
+)
+
+
+@pytest.mark.slow
+@pytest.mark.solver
+# each example plans and designs 179 regions (seconds): few examples, no shrinking
+@settings(max_examples=6, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(removed=st.sets(st.sampled_from(OPTIONAL), min_size=1))
+def test_plan_writes_a_folder_whatever_optional_columns_are_missing(tmp_path_factory, removed):
+    """`regdev plan` (the pipeline, explanations off) on the embedded registry minus columns."""
+    import json
+    import warnings
+
+    from regdev.pipeline import PlanOptions
+    from regdev.pipeline import plan as run_plan
+    from regdev.registry import write_regions
+    from regdev.registry.default import default_raw_table
+    from regdev.registry.regions import RegionRegistry
+
+    raw = default_raw_table()
+    raw = raw.drop(columns=[c for c in removed if c in raw.columns])
+    d = tmp_path_factory.mktemp("opt")
+    # through a file, as a user would (written, then read and imputed again)
+    source = write_regions(RegionRegistry.from_frame(raw, source="variant"), d / "regions.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        registry = read_regions(source)
+    result = run_plan(registry, options=PlanOptions(explain_last=0))
+    out = result.write(d / "plan")
+    names = {p.name for p in out.iterdir()}
+    assert names >= {"plan.json", "schedule.csv", "report.html", "factories.csv", "dossiers.json"}
+    meta = json.loads((out / "plan.json").read_text("utf-8"))
+    assert meta["status"] in ("optimal", "feasible")
+    assert meta["extensions"]["factory-design"].get("status") != "skipped"
+    assumed = meta["registry"]["assumptions"]
+    if {"lat", "lon"} & removed:
+        assert any(a.startswith("coordinates: no row has lat/lon") for a in assumed)
+    if "population" in removed:
+        pop = [a for a in assumed if a.startswith("population:")]
+        assert pop and ("schema default" in pop[0] or "schema_default" in pop[0])
+    if "coastal" in removed:
+        # no coastal flags: no offshore-farm candidates; only the real (history) farms stay
+        farms = [r for r in meta["schedule"] if r["facility"] == "offshore_farm"]
+        assert all(r["locked"] for r in farms)
+        assert any(a.startswith("coastal: no region is marked coastal") for a in assumed)

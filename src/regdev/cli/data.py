@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from regdev.cli._common import console, echo_json, err_console
+from regdev.i18n import _
 
 if TYPE_CHECKING:
     from regdev.registry import RegionRegistry
@@ -27,11 +28,52 @@ RegionsOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
-def load_registry(path: Path | None) -> RegionRegistry:
-    """Load the registry from ``path`` or the embedded default country."""
-    from regdev.registry import load_default, read_regions
+def load_registry(path: Path | None, *, report: bool = False) -> RegionRegistry:
+    """Load the registry from ``path`` or the embedded default country.
 
-    return load_default() if path is None else read_regions(path)
+    Parameters
+    ----------
+    path : Path or None
+        A region table; ``None`` for the embedded default country (whose gaps
+        are documented in its SOURCES.md and not repeated).
+    report : bool, default False
+        Print what the table lacks and what is assumed in its place
+        (:meth:`RegionRegistry.assumptions`) as ``warning:`` lines on stderr.
+    """
+    import warnings
+
+    from regdev.registry import ImputationWarning, load_default, read_regions
+
+    if path is None:
+        return load_default()
+    with warnings.catch_warnings():
+        # the same facts are printed below, one line each, instead of a Python warning
+        warnings.simplefilter("ignore", ImputationWarning)
+        registry = read_regions(path)
+    if report:
+        for line in registry.assumptions():
+            err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+    return registry
+
+
+def _print_problems(problems: list[Any], summary: list[str]) -> None:
+    """Every problem on its own line, then the summary lines and a hint for unknown kinds."""
+    for p in problems:
+        err_console.print(str(p), highlight=False, markup=False, soft_wrap=True)
+    for line in summary:
+        err_console.print(f"summary: {line}", highlight=False, markup=False, soft_wrap=True)
+    if any(line.startswith("kind: ") for line in summary) or any(
+        getattr(p, "column", None) == "kind" for p in problems
+    ):
+        err_console.print(
+            _(
+                "hint: map other kinds of unit onto city, county, district, capital or "
+                "excluded with `regdev data import FILE --kind-map VALUE=county,...`"
+            ),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -124,16 +166,21 @@ def show(
         return
     rid = reg.resolve(region)
     row = reg.frame.loc[rid]
+    # every derived field is None when the table cannot give it (no capital, no coordinates)
+    geo = reg.has_coordinates()
     derived = {
         "development_index": float(reg.development_index()[rid]),
-        "distance_to_capital_km": float(reg.distance_to_capital_km()[rid])
-        if reg.capital_id
+        "distance_to_capital_km": _clean(float(reg.distance_to_capital_km()[rid]))
+        if reg.capital_id and geo
         else None,
-        "distance_to_province_seat_km": float(reg.distance_to_province_seat_km()[rid]),
+        "distance_to_province_seat_km": _clean(float(reg.distance_to_province_seat_km()[rid]))
+        if geo
+        else None,
         "nearest": reg.nearest(min(5, len(reg) - 1))
         .query("focal == @rid")[["neighbor", "distance_km"]]
         .round(1)
         .to_dict(orient="records"),
+        "assumptions": reg.assumptions(),
     }
     record = {"region_id": rid, **{k: _clean(v) for k, v in row.items()}, **derived}
     if as_json:
@@ -143,12 +190,17 @@ def show(
     table.add_column("field")
     table.add_column("value")
     for key, value in record.items():
+        if key == "assumptions":
+            continue
         if key == "nearest":
             value = ", ".join(f"{n['neighbor']} ({n['distance_km']} km)" for n in value)
+            value = value or (_("unknown (no coordinates)") if not geo else "")
         elif isinstance(value, float):
             value = f"{value:,.3f}".rstrip("0").rstrip(".")
         table.add_row(key, "" if value is None else str(value))
     console.print(table)
+    for line in record["assumptions"]:
+        console.print(f"[yellow]assumed:[/] {line}", highlight=False, soft_wrap=True)
 
 
 @app.command("validate")
@@ -168,21 +220,149 @@ def validate(
             reg = read_regions(file)
     except DataValidationError as exc:
         if as_json:
-            echo_json({"valid": False, "problems": [str(p) for p in exc.problems]})
+            echo_json(
+                {
+                    "valid": False,
+                    "problems": [str(p) for p in exc.problems],
+                    "summary": exc.summary,
+                }
+            )
         else:
-            for p in exc.problems:
-                err_console.print(str(p), highlight=False, markup=False, soft_wrap=True)
+            _print_problems(exc.problems, exc.summary)
             err_console.print(
                 f"[bold red]{len(exc.problems)} problem(s)[/] in {file}", soft_wrap=True
             )
         raise typer.Exit(code=1) from None
     notes = [str(w.message) for w in caught]
     if as_json:
-        echo_json({"valid": True, "n_regions": len(reg), "imputed": reg.imputed, "notes": notes})
+        echo_json(
+            {
+                "valid": True,
+                "n_regions": len(reg),
+                "imputed": reg.imputed,
+                "unfilled": reg.unfilled,
+                "notes": notes,
+                "assumptions": reg.assumptions(),
+            }
+        )
         return
     console.print(f"[green]OK[/] {file}: {len(reg)} regions in {len(reg.provinces())} provinces")
     for note in notes:
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    for line in reg.assumptions():
+        console.print(f"[yellow]assumed:[/] {line}", highlight=False, soft_wrap=True)
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A foreign region table (CSV/TXT/TSV, XLSX, ...).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Registry file to write (.csv or .parquet).")
+    ],
+    columns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="schema=source column pairs, comma-separated, e.g. "
+            "name=Municipality,province=County (repeatable).",
+        ),
+    ] = None,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind-map",
+            help="source kind=city|county|district|capital|excluded, e.g. "
+            "township=county,village=excluded (repeatable).",
+        ),
+    ] = None,
+    constants: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="schema column=one value for every row, e.g. kind=county."),
+    ] = None,
+    scale: Annotated[
+        list[str] | None,
+        typer.Option("--scale", help="schema column=factor for its numbers, e.g. area_km2=1e-6."),
+    ] = None,
+    capital: Annotated[
+        str | None, typer.Option("--capital", help="Id or name of the capital row.")
+    ] = None,
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Mapping file (TOML); command-line entries win."),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the file, e.g. latin-1.")
+    ] = "utf-8",
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Refuse rows with problems and import the rest (listed)."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Map a foreign table onto the schema, validate, impute and write a registry file.
+
+    Prints what was mapped (columns, kinds and their programme roles), imputed
+    and refused, and what is assumed for the columns the table lacks. Nothing
+    is written when a problem remains (unless --skip-invalid refuses those rows).
+    """
+    from regdev.errors import DataValidationError
+    from regdev.registry import write_regions
+    from regdev.registry.io import read_raw_table
+    from regdev.registry.mapping import (
+        ColumnMapping,
+        import_regions,
+        load_mapping,
+        mapping_from_options,
+    )
+
+    base = load_mapping(mapping_file) if mapping_file is not None else ColumnMapping()
+    mapping = base.merged(
+        mapping_from_options(
+            columns=columns, kinds=kinds, constants=constants, scale=scale, capital=capital
+        )
+    )
+    raw, first_row = read_raw_table(file, encoding=encoding)
+    try:
+        registry, report = import_regions(
+            raw, mapping, file=str(file), first_row=first_row, skip_invalid=skip_invalid
+        )
+    except DataValidationError as exc:
+        if as_json:
+            echo_json(
+                {
+                    "written": False,
+                    "problems": [str(p) for p in exc.problems],
+                    "summary": exc.summary,
+                }
+            )
+        else:
+            _print_problems(exc.problems, exc.summary)
+            err_console.print(
+                _("{n} problem(s) in {file}; nothing written", n=len(exc.problems), file=str(file)),
+                style="bold red",
+                markup=False,
+                soft_wrap=True,
+            )
+        raise typer.Exit(code=1) from None
+    write_regions(registry, out)
+    if as_json:
+        echo_json({"written": True, "out": str(out), **report.to_dict()})
+        return
+    if report.refused:
+        from regdev.errors import summarise_problems
+
+        _print_problems(report.refused, summarise_problems(report.refused))
+    for tag, line in report.summary_lines():
+        style = "yellow" if tag in ("assumed", "refused", "unfilled") else None
+        console.print(line, style=style, highlight=False, markup=False, soft_wrap=True)
+    console.print(
+        _("wrote {out} ({n} regions)", out=str(out), n=len(registry)),
+        style="green",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command("synth")

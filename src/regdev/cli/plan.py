@@ -1,7 +1,7 @@
 """`regdev plan`: the optimal ten-year rollout plan, its report and explanations.
 
 ``regdev plan [--scenario FILE] [--regions FILE] [--out DIR] [--no-history]
-[--time-limit S] [--explain-last N] [--json]`` plans the default (or given)
+[--time-limit S] [--explain-last N] [--per-year N|auto] [--json]`` plans the default (or given)
 country and writes a plan folder; ``regdev plan explain REGION`` explains
 one region of a written plan.  The factory-design commands are added by
 :mod:`regdev.cli.design`.
@@ -24,6 +24,7 @@ from regdev.cli._common import console, echo_json, err_console
 
 if TYPE_CHECKING:
     from regdev.pipeline import PlanResult
+    from regdev.registry import RegionRegistry
 
 app = typer.Typer(no_args_is_help=False)
 _design.register(app)
@@ -56,6 +57,38 @@ ExplainOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON summary on stdout.")]
+PerYearOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--per-year",
+        metavar="N|auto",
+        help="Factory groups per year (overrides the scenario); 'auto' = enough to reach every "
+        "region within the horizon, with every other capacity scaled the same way.",
+    ),
+]
+
+
+def _registry(path: Path | None) -> RegionRegistry | None:
+    """A user table, read here so its gaps are printed as warnings (issue 17); None = default."""
+    from regdev.cli.data import load_registry
+
+    return None if path is None else load_registry(path, report=True)
+
+
+def _per_year_updates(value: str | None) -> dict[str, Any]:
+    """Scenario updates for ``--per-year N|auto`` (issue 17); usage error otherwise."""
+    if value is None:
+        return {}
+    if value.strip().lower() == "auto":
+        return {"factories": {"per_year": "auto"}, "capacity": {"scale": "auto"}}
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        msg = f"--per-year: expected a whole number >= 0 or 'auto', got {value!r}"
+        raise typer.BadParameter(msg)
+    return {"factories": {"per_year": n}}
 
 
 def _progress(quiet: bool) -> Progress:
@@ -117,26 +150,35 @@ def plan(
     time_limit: TimeLimitOpt = 60.0,
     explain_last: ExplainOpt = 20,
     as_json: JsonOpt = False,
+    per_year: PerYearOpt = None,
 ) -> None:
     """Plan the ten-year rollout and write the plan folder with report.html."""
     if ctx.invoked_subcommand is not None:
         return
+    # issue 17: --per-year N|auto overrides the scenario's cadence (and, for auto, capacities)
+    updates = _per_year_updates(per_year)
     from regdev.pipeline import PlanOptions, write_plan
     from regdev.pipeline import Progress as Step
     from regdev.pipeline import plan as run_plan
+    from regdev.planning import load_scenario
+    from regdev.planning.scenario import with_cli_updates
 
     options = PlanOptions(
         time_limit=time_limit, explain_last=explain_last, history=False if no_history else None
     )
     with _progress(as_json) as progress:
         task = progress.add_task("loading regions and scenario", total=None)
+        sc = load_scenario(scenario)
+        if updates:
+            sc = with_cli_updates(sc, updates)
+        registry = _registry(regions)
 
         def show(event: Step) -> None:
             progress.update(
                 task, description=event.message, total=event.total, completed=event.done
             )
 
-        result = run_plan(regions, scenario, options=options, progress=show)
+        result = run_plan(registry, sc, options=options, progress=show)
         if not result.has_solution:
             msg = f"no plan: the solver ended with status {result.status!r}; raise --time-limit"
             err_console.print(f"[bold red]error:[/] {msg}")

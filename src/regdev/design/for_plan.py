@@ -75,7 +75,12 @@ def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
 
 def plan_summary(result: DesignResult) -> dict[str, Any]:
     """The design's entry in ``plan.json["extensions"]`` (no run times: reproducible)."""
-    return {k: v for k, v in result.summary().items() if k not in ("wall_time_s", "solve_time_s")}
+    summary = {
+        k: v for k, v in result.summary().items() if k not in ("wall_time_s", "solve_time_s")
+    }
+    # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
+    summary["assumptions"] = list(result.problem.metadata.get("assumptions", []))
+    return summary
 
 
 def skipped_summary(reason: str) -> dict[str, Any]:

@@ -83,7 +83,8 @@ def dive_start(
     Returns
     -------
     values : ndarray or None
-        A feasible column vector (``None`` when the first LP fails).
+        A feasible column vector (``None`` when the first LP fails, or the last
+        one after rounding everything up).
     bound : float
         The LP-relaxation optimum of the first round (a lower bound).
     """
@@ -158,6 +159,10 @@ def dive_start(
         up = np.clip(np.ceil(m_lp[rest] - 1e-7), lo_m[rest], hi_m[rest])
         fix(rest, up)
         v_new = run()
-        if v_new is not None:
-            v = v_new
+        if v_new is None:
+            # The rounded point could not be re-optimised (the LP failed, e.g. out of time on a
+            # loaded machine): the last LP values are fractional there, so there is no design
+            # to return (returning them made solve_design report 'violates its own model').
+            return None, bound
+        v = v_new
     return v, bound

@@ -432,14 +432,23 @@ def build_design_problem(
     lon_full = f_full["lon"].to_numpy(dtype=float)
     from regdev.registry.geography import distance_matrix_km
 
-    dist_full = distance_matrix_km(lat_full, lon_full) * opts.circuity
+    # Issue 17: a region table without coordinates has no distances.  Then there is no
+    # trade between regions (no arcs below) and every other haul (imports, central
+    # supply of the baseline) is priced at the default import distance; noted in
+    # metadata["assumptions"].
+    has_xy = bool(np.isfinite(lat_full).all() and np.isfinite(lon_full).all())
+    if has_xy:
+        dist_full = distance_matrix_km(lat_full, lon_full) * opts.circuity
+    else:
+        dist_full = np.full((len(lat_full), len(lat_full)), float(opts.default_import_km))
+        np.fill_diagonal(dist_full, 0.0)
     full_pos = {rid: k for k, rid in enumerate(f_full.index)}
     dpos = np.array([full_pos[r] for r in ids], dtype=np.int64)
     dist = dist_full[np.ix_(dpos, dpos)]
 
     # trade arcs: k nearest (both directions) + province seat
     pairs: set[tuple[int, int]] = set()
-    k_nn = min(opts.k_neighbours, n - 1)
+    k_nn = min(opts.k_neighbours, n - 1) if has_xy else 0  # issue 17: no coordinates, no trade
     if k_nn >= 1:
         nn, _ = nearest_neighbours(f["lat"], f["lon"], k_nn)
         for i in range(n):
@@ -454,7 +463,7 @@ def build_design_problem(
     prov_arr = np.array(provinces)
     for prov in sorted(set(provinces)):
         members = np.flatnonzero(prov_arr == prov)
-        k_p = min(opts.k_neighbours, len(members) - 1)
+        k_p = min(opts.k_neighbours, len(members) - 1) if has_xy else 0
         if k_p < 1:
             continue
         nn_p, _ = nearest_neighbours(f["lat"].iloc[members], f["lon"].iloc[members], k_p)
@@ -465,7 +474,7 @@ def build_design_problem(
                 pairs.add((j, i))
     for i, prov in enumerate(provinces):
         seat = seats.get(prov)
-        if seat is not None and seat in id_pos and id_pos[seat] != i:
+        if has_xy and seat is not None and seat in id_pos and id_pos[seat] != i:
             pairs.add((i, id_pos[seat]))
             pairs.add((id_pos[seat], i))
     arcs = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
@@ -514,6 +523,12 @@ def build_design_problem(
         "centre_seat": [str(f_full.index[s]) for s in seat_full],
         "force": dict(force or {}),
         "central_unit_cost": central_unit.tolist(),
+        "assumptions": []
+        if has_xy
+        else [
+            "no coordinates: no trade between regions; imports and central supply are "
+            f"hauled {opts.default_import_km:g} km (default import distance)"
+        ],
     }
     if force:
         for rid, lid in force:
@@ -560,8 +575,8 @@ def build_design_problem(
         tiers=tier_arr,
         options=opts,
         metadata=meta,
-        lat=f["lat"].to_numpy(dtype=float),
-        lon=f["lon"].to_numpy(dtype=float),
+        lat=f["lat"].to_numpy(dtype=float) if has_xy else None,
+        lon=f["lon"].to_numpy(dtype=float) if has_xy else None,
     )
     problem.check()
     return problem

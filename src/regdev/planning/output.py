@@ -112,6 +112,8 @@ def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
             "registry": {
                 "source": p.metadata.get("registry_source"),
                 "content_hash": p.metadata.get("registry_hash"),
+                # issue 17: what the region table lacked and what was assumed instead
+                "assumptions": list(p.metadata.get("registry_assumptions", [])),
             },
             "nondeterministic_fields": list(NONDETERMINISTIC_FIELDS),
             "model": {

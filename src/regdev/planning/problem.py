@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -222,6 +223,67 @@ def balance_floors(
     return np.maximum(floor - tolerance, 0).astype(np.int64)
 
 
+def yearly_capacity(
+    scenario: Scenario,
+    facility: str,
+    n_candidates: int,
+    locked: list[int] | None = None,
+) -> tuple[list[int], int | None]:
+    """The yearly capacity of one facility type, with ``auto`` scaling resolved.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    facility : str
+        One of :data:`~regdev.planning.scenario.FACILITY_TYPES`.
+    n_candidates : int
+        Regions that may get this type (programme regions; coastal ones for
+        offshore farms).
+    locked : list of int, optional
+        Projects of this type locked in each horizon year (history, locks).
+
+    Returns
+    -------
+    capacity : list of int
+        One number per horizon year.
+    per_year : int or None
+        For factories, the cadence used (``"auto"`` resolved); else ``None``.
+
+    Notes
+    -----
+    Factories: ``per_year = "auto"`` is ``max(ceil(n / years), max locked)``,
+    the smallest constant cadence that reaches every candidate within the
+    horizon and keeps every locked cohort; the yearly counts then follow
+    :func:`factory_cadence`.  Other types with
+    ``capacity.scale = "auto"``: ``cap'(y) = max(ceil(cap(y) · n / Σ cap),
+    locked(y))``, so ``Σ cap' >= n``; a type whose capacity is zero in every
+    year stays zero.
+
+    Examples
+    --------
+    >>> sc = Scenario().with_updates(factories={"per_year": "auto"}, capacity={"scale": "auto"})
+    >>> yearly_capacity(sc, "factories", 414)[1]
+    42
+    >>> cap, _ = yearly_capacity(sc, "hospital", 414)
+    >>> cap[:3], sum(cap) >= 414
+    ([0, 21, 50], True)
+    """
+    years = scenario.horizon.years
+    n_years = len(years)
+    lock = list(locked or [0] * n_years)
+    if facility == "factories":
+        per_year = scenario.factories.per_year
+        if per_year == "auto":
+            per_year = max(math.ceil(n_candidates / n_years), max(lock, default=0))
+        return factory_cadence(n_candidates, int(per_year), n_years).tolist(), int(per_year)
+    base = [scenario.capacity.of(facility).at(y) for y in years]
+    total = sum(base)
+    if scenario.capacity.scale == "fixed" or total == 0:
+        return base, None
+    k = n_candidates / total
+    return [max(math.ceil(c * k - 1e-9), lk) for c, lk in zip(base, lock, strict=True)], None
+
+
 def build_problem(
     registry: RegionRegistry, scenario: Scenario | None = None, *, history: bool | None = None
 ) -> PlanningProblem:
@@ -361,12 +423,15 @@ def build_problem(
     n_elig = eligible.sum(axis=0)
     capacity = np.zeros((n_fac, n_years), dtype=np.int64)
     capacity_exact = np.zeros(n_fac, dtype=bool)
+    per_year_used = sc.factories.per_year
     for f, fac in enumerate(facilities):
+        # issue 17: "auto" cadence / capacities scale with the country (yearly_capacity)
+        locked_f = [int((lock_year[:, f] == t).sum()) for t in range(n_years)]
+        cap_f, cadence = yearly_capacity(sc, fac, int(n_elig[f]), locked_f)
+        capacity[f] = cap_f
         if fac == "factories":
-            capacity[f] = factory_cadence(int(n_elig[f]), sc.factories.per_year, n_years)
+            per_year_used = cadence if cadence is not None else per_year_used
             capacity_exact[f] = True
-        else:
-            capacity[f] = [sc.capacity.of(fac).at(y) for y in years]
     coverage_exact = capacity.sum(axis=1) >= n_elig
     if sc.coverage.mode == "exact":
         coverage_exact[:] = True
@@ -405,7 +470,9 @@ def build_problem(
         "regdev_version": __version__,
         "epsilon": sc.equity.epsilon,
         "balance_tolerance": sc.balance.tolerance if sc.balance.enabled else None,
-        "factories_per_year": sc.factories.per_year,
+        "factories_per_year": per_year_used,
+        # issue 17: what the region table lacks and what was assumed in its place
+        "registry_assumptions": registry.assumptions(),
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)
@@ -440,8 +507,9 @@ def build_problem(
         forbidden=forbidden,
         facilities_table=table,
         metadata=metadata,
-        lat=frame["lat"].to_numpy(dtype=float),
-        lon=frame["lon"].to_numpy(dtype=float),
+        # issue 17: without coordinates (none known, none imputable) there is no map
+        lat=frame["lat"].to_numpy(dtype=float) if registry.has_coordinates() else None,
+        lon=frame["lon"].to_numpy(dtype=float) if registry.has_coordinates() else None,
     )
 
 

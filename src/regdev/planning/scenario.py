@@ -30,9 +30,16 @@ import json
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from regdev.errors import ConfigError
 
@@ -65,17 +72,31 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Horizon(_Frozen):
-    """Planning horizon (inclusive programme years)."""
+YEAR_MIN, YEAR_MAX = 1900, 2200
+"""Plausible calendar years (issue 17: impossible years are refused, not planned)."""
+MAX_HORIZON_YEARS = 100
 
-    first_year: int = 2024
-    last_year: int = 2033
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+"""A calendar year within :data:`YEAR_MIN`–:data:`YEAR_MAX`."""
+
+
+class Horizon(_Frozen):
+    """Planning horizon (inclusive programme years, at most :data:`MAX_HORIZON_YEARS`)."""
+
+    first_year: Year = 2024
+    last_year: Year = 2033
 
     @model_validator(mode="after")
     def _check(self) -> Horizon:
         if self.last_year < self.first_year:
             msg = (
                 f"horizon: last_year must be >= first_year; got {self.first_year}–{self.last_year}"
+            )
+            raise ValueError(msg)
+        if self.last_year - self.first_year + 1 > MAX_HORIZON_YEARS:
+            msg = (
+                f"horizon: at most {MAX_HORIZON_YEARS} years; got "
+                f"{self.first_year}–{self.last_year}"
             )
             raise ValueError(msg)
         return self
@@ -93,16 +114,32 @@ class FactoryCadence(_Frozen):
     done)``: full cohorts until the counties run out, the remainder in the year
     it runs out, then none.  When ``n > per_year × years`` every year is full
     and the counties that do not fit are left out (listed in the plan).
+
+    ``per_year = "auto"`` scales the cadence with the country: the smallest
+    count that reaches every candidate within the horizon, ``ceil(n / years)``
+    (at least the largest locked cohort); see
+    :func:`regdev.planning.problem.yearly_capacity`.
     """
 
-    per_year: int = Field(default=20, ge=0)
+    per_year: int | Literal["auto"] = 20
+
+    @field_validator("per_year", mode="before")
+    @classmethod
+    def _per_year(cls, value: Any) -> Any:
+        ok = value == "auto" or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        )
+        if not ok:
+            msg = "expected a whole number >= 0 or 'auto'"
+            raise ValueError(msg)
+        return value
 
 
 class TypeCapacity(_Frozen):
     """Annual capacity of one facility type: a default plus per-year overrides."""
 
     default: int = Field(default=0, ge=0)
-    by_year: dict[int, int] = Field(default_factory=dict)
+    by_year: dict[Year, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
 
     def at(self, year: int) -> int:
         """Capacity in ``year``."""
@@ -114,8 +151,16 @@ def _cap(default: int, **by_year: int) -> TypeCapacity:
 
 
 class Capacities(_Frozen):
-    """Annual capacities (projects completed per year) of the non-factory types."""
+    """Annual capacities (projects completed per year) of the non-factory types.
 
+    ``scale = "fixed"`` takes the numbers as written; ``"auto"`` scales every
+    type's yearly capacities by ``n_candidates / Σ capacity`` (rounded up per
+    year, never below the projects locked in that year), so each type can
+    reach every candidate within the horizon while keeping its yearly shape
+    (e.g. none before 2025); see :func:`regdev.planning.problem.yearly_capacity`.
+    """
+
+    scale: Literal["fixed", "auto"] = "fixed"
     hospital: TypeCapacity = Field(default_factory=lambda: _cap(24, y2024=0, y2025=10))
     leisure_complex: TypeCapacity = Field(default_factory=lambda: _cap(24, y2024=0, y2025=10))
     grain_storage: TypeCapacity = Field(default_factory=lambda: _cap(24, y2024=0, y2025=10))
@@ -189,9 +234,11 @@ class Balance(_Frozen):
 
 
 class Budget(_Frozen):
-    """Optional annual budget (million cost units); years not listed are unlimited."""
+    """Optional annual budget (million cost units, >= 0); years not listed are unlimited."""
 
-    by_year: dict[int, float] = Field(default_factory=dict)
+    by_year: dict[Year, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
 
 
 class Offshore(_Frozen):
@@ -209,7 +256,7 @@ class History(_Frozen):
     """
 
     enabled: bool = True
-    years: list[int] = Field(default_factory=lambda: [2024, 2025, 2026])
+    years: list[Year] = Field(default_factory=lambda: [2024, 2025, 2026])
     facilities: list[Facility] = Field(default_factory=lambda: _all_facilities())
 
 
@@ -221,7 +268,7 @@ class Assignment(_Frozen):
 
     region: str
     facility: Facility
-    year: int | None = None
+    year: Year | None = None
 
 
 class FactorySizing(_Frozen):
@@ -439,12 +486,60 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     try:
         return Scenario.model_validate(base)
     except ValidationError as exc:
-        parts = []
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            parts.append(f"{loc}: {err['msg']} (got {err.get('input')!r})")
-        msg = f"{source}: invalid scenario: " + "; ".join(parts)
-        raise ConfigError(msg) from None
+        raise scenario_error(exc, source) from None
+
+
+def with_cli_updates(scenario: Scenario, updates: dict[str, Any]) -> Scenario:
+    """``scenario.with_updates(**updates)`` with errors as one-line :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> with_cli_updates(Scenario(), {"factories": {"per_year": "auto"}}).factories.per_year
+    'auto'
+    """
+    try:
+        return scenario.with_updates(**updates)
+    except ValidationError as exc:
+        raise scenario_error(exc, "command-line options") from None
+
+
+MAX_SHOWN_INPUT = 60
+"""Longest given value quoted in a scenario error (a section is never dumped whole)."""
+
+
+def scenario_error(exc: ValidationError, source: str) -> ConfigError:
+    """A one-line :class:`ConfigError` naming only the offending keys of a scenario.
+
+    Each problem is ``key: message (got value)``; the value is quoted only
+    when short (at most :data:`MAX_SHOWN_INPUT` characters), and checks of
+    the whole scenario (tiers, years) name their key in the message, so a
+    bad entry never dumps the whole scenario.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        From validating a scenario.
+    source : str
+        The scenario file (or a description of where the values came from).
+
+    Returns
+    -------
+    ConfigError
+    """
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"] if str(x) != "[key]")
+        text = str(err["msg"]).removeprefix("Value error, ")
+        got = repr(err.get("input"))
+        if loc and len(got) <= MAX_SHOWN_INPUT:
+            parts.append(f"{loc}: {text} (got {got})")
+        elif loc:
+            parts.append(f"{loc}: {text}")
+        else:
+            parts.append(text)
+    # one key is reported once (a union type yields one error per alternative)
+    unique = list(dict.fromkeys(parts))
+    return ConfigError(f"{source}: invalid scenario: " + "; ".join(unique))
 
 
 def scaled_scenario(scenario: Scenario, n_regions: int, reference: int = 179) -> Scenario:
@@ -476,9 +571,11 @@ def scaled_scenario(scenario: Scenario, n_regions: int, reference: int = 179) ->
         f: cap(scenario.capacity.of(f))
         for f in ("hospital", "leisure_complex", "grain_storage", "offshore_farm")
     }
+    per_year = scenario.factories.per_year
     return scenario.with_updates(
         name=f"{scenario.name} (scaled to {n_regions} regions)",
-        factories={"per_year": max(1, round(scenario.factories.per_year * k))},
+        # "auto" already scales with the country (see yearly_capacity)
+        factories={"per_year": per_year if per_year == "auto" else max(1, round(per_year * k))},
         capacity=caps,
         history={"enabled": False},
     )

@@ -97,8 +97,8 @@ def schema_markdown() -> str:
         A Markdown table with one row per column.
     """
     lines = [
-        "| column | type | unit | required | allowed values | description |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| column | type | unit | required | default | allowed values | description |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for s in region_schema():
         allowed = "see resources.csv" if s.allowed == ("@resources",) else ", ".join(s.allowed)
@@ -109,6 +109,6 @@ def schema_markdown() -> str:
             bounds = f" [{lo}, {hi}]"
         lines.append(
             f"| `{s.name}` | {s.dtype}{bounds} | {s.unit} | {'yes' if s.required else 'no'} "
-            f"| {allowed} | {s.description} |"
+            f"| {s.default} | {allowed} | {s.description} |"
         )
     return "\n".join(lines) + "\n"

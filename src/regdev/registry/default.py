@@ -45,12 +45,26 @@ def _data_text(name: str) -> str:
     return resources.files("regdev.registry").joinpath(f"data/{name}").read_text("utf-8")
 
 
-@functools.cache
-def _default_registry() -> RegionRegistry:
+def default_raw_table() -> pd.DataFrame:
+    """The embedded table as text cells under schema names, before validation and imputation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region; what :func:`load_default` validates (useful to
+        build variants of the default country, e.g. with columns removed).
+    """
     raw = pd.read_csv(io.StringIO(_data_text("regions.csv")), dtype=str, keep_default_na=False)
     raw = raw.rename(columns=_RENAME).drop(columns=list(_DROP)).replace({"": None})
     raw["province_seat"] = raw["region_id"].isin(_SEATS).map({True: "true", False: "false"})
-    return RegionRegistry.from_frame(raw, source="regdev:data/regions.csv (DPRK, 2008 census)")
+    return raw
+
+
+@functools.cache
+def _default_registry() -> RegionRegistry:
+    return RegionRegistry.from_frame(
+        default_raw_table(), source="regdev:data/regions.csv (DPRK, 2008 census)"
+    )
 
 
 def load_default() -> RegionRegistry:

@@ -24,28 +24,68 @@ class ImputationWarning(UserWarning):
     """Missing values were filled by a documented method (and marked)."""
 
 
-def _decode(data: bytes, file: str) -> str:
+def _decode(data: bytes, file: str, encoding: str = "utf-8") -> str:
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(codec)
+    except LookupError:
+        msg = f"expected a known text encoding (utf-8, latin-1, cp1252, ...), got {encoding!r}"
+        raise DataValidationError([Problem(file, None, None, msg)]) from None
     except UnicodeDecodeError as exc:
         line_no = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
-        header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
-        col_pos = data.count(b",", line_start, exc.start)
+        head = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        sep = _separator(head, "").encode()
+        header = head.split(sep.decode())
+        col_pos = data.count(sep, line_start, exc.start)
         column = header[col_pos].strip() if col_pos < len(header) else None
         bad = data[exc.start : exc.start + 1].hex()
+        name = "UTF-8" if codec == "utf-8-sig" else encoding
         msg = (
-            f"expected UTF-8 text, got byte 0x{bad} at offset {exc.start} (save the file as UTF-8)"
+            f"expected {name} text, got byte 0x{bad} at offset {exc.start} (save the file "
+            "as UTF-8, or name its encoding: regdev data import --encoding latin-1)"
         )
         raise DataValidationError([Problem(file, line_no, column, msg)]) from None
 
 
-def _read_raw(path: Path, file: str) -> tuple[pd.DataFrame, int]:
+SEPARATORS = (",", "\t", ";", "|")
+"""Field separators recognised in ``.csv`` and ``.txt`` files (from the header line)."""
+
+
+def _separator(header: str, suffix: str) -> str:
+    """The field separator of a delimited text file, judged from its header line.
+
+    ``.tsv`` is always tab-separated; otherwise the separator among
+    :data:`SEPARATORS` that occurs most often in the header wins (a comma on
+    ties), so national statistics files that use tabs (US Census gazetteers),
+    semicolons (European spreadsheets) or pipes read without options.
+    """
+    if suffix == ".tsv":
+        return "\t"
+    counts = {sep: header.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda s: (counts[s], s == ","))
+    return best if counts[best] > 0 else ","
+
+
+def _strip_comments(text: str) -> tuple[str, int]:
+    """Drop leading ``#`` lines (licence notes some publishers put above the header).
+
+    Returns the remaining text and the number of lines dropped, so row
+    numbers in messages still count lines as an editor shows them.
+    """
+    lines = text.split("\n")
+    k = 0
+    while k < len(lines) and lines[k].lstrip().startswith("#"):
+        k += 1
+    return "\n".join(lines[k:]), k
+
+
+def _read_raw(path: Path, file: str, encoding: str = "utf-8") -> tuple[pd.DataFrame, int]:
     """Read a file into an all-text frame; return it with its first data-row number."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        text = _decode(path.read_bytes(), file)
-        sep = "\t" if suffix == ".tsv" else ","
+        text, skipped = _strip_comments(_decode(path.read_bytes(), file, encoding))
+        sep = _separator(text.split("\n", 1)[0], suffix)
         try:
             frame = pd.read_csv(
                 io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, skipinitialspace=True
@@ -56,7 +96,9 @@ def _read_raw(path: Path, file: str) -> tuple[pd.DataFrame, int]:
             raise DataValidationError(
                 [Problem(file, None, None, "expected a header row, got an empty file")]
             ) from None
-        return frame.replace({"": None}), 2
+        # cells padded with blanks (fixed-width exports) are read as their text
+        frame = frame.apply(lambda col: col.str.strip())
+        return frame.replace({"": None}), 2 + skipped
     if suffix in (".xlsx", ".xlsm"):
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         return frame.replace({"": None}), 2
@@ -118,20 +160,67 @@ def read_regions(
     DataValidationError
         Listing every problem in the file.
     """
+    file = str(path)
+    raw, offset = read_raw_table(path)
+    registry = RegionRegistry.from_frame(raw, source=file, impute=impute, row_offset=offset)
+    message = imputation_message(registry)
+    if message and warn:
+        warnings.warn(f"{file}: {message}", ImputationWarning, stacklevel=2)
+    return registry
+
+
+def read_raw_table(
+    path: str | os.PathLike[str], *, encoding: str = "utf-8"
+) -> tuple[pd.DataFrame, int]:
+    """Read a table as text cells, before any validation (for column mapping).
+
+    Parameters
+    ----------
+    path : path-like
+        ``.csv``/``.txt`` (separator from the header line: comma, tab,
+        semicolon or pipe; leading ``#`` lines skipped), ``.tsv``, ``.xlsx``,
+        ``.geojson``/``.gpkg`` (geo extra; centroids as ``lat``/``lon``) or
+        ``.parquet``.
+    encoding : str, default "utf-8"
+        Text encoding of delimited files (e.g. ``latin-1`` for US Census
+        gazetteers).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Every cell text or ``None``; original column names.
+    first_row : int
+        The row number of the first data row in messages.
+
+    Raises
+    ------
+    DataValidationError
+        When the file is missing, not UTF-8 or not a table.
+    """
     p = Path(path)
     file = str(path)
     if not p.is_file():
         raise DataValidationError([Problem(file, None, None, "expected a readable file, got none")])
-    raw, offset = _read_raw(p, file)
-    registry = RegionRegistry.from_frame(raw, source=file, impute=impute, row_offset=offset)
-    if registry.imputed and warn:
+    return _read_raw(p, file, encoding)
+
+
+def imputation_message(registry: RegionRegistry) -> str:
+    """One sentence on what imputation filled and what it could not ('' when nothing).
+
+    Examples
+    --------
+    >>> from regdev.registry import toy_region
+    >>> imputation_message(toy_region())
+    ''
+    """
+    parts = []
+    if registry.imputed:
         detail = ", ".join(f"{n} {c}" for c, n in registry.imputed.items())
-        warnings.warn(
-            f"{file}: imputed {detail} value(s); see the *_source columns",
-            ImputationWarning,
-            stacklevel=2,
-        )
-    return registry
+        parts.append(f"imputed {detail} value(s) (see the *_source columns)")
+    if registry.unfilled:
+        detail = ", ".join(f"{n} {c}" for c, n in registry.unfilled.items())
+        parts.append(f"could not impute {detail} value(s): no row has a basis for them")
+    return "; ".join(parts)
 
 
 def to_csv_text(registry: RegionRegistry) -> str:

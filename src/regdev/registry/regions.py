@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
 from regdev.errors import DataValidationError, NotFoundError
+from regdev.i18n import _
 from regdev.registry._schema import region_schema
-from regdev.registry.development import DevelopmentWeights, development_index_v0
+from regdev.registry.development import (
+    DevelopmentWeights,
+    development_index_v0,
+    development_notes,
+)
 from regdev.registry.geography import distance_matrix_km, haversine_km, nearest_neighbours
-from regdev.registry.imputation import impute_missing
+from regdev.registry.imputation import impute_missing, unfilled_counts
 
 CAPITAL_KIND = "capital"
 
@@ -25,12 +30,18 @@ class RegionRegistry:
     :func:`regdev.registry.load_default` or :meth:`from_frame`; the
     constructor takes an already validated and imputed frame.
 
+    Every column of ``schema.csv`` is present in :attr:`frame`: an optional
+    column the input lacked is added all-missing (typed as validation types
+    blank cells), so code downstream can read any schema column;
+    :meth:`assumptions` says what the gaps mean.
+
     Parameters
     ----------
     frame : pandas.DataFrame
         Typed region table indexed by ``region_id`` (text) with at least the
-        required columns of ``schema.csv``, ``population``, ``area_km2``,
-        ``lat``, ``lon`` and their ``*_source`` columns.
+        required columns of ``schema.csv`` and ``population`` (imputed
+        already: a plan needs a number per region); ``lat``/``lon`` may be
+        missing in every row (then there are no distances).
     source : str, default "<memory>"
         Where the table came from (shown in messages and metadata).
     imputed : dict of str to int, optional
@@ -59,7 +70,7 @@ class RegionRegistry:
         imputed: dict[str, int] | None = None,
     ) -> None:
         required = [s.name for s in region_schema() if s.required and s.name != "region_id"]
-        missing = [c for c in [*required, "population", "lat", "lon"] if c not in frame.columns]
+        missing = [c for c in [*required, "population"] if c not in frame.columns]
         if missing:
             msg = f"{source}: expected columns {missing} in the registry frame; got {list(frame.columns)}"
             raise DataValidationError([msg])
@@ -67,15 +78,15 @@ class RegionRegistry:
             dup = frame.index[frame.index.duplicated()].tolist()[:5]
             msg = f"{source}: expected unique region ids; got duplicates {dup}"
             raise DataValidationError([msg])
+        from regdev.registry.validation import blank_column
+
         self._frame = frame.copy()
         self._frame.index = self._frame.index.astype(str)
         self._frame.index.name = "region_id"
-        if "coastal" in self._frame.columns:
-            self._frame["coastal"] = self._frame["coastal"].fillna(False).astype(bool)
-        else:
-            self._frame["coastal"] = False
-        if "resources" not in self._frame.columns:
-            self._frame["resources"] = ""
+        for spec in region_schema():
+            if spec.name != "region_id" and spec.name not in self._frame.columns:
+                self._frame[spec.name] = blank_column(spec, self._frame.index)
+        self._frame["coastal"] = self._frame["coastal"].fillna(False).astype(bool)
         self._frame["resources"] = self._frame["resources"].fillna("").astype(str)
         self.source = source
         self.imputed = dict(imputed or {})
@@ -89,6 +100,7 @@ class RegionRegistry:
         source: str = "<memory>",
         impute: bool = True,
         row_offset: int = 2,
+        row_numbers: Sequence[int] | np.ndarray | None = None,
     ) -> RegionRegistry:
         """Validate a raw (text) table and build a registry from it.
 
@@ -105,6 +117,9 @@ class RegionRegistry:
         row_offset : int, default 2
             Row number of the first data row in messages (2 below a header
             line, 1 for feature collections).
+        row_numbers : sequence of int, optional
+            Row number of every row in messages, when rows were dropped
+            before (column mapping); overrides ``row_offset``.
 
         Returns
         -------
@@ -119,7 +134,9 @@ class RegionRegistry:
 
         text = raw.astype(object).where(raw.notna(), None)
         text = text.map(lambda v: None if v is None else str(v))
-        frame, problems = validate_table(text, file=source, row_offset=row_offset)
+        frame, problems = validate_table(
+            text, file=source, row_offset=row_offset, row_numbers=row_numbers
+        )
         if problems:
             raise DataValidationError(problems)
         counts: dict[str, int] = {}
@@ -229,6 +246,120 @@ class RegionRegistry:
         cell = str(self._frame.at[self.resolve(region_id), "resources"])
         return frozenset(t for t in cell.split(";") if t)
 
+    def has_coordinates(self) -> bool:
+        """Whether every region has a centroid (given or imputed); else distances are unknown."""
+        f = self._frame
+        return bool(len(f)) and bool(f["lat"].notna().all() and f["lon"].notna().all())
+
+    @property
+    def unfilled(self) -> dict[str, int]:
+        """Cells that imputation could not fill, per column (``lat`` counts rows without coordinates)."""
+        return unfilled_counts(self._frame)
+
+    def assumptions(self) -> list[str]:
+        """What this table lacks and what regdev assumes in its place, one sentence each.
+
+        Imputed values (with their methods), values no method could fill,
+        optional columns that no row has (and the features that then work
+        without them), and the development-index components left out.
+        Plans and reports repeat these lines so every output says what was
+        assumed.
+
+        Returns
+        -------
+        list of str
+            Each line starts with the column or feature it is about.
+
+        Examples
+        --------
+        >>> from regdev.registry import toy_region
+        >>> toy_region().assumptions()
+        []
+        """
+        f = self._frame
+        n = len(f)
+        notes: list[str] = []
+        for col in ("population", "area_km2"):
+            src = f.get(f"{col}_source")
+            if src is None:
+                continue
+            methods = src.astype(str).where(src.notna(), "")
+            imputed = methods[methods.str.startswith("imputed:")]
+            if col == "population" and (methods == "imputed:schema_default").all() and n:
+                value = format(float(f[col].iloc[0]), ",.0f")
+                notes.append(
+                    _(
+                        "population: no row has one; every region is assumed to have {value} "
+                        "(schema default), so all regions count as the same size",
+                        value=value,
+                    )
+                )
+            elif len(imputed):
+                by = imputed.str.removeprefix("imputed:").value_counts().sort_index()
+                detail = ", ".join(f"{m} {k}" for m, k in by.items())
+                notes.append(
+                    _(
+                        "{column}: {k} of {n} values imputed ({detail})",
+                        column=col,
+                        k=len(imputed),
+                        n=n,
+                        detail=detail,
+                    )
+                )
+            if col == "area_km2" and f[col].isna().any():
+                k = int(f[col].isna().sum())
+                if k == n:
+                    notes.append(
+                        _(
+                            "area_km2: no area in any row and none could be imputed; density "
+                            "and area-based raw materials are unknown"
+                        )
+                    )
+                else:
+                    notes.append(
+                        _(
+                            "area_km2: {k} of {n} regions have none and none could be imputed; "
+                            "density and area-based raw materials are unknown there",
+                            k=k,
+                            n=n,
+                        )
+                    )
+        if not self.has_coordinates():
+            notes.append(
+                _(
+                    "coordinates: no row has lat/lon, so none could be imputed; distances are "
+                    "unknown: no map, no trade distances between regions, no nearest neighbours"
+                )
+            )
+        else:
+            k = int(f["lat_source"].astype(str).str.startswith("imputed:").sum())
+            if k:
+                notes.append(
+                    _("coordinates: {k} of {n} centroids imputed (province mean)", k=k, n=n)
+                )
+        if not f["coastal"].any():
+            notes.append(
+                _("coastal: no region is marked coastal, so none is an offshore-farm candidate")
+            )
+        if not (f["resources"].astype(str) != "").any():
+            notes.append(
+                _(
+                    "resources: no region lists local resources; raw materials are derived "
+                    "from terrain and area only"
+                )
+            )
+        if f["physiography"].isna().all():
+            notes.append(
+                _("physiography: no region has one; terrain is taken as 'mixed' everywhere")
+            )
+        elif f["physiography"].isna().any():
+            k = int(f["physiography"].isna().sum())
+            notes.append(
+                _("physiography: {k} of {n} regions have none; taken as 'mixed'", k=k, n=n)
+            )
+        notes.extend(development_notes(f, self.capital_id))
+        return notes
+
     def is_imputed(self, column: str) -> pd.Series:
         """Boolean mask of rows whose ``column`` value was imputed."""
         name = "lat_source" if column in ("lat", "lon") else f"{column}_source"
@@ -276,7 +407,7 @@ class RegionRegistry:
         return pd.Series(seats, name="seat")
 
     def distance_to_province_seat_km(self) -> pd.Series:
-        """Great-circle distance of every region to its province seat (km)."""
+        """Great-circle distance of every region to its province seat (km; NaN without coordinates)."""
         f = self._frame
         seat = f["province"].map(self.province_seats())
         d = haversine_km(
@@ -291,8 +422,18 @@ class RegionRegistry:
         -------
         pandas.DataFrame
             Long table with columns ``focal``, ``neighbor``, ``rank`` and
-            ``distance_km`` (libpysal-style focal/neighbour pairs).
+            ``distance_km`` (libpysal-style focal/neighbour pairs); empty when
+            the table has no coordinates (see :meth:`has_coordinates`).
         """
+        if not self.has_coordinates() or k < 1:
+            return pd.DataFrame(
+                {
+                    "focal": pd.Series(dtype=object),
+                    "neighbor": pd.Series(dtype=object),
+                    "rank": pd.Series(dtype=np.int64),
+                    "distance_km": pd.Series(dtype=float),
+                }
+            )
         idx, dist = nearest_neighbours(self._frame["lat"], self._frame["lon"], k)
         ids = np.asarray(self._frame.index)
         n = len(ids)

@@ -8,17 +8,19 @@ GeoJSON/GeoPackage input the "row" is the 1-based feature number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from regdev.errors import Problem
+from regdev.errors import Problem, summarise_problems
 from regdev.registry._schema import ColumnSpec, region_schema
 from regdev.registry.vocabulary import normalise_resource
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
 SOURCE_SUFFIX = "_source"
-MAX_SHOWN = 60
+__all__ = ["blank_column", "summarise_problems", "validate_table"]
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -137,8 +139,53 @@ def _check_list(
     return pd.Series(out, index=raw.index, dtype=object)
 
 
+_CHECKERS = {
+    "float": _check_float,
+    "bool": _check_bool,
+    "category": _check_category,
+    "list": _check_list,
+}
+
+
+def _check_column(
+    raw: pd.Series, spec: ColumnSpec, rows: np.ndarray, file: str, problems: list[Problem]
+) -> pd.Series:
+    checker = _CHECKERS.get(spec.dtype)
+    if checker is not None:
+        return checker(raw, spec, rows, file, problems)
+    return raw.astype("string").str.strip().astype(object)
+
+
+def blank_column(spec: ColumnSpec, index: pd.Index) -> pd.Series:
+    """An all-missing column of ``spec``, typed exactly as validation types blank cells.
+
+    Absent optional columns are added this way, so every schema column is
+    present in every registry (downstream code never meets a ``KeyError``)
+    and a written and re-read table compares equal.
+
+    Parameters
+    ----------
+    spec : ColumnSpec
+        The column.
+    index : pandas.Index
+        Row index of the table.
+
+    Returns
+    -------
+    pandas.Series
+    """
+    raw = pd.Series([None] * len(index), index=index, dtype=object)
+    out = _check_column(raw, spec, np.arange(len(index)), "", [])
+    out.name = spec.name
+    return out
+
+
 def validate_table(
-    raw: pd.DataFrame, *, file: str, row_offset: int = 2
+    raw: pd.DataFrame,
+    *,
+    file: str,
+    row_offset: int = 2,
+    row_numbers: Sequence[int] | np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check a raw table (all cells text) and convert it to typed columns.
 
@@ -151,6 +198,9 @@ def validate_table(
     row_offset : int, default 2
         Row number of the first data row (2 for files with a header line,
         1 for feature collections).
+    row_numbers : sequence of int, optional
+        The row number of every row, when rows were dropped before
+        validation (column mapping); overrides ``row_offset``.
 
     Returns
     -------
@@ -163,11 +213,19 @@ def validate_table(
     problems: list[Problem] = []
     raw = raw.reset_index(drop=True)
     raw.columns = [str(c).strip() for c in raw.columns]
-    rows = np.arange(len(raw)) + row_offset
+    rows = (
+        np.arange(len(raw)) + row_offset
+        if row_numbers is None
+        else np.asarray(list(row_numbers), dtype=np.int64)
+    )
     dup_cols = raw.columns[raw.columns.duplicated()].tolist()
     for col in dup_cols:
         problems.append(Problem(file, None, col, "expected each column once, got it twice"))
     raw = raw.loc[:, ~raw.columns.duplicated()]
+    if len(raw) == 0:
+        problems.append(
+            Problem(file, None, None, "expected at least one data row, got none (header only)")
+        )
     typed: dict[str, pd.Series] = {}
     for spec in region_schema():
         if spec.name not in raw.columns:
@@ -175,21 +233,15 @@ def validate_table(
                 problems.append(
                     Problem(file, None, spec.name, "expected a required column, got none")
                 )
+            else:
+                # an absent optional column is present and blank: one code path downstream
+                typed[spec.name] = blank_column(spec, raw.index)
             continue
         col = raw[spec.name]
         if spec.required:
             for i in np.flatnonzero(_blank(col).to_numpy()):
                 problems.append(Problem(file, int(rows[i]), spec.name, "expected a value, got ''"))
-        if spec.dtype == "float":
-            typed[spec.name] = _check_float(col, spec, rows, file, problems)
-        elif spec.dtype == "bool":
-            typed[spec.name] = _check_bool(col, spec, rows, file, problems)
-        elif spec.dtype == "category":
-            typed[spec.name] = _check_category(col, spec, rows, file, problems)
-        elif spec.dtype == "list":
-            typed[spec.name] = _check_list(col, spec, rows, file, problems)
-        else:
-            typed[spec.name] = col.astype("string").str.strip().astype(object)
+        typed[spec.name] = _check_column(col, spec, rows, file, problems)
     known = {s.name for s in region_schema()}
     for name in raw.columns:
         if name in known:

@@ -130,6 +130,14 @@ def _overview(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
         f"({esc(plan.method)}). Input hash <code>{esc(p.input_hash[:16])}…</code>, regdev "
         f"{esc(p.metadata.get('regdev_version', ''))}.</p>"
     )
+    # issue 17: say what the region table lacked and what was assumed in its place
+    assumed = list(p.metadata.get("registry_assumptions", []))
+    if assumed:
+        body += (
+            '<div class="tight" id="assumptions"><b>Assumed for missing data</b><ul>'
+            + "".join(f"<li>{esc(a)}</li>" for a in assumed)
+            + "</ul></div>"
+        )
     counts = schedule.groupby(["facility", "year"]).size()
     head = "".join(f"<th>{y}</th>" for y in p.years)
     rows = ""
@@ -464,7 +472,13 @@ def _method(plan: Plan) -> ReportSection:
 def _design(design: DesignResult) -> ReportSection:
     from regdev.design.report import section_body
 
-    return ReportSection(DESIGN_SECTION_ID, DESIGN_SECTION_TITLE, section_body(design), order=70)
+    body = section_body(design)
+    # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
+    assumed = list(design.problem.metadata.get("assumptions", []))
+    if assumed:
+        items = "".join(f"<li>{esc(a)}</li>" for a in assumed)
+        body = f'<div class="tight"><b>Assumed for missing data</b><ul>{items}</ul></div>' + body
+    return ReportSection(DESIGN_SECTION_ID, DESIGN_SECTION_TITLE, body, order=70)
 
 
 def build_report_sections(
