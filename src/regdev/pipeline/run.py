@@ -153,12 +153,31 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
     )
 
 
-def stage_report(plan: Plan, dossiers: list[dict[str, Any]], design: DesignResult | None) -> Report:
-    """``report.html`` and its sections."""
+def stage_report(
+    plan: Plan,
+    dossiers: list[dict[str, Any]],
+    design: DesignResult | None,
+    changes: pd.DataFrame | None = None,
+    previous: str | None = None,
+) -> Report:
+    """``report.html`` and its sections (with what the plan takes as given and what changed)."""
     from regdev.reporting import build_report
+    from regdev.reporting.history import changes_section, history_section
 
+    extra = [
+        s
+        for s in (
+            history_section(plan.problem.metadata.get("history")),
+            changes_section(changes, previous),
+        )
+        if s is not None
+    ]
     return build_report(
-        plan, dossiers, schedule=plan.schedule_frame(allow_feasible=True), design=design
+        plan,
+        dossiers,
+        schedule=plan.schedule_frame(allow_feasible=True),
+        design=design,
+        extra_sections=extra,
     )
 
 

@@ -21,10 +21,13 @@ import pandas as pd
 
 from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, InfeasibleSpecificationError
-from regdev.planning.scenario import EVENT_FACILITY, Scenario
+from regdev.planning.scenario import Scenario
 from regdev.planning.sizing import size_facilities
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from regdev.planning.history import Fact
     from regdev.registry import RegionRegistry
 
 NO_YEAR = -1
@@ -285,7 +288,12 @@ def yearly_capacity(
 
 
 def build_problem(
-    registry: RegionRegistry, scenario: Scenario | None = None, *, history: bool | None = None
+    registry: RegionRegistry,
+    scenario: Scenario | None = None,
+    *,
+    history: bool | None = None,
+    actuals: Sequence[Fact] | None = None,
+    actuals_source: str | None = None,
 ) -> PlanningProblem:
     """Turn a region registry and a scenario into a :class:`PlanningProblem`.
 
@@ -297,6 +305,11 @@ def build_problem(
         Defaults to :func:`~regdev.planning.scenario.load_scenario` ``()``.
     history : bool, optional
         Override ``scenario.history.enabled`` (``False`` = plan from scratch).
+    actuals : sequence of regdev.planning.history.Fact, optional
+        What a monitoring database says exists (:mod:`regdev.planning.actuals`);
+        overrides the programme events pair by pair.
+    actuals_source : str, optional
+        Where the actuals came from (for ``plan.json``).
 
     Returns
     -------
@@ -367,32 +380,16 @@ def build_problem(
     fully_banned = forbidden.all(axis=2)
     eligible &= ~fully_banned
 
-    # locks: history first, then the scenario's own (which win)
+    # locks: what the data says exists first (history / actuals, regdev.planning.history),
+    # then the scenario's own; a scenario lock contradicting the data is a reported conflict
+    from regdev.planning import history as hist
+
     lock_year = np.full((n, n_fac), NO_YEAR, dtype=np.int64)
     lock_source = np.full((n, n_fac), "", dtype=object)
     done_before = np.zeros((n, n_fac), dtype=bool)
-    if sc.history.enabled:
-        from regdev.registry import historical_cohorts
-
-        for fac in sc.history.facilities:
-            if fac not in facilities:
-                continue
-            f = facilities.index(fac)
-            cohorts = historical_cohorts(EVENT_FACILITY[fac])
-            for year in sorted(cohorts):
-                if year not in sc.history.years or year > years[-1]:
-                    continue
-                for rid in cohorts[year]:
-                    if rid not in pos:
-                        continue
-                    if year < years[0]:
-                        # built before the horizon starts: nothing left to plan for this pair
-                        done_before[pos[rid], f] = True
-                        eligible[pos[rid], f] = False
-                    elif lock_year[pos[rid], f] == NO_YEAR and not done_before[pos[rid], f]:
-                        lock_year[pos[rid], f] = years.index(year)
-                        lock_source[pos[rid], f] = "history"
-                        eligible[pos[rid], f] = True
+    locks = hist.Locks(lock_year, lock_source, done_before, eligible, forbidden)
+    facts, conflicts = hist.merge_facts(hist.programme_facts(sc), list(actuals or []))
+    conflicts += hist.apply_facts(facts, locks, pos=pos, facilities=facilities, years=years)
     for lock in sc.locks:
         i = _region_index(registry, pos, lock.region, "locks")
         if lock.facility not in facilities:
@@ -400,6 +397,10 @@ def build_problem(
             raise ConfigError(msg)
         f = facilities.index(lock.facility)
         t = _year_index(years, int(lock.year or 0), "locks")
+        clash_with_data = hist.lock_conflict(ids[i], lock.facility, years[t], locks, i, f, years)
+        if clash_with_data is not None:
+            conflicts.append(clash_with_data)
+            continue
         if not eligible[i, f]:
             msg = (
                 f"lock: {ids[i]} is locked to {lock.facility} in {lock.year} but is not a "
@@ -408,6 +409,7 @@ def build_problem(
             raise InfeasibleSpecificationError(msg, constraint="lock")
         lock_year[i, f] = t
         lock_source[i, f] = "scenario"
+    hist.warn_conflicts(conflicts)
     ii, ff = np.nonzero(lock_year >= 0)
     clash = forbidden[ii, ff, lock_year[ii, ff]]
     if clash.any():
@@ -473,6 +475,8 @@ def build_problem(
         "factories_per_year": per_year_used,
         # issue 17: what the region table lacks and what was assumed in its place
         "registry_assumptions": registry.assumptions(),
+        # issue 10: what was fixed from the data, the conflicts and the Kimhwa assumption
+        "history": hist.summary(facts, conflicts, actuals_source),
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)
