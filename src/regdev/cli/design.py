@@ -10,16 +10,26 @@ from typing import Annotated, Any
 
 import typer
 
-from regdev.cli._common import console, echo_json
+from regdev.cli._common import console, echo_json, err_console
+
+
+def money(musd: float) -> str:
+    """Millions of USD as the design reports them."""
+    return f"{musd:,.2f} M USD"
 
 
 def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     from rich.table import Table
 
+    tier = (
+        f"plan tier {dossier['plan_tier']} (catalogue level {dossier['tier']} of 3)"
+        if dossier.get("plan_tier") is not None
+        else f"catalogue level {dossier['tier']} of 3"
+    )
     title = (
         f"{dossier['name']} ({dossier['region_id']}, {dossier['province']}) — "
-        f"tier {dossier['tier']}, {dossier['jobs']:,} jobs, "
-        f"capital {dossier['capital_cost_kusd'] / 1000:,.1f} M USD"
+        f"{tier}, {dossier['jobs']:,} jobs, "
+        f"capital {money(dossier['capital_cost_kusd'] / 1000)}"
     )
     table = Table(title=title, show_lines=False)
     for col in ("line", "modules", "capacity", "util.", "jobs", "raw materials"):
@@ -42,10 +52,11 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
         f"{dossier['nearby_share']:.0%}); transport saved vs central supply "
         f"{dossier['tkm_saved']:,.0f} t·km = {dossier['transport_saved_kusd']:,.1f} kUSD a year"
     )
+    took = f", {summary['solve_time_s']:.1f} s" if "solve_time_s" in summary else ""
     console.print(
         f"design of {summary['n_regions']} regions: status {summary['status']}, "
-        f"objective {summary['objective_kusd']:,.0f} kUSD/yr, gap {summary['gap']:.3%}, "
-        f"{summary['solve_time_s']:.1f} s ({summary['solver']})"
+        f"objective {summary['objective_kusd']:,.0f} kUSD/yr, gap {summary['gap']:.3%}"
+        f"{took} ({summary['solver']})"
     )
 
 
@@ -64,11 +75,16 @@ def register(app: typer.Typer) -> None:
             typer.Option("--forbid-line", help="Forbid this line and re-solve (repeatable)."),
         ] = None,
         scope: Annotated[
-            str,
+            str | None,
             typer.Option(
-                help="Regions designed together: province, neighbourhood, cohort or national."
+                help="What-if: design afresh with these regions together: province, "
+                "neighbourhood, cohort or national (default: show the plan's design)."
             ),
-        ] = "province",
+        ] = None,
+        plan_dir: Annotated[
+            Path,
+            typer.Option("--plan-dir", help="Plan folder whose design is shown / compared."),
+        ] = Path("out/plan"),
         regions: Annotated[
             Path | None,
             typer.Option(help="Region table (CSV/XLSX/GeoJSON/GPKG/Parquet); default: the DPRK."),
@@ -76,8 +92,15 @@ def register(app: typer.Typer) -> None:
         mps: Annotated[
             Path | None, typer.Option(help="Also write the design MILP in MPS format here.")
         ] = None,
-        year: Annotated[int, typer.Option(help="Year the demand is projected to.")] = 2030,
-        tier: Annotated[int, typer.Option(min=1, max=3, help="Modernisation tier 1-3.")] = 2,
+        year: Annotated[
+            int | None, typer.Option(help="What-if: year the demand is projected to (2030).")
+        ] = None,
+        tier: Annotated[
+            int | None,
+            typer.Option(
+                min=1, help="What-if: modernisation tier on the plan's scale (1-10 by default)."
+            ),
+        ] = None,
         signals: Annotated[
             str | None,
             typer.Option(
@@ -91,8 +114,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
-        """Print one county's factory design (lines, capacities, raw materials) and why."""
-        from regdev.pipeline import design_region
+        """Print one county's factory design (lines, capacities, raw materials) and why.
+
+        Without what-if options this is the design stored in the plan folder
+        (the one factories.csv, the report and `regdev db import-plan` use);
+        with them a fresh design, compared with the plan's.
+        """
+        from regdev.errors import NotFoundError
+        from regdev.pipeline import compare_with_plan, design_region, plan_design
 
         if signals is not None:
             from regdev.cli.evaluation import signal_lines
@@ -100,21 +129,43 @@ def register(app: typer.Typer) -> None:
             extra_force, extra_forbid = signal_lines(signals, region, regions, db)
             force_line = [*(force_line or ()), *extra_force]
             forbid_line = [*(forbid_line or ()), *extra_forbid]
+        what_if_asked = bool(force_line or forbid_line) or any(
+            v is not None for v in (scope, year, tier, mps, signals)
+        )
+        if not what_if_asked:
+            stored = plan_design(region, plan_dir, regions=regions)
+            if as_json:
+                echo_json(stored.to_dict())
+                return
+            console.print(f"[bold]The plan's design[/] ({plan_dir})")
+            _render(stored.dossier, stored.summary)
+            return
         res = design_region(
             region,
             regions=regions,
-            scope=scope,
-            year=year,
+            scope=scope or "province",
+            year=2030 if year is None else year,
             tier=tier,
             force_lines=force_line or (),
             forbid_lines=forbid_line or (),
             mps=mps,
         )
         out = res.to_dict()
+        try:
+            stored_design = plan_design(region, plan_dir, regions=regions)
+        except NotFoundError as exc:
+            stored_design = None
+            out["plan_difference"] = {"compared": False, "reason": str(exc)}
+        if stored_design is not None:
+            final = out["what_if"]["design"] if res.what_if is not None else out["design"]
+            out["plan_difference"] = {"compared": True, **compare_with_plan(final, stored_design)}
         if as_json:
             echo_json(out)
             return
         dossier, summary = out["design"], out["summary"]
+        err_console.print(
+            "[yellow]what-if:[/] a fresh design with the options given, not the plan's design"
+        )
         _render(dossier, summary)
         if res.what_if is not None:
             w = out["what_if"]
@@ -135,3 +186,26 @@ def register(app: typer.Typer) -> None:
                     else f" across the {summary['n_regions']} regions"
                 )
             )
+        _print_difference(out["plan_difference"])
+
+
+def _print_difference(diff: dict[str, Any]) -> None:
+    """How the what-if differs from the plan's design (or why it cannot be compared)."""
+    if not diff.get("compared"):
+        console.print(f"not compared with a plan: {diff['reason']}", highlight=False)
+        return
+    if diff["identical"]:
+        console.print(
+            "the what-if has the plan's lines and capacities "
+            f"(jobs {diff['jobs_difference']:+,}, capital {diff['capital_difference_kusd']:+,.1f} kUSD)"
+        )
+        return
+    resized = ", ".join(
+        f"{r['line']} {r['plan_capacity']:,.0f} -> {r['capacity']:,.0f}" for r in diff["resized"]
+    )
+    console.print(
+        "[bold]differs from the plan's design:[/] "
+        f"added {', '.join(diff['added']) or '-'}; removed {', '.join(diff['removed']) or '-'}; "
+        f"resized {resized or '-'}; jobs {diff['jobs_difference']:+,}, "
+        f"capital {diff['capital_difference_kusd']:+,.1f} kUSD"
+    )

@@ -235,6 +235,14 @@ def explain(
     console.print(table)
     for fac, why in dossier["left_out"].items():
         console.print(f"no {fac} within the horizon: {why}")
+    fd = dossier.get("factory_design")
+    if fd:
+        console.print(
+            f"factory design (the plan's, as in factories.csv): {len(fd['lines'])} lines, "
+            f"{fd['jobs']:,} jobs, capital {fd['capital_cost_kusd'] / 1000:,.2f} M USD"
+        )
+        for ln in fd["lines"]:
+            console.print(f"  - {ln}", highlight=False)
     mv = dossier["move_factory_earlier"]
     if mv and mv.get("feasible"):
         console.print(

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
+if TYPE_CHECKING:
     from regdev.design.result import DesignResult
 
 EXTENSION_NAME = "factory-design"
@@ -52,6 +52,22 @@ def _short_why(line: dict[str, Any]) -> str:
     return str(line.get("why", "")).split(";")[0]
 
 
+LINE_FIELDS: tuple[str, ...] = ("line", "modules", "capacity", "unit", "jobs")
+"""What identifies a county's production line everywhere (factories.csv, dossiers, tracking)."""
+
+
+def line_record(line: dict[str, Any]) -> dict[str, Any]:
+    """One production line as the plan stores it: line, modules, capacity, unit, jobs."""
+    return {
+        "line": str(line["line"]),
+        "modules": int(line["modules"]),
+        # as factories.csv writes it (6 significant digits), so the two read back identical
+        "capacity": float(f"{float(line['capacity']):.6g}"),
+        "unit": str(line["unit"]),
+        "jobs": int(line["jobs"]),
+    }
+
+
 def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
     """``region_id -> {"factory_design": {...}}`` to merge into the plan's dossiers."""
     entries: dict[str, dict[str, Any]] = {}
@@ -63,6 +79,9 @@ def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
                     f"{_short_why(ln)}"
                     for ln in d["lines"]
                 ],
+                # issue 10: the lines as data, identical to factories.csv and `plan design`
+                "production_lines": [line_record(ln) for ln in d["lines"]],
+                "catalogue_tier": d["tier"],
                 "jobs": d["jobs"],
                 "capital_cost_kusd": d["capital_cost_kusd"],
                 "local_share": d["local_share"],
@@ -86,3 +105,37 @@ def plan_summary(result: DesignResult) -> dict[str, Any]:
 def skipped_summary(reason: str) -> dict[str, Any]:
     """The ``plan.json`` entry when the plan's factories are not designed, and why."""
     return {"status": "skipped", "reason": reason}
+
+
+def facilities_with_design(facilities: pd.DataFrame, result: DesignResult) -> pd.DataFrame:
+    """``facilities.csv`` with the factory rows taken from the design (issue 10: one design).
+
+    For every designed county the ``factories`` row gets ``workers`` = the
+    design's jobs, ``n_lines`` and ``lines`` (``line:capacity unit`` joined by
+    ``"; "``, the capacities of ``factories.csv``); ``size`` and ``base_cost``
+    stay the planner's sizing norms the schedule was optimised with.
+    """
+    out = facilities.copy()
+    dossiers = result.dossiers()
+    out["n_lines"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["lines"] = ""
+    for k, row in out.iterrows():
+        d = dossiers.get(str(row["region_id"]))
+        if row["facility"] != "factories" or d is None:
+            continue
+        recs = [line_record(ln) for ln in d["lines"]]
+        out.at[k, "workers"] = float(d["jobs"])
+        out.at[k, "n_lines"] = len(recs)
+        out.at[k, "lines"] = lines_text(recs)
+    return out
+
+
+def lines_text(lines: list[dict[str, Any]]) -> str:
+    """``line:capacity unit; …`` (capacities with 6 significant digits, as in factories.csv).
+
+    Examples
+    --------
+    >>> lines_text([{"line": "dairy", "capacity": 500.0, "unit": "t"}])
+    'dairy:500 t'
+    """
+    return "; ".join(f"{ln['line']}:{ln['capacity']:.6g} {ln['unit']}" for ln in lines)

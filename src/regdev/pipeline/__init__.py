@@ -14,6 +14,8 @@ Public API::
                 max_design_regions=600, report=True)
     Progress(stage, message, done=0, total=None)  what the progress callback receives
     explain(region, plan_dir="out/plan", *, regions=None) -> RegionExplanation
+    plan_design(region, plan_dir="out/plan", *, regions=None) -> PlanDesign   the stored design
+    compare_with_plan(dossier, plan_design) -> dict   how a what-if differs from the plan
     design_region(region, *, regions=None, scope="province", year=2030, tier=2,
                   force_lines=(), forbid_lines=(), mps=None) -> RegionDesign
 
@@ -30,7 +32,15 @@ planned with, and the report the plan, the dossiers and the design.
 from __future__ import annotations
 
 from regdev.pipeline.options import STAGES, PlanOptions, Progress, ProgressFn
-from regdev.pipeline.region import RegionDesign, RegionExplanation, design_region, explain
+from regdev.pipeline.region import (
+    PlanDesign,
+    RegionDesign,
+    RegionExplanation,
+    compare_with_plan,
+    design_region,
+    explain,
+    plan_design,
+)
 from regdev.pipeline.result import PlanResult
 from regdev.pipeline.run import plan
 from regdev.pipeline.writer import write_plan
@@ -38,13 +48,16 @@ from regdev.pipeline.writer import write_plan
 __all__ = [
     "STAGES",
     "PlanOptions",
+    "PlanDesign",
     "PlanResult",
     "Progress",
     "ProgressFn",
     "RegionDesign",
     "RegionExplanation",
+    "compare_with_plan",
     "design_region",
     "explain",
     "plan",
+    "plan_design",
     "write_plan",
 ]

@@ -116,18 +116,22 @@ class DesignStage:
         The design's plan-folder tables by file name.
     dossier_entries : dict of str to dict
         ``region_id -> {"factory_design": ...}`` for the plan's dossiers.
+    facilities : DataFrame or None
+        ``facilities.csv`` with the factory rows from the design.
     """
 
     result: DesignResult | None
     summary: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     dossier_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    facilities: pd.DataFrame | None = None
 
 
 def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> DesignStage:
     """The factory design of the counties the plan schedules, with the registry it planned with."""
     from regdev.design import design_for_plan
     from regdev.design.for_plan import (
+        facilities_with_design,
         plan_dossier_entries,
         plan_summary,
         plan_tables,
@@ -147,9 +151,15 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
             "regdev.design.design(registry, regions=...)"
         )
         return DesignStage(None, skipped_summary(reason))
-    result = design_for_plan(registry, schedule)
+    # one tier scale: the plan's ladder maps onto the catalogue the same way everywhere
+    scale = (int(plan.problem.tiers.min()), int(plan.problem.tiers.max()))
+    result = design_for_plan(registry, schedule, tier_scale=scale)
     return DesignStage(
-        result, plan_summary(result), plan_tables(result), plan_dossier_entries(result)
+        result,
+        plan_summary(result),
+        plan_tables(result),
+        plan_dossier_entries(result),
+        facilities_with_design(plan.problem.facilities_table, result),
     )
 
 
@@ -255,6 +265,7 @@ def plan(
     design: DesignResult | None = None
     extensions: dict[str, dict[str, Any]] = {}
     tables: dict[str, pd.DataFrame] = {}
+    facilities: pd.DataFrame | None = None
     report: Report | None = None
     if rollout.has_solution:
         dossiers = stage_explain(rollout, opts, say)
@@ -262,7 +273,7 @@ def plan(
         if opts.design:
             say(Progress("design", f"designing the factories ({problem.n_regions} regions)"))
             done = stage_design(rollout, registry, opts)
-            design, tables = done.result, done.tables
+            design, tables, facilities = done.result, done.tables, done.facilities
             extensions[EXTENSION_NAME] = done.summary
             for d in dossiers:
                 d.update(done.dossier_entries.get(d["region_id"], {}))
@@ -289,6 +300,7 @@ def plan(
         report=report,
         tables=tables,
         extensions=extensions,
+        facilities=facilities,
         registry=registry,
         scenario=sc,
         options=opts,
