@@ -315,9 +315,14 @@ class LeisureSizing(_Frozen):
 
 
 class GrainSizing(_Frozen):
-    """Grain-storage sizing norms (months of consumption; dryer for the harvest window)."""
+    """Grain-storage sizing norms (months of consumption; dryer for the harvest window).
 
-    grain_kg_per_person_year: float = 170.0
+    The tonnage is :func:`regdev.grain.sizing.county_store_tonnage` (one
+    function for the planner and ``regdev grain``): 167 kg per person and year
+    (FAO/WFP CFSAM DPRK 2008) for 6 months (the ``cn-consuming`` reserve norm).
+    """
+
+    grain_kg_per_person_year: float = 167.0
     months_of_consumption: float = 6.0
     min_capacity_t: float = 1000.0
     share_dried: float = 0.6
