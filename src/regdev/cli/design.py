@@ -13,9 +13,8 @@ import typer
 from regdev.cli._common import console, echo_json, err_console
 
 
-def money(musd: float) -> str:
-    """Millions of USD as the design reports them."""
-    return f"{musd:,.2f} M USD"
+def _unit_name(dossier: dict[str, Any]) -> str:
+    return str(dossier.get("unit_of_account") or "M USD")
 
 
 def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
@@ -29,7 +28,7 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     title = (
         f"{dossier['name']} ({dossier['region_id']}, {dossier['province']}) — "
         f"{tier}, {dossier['jobs']:,} jobs, "
-        f"capital {money(dossier['capital_cost_kusd'] / 1000)}"
+        f"capital {dossier['capital_cost']:,.2f} {_unit_name(dossier)}"
     )
     table = Table(title=title, show_lines=False)
     for col in ("line", "modules", "capacity", "util.", "jobs", "raw materials"):
@@ -50,12 +49,13 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     console.print(
         f"local share of demand {dossier['local_share']:.0%} (with neighbours "
         f"{dossier['nearby_share']:.0%}); transport saved vs central supply "
-        f"{dossier['tkm_saved']:,.0f} t·km = {dossier['transport_saved_kusd']:,.1f} kUSD a year"
+        f"{dossier['tkm_saved']:,.0f} t·km = {dossier['transport_saved']:,.3f} "
+        f"{_unit_name(dossier)} a year"
     )
     took = f", {summary['solve_time_s']:.1f} s" if "solve_time_s" in summary else ""
     console.print(
         f"design of {summary['n_regions']} regions: status {summary['status']}, "
-        f"objective {summary['objective_kusd']:,.0f} kUSD/yr, gap {summary['gap']:.3%}"
+        f"objective {summary['objective']:,.2f} {_unit_name(dossier)}/yr, gap {summary['gap']:.3%}"
         f"{took} ({summary['solver']})"
     )
 
@@ -122,6 +122,7 @@ def register(app: typer.Typer) -> None:
         """
         from regdev.errors import NotFoundError
         from regdev.pipeline import compare_with_plan, design_region, plan_design
+        from regdev.units import UnitOfAccount, convert_kusd
 
         if signals is not None:
             from regdev.cli.evaluation import signal_lines
@@ -150,15 +151,22 @@ def register(app: typer.Typer) -> None:
             forbid_lines=forbid_line or (),
             mps=mps,
         )
-        out = res.to_dict()
+        raw = res.to_dict()
         try:
             stored_design = plan_design(region, plan_dir, regions=regions)
         except NotFoundError as exc:
             stored_design = None
-            out["plan_difference"] = {"compared": False, "reason": str(exc)}
+            difference: dict[str, Any] = {"compared": False, "reason": str(exc)}
+        # one unit of account: the plan's, else the scenario default
+        unit = stored_design.unit if stored_design is not None else UnitOfAccount()
+        out: dict[str, Any] = convert_kusd(raw, unit)
+        out["design"]["unit_of_account"] = unit.name
+        if "what_if" in out:
+            out["what_if"]["design"]["unit_of_account"] = unit.name
         if stored_design is not None:
-            final = out["what_if"]["design"] if res.what_if is not None else out["design"]
-            out["plan_difference"] = {"compared": True, **compare_with_plan(final, stored_design)}
+            final = raw["what_if"]["design"] if res.what_if is not None else raw["design"]
+            difference = {"compared": True, **compare_with_plan(final, stored_design)}
+        out["plan_difference"] = difference
         if as_json:
             echo_json(out)
             return
@@ -171,14 +179,15 @@ def register(app: typer.Typer) -> None:
             w = out["what_if"]
             acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
             console.print(f"\n[bold]What if[/] {acts}:")
-            _render(w["design"], res.what_if.alternative.summary())
-            sign = "more" if w["cost_difference_kusd"] >= 0 else "less"
-            lo, hi = w["cost_difference_range_kusd"]
+            _render(w["design"], convert_kusd(res.what_if.alternative.summary(), unit))
+            sign = "more" if w["cost_difference"] >= 0 else "less"
+            lo, hi = w["cost_difference_range"]
+            u = _unit_name(dossier)
             console.print(
-                f"cost difference: {abs(w['cost_difference_kusd']):,.1f} kUSD a year {sign} "
-                f"(objective {w['base_objective_kusd']:,.0f} -> {w['alternative_objective_kusd']:,.0f}; "
+                f"cost difference: {abs(w['cost_difference']):,.4f} {u} a year {sign} "
+                f"(objective {w['base_objective']:,.2f} -> {w['alternative_objective']:,.2f}; "
                 f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
-                f"optima lies in [{lo:,.1f}, {hi:,.1f}]); "
+                f"optima lies in [{lo:,.4f}, {hi:,.4f}]); "
                 f"{len(w['line_changes'])} line sizes change"
                 + (
                     f" in {dossier['name']} (other counties' lines held as designed, flows re-optimised)"
@@ -197,7 +206,8 @@ def _print_difference(diff: dict[str, Any]) -> None:
     if diff["identical"]:
         console.print(
             "the what-if has the plan's lines and capacities "
-            f"(jobs {diff['jobs_difference']:+,}, capital {diff['capital_difference_kusd']:+,.1f} kUSD)"
+            f"(jobs {diff['jobs_difference']:+,}, capital {diff['capital_difference']:+,.3f} "
+            f"{diff['unit_of_account']})"
         )
         return
     resized = ", ".join(
@@ -207,5 +217,5 @@ def _print_difference(diff: dict[str, Any]) -> None:
         "[bold]differs from the plan's design:[/] "
         f"added {', '.join(diff['added']) or '-'}; removed {', '.join(diff['removed']) or '-'}; "
         f"resized {resized or '-'}; jobs {diff['jobs_difference']:+,}, "
-        f"capital {diff['capital_difference_kusd']:+,.1f} kUSD"
+        f"capital {diff['capital_difference']:+,.3f} {diff['unit_of_account']}"
     )

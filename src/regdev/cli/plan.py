@@ -129,7 +129,7 @@ def _print_summary(info: dict[str, Any]) -> None:
             ", ".join(f"{y}: {n}" for y, n in info["factories_per_year"].items()),
         ),
         ("left out", str(info["n_left_out"])),
-        ("total cost", f"{info['total_cost']:,.1f} MCU"),
+        ("total cost", f"{info['total_cost']:,.1f} {info.get('unit_of_account', 'M USD')}"),
         ("plan folder", info["out_dir"]),
         ("report", info["report"]),
     ]
@@ -221,7 +221,8 @@ def explain(
         f"population {dossier['population']:,.0f} · development index {dossier['development_index']:.3f} "
         f"· equity weight {dossier['equity_weight']:.3f} (rank {dossier['equity_rank']} of {problem.n_regions})"
     )
-    table = Table("type", "year", "tier", "cost MCU", "value", "binding", "locked")
+    unit = (problem.metadata.get("unit_of_account") or {}).get("name", "M USD")
+    table = Table("type", "year", "tier", f"cost {unit}", "value", "binding", "locked")
     for fac, pr in dossier["projects"].items():
         table.add_row(
             fac,
@@ -239,7 +240,7 @@ def explain(
     if fd:
         console.print(
             f"factory design (the plan's, as in factories.csv): {len(fd['lines'])} lines, "
-            f"{fd['jobs']:,} jobs, capital {fd['capital_cost_kusd'] / 1000:,.2f} M USD"
+            f"{fd['jobs']:,} jobs, capital {fd['capital_cost']:,.2f} {unit}"
         )
         for ln in fd["lines"]:
             console.print(f"  - {ln}", highlight=False)

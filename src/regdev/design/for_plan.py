@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from regdev.units import KUSD_SUFFIX, UnitOfAccount, convert_kusd
+
 if TYPE_CHECKING:
     from regdev.design.result import DesignResult
 
@@ -39,11 +41,30 @@ TABLE_FILES: tuple[str, ...] = (
 """The plan-folder files of a design."""
 
 
-def plan_tables(result: DesignResult) -> dict[str, pd.DataFrame]:
-    """The design's tables by plan-folder file name (see :data:`TABLE_FILES`)."""
+MONEY_COLUMNS: tuple[str, ...] = ("capital_cost", "annual_cost")
+"""Money columns of ``factories.csv`` (in the plan's unit of account)."""
+
+
+def plan_tables(result: DesignResult, unit: UnitOfAccount | None = None) -> dict[str, pd.DataFrame]:
+    """The design's tables by plan-folder file name (see :data:`TABLE_FILES`).
+
+    Money is in the plan's unit of account (``unit``, default million USD):
+    ``factories.csv`` ``capital_cost`` and ``annual_cost``; ``factory_claims.csv``
+    ``capital_cost`` and ``transport_saved`` (the designer's ``*_kusd`` columns).
+    """
+    u = unit or UnitOfAccount()
+    fac = result.factories_frame().copy()
+    for col in MONEY_COLUMNS:
+        fac[col] = fac[col].astype(float) * u.from_kusd(1.0)
+    claims = result.claims_frame().reset_index()
+    claims = claims.rename(
+        columns={c: c[: -len(KUSD_SUFFIX)] for c in claims.columns if c.endswith(KUSD_SUFFIX)}
+    )
+    for col in ("capital_cost", "transport_saved"):
+        claims[col] = claims[col].astype(float) * u.from_kusd(1.0)
     return {
-        "factories.csv": result.factories_frame(),
-        "factory_claims.csv": result.claims_frame().reset_index(),
+        "factories.csv": fac,
+        "factory_claims.csv": claims,
         "factory_raw_materials.csv": result.raw_material_base(),
     }
 
@@ -68,8 +89,11 @@ def line_record(line: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
-    """``region_id -> {"factory_design": {...}}`` to merge into the plan's dossiers."""
+def plan_dossier_entries(
+    result: DesignResult, unit: UnitOfAccount | None = None
+) -> dict[str, dict[str, Any]]:
+    """``region_id -> {"factory_design": {...}}`` to merge into the plan's dossiers (money in ``unit``)."""
+    u = unit or UnitOfAccount()
     entries: dict[str, dict[str, Any]] = {}
     for rid, d in result.dossiers().items():
         entries[rid] = {
@@ -89,17 +113,18 @@ def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
                 "tkm_saved": d["tkm_saved"],
             }
         }
-    return entries
+    return {rid: convert_kusd(e, u) for rid, e in entries.items()}
 
 
-def plan_summary(result: DesignResult) -> dict[str, Any]:
-    """The design's entry in ``plan.json["extensions"]`` (no run times: reproducible)."""
+def plan_summary(result: DesignResult, unit: UnitOfAccount | None = None) -> dict[str, Any]:
+    """The design's entry in ``plan.json["extensions"]`` (no run times: reproducible; money in ``unit``)."""
     summary = {
         k: v for k, v in result.summary().items() if k not in ("wall_time_s", "solve_time_s")
     }
     # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
     summary["assumptions"] = list(result.problem.metadata.get("assumptions", []))
-    return summary
+    out: dict[str, Any] = convert_kusd(summary, unit or UnitOfAccount())
+    return out
 
 
 def skipped_summary(reason: str) -> dict[str, Any]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from regdev.pipeline.run import load_registry
+from regdev.units import UnitOfAccount
 
 if TYPE_CHECKING:
     from regdev.design import DesignResult, WhatIf
@@ -211,7 +212,8 @@ class PlanDesign:
     dossier : dict
         Keys as :meth:`regdev.design.DesignResult.dossier` (``lines`` with
         ``line, name, kind, modules, capacity, unit, utilisation, jobs,
-        capital_cost_kusd, raw_materials_needed, why``), plus ``plan_tier``.
+        capital_cost, raw_materials_needed, why``; money in the plan's unit of
+        account, ``unit_of_account``), plus ``plan_tier``.
     summary : dict
         The design's entry of ``plan.json["extensions"]``.
     plan_dir : pathlib.Path
@@ -221,6 +223,7 @@ class PlanDesign:
     dossier: dict[str, Any]
     summary: dict[str, Any]
     plan_dir: Path
+    unit: UnitOfAccount = field(default_factory=UnitOfAccount)
 
     def lines(self) -> list[dict[str, Any]]:
         """The production lines as stored (:func:`regdev.design.for_plan.line_record`)."""
@@ -277,6 +280,7 @@ def plan_design(
         )
         raise NotFoundError(msg)
     meta = _read_json(folder / "plan.json")
+    unit = UnitOfAccount.from_dict(meta.get("unit_of_account"))
     summary = dict((meta.get("extensions") or {}).get("factory-design") or {})
     doss = {d["region_id"]: d for d in _read_json(folder / "dossiers.json")}
     d = doss.get(rid)
@@ -313,7 +317,7 @@ def plan_design(
             "unit": str(r["unit"]),
             "utilisation": float(r["utilisation"]),
             "jobs": int(r["jobs"]),
-            "capital_cost_kusd": float(r["capital_cost"]),
+            "capital_cost": float(r["capital_cost"]),
             "raw_materials_needed": str(r["raw_materials_needed"]),
             "why": why_of.get(str(r["line"]), ""),
         }
@@ -329,25 +333,29 @@ def plan_design(
         "plan_year": d.get("projects", {}).get("factories", {}).get("year"),
         "lines": lines,
         "jobs": int(fd["jobs"]),
-        "capital_cost_kusd": float(fd["capital_cost_kusd"]),
+        "capital_cost": float(fd["capital_cost"]),
         "local_share": float(fd["local_share"]),
         "nearby_share": float(fd["nearby_share"]),
         "tkm_saved": float(fd["tkm_saved"]),
-        "transport_saved_kusd": float(c.get("transport_saved_kusd", 0.0)),
+        "transport_saved": float(c.get("transport_saved", 0.0)),
         "status": summary.get("status"),
+        "unit_of_account": unit.name,
     }
-    return PlanDesign(rid, dossier, summary, folder)
+    return PlanDesign(rid, dossier, summary, folder, unit)
 
 
 def compare_with_plan(dossier: dict[str, Any], stored: PlanDesign) -> dict[str, Any]:
     """How a freshly computed design of a county differs from the plan's (lines, jobs, capital).
+
+    ``dossier`` is a designer's dossier (:meth:`regdev.design.DesignResult.dossier`,
+    money in kUSD); the difference is in the plan's unit of account.
 
     Returns
     -------
     dict
         ``identical`` (bool), ``added`` / ``removed`` lines, ``resized``
         (line, plan capacity, this capacity), ``jobs_difference`` and
-        ``capital_difference_kusd`` (this − plan).
+        ``capital_difference`` (this − plan, unit of account).
     """
     from regdev.design.for_plan import line_record
 
@@ -363,9 +371,12 @@ def compare_with_plan(dossier: dict[str, Any], stored: PlanDesign) -> dict[str, 
         "removed": sorted(set(plan_lines) - set(new_lines)),
         "resized": resized,
         "jobs_difference": int(dossier["jobs"]) - int(stored.dossier["jobs"]),
-        "capital_difference_kusd": round(
-            float(dossier["capital_cost_kusd"]) - float(stored.dossier["capital_cost_kusd"]), 1
+        "capital_difference": round(
+            stored.unit.from_kusd(float(dossier["capital_cost_kusd"]))
+            - float(stored.dossier["capital_cost"]),
+            6,
         ),
+        "unit_of_account": stored.unit.name,
     }
     out["identical"] = not (out["added"] or out["removed"] or resized)
     return out

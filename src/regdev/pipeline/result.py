@@ -112,6 +112,9 @@ class PlanResult:
             "n_left_out": len(left),
             "factories_per_year": {str(int(k)): int(v) for k, v in first.items()},
             "total_cost": round(float(sched["cost"].sum()), 3),
+            "unit_of_account": (plan.problem.metadata.get("unit_of_account") or {}).get(
+                "name", "M USD"
+            ),
             "input_hash": plan.problem.input_hash,
         }
 

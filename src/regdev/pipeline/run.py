@@ -137,6 +137,7 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
         plan_tables,
         skipped_summary,
     )
+    from regdev.units import UnitOfAccount
 
     schedule = plan.schedule_frame(allow_feasible=True)
     n_fac = int(schedule["facility"].isin(["factories"]).sum())
@@ -154,11 +155,12 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
     # one tier scale: the plan's ladder maps onto the catalogue the same way everywhere
     scale = (int(plan.problem.tiers.min()), int(plan.problem.tiers.max()))
     result = design_for_plan(registry, schedule, tier_scale=scale)
+    unit = UnitOfAccount.from_dict(plan.problem.metadata.get("unit_of_account"))
     return DesignStage(
         result,
-        plan_summary(result),
-        plan_tables(result),
-        plan_dossier_entries(result),
+        plan_summary(result, unit),
+        plan_tables(result, unit),
+        plan_dossier_entries(result, unit),
         facilities_with_design(plan.problem.facilities_table, result),
     )
 

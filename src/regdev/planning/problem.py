@@ -23,6 +23,7 @@ from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, InfeasibleSpecificationError
 from regdev.planning.scenario import Scenario
 from regdev.planning.sizing import size_facilities
+from regdev.units import UnitOfAccount
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,7 +61,7 @@ class PlanningProblem:
     benefit : numpy.ndarray, shape (n, F)
         Benefit per year of operation at tier 1 (population × benefit per person).
     base_cost, size : numpy.ndarray, shape (n, F)
-        Base cost (MCU, tier 1) and size of every facility (see :mod:`.sizing`).
+        Base cost (unit of account, tier 1) and size of every facility (see :mod:`.sizing`).
     capacity : numpy.ndarray of int, shape (F, Y)
         Projects per type and year.
     capacity_exact : numpy.ndarray of bool, shape (F,)
@@ -152,7 +153,7 @@ class PlanningProblem:
         return out
 
     def cost(self) -> np.ndarray:
-        """Cost of every (i, f, t): base cost × tier cost factor (MCU)."""
+        """Cost of every (i, f, t): base cost × tier cost factor (unit of account)."""
         out: np.ndarray = self.base_cost[:, :, None] * self.tier_cost[None, None, :]
         return out
 
@@ -447,11 +448,14 @@ def build_problem(
             province_of[fac_cand], len(provinces), cum, sc.balance.tolerance
         )
 
+    # issue 10: one unit of account; the cost norms and the budget are converted into it
+    unit = UnitOfAccount(sc.money.name, sc.money.usd_per_unit, sc.money.norm_units)
     budget = np.full(n_years, np.inf)
     for year, amount in sc.budget.by_year.items():
-        budget[_year_index(years, int(year), "budget")] = float(amount)
+        budget[_year_index(years, int(year), "budget")] = unit.from_norm(float(amount))
 
     table = size_facilities(ids, population, list(facilities), sc.sizing)
+    table["base_cost"] = table["base_cost"] * unit.norm_units
     size = table["size"].to_numpy(dtype=float).reshape(n, n_fac)
     base_cost = table["base_cost"].to_numpy(dtype=float).reshape(n, n_fac)
     per_person = np.array([sc.benefit.of(fac) for fac in facilities])
@@ -477,6 +481,7 @@ def build_problem(
         "registry_assumptions": registry.assumptions(),
         # issue 10: what was fixed from the data, the conflicts and the Kimhwa assumption
         "history": hist.summary(facts, conflicts, actuals_source),
+        "unit_of_account": unit.to_dict(),
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)

@@ -19,7 +19,7 @@ grain_storage      storage capacity, t         dryer_t_per_h
 offshore_farm      farmed area, ha             output_t_per_year
 =================  ==========================  =========================================
 
-``base_cost`` (MCU) is ``cost_fixed + unit cost × size`` (+ first-aid posts
+``base_cost`` (cost-norm units; the plan converts them into its unit of account) is ``cost_fixed + unit cost × size`` (+ first-aid posts
 for hospitals); the model multiplies it by the year's tier cost factor.
 """
 

@@ -91,6 +91,11 @@ SEARCH_JS = """
 """
 
 
+def _unit(plan: Plan) -> str:
+    """The plan's unit of account (issue 10; ``plan.json["unit_of_account"]``)."""
+    return str((plan.problem.metadata.get("unit_of_account") or {}).get("name", "M USD"))
+
+
 def _num(v: float | None, digits: int = 4) -> str:
     if v is None or not np.isfinite(v):
         return "—"
@@ -115,7 +120,7 @@ def _overview(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
         ("optimised vs greedy", gain),
         ("programme regions", f"{p.n_regions}"),
         ("projects", f"{len(schedule)} ({n_locked} locked)"),
-        ("total cost", f"{schedule['cost'].sum():,.1f} MCU"),
+        ("total cost", f"{schedule['cost'].sum():,.1f} {_unit(plan)}"),
     ]
     body = (
         '<div class="kpi">'
@@ -300,11 +305,11 @@ def _cost(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
         )
         for k, fac in enumerate(p.facilities)
     ]
-    body = stacked_bars([str(y) for y in p.years], series, y_label="cost (MCU)")
+    body = stacked_bars([str(y) for y in p.years], series, y_label=f"cost ({_unit(plan)})")
     fin = np.isfinite(p.budget)
     if fin.any():
         body += (
-            '<p class="small">Budget (MCU): '
+            f'<p class="small">Budget ({esc(_unit(plan))}): '
             + ", ".join(
                 f"{y}: {b:,.1f}" for y, b, ok in zip(p.years, p.budget, fin, strict=True) if ok
             )
@@ -419,7 +424,7 @@ def _dossier_html(d: dict[str, Any]) -> str:
     return (
         f"<p>{esc(d['province'])} · population {d['population']:,.0f} · development index "
         f"{d['development_index']:.3f} · equity weight {d['equity_weight']:.3f} (rank {d['equity_rank']})</p>"
-        f'<table><tr><th class="l">type</th><th>year</th><th>tier</th><th>size</th><th>cost MCU</th>'
+        f'<table><tr><th class="l">type</th><th>year</th><th>tier</th><th>size</th><th>cost</th>'
         f'<th>value</th><th class="l">binding</th><th class="l">lock</th></tr>{rows}</table>{extra}'
     )
 
