@@ -68,6 +68,53 @@ PerYearOpt = Annotated[
 ]
 
 
+ActualsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--actuals",
+        metavar="SOURCE",
+        help="Re-plan from the tracked projects: a monitoring database URL, a `regdev db backup` "
+        "file or a projects CSV export. Built and started projects are fixed with their real "
+        "dates, late ones carry their slip, cancelled ones return to the pool.",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="YYYY-MM-DD", help="Date of the actuals (default: today)."),
+]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="Previous plan folder for changes.csv and the report's 'what changed' section "
+        "(default with --actuals: the --out folder's existing plan).",
+    ),
+]
+
+
+def _actuals(source: str | None, as_of: str | None) -> Any:
+    """The pipeline's :class:`~regdev.pipeline.Actuals` from ``--actuals`` / ``--as-of``."""
+    if source is None:
+        if as_of is not None:
+            msg = "--as-of needs --actuals"
+            raise typer.BadParameter(msg)
+        return None
+    import datetime as dt
+
+    from regdev.monitoring.actuals import read_actual_records
+    from regdev.pipeline import Actuals
+    from regdev.planning.actuals import facts_from_records
+
+    try:
+        day = dt.date.today() if as_of is None else dt.date.fromisoformat(as_of)
+    except ValueError:
+        msg = f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}"
+        raise typer.BadParameter(msg) from None
+    records, label = read_actual_records(source)
+    facts = facts_from_records(records, as_of=day, source="actuals")
+    return Actuals(tuple(facts), label, day)
+
+
 def _registry(path: Path | None) -> RegionRegistry | None:
     """A user table, read here so its gaps are printed as warnings (issue 17); None = default."""
     from regdev.cli.data import load_registry
@@ -151,6 +198,9 @@ def plan(
     explain_last: ExplainOpt = 20,
     as_json: JsonOpt = False,
     per_year: PerYearOpt = None,
+    actuals_source: ActualsOpt = None,
+    as_of: AsOfOpt = None,
+    previous: PreviousOpt = None,
 ) -> None:
     """Plan the ten-year rollout and write the plan folder with report.html."""
     if ctx.invoked_subcommand is not None:
@@ -172,13 +222,18 @@ def plan(
         if updates:
             sc = with_cli_updates(sc, updates)
         registry = _registry(regions)
+        actuals = _actuals(actuals_source, as_of)
+        if previous is None and actuals is not None and (out / "schedule.csv").is_file():
+            previous = out  # read before the folder is replaced
 
         def show(event: Step) -> None:
             progress.update(
                 task, description=event.message, total=event.total, completed=event.done
             )
 
-        result = run_plan(registry, sc, options=options, progress=show)
+        result = run_plan(
+            registry, sc, options=options, progress=show, actuals=actuals, previous=previous
+        )
         if not result.has_solution:
             msg = f"no plan: the solver ended with status {result.status!r}; raise --time-limit"
             err_console.print(f"[bold red]error:[/] {msg}")

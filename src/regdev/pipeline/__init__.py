@@ -42,10 +42,11 @@ from regdev.pipeline.region import (
     plan_design,
 )
 from regdev.pipeline.result import PlanResult
-from regdev.pipeline.run import plan
+from regdev.pipeline.run import Actuals, plan
 from regdev.pipeline.writer import write_plan
 
 __all__ = [
+    "Actuals",
     "STAGES",
     "PlanOptions",
     "PlanDesign",

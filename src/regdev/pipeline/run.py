@@ -15,6 +15,7 @@ writes a file.  The stages, and what a follow-up changes where:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
     from regdev.design.result import DesignResult
     from regdev.planning import Plan, PlanningProblem, Scenario, SolverOptions
+    from regdev.planning.history import Fact
     from regdev.registry import RegionRegistry
     from regdev.reporting.sections import Report
 
@@ -66,13 +68,46 @@ def solver_options(options: PlanOptions) -> SolverOptions:
 
 
 # --------------------------------------------------------------------- stages
-def stage_problem(
-    registry: RegionRegistry, scenario: Scenario, options: PlanOptions
-) -> PlanningProblem:
-    """The planning problem (history locks per ``options.history`` and the scenario)."""
-    from regdev.planning import build_problem
+@dataclass(frozen=True, eq=False)
+class Actuals:
+    """What the tracked projects say, for re-planning (``regdev plan --actuals``).
 
-    return build_problem(registry, scenario, history=options.history)
+    Attributes
+    ----------
+    facts : tuple of regdev.planning.history.Fact
+        From :func:`regdev.planning.actuals.facts_from_records`.
+    source : str
+        Where they were read (a database URL without password, or a file).
+    as_of : datetime.date
+        The day they describe; years before
+        :func:`regdev.planning.actuals.first_open_year` take no new project.
+    """
+
+    facts: tuple[Fact, ...]
+    source: str
+    as_of: dt.date
+
+
+def stage_problem(
+    registry: RegionRegistry,
+    scenario: Scenario,
+    options: PlanOptions,
+    actuals: Actuals | None = None,
+) -> PlanningProblem:
+    """The planning problem (history per ``options.history``, the actuals, the scenario)."""
+    from regdev.planning import build_problem
+    from regdev.planning.actuals import first_open_year
+
+    if actuals is None:
+        return build_problem(registry, scenario, history=options.history)
+    return build_problem(
+        registry,
+        scenario,
+        history=options.history,
+        actuals=list(actuals.facts),
+        actuals_source=actuals.source,
+        open_from=first_open_year(actuals.as_of),
+    )
 
 
 def stage_solve(problem: PlanningProblem, options: PlanOptions, say: ProgressFn) -> Plan:
@@ -200,6 +235,8 @@ def plan(
     *,
     options: PlanOptions | None = None,
     progress: ProgressFn | None = None,
+    actuals: Actuals | None = None,
+    previous: str | os.PathLike[str] | None = None,
 ) -> PlanResult:
     """Plan the programme: problem → solve → explanations → design → report.
 
@@ -215,6 +252,13 @@ def plan(
         Time limit, explanations, history, design and report switches.
     progress : callable, optional
         Receives a :class:`~regdev.pipeline.options.Progress` at every step.
+    actuals : Actuals, optional
+        Re-plan from what the tracked projects say (built and under-construction
+        projects fixed with their real dates, late ones with their slip,
+        cancelled ones back in the pool; passed years closed).
+    previous : path-like, optional
+        A previous plan folder: ``changes.csv`` (moved, added, dropped, with
+        the reason) and the report's "what changed since the last plan".
 
     Returns
     -------
@@ -259,7 +303,12 @@ def plan(
     say(Progress("problem", "loading regions and scenario"))
     registry = load_registry(regions)
     sc = load_scenario_input(scenario)
-    problem = stage_problem(registry, sc, opts)
+    old_schedule = None
+    if previous is not None:
+        from regdev.pipeline.changes import read_previous_schedule
+
+        old_schedule = read_previous_schedule(previous)
+    problem = stage_problem(registry, sc, opts, actuals)
     lap("problem")
     rollout = stage_solve(problem, opts, say)
     lap("solve")
@@ -269,20 +318,30 @@ def plan(
     tables: dict[str, pd.DataFrame] = {}
     facilities: pd.DataFrame | None = None
     report: Report | None = None
+    changes: pd.DataFrame | None = None
+    if rollout.has_solution and old_schedule is not None:
+        from regdev.pipeline.changes import plan_changes
+
+        as_of = actuals.as_of.isoformat() if actuals is not None else None
+        changes = plan_changes(old_schedule, rollout, as_of=as_of)
+        tables["changes.csv"] = changes
     if rollout.has_solution:
         dossiers = stage_explain(rollout, opts, say)
         lap("explain")
         if opts.design:
             say(Progress("design", f"designing the factories ({problem.n_regions} regions)"))
             done = stage_design(rollout, registry, opts)
-            design, tables, facilities = done.result, done.tables, done.facilities
+            design, facilities = done.result, done.facilities
+            tables.update(done.tables)
             extensions[EXTENSION_NAME] = done.summary
             for d in dossiers:
                 d.update(done.dossier_entries.get(d["region_id"], {}))
         lap("design")
         if opts.report:
             say(Progress("report", "writing the report"))
-            report = stage_report(rollout, dossiers, design)
+            report = stage_report(
+                rollout, dossiers, design, changes, None if previous is None else str(previous)
+            )
         lap("report")
     timings["total"] = time.perf_counter() - t_start
     meta = problem.metadata

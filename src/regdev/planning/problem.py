@@ -295,6 +295,7 @@ def build_problem(
     history: bool | None = None,
     actuals: Sequence[Fact] | None = None,
     actuals_source: str | None = None,
+    open_from: int | None = None,
 ) -> PlanningProblem:
     """Turn a region registry and a scenario into a :class:`PlanningProblem`.
 
@@ -311,6 +312,9 @@ def build_problem(
         overrides the programme events pair by pair.
     actuals_source : str, optional
         Where the actuals came from (for ``plan.json``).
+    open_from : int, optional
+        First year new projects may go in (:func:`regdev.planning.actuals.first_open_year`);
+        earlier years keep only their fixed projects.
 
     Returns
     -------
@@ -435,6 +439,13 @@ def build_problem(
         if fac == "factories":
             per_year_used = cadence if cadence is not None else per_year_used
             capacity_exact[f] = True
+    if open_from is not None:
+        # issue 10: re-planning from actuals; a year that has passed takes only what is fixed in it
+        for t, year in enumerate(years):
+            if year < open_from:
+                fixed_t = lock_year == t
+                forbidden[:, :, t] |= ~fixed_t
+                capacity[:, t] = fixed_t.sum(axis=0)
     coverage_exact = capacity.sum(axis=1) >= n_elig
     if sc.coverage.mode == "exact":
         coverage_exact[:] = True
@@ -480,7 +491,7 @@ def build_problem(
         # issue 17: what the region table lacks and what was assumed in its place
         "registry_assumptions": registry.assumptions(),
         # issue 10: what was fixed from the data, the conflicts and the Kimhwa assumption
-        "history": hist.summary(facts, conflicts, actuals_source),
+        "history": {**hist.summary(facts, conflicts, actuals_source), "open_from": open_from},
         "unit_of_account": unit.to_dict(),
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
