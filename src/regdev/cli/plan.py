@@ -12,6 +12,7 @@ functions as the Python API :func:`regdev.plan`) and render the result.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -211,6 +212,7 @@ def plan(
     from regdev.pipeline import Progress as Step
     from regdev.pipeline import plan as run_plan
     from regdev.planning import load_scenario
+    from regdev.planning.history import HistoryConflictWarning
     from regdev.planning.scenario import with_cli_updates
 
     options = PlanOptions(
@@ -231,9 +233,17 @@ def plan(
                 task, description=event.message, total=event.total, completed=event.done
             )
 
-        result = run_plan(
-            registry, sc, options=options, progress=show, actuals=actuals, previous=previous
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", HistoryConflictWarning)
+            result = run_plan(
+                registry, sc, options=options, progress=show, actuals=actuals, previous=previous
+            )
+        # issue 10: a lock or the events contradicting the data is said, never silent
+        for w in caught:
+            if issubclass(w.category, HistoryConflictWarning):
+                err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         if not result.has_solution:
             msg = f"no plan: the solver ended with status {result.status!r}; raise --time-limit"
             err_console.print(f"[bold red]error:[/] {msg}")
