@@ -44,9 +44,11 @@ def history_section(history: dict[str, Any] | None) -> ReportSection | None:
     source = history.get("actuals_source")
     if source:
         parts.append("<p>" + esc(_("Actuals read from {source}.", source=source)) + "</p>")
+    assumption = _("Assumption")
     for text in history.get("assumptions", []):
-        parts.append(f"<p><b>{esc(_('Assumption'))}:</b> {esc(text)}</p>")
+        parts.append(f"<p><b>{esc(assumption)}:</b> {esc(text)}</p>")
     conflicts = history.get("conflicts", [])
+    conflicts_title = _("Conflicts with the data")
     if conflicts:
         rows = "".join(
             f"<tr><td>{esc(c['region_id'])}</td><td>{esc(c['facility'])}</td>"
@@ -58,9 +60,7 @@ def history_section(history: dict[str, Any] | None) -> ReportSection | None:
             f"<th>{esc(h)}</th>"
             for h in (_("region"), _("type"), _("asked"), _("the data says"), _("resolution"))
         )
-        parts.append(
-            f"<p><b>{esc(_('Conflicts with the data'))}</b></p><table><tr>{head}</tr>{rows}</table>"
-        )
+        parts.append(f"<p><b>{esc(conflicts_title)}</b></p><table><tr>{head}</tr>{rows}</table>")
     else:
         parts.append("<p>" + esc(_("No scenario lock contradicts the data.")) + "</p>")
     return ReportSection(HISTORY_SECTION_ID, _("What the plan takes as given"), "".join(parts), 15)
