@@ -30,7 +30,7 @@ from regdev.monitoring.deps import get_hasher
 from regdev.monitoring.history import load_history
 from regdev.monitoring.models import Plan, Project
 from regdev.monitoring.plan_import import design_lines, import_plan
-from regdev.pipeline import PlanOptions
+from regdev.pipeline import PlanOptions, explain
 
 pytestmark = [pytest.mark.slow, pytest.mark.solver]
 API = "/api/v1"
@@ -181,6 +181,10 @@ def test_replan_from_actuals_end_to_end(db_url: str, tmp_path: Path) -> None:
     assert len(changes) == len(differ) > 0
     assert changes["reason"].str.len().min() > 10
     assert set(changes["change"]) <= {"moved", "added", "dropped"}
+    # the re-plan reads back (its input hash covers the actuals) and explains a region
+    explained = explain(pairs["late_started"][0], first)
+    assert explained.dossier["projects"]["factories"]["year"] == 2027
+    assert explained.dossier["projects"]["factories"]["lock_source"] == "actuals"
     html = (first / "report.html").read_text("utf-8")
     assert "What changed since the last plan" in html
     assert "What the plan takes as given" in html

@@ -478,6 +478,9 @@ def build_problem(
     h = hashlib.sha256()
     h.update(reg_hash.encode())
     h.update(sc.canonical_json().encode())
+    if actuals or open_from is not None:
+        # issue 10: a plan re-made from actuals is identified by them too
+        h.update(json.dumps([[f.to_dict() for f in actuals or []], open_from]).encode())
     metadata: dict[str, Any] = {
         "input_hash": h.hexdigest(),
         "registry_source": registry.source,
