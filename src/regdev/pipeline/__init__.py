@@ -6,7 +6,9 @@ only parses its arguments and renders what they return.
 
 Public API::
 
-    plan(regions=None, scenario=None, *, options=None, progress=None) -> PlanResult
+    plan(regions=None, scenario=None, *, options=None, progress=None,
+         actuals=None, previous=None) -> PlanResult
+    Actuals(facts, source, as_of)                re-plan from tracked projects (issue 10)
     write_plan(result, out_dir) -> Path          the plan folder, atomically; nothing else
     PlanResult.write(out_dir) -> Path            the same
     PlanOptions(time_limit=60, mip_rel_gap=1e-6, threads=None, strategy="auto",
