@@ -141,15 +141,17 @@ def facilities_with_design(facilities: pd.DataFrame, result: DesignResult) -> pd
     stay the planner's sizing norms the schedule was optimised with.
     """
     out = facilities.copy()
-    dossiers = result.dossiers()
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for row in result.factories_frame().to_dict("records"):
+        by_region.setdefault(str(row["region_id"]), []).append(line_record(row))
+    jobs = result.claims_frame()["jobs"].to_dict()
     out["n_lines"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["lines"] = ""
     for k, row in out.iterrows():
-        d = dossiers.get(str(row["region_id"]))
-        if row["facility"] != "factories" or d is None:
+        recs = by_region.get(str(row["region_id"]))
+        if row["facility"] != "factories" or recs is None:
             continue
-        recs = [line_record(ln) for ln in d["lines"]]
-        out.at[k, "workers"] = float(d["jobs"])
+        out.at[k, "workers"] = float(jobs[str(row["region_id"])])
         out.at[k, "n_lines"] = len(recs)
         out.at[k, "lines"] = lines_text(recs)
     return out
