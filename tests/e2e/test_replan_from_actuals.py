@@ -2,7 +2,7 @@
 regdev plan --actuals → built fixed, late moved, changes.csv explains each → a second
 import duplicates nothing.
 
-Runs on a SQLite file; the PostgreSQL variant runs when REGDEV_TEST_PG_URL is set
+Runs on a SQLite file; the PostgreSQL variant runs when a test PostgreSQL is reachable
 (:func:`regdev.monitoring.testing.pg_base_url`).
 """
 
