@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from regdev.i18n import N_
+
 if TYPE_CHECKING:
     from regdev.planning.scenario import Scenario
 
@@ -41,7 +43,7 @@ NO_YEAR = -1
 
 FactState = Literal["built", "under_construction", "late", "cancelled"]
 
-PILOT_ASSUMPTION = (
+PILOT_ASSUMPTION = N_(
     "Kimhwa County's pilot regional-industry factories count as built before the horizon: "
     "Kim Jong Un visited them in October 2020, state media said they opened about 370 days "
     "after groundbreaking, and they were presented as the operating model at the launch of the "

@@ -46,7 +46,7 @@ def history_section(history: dict[str, Any] | None) -> ReportSection | None:
         parts.append("<p>" + esc(_("Actuals read from {source}.", source=source)) + "</p>")
     assumption = _("Assumption")
     for text in history.get("assumptions", []):
-        parts.append(f"<p><b>{esc(assumption)}:</b> {esc(text)}</p>")
+        parts.append(f"<p><b>{esc(assumption)}:</b> {esc(_(text))}</p>")
     conflicts = history.get("conflicts", [])
     conflicts_title = _("Conflicts with the data")
     if conflicts:
