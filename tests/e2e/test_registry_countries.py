@@ -176,8 +176,8 @@ def test_the_raw_table_without_kind_mapping_fails_with_a_summary(tmp_path):
 
 def test_the_extracts_are_rebuilt_by_the_script():
     """The build script knows every committed table (it rebuilds them from the packages)."""
-    script = (Path(__file__).resolve().parents[2] / "scripts" / "build_country_tables.py").read_text(
-        "utf-8"
-    )
+    script = (
+        Path(__file__).resolve().parents[2] / "scripts" / "build_country_tables.py"
+    ).read_text("utf-8")
     for name in documented_commands():
         assert f'"{name}"' in script
