@@ -152,6 +152,48 @@ def _map_svg(result: DesignResult, fac: pd.DataFrame, w: int = 520, h: int = 560
     )
 
 
+def _line_label(row: dict[str, object]) -> str:
+    """Line id with * (main input inferred) and † (fails the local-share rule)."""
+    label = str(row["line"])
+    if row.get("kind") == "characteristic":
+        if row.get("main_input_basis") == "inferred":
+            label += "*"
+        if not row.get("counts_as_characteristic"):
+            label += "†"
+    return label
+
+
+def _fair_baseline_text(nat: dict[str, object]) -> str:
+    """The total-cost claim against central plants with economies of scale (issue 17)."""
+    base = float(nat["baseline_total_cost_kusd"])  # type: ignore[arg-type]
+    design = float(nat["design_total_cost_kusd"])  # type: ignore[arg-type]
+    share = float(nat["total_cost_saved_share"])  # type: ignore[arg-type]
+    verdict = f"{share:.0%} less" if share >= 0 else f"{-share:.0%} more"
+    return (
+        "Total annual cost (production + transport) against central plants with economies "
+        f"of scale (capital ∝ capacity^{float(nat['scale_exponent_capex']):g}, "  # type: ignore[arg-type]
+        f"labour ∝ capacity^{float(nat['scale_exponent_labour']):g}): central supply "  # type: ignore[arg-type]
+        f"{base:,.0f} → design {design:,.0f} thousand USD a year ({verdict}); the transport "
+        "saving above is only part of the comparison."
+    )
+
+
+def _characteristic_text(nat: dict[str, object]) -> str:
+    """How many characteristic lines are local by the rule, and how many rest on inference."""
+    n = int(nat["characteristic_lines"])  # type: ignore[call-overload]
+    if n == 0:
+        return "No characteristic line is opened."
+    local = int(nat["characteristic_lines_local"])  # type: ignore[call-overload]
+    inferred = int(nat["characteristic_lines_inferred"])  # type: ignore[call-overload]
+    return (
+        f"Characteristic lines: {n}; {local} ({local / n:.0%}) draw at least "
+        f"{float(nat['min_local_share']):.0%} of their main input locally and count as "  # type: ignore[arg-type]
+        f"characteristic; {inferred} ({inferred / n:.0%}) rest on local supply inferred from "
+        "terrain and area, not listed in the region table (marked * below and "
+        "'inferred' in factories.csv and factory_raw_materials.csv)."
+    )
+
+
 def section_body(result: DesignResult) -> str:
     """The factory-design section body (HTML fragment without the ``<section>`` wrapper)."""
     from regdev.design.claims import national_claims
@@ -168,6 +210,7 @@ def section_body(result: DesignResult) -> str:
         f"({nat['tkm_saved_share']:.0%} saved, {nat['transport_saved_kusd']:,.0f} thousand USD a year). "
         f"Share of demand (by weight) met by the county's own lines: {nat['local_share']:.0%}; "
         f"by its own or neighbouring lines: {nat['nearby_share']:.0%}. "
+        f"{_fair_baseline_text(nat)} {_characteristic_text(nat)} "
         f"Design solver: {_esc(result.solver)}, status {_esc(info.status)}, "
         f"objective {info.objective:,.0f} thousand USD a year, gap {info.gap:.3%} "
         f"(bound {info.bound:,.0f}).</p>"
@@ -175,7 +218,9 @@ def section_body(result: DesignResult) -> str:
     mat = pd.crosstab(fac["line"], fac["province"]) if len(fac) else pd.DataFrame()
     mat_html = mat.to_html(classes="design-matrix", border=0) if len(mat) else "<p>No lines.</p>"
     by_county = (
-        fac.groupby(["province", "county"], sort=True)["line"].apply(", ".join)
+        fac.assign(line=[_line_label(r) for r in fac.to_dict("records")])
+        .groupby(["province", "county"], sort=True)["line"]
+        .apply(", ".join)
         if len(fac)
         else pd.Series(dtype=str)
     )
@@ -197,5 +242,7 @@ def section_body(result: DesignResult) -> str:
         + "<h3>Line types × provinces (number of counties)</h3>"
         + mat_html
         + "<h3>Lines of each county</h3>"
-        + county_table
+        + '<p class="small">* main input inferred from terrain and area (the region table does '
+        "not list it); † draws less than the local-share rule's minimum of its main input "
+        "locally (not counted as characteristic).</p>" + county_table
     )
