@@ -181,3 +181,90 @@ def test_the_extracts_are_rebuilt_by_the_script():
     ).read_text("utf-8")
     for name in documented_commands():
         assert f'"{name}"' in script
+
+
+def test_the_national_design_reports_the_local_rule_and_the_fair_baseline(tmp_path):
+    """Issue 17 items 5-6 on the embedded country: what is local, what is inferred, both claims."""
+    res = run(["regdev", "plan", "--explain-last", "0", "--out", "plan-kp", "--json"], tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "plan-kp"
+    meta, _sched, html = plan_facts(out)
+    claims = meta["extensions"]["factory-design"]["claims"]
+    n_char = claims["characteristic_lines"]
+    assert n_char > 100
+    assert 0 < claims["characteristic_lines_local"] <= n_char
+    assert claims["characteristic_local_rule_share"] == pytest.approx(
+        claims["characteristic_lines_local"] / n_char
+    )
+    fac = pd.read_csv(out / "factories.csv", keep_default_na=False)
+    char = fac[fac["kind"] == "characteristic"]
+    assert len(char) == n_char
+    assert (char["counts_as_characteristic"].astype(str) == "True").sum() == claims[
+        "characteristic_lines_local"
+    ]
+    inferred = char["main_input_basis"] == "inferred"
+    assert inferred.sum() == claims["characteristic_lines_inferred"] > 0
+    assert char.loc[inferred, "enabled_by"].str.contains("inferred from terrain and area").all()
+    assert set(char["main_input_basis"]) <= {"listed", "given", "inferred"}
+    raw = pd.read_csv(out / "factory_raw_materials.csv", keep_default_na=False)
+    assert {"listed", "inferred"} <= set(raw["local_supply_basis"])
+    assert claims["scale_exponent_capex"] == 0.6
+    assert claims["baseline_total_cost_kusd"] > 0 and claims["design_total_cost_kusd"] > 0
+    assert "Total annual cost (production + transport)" in html
+    assert f"Characteristic lines: {n_char}; {claims['characteristic_lines_local']} (" in html
+
+
+def test_a_table_without_area_or_resources_opens_no_characteristic_line(tmp_path):
+    _stdout, _stderr, out = import_and_plan("cl_cities_geonames.csv", tmp_path)
+    meta, _sched, html = plan_facts(out)
+    claims = meta["extensions"]["factory-design"]["claims"]
+    assert claims["characteristic_lines"] == 0
+    assert claims["characteristic_local_rule_share"] is None
+    assert "No characteristic line is opened." in html
+
+
+def test_plan_with_a_country_catalogue_folder(tmp_path):
+    """``regdev plan --catalogue DIR``: a country's own demand; a bad file fails before solving."""
+    packaged = Path(__file__).resolve().parents[2] / "src" / "regdev" / "design" / "data"
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    text = (packaged / "demand.csv").read_text("utf-8")
+    (cat / "demand.csv").write_text(text.replace("pickles,t,0.030", "pickles,t,0.001"), "utf-8")
+    imp = run(documented_commands()["cl_cities_geonames.csv"][0], tmp_path)
+    assert imp.returncode == 0, imp.stderr
+    ok = run(
+        [
+            "regdev",
+            "plan",
+            "--regions",
+            "cl.csv",
+            "--per-year",
+            "auto",
+            "--catalogue",
+            str(cat),
+            "--explain-last",
+            "0",
+            "--out",
+            "plan-cat",
+            "--json",
+        ],
+        tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    fac = pd.read_csv(tmp_path / "plan-cat" / "factories.csv")
+    pickles = fac.loc[fac["line"] == "pickles_kimchi", "production"].sum()
+    regions = pd.read_csv(tmp_path / "cl.csv")
+    pop = regions.loc[regions["kind"] != "capital", "population"].sum()
+    # 1 kg a person (x at most 1.005 ** 25 growth) instead of the packaged 30 kg; with the
+    # packaged catalogue the 60 % coverage target alone would need 18 kg a person
+    assert 0 < pickles <= pop * 0.001 * 1.14
+    (cat / "supply.csv").write_text("resource,basis\nrice,hectares\n", "utf-8")
+    bad = run(
+        ["regdev", "plan", "--regions", "cl.csv", "--catalogue", str(cat), "--out", "p2"], tmp_path
+    )
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert (
+        f"{cat / 'supply.csv'}:" in bad.stderr and "expected column 'price_usd_per_t'" in bad.stderr
+    )
+    assert not (tmp_path / "p2").exists()

@@ -187,6 +187,6 @@ def national_claims(result: DesignResult) -> dict[str, Any]:
         "characteristic_lines": n_char,
         "characteristic_lines_local": n_local,
         "characteristic_lines_inferred": int(c["characteristic_lines_inferred"].sum()),
-        "characteristic_local_rule_share": n_local / n_char if n_char else float("nan"),
+        "characteristic_local_rule_share": n_local / n_char if n_char else None,
         **fair_baseline(result),
     }

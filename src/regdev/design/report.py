@@ -25,6 +25,12 @@ GROUP_COLOURS: dict[str, str] = {
     "building_materials": "#7f7f7f",
     "orchard": "#ff7f0e",
     "mineral_water": "#aec7e8",
+    "grain_products": "#dbdb8d",
+    "oilseeds": "#c49c94",
+    "local_beverages": "#ffbb78",
+    "fibre": "#f7b6d2",
+    "forest_products": "#98df8a",
+    "minerals": "#393b79",
 }
 """Map colour of each characteristic group (standard-only counties are grey)."""
 
