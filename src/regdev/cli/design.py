@@ -38,12 +38,14 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     for ln in dossier["lines"]:
         note = ""
         if ln["kind"] == "characteristic":  # issue 17: characteristic means local
+            from regdev.i18n import _
+
             note = f" [{ln.get('enabled_by', '')}"
-            note += (
-                ""
-                if ln.get("counts_as_characteristic")
-                else "; imports most of it: not counted as characteristic"
-            )
+            if not ln.get("counts_as_characteristic"):
+                note += "; " + _(
+                    "draws less than the local-share minimum of its main input locally: "
+                    "not counted as characteristic"
+                )
             note += "]"
         console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}{note}", highlight=False)
     console.print(

@@ -171,32 +171,61 @@ def _line_label(row: dict[str, object]) -> str:
 
 def _fair_baseline_text(nat: dict[str, object]) -> str:
     """The total-cost claim against central plants with economies of scale (issue 17)."""
+    from regdev.i18n import _
+
     base = float(nat["baseline_total_cost_kusd"])  # type: ignore[arg-type]
     design = float(nat["design_total_cost_kusd"])  # type: ignore[arg-type]
     share = float(nat["total_cost_saved_share"])  # type: ignore[arg-type]
-    verdict = f"{share:.0%} less" if share >= 0 else f"{-share:.0%} more"
-    return (
+    pct = f"{abs(share):.0%}"
+    exp_a = f"{float(nat['scale_exponent_capex']):g}"  # type: ignore[arg-type]
+    exp_b = f"{float(nat['scale_exponent_labour']):g}"  # type: ignore[arg-type]
+    base_txt, design_txt = f"{base:,.0f}", f"{design:,.0f}"
+    verdict = _("{pct} less", pct=pct) if share >= 0 else _("{pct} more", pct=pct)
+    return _(
         "Total annual cost (production + transport) against central plants with economies "
-        f"of scale (capital ∝ capacity^{float(nat['scale_exponent_capex']):g}, "  # type: ignore[arg-type]
-        f"labour ∝ capacity^{float(nat['scale_exponent_labour']):g}): central supply "  # type: ignore[arg-type]
-        f"{base:,.0f} → design {design:,.0f} thousand USD a year ({verdict}); the transport "
-        "saving above is only part of the comparison."
+        "of scale (capital ∝ capacity^{a}, labour ∝ capacity^{b}): central supply {base} → "
+        "design {design} thousand USD a year ({verdict}); the transport saving above is only "
+        "part of the comparison.",
+        a=exp_a,
+        b=exp_b,
+        base=base_txt,
+        design=design_txt,
+        verdict=verdict,
     )
 
 
 def _characteristic_text(nat: dict[str, object]) -> str:
     """How many characteristic lines are local by the rule, and how many rest on inference."""
+    from regdev.i18n import _
+
     n = int(nat["characteristic_lines"])  # type: ignore[call-overload]
     if n == 0:
-        return "No characteristic line is opened."
+        return _("No characteristic line is opened.")
     local = int(nat["characteristic_lines_local"])  # type: ignore[call-overload]
     inferred = int(nat["characteristic_lines_inferred"])  # type: ignore[call-overload]
-    return (
-        f"Characteristic lines: {n}; {local} ({local / n:.0%}) draw at least "
-        f"{float(nat['min_local_share']):.0%} of their main input locally and count as "  # type: ignore[arg-type]
-        f"characteristic; {inferred} ({inferred / n:.0%}) rest on local supply inferred from "
-        "terrain and area, not listed in the region table (marked * below and "
-        "'inferred' in factories.csv and factory_raw_materials.csv)."
+    local_pct, inferred_pct = f"{local / n:.0%}", f"{inferred / n:.0%}"
+    min_share = f"{float(nat['min_local_share']):.0%}"  # type: ignore[arg-type]
+    return _(
+        "Characteristic lines: {n}; {local} ({local_pct}) draw at least {min_share} of their "
+        "main input locally and count as characteristic; {inferred} ({inferred_pct}) rest on "
+        "local supply inferred from terrain and area, not listed in the region table (marked * "
+        "below and 'inferred' in factories.csv and factory_raw_materials.csv).",
+        n=n,
+        local=local,
+        local_pct=local_pct,
+        min_share=min_share,
+        inferred=inferred,
+        inferred_pct=inferred_pct,
+    )
+
+
+def _marks_legend() -> str:
+    from regdev.i18n import _
+
+    return _(
+        "* main input inferred from terrain and area (the region table does not list it); "
+        "† draws less than the local-share rule's minimum of its main input locally (not "
+        "counted as characteristic)."
     )
 
 
@@ -216,7 +245,7 @@ def section_body(result: DesignResult) -> str:
         f"({nat['tkm_saved_share']:.0%} saved, {nat['transport_saved_kusd']:,.0f} thousand USD a year). "
         f"Share of demand (by weight) met by the county's own lines: {nat['local_share']:.0%}; "
         f"by its own or neighbouring lines: {nat['nearby_share']:.0%}. "
-        f"{_fair_baseline_text(nat)} {_characteristic_text(nat)} "
+        f"{_esc(_fair_baseline_text(nat))} {_esc(_characteristic_text(nat))} "
         f"Design solver: {_esc(result.solver)}, status {_esc(info.status)}, "
         f"objective {info.objective:,.0f} thousand USD a year, gap {info.gap:.3%} "
         f"(bound {info.bound:,.0f}).</p>"
@@ -248,7 +277,6 @@ def section_body(result: DesignResult) -> str:
         + "<h3>Line types × provinces (number of counties)</h3>"
         + mat_html
         + "<h3>Lines of each county</h3>"
-        + '<p class="small">* main input inferred from terrain and area (the region table does '
-        "not list it); † draws less than the local-share rule's minimum of its main input "
-        "locally (not counted as characteristic).</p>" + county_table
+        + f'<p class="small">{_esc(_marks_legend())}</p>'
+        + county_table
     )
