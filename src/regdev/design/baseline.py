@@ -86,6 +86,22 @@ def baseline_tkm_by_category(problem: DesignProblem) -> np.ndarray:
     return np.asarray(problem.demand * problem.baseline_tkm)
 
 
+def design_tkm_by_region(result: DesignResult) -> np.ndarray:
+    """Tonne-km of the design that serve each region (n,).
+
+    Shipments into it (arc length × weight), its central supply for the uncovered share
+    (at the baseline's tonne-km per unit) and the haul of the raw materials it imports.
+    """
+    p, sol = result.problem, result.solution
+    ship_tkm = (sol.s * p.tonnes_per_unit[None, :]).sum(axis=1) * p.arc_km
+    tkm_in = np.zeros(p.n_regions)
+    if len(p.arc_to):
+        np.add.at(tkm_in, p.arc_to, ship_tkm)
+    ext_tkm = (sol.e * p.baseline_tkm).sum(axis=1)
+    imp_tkm = (sol.u * p.import_km).sum(axis=1)
+    return np.asarray(tkm_in + ext_tkm + imp_tkm, dtype=float)
+
+
 def scaled_plant_cost(
     quantity: float,
     *,
@@ -203,9 +219,7 @@ def fair_baseline(result: DesignResult) -> dict[str, Any]:
     base_tr = float((p.demand * p.baseline_tkm).sum()) * p.cost_per_tkm
     local_prod = float((sol.m * p.module_cost).sum() + (sol.x * p.unit_cost[None, :]).sum())
     central = central_production_cost(p, np.asarray(sol.e, dtype=float))
-    from regdev.design.claims import county_claims
-
-    design_tr = float(county_claims(result)["design_tkm"].sum()) * p.cost_per_tkm
+    design_tr = float(design_tkm_by_region(result).sum()) * p.cost_per_tkm
     base_total = base_prod + base_tr
     design_total = local_prod + central + design_tr
     return {

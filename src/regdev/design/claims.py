@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from regdev.design.baseline import design_tkm_by_region, fair_baseline
+
 if TYPE_CHECKING:
     from regdev.design.result import DesignResult
 
@@ -97,14 +99,7 @@ def county_claims(result: DesignResult) -> pd.DataFrame:
     p, sol = result.problem, result.solution
     t = p.tonnes_per_unit
     n = p.n_regions
-    ship_t = sol.s * t[None, :]
-    ship_tkm = ship_t.sum(axis=1) * p.arc_km
-    tkm_in = np.zeros(n)
-    if len(p.arc_to):
-        np.add.at(tkm_in, p.arc_to, ship_tkm)
-    ext_tkm = (sol.e * p.baseline_tkm).sum(axis=1)
-    imp_tkm = (sol.u * p.import_km).sum(axis=1)
-    design_tkm = tkm_in + ext_tkm + imp_tkm
+    design_tkm = design_tkm_by_region(result)
     base_tkm = (p.demand * p.baseline_tkm).sum(axis=1)
 
     # local and nearby shares by weight
@@ -159,8 +154,6 @@ def national_claims(result: DesignResult) -> dict[str, Any]:
     :func:`regdev.design.baseline.fair_baseline` (``baseline_total_cost_kusd``,
     ``design_total_cost_kusd``, ``total_cost_saved_share``, …).
     """
-    from regdev.design.baseline import fair_baseline
-
     c = county_claims(result)
     p = result.problem
     dem_w = (p.demand * p.tonnes_per_unit).sum(axis=1)
