@@ -38,6 +38,8 @@ replaced by the user's own files (same columns):
     ``resource``, ``reason``: resources of the registry vocabulary that no line
     takes (metal ores, energy, services, existing industries, health hazards),
     each with why.  A resource may not be both a line input and listed here.
+    The packaged list goes with the packaged ``lines.csv``: own lines without an
+    own ``unused.csv`` have an empty list.
 
 The figures are order-of-magnitude planning defaults, documented row by row
 in the ``reasoning`` columns and in ``docs/design-model.md``; replace them
@@ -483,7 +485,12 @@ def load_catalogue(
                     )
                 )
     used_inputs = {res for pairs in inputs.values() for res in pairs}
-    unused_frame = _check_unused(unused, vocab, used_inputs, problems)
+    if unused is None and lines is not None:
+        # the packaged list of unused resources belongs to the packaged lines: a country's
+        # own lines without its own unused.csv have no such list
+        unused_frame = pd.DataFrame({"reason": []}, index=pd.Index([], name="resource"))
+    else:
+        unused_frame = _check_unused(unused, vocab, used_inputs, problems)
     if problems:
         raise DataValidationError(problems)
 

@@ -216,3 +216,22 @@ def test_scale_exponents_are_validated():
 
     with pytest.raises(ConfigError, match="scale_exponent_capex"):
         replace(DesignOptions(), scale_exponent_capex=1.5).check()
+
+
+def test_own_lines_without_own_unused_list_do_not_inherit_the_packaged_one(tmp_path):
+    text = (PACKAGED / "lines.csv").read_text("utf-8")
+    text += "gold_jewellery,Gold jewellery,minerals,characteristic,jams,t,1.0,gold:1.0,gold,1,5,100,130,170,10,500\n"
+    (tmp_path / "lines.csv").write_text(text, encoding="utf-8")
+    supply = (PACKAGED / "supply.csv").read_text(
+        "utf-8"
+    ) + "gold,flat,50000,1,0,0,0,0,0,where listed\n"
+    (tmp_path / "supply.csv").write_text(supply, encoding="utf-8")
+    cat = load_catalogue_dir(tmp_path)
+    assert "gold" in cat.resources
+    assert cat.unused is not None and cat.unused.empty
+    # with the packaged unused.csv copied in, the contradiction is named
+    shutil.copy(PACKAGED / "unused.csv", tmp_path / "unused.csv")
+    with pytest.raises(
+        DataValidationError, match=r"unused\.csv:2:resource: expected a resource no line"
+    ):
+        load_catalogue_dir(tmp_path)
