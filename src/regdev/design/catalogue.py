@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from regdev.errors import DataValidationError, Problem
+from regdev.i18n import _
 from regdev.registry.vocabulary import resource_vocabulary
 
 STANDARD_GROUPS: tuple[str, ...] = (
@@ -306,11 +307,19 @@ def load_catalogue_dir(directory: str | Path) -> Catalogue:
     """
     d = Path(directory)
     if not d.is_dir():
-        msg = f"{d}: expected a catalogue folder with {', '.join(CATALOGUE_FILES)}; not a folder"
+        msg = _(
+            "{path}: expected a catalogue folder with {files}; not a folder",
+            path=str(d),
+            files=", ".join(CATALOGUE_FILES),
+        )
         raise DataValidationError([msg])
     found = {name: d / name for name in CATALOGUE_FILES if (d / name).is_file()}
     if not found:
-        msg = f"{d}: expected at least one of {', '.join(CATALOGUE_FILES)}; found none"
+        msg = _(
+            "{path}: expected at least one of {files}; found none",
+            path=str(d),
+            files=", ".join(CATALOGUE_FILES),
+        )
         raise DataValidationError([msg])
     return load_catalogue(
         lines=found.get("lines.csv"),
@@ -337,7 +346,10 @@ def _check_unused(
                     label,
                     row,
                     "resource",
-                    f"expected a resource of the registry vocabulary; got {name!r}",
+                    _(
+                        "expected a resource of the registry vocabulary; got {name}",
+                        name=repr(name),
+                    ),
                 )
             )
         elif name in used:
@@ -346,16 +358,24 @@ def _check_unused(
                     label,
                     row,
                     "resource",
-                    f"expected a resource no line takes; {name!r} is an input of a line",
+                    _(
+                        "expected a resource no line takes; {name} is an input of a line",
+                        name=repr(name),
+                    ),
                 )
             )
         if not frame["reason"].iloc[i].strip():
             problems.append(
-                Problem(label, row, "reason", "expected why it is unused; got an empty cell")
+                Problem(label, row, "reason", _("expected why it is unused; got an empty cell"))
             )
     for j in np.flatnonzero(res.duplicated().to_numpy()):
         problems.append(
-            Problem(label, int(j) + 2, "resource", f"duplicate resource {res.iloc[j]!r}")
+            Problem(
+                label,
+                int(j) + 2,
+                "resource",
+                _("duplicate resource {name}", name=repr(res.iloc[j])),
+            )
         )
     return frame.assign(resource=res, reason=frame["reason"].str.strip()).set_index("resource")[
         ["reason"]
