@@ -127,6 +127,7 @@ def design_for_plan(
     plan_or_schedule: Any,
     scenario: dict[str, Any] | None = None,
     *,
+    catalogue: Catalogue | None = None,
     tier_scale: tuple[int, int] | None = None,
 ) -> DesignResult:
     """Design the factory group of every county the rollout plan schedules.
@@ -139,6 +140,9 @@ def design_for_plan(
         The plan's ``schedule.csv`` table (``region_id, facility, year, tier``).
     scenario : dict, optional
         Its ``design`` mapping may set any :class:`DesignOptions` field.
+    catalogue : Catalogue, optional
+        The line catalogue, demand and supply coefficients (default: the packaged
+        one; a country's own: :func:`regdev.design.load_catalogue_dir`).
     tier_scale : (int, int), optional
         The plan's tier ladder (lowest, highest), for :func:`plan_tier_to_catalogue`.
 
@@ -173,4 +177,4 @@ def design_for_plan(
         raise ConfigError(msg)
     settings.setdefault("year", int(pd.to_numeric(fac["year"]).max()))
     options = DesignOptions(**settings)
-    return design(registry, regions=ids, options=options, tiers=tiers)
+    return design(registry, regions=ids, options=options, tiers=tiers, catalogue=catalogue)

@@ -125,6 +125,7 @@ def design_region(
     force_lines: Sequence[str] = (),
     forbid_lines: Sequence[str] = (),
     mps: str | os.PathLike[str] | None = None,
+    catalogue: str | os.PathLike[str] | None = None,
 ) -> RegionDesign:
     """Design the factory group of ``region`` together with its scope; optionally a what-if.
 
@@ -147,18 +148,23 @@ def design_region(
         Lines of ``region`` to force open / forbid in a what-if re-solve.
     mps : path-like, optional
         Also write the design MILP in MPS format here (atomically).
+    catalogue : path-like, optional
+        A catalogue folder (:func:`regdev.design.load_catalogue_dir`); default: the packaged one.
 
     Returns
     -------
     RegionDesign
     """
-    from regdev.design import DesignOptions, design, scope_regions, what_if
+    from regdev.design import DesignOptions, design, load_catalogue_dir, scope_regions, what_if
 
+    cat = None if catalogue is None else load_catalogue_dir(Path(catalogue))
     registry = load_registry(regions)
     rid = registry.resolve(region)
     ids = scope_regions(registry, rid, scope)  # type: ignore[arg-type]  # checked there
     level = 2 if tier is None else catalogue_level(tier)
-    result = design(registry, regions=ids, options=DesignOptions(year=year), tiers=level)
+    result = design(
+        registry, regions=ids, options=DesignOptions(year=year), tiers=level, catalogue=cat
+    )
     mps_path = result.write_mps(Path(mps)) if mps is not None else None
     alt = None
     if force_lines or forbid_lines:
@@ -319,6 +325,9 @@ def plan_design(
             "jobs": int(r["jobs"]),
             "capital_cost": float(r["capital_cost"]),
             "raw_materials_needed": str(r["raw_materials_needed"]),
+            "enabled_by": str(r.get("enabled_by", "")),
+            "counts_as_characteristic": str(r.get("counts_as_characteristic", "")).lower()
+            in ("true", "1"),
             "why": why_of.get(str(r["line"]), ""),
         }
         for r in rows

@@ -187,9 +187,14 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
             "regdev.design.design(registry, regions=...)"
         )
         return DesignStage(None, skipped_summary(reason))
+    catalogue = None
+    if options.catalogue is not None:
+        from regdev.design import load_catalogue_dir
+
+        catalogue = load_catalogue_dir(options.catalogue)
     # one tier scale: the plan's ladder maps onto the catalogue the same way everywhere
     scale = (int(plan.problem.tiers.min()), int(plan.problem.tiers.max()))
-    result = design_for_plan(registry, schedule, tier_scale=scale)
+    result = design_for_plan(registry, schedule, catalogue=catalogue, tier_scale=scale)
     unit = UnitOfAccount.from_dict(plan.problem.metadata.get("unit_of_account"))
     return DesignStage(
         result,
