@@ -125,10 +125,24 @@ def programme_facts(scenario: Scenario) -> list[Fact]:
         for rid, grp in ev.groupby("region_id", sort=True):
             years = sorted(int(y) for y in grp["year"])
             started = grp[grp["event"] != "announced"]
-            if years[0] < first and (started.empty or int(started["year"].min()) < first):
-                # a pre-policy pilot (events before the horizon only announce or start it)
-                src = "pilot" if started.empty else "programme events"
-                facts.append(Fact(str(rid), fac, "built", years[0], src, date=_first_date(grp)))
+            if years[0] < first and started.empty:
+                # a pre-policy pilot: its events before the horizon only announce it
+                facts.append(Fact(str(rid), fac, "built", years[0], "pilot", date=_first_date(grp)))
+                continue
+            if not started.empty and int(started["year"].min()) < first:
+                # a cohort started before the horizon: built before it (if that year is locked)
+                year = int(started["year"].min())
+                if year in sc.history.years:
+                    facts.append(
+                        Fact(
+                            str(rid),
+                            fac,
+                            "built",
+                            year,
+                            "programme events",
+                            date=_first_date(started),
+                        )
+                    )
                 continue
             if started.empty:
                 continue
