@@ -140,8 +140,7 @@ def register(app: typer.Typer) -> None:
         with them a fresh design, compared with the plan's.
         """
         from regdev.errors import NotFoundError
-        from regdev.pipeline import compare_with_plan, design_region, plan_design
-        from regdev.units import UnitOfAccount, convert_kusd
+        from regdev.pipeline import design_region, plan_design, plan_what_if
 
         if signals is not None:
             from regdev.cli.evaluation import signal_lines
@@ -150,15 +149,28 @@ def register(app: typer.Typer) -> None:
             force_line = [*(force_line or ()), *extra_force]
             forbid_line = [*(forbid_line or ()), *extra_forbid]
         what_if_asked = bool(force_line or forbid_line) or any(
-            v is not None for v in (scope, year, tier, mps, signals)
+            v is not None for v in (scope, year, tier, mps, signals, catalogue)
         )
         if not what_if_asked:
-            stored = plan_design(region, plan_dir, regions=regions)
+            in_plan = plan_design(region, plan_dir, regions=regions)
             if as_json:
-                echo_json(stored.to_dict())
+                echo_json(in_plan.to_dict())
                 return
             console.print(f"[bold]The plan's design[/] ({plan_dir})")
-            _render(stored.dossier, stored.summary)
+            _render(in_plan.dossier, in_plan.summary)
+            return
+        fresh_options = (scope, year, tier, mps, catalogue)
+        plan_exists = (plan_dir / "factories.csv").is_file()
+        if plan_exists and (force_line or forbid_line) and all(v is None for v in fresh_options):
+            # force / forbid against the plan's own design: the difference is relative to the plan
+            res, stored_design = plan_what_if(
+                region,
+                plan_dir,
+                force_lines=force_line or (),
+                forbid_lines=forbid_line or (),
+                regions=regions,
+            )
+            _show_what_if(res, stored_design, as_json)
             return
         res = design_region(
             region,
@@ -171,51 +183,66 @@ def register(app: typer.Typer) -> None:
             mps=mps,
             catalogue=catalogue,
         )
-        raw = res.to_dict()
         try:
-            stored_design = plan_design(region, plan_dir, regions=regions)
+            stored: Any = plan_design(region, plan_dir, regions=regions)
         except NotFoundError as exc:
-            stored_design = None
-            difference: dict[str, Any] = {"compared": False, "reason": str(exc)}
-        # one unit of account: the plan's, else the scenario default
-        unit = stored_design.unit if stored_design is not None else UnitOfAccount()
-        out: dict[str, Any] = convert_kusd(raw, unit)
-        out["design"]["unit_of_account"] = unit.name
-        if "what_if" in out:
-            out["what_if"]["design"]["unit_of_account"] = unit.name
-        if stored_design is not None:
-            final = raw["what_if"]["design"] if res.what_if is not None else raw["design"]
-            difference = {"compared": True, **compare_with_plan(final, stored_design)}
-        out["plan_difference"] = difference
-        if as_json:
-            echo_json(out)
-            return
-        dossier, summary = out["design"], out["summary"]
+            stored = str(exc)
+        _show_what_if(res, stored, as_json)
+
+
+def _show_what_if(res: Any, stored: Any, as_json: bool) -> None:
+    """Print a what-if design (JSON or tables) and how it differs from the plan's design.
+
+    ``stored`` is the plan's :class:`~regdev.pipeline.PlanDesign`, or why there is none.
+    """
+    from regdev.pipeline import compare_with_plan
+    from regdev.units import UnitOfAccount, convert_kusd
+
+    raw = res.to_dict()
+    has_plan = not isinstance(stored, str)
+    # one unit of account: the plan's, else the scenario default
+    unit = stored.unit if has_plan else UnitOfAccount()
+    out: dict[str, Any] = convert_kusd(raw, unit)
+    out["design"]["unit_of_account"] = unit.name
+    if "what_if" in out:
+        out["what_if"]["design"]["unit_of_account"] = unit.name
+    if has_plan:
+        final = raw["what_if"]["design"] if res.what_if is not None else raw["design"]
+        out["plan_difference"] = {"compared": True, **compare_with_plan(final, stored)}
+    else:
+        out["plan_difference"] = {"compared": False, "reason": stored}
+    if as_json:
+        echo_json(out)
+        return
+    dossier, summary = out["design"], out["summary"]
+    if res.basis == "fresh design":
         err_console.print(
             "[yellow]what-if:[/] a fresh design with the options given, not the plan's design"
         )
-        _render(dossier, summary)
-        if res.what_if is not None:
-            w = out["what_if"]
-            acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
-            console.print(f"\n[bold]What if[/] {acts}:")
-            _render(w["design"], convert_kusd(res.what_if.alternative.summary(), unit))
-            sign = "more" if w["cost_difference"] >= 0 else "less"
-            lo, hi = w["cost_difference_range"]
-            u = _unit_name(dossier)
-            console.print(
-                f"cost difference: {abs(w['cost_difference']):,.4f} {u} a year {sign} "
-                f"(objective {w['base_objective']:,.2f} -> {w['alternative_objective']:,.2f}; "
-                f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
-                f"optima lies in [{lo:,.4f}, {hi:,.4f}]); "
-                f"{len(w['line_changes'])} line sizes change"
-                + (
-                    f" in {dossier['name']} (other counties' lines held as designed, flows re-optimised)"
-                    if w["local"]
-                    else f" across the {summary['n_regions']} regions"
-                )
+    else:
+        err_console.print(f"[yellow]what-if[/] against {res.basis}")
+    _render(dossier, summary)
+    if res.what_if is not None:
+        w = out["what_if"]
+        acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
+        console.print(f"\n[bold]What if[/] {acts}:")
+        _render(w["design"], convert_kusd(res.what_if.alternative.summary(), unit))
+        sign = "more" if w["cost_difference"] >= 0 else "less"
+        lo, hi = w["cost_difference_range"]
+        u = _unit_name(dossier)
+        console.print(
+            f"cost difference: {abs(w['cost_difference']):,.4f} {u} a year {sign} "
+            f"(objective {w['base_objective']:,.2f} -> {w['alternative_objective']:,.2f}; "
+            f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
+            f"optima lies in [{lo:,.4f}, {hi:,.4f}]); "
+            f"{len(w['line_changes'])} line sizes change"
+            + (
+                f" in {dossier['name']} (other counties' lines held as designed, flows re-optimised)"
+                if w["local"]
+                else f" across the {summary['n_regions']} regions"
             )
-        _print_difference(out["plan_difference"])
+        )
+    _print_difference(out["plan_difference"])
 
 
 def _print_difference(diff: dict[str, Any]) -> None:

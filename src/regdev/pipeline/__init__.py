@@ -42,6 +42,7 @@ from regdev.pipeline.region import (
     design_region,
     explain,
     plan_design,
+    plan_what_if,
 )
 from regdev.pipeline.result import PlanResult
 from regdev.pipeline.run import Actuals, plan
@@ -62,5 +63,6 @@ __all__ = [
     "explain",
     "plan",
     "plan_design",
+    "plan_what_if",
     "write_plan",
 ]

@@ -98,6 +98,7 @@ class RegionDesign:
     dossier: dict[str, Any]
     what_if: WhatIf | None = None
     mps_path: Path | None = None
+    basis: str = "fresh design"
 
     def summary(self) -> dict[str, Any]:
         """The design's solver facts and national claims (and ``mps`` when written)."""
@@ -108,7 +109,11 @@ class RegionDesign:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``design`` (dossier), ``summary`` and ``what_if`` (with its ``design``)."""
-        out: dict[str, Any] = {"design": self.dossier, "summary": self.summary()}
+        out: dict[str, Any] = {
+            "design": self.dossier,
+            "summary": self.summary(),
+            "basis": self.basis,
+        }
         if self.what_if is not None:
             out["what_if"] = self.what_if.to_dict()
             out["what_if"]["design"] = self.what_if.alternative.dossier(self.region_id)
@@ -389,3 +394,54 @@ def compare_with_plan(dossier: dict[str, Any], stored: PlanDesign) -> dict[str, 
     }
     out["identical"] = not (out["added"] or out["removed"] or resized)
     return out
+
+
+def plan_what_if(
+    region: str,
+    plan_dir: str | os.PathLike[str] = "out/plan",
+    *,
+    force_lines: Sequence[str] = (),
+    forbid_lines: Sequence[str] = (),
+    regions: RegionRegistry | str | os.PathLike[str] | None = None,
+) -> tuple[RegionDesign, PlanDesign]:
+    """A what-if against the plan's own design: force / forbid lines of ``region`` and re-solve.
+
+    The plan's design is rebuilt from the folder (its ``schedule.csv`` and tier
+    scale, the same call as the pipeline's design stage) and the what-if is
+    solved against it, so its cost difference is the change's cost relative
+    to the plan.  ``RegionDesign.basis`` says whether the rebuilt design has
+    exactly the stored lines of ``region`` (``"the plan's design"``) or not
+    (e.g. a plan made with another catalogue: ``"rebuilt design (differs …)"``).
+
+    Returns
+    -------
+    (RegionDesign, PlanDesign)
+        The what-if (with the rebuilt base) and the stored design.
+    """
+    import json
+
+    import pandas as pd
+
+    from regdev.design import design_for_plan, what_if
+
+    registry = load_registry(regions)
+    stored = plan_design(region, plan_dir, regions=registry)
+    rid = stored.region_id
+    folder = Path(plan_dir)
+    meta = json.loads((folder / "plan.json").read_text("utf-8"))
+    tiers = [int(t) for t in meta.get("tiers") or [1]]
+    schedule = pd.read_csv(folder / "schedule.csv", dtype={"region_id": str, "facility": str})
+    base = design_for_plan(registry, schedule, tier_scale=(min(tiers), max(tiers)))
+    dossier = base.dossier(rid)
+    same = compare_with_plan(dossier, stored)["identical"]
+    alt = what_if(
+        base,
+        force=[(rid, ln) for ln in force_lines],
+        forbid=[(rid, ln) for ln in forbid_lines],
+    )
+    basis = (
+        "the plan's design"
+        if same
+        else "rebuilt design (differs from the stored one: another catalogue or inputs?)"
+    )
+    return RegionDesign(rid, base, dossier, alt, None, basis), stored

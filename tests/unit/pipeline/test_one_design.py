@@ -84,9 +84,16 @@ def test_a_what_if_says_how_it_differs_from_the_plan(default_plan_dir):
         ["plan", "design", "Taehongdan", "--plan-dir", str(out), "--forbid-line", victim, "--json"],
     )
     assert res.exit_code == 0, res.output
-    diff = json.loads(res.stdout)["plan_difference"]
+    doc = json.loads(res.stdout)
+    # the what-if is solved against the plan's own design (rebuilt identical from the folder)
+    assert doc["basis"] == "the plan's design"
+    base_lines = sorted((ln["line"], ln["capacity"]) for ln in doc["design"]["lines"])
+    assert base_lines == sorted((ln["line"], ln["capacity"]) for ln in stored.lines())
+    diff = doc["plan_difference"]
     assert diff["compared"] and not diff["identical"]
     assert victim in diff["removed"]
+    lo, hi = doc["what_if"]["cost_difference_range"]
+    assert lo - 1e-9 <= doc["what_if"]["cost_difference"] <= hi + 1e-9
     res = runner.invoke(
         app, ["plan", "design", "Taehongdan", "--plan-dir", str(out), "--forbid-line", victim]
     )
