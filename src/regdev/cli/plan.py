@@ -186,6 +186,7 @@ def _print_summary(info: dict[str, Any]) -> None:
             ", ".join(f"{y}: {n}" for y, n in info["factories_per_year"].items()),
         ),
         ("left out", str(info["n_left_out"])),
+        ("conflicts with the data", str(len(info.get("history_conflicts", [])))),
         ("total cost", f"{info['total_cost']:,.1f} {info.get('unit_of_account', 'M USD')}"),
         ("plan folder", info["out_dir"]),
         ("report", info["report"]),

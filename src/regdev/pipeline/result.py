@@ -115,6 +115,10 @@ class PlanResult:
             "unit_of_account": (plan.problem.metadata.get("unit_of_account") or {}).get(
                 "name", "M USD"
             ),
+            # issue 10: conflicts between the scenario's locks (or events) and the data
+            "history_conflicts": list(
+                (plan.problem.metadata.get("history") or {}).get("conflicts", [])
+            ),
             "input_hash": plan.problem.input_hash,
         }
 
