@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from regdev.cli._common import console, echo_json, err_console
+from regdev.i18n import _
 
 
 def _unit_name(dossier: dict[str, Any]) -> str:
@@ -156,7 +157,10 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 echo_json(in_plan.to_dict())
                 return
-            console.print(f"[bold]The plan's design[/] ({plan_dir})")
+            console.print(
+                "[bold]" + _("The plan's design ({plan_dir})", plan_dir=plan_dir) + "[/]",
+                highlight=False,
+            )
             _render(in_plan.dossier, in_plan.summary)
             return
         fresh_options = (scope, year, tier, mps, catalogue)
@@ -216,11 +220,15 @@ def _show_what_if(res: Any, stored: Any, as_json: bool) -> None:
         return
     dossier, summary = out["design"], out["summary"]
     if res.basis == "fresh design":
-        err_console.print(
-            "[yellow]what-if:[/] a fresh design with the options given, not the plan's design"
-        )
+        text = _("what-if: a fresh design with the options given, not the plan's design")
+    elif res.basis == "the plan's design":
+        text = _("what-if against the plan's design")
     else:
-        err_console.print(f"[yellow]what-if[/] against {res.basis}")
+        text = _(
+            "what-if against a rebuilt design that differs from the stored one "
+            "(another catalogue or inputs?)"
+        )
+    err_console.print(f"[yellow]{text}[/]", highlight=False)
     _render(dossier, summary)
     if res.what_if is not None:
         w = out["what_if"]
@@ -248,21 +256,37 @@ def _show_what_if(res: Any, stored: Any, as_json: bool) -> None:
 def _print_difference(diff: dict[str, Any]) -> None:
     """How the what-if differs from the plan's design (or why it cannot be compared)."""
     if not diff.get("compared"):
-        console.print(f"not compared with a plan: {diff['reason']}", highlight=False)
+        console.print(
+            _("not compared with a plan: {reason}", reason=diff["reason"]), highlight=False
+        )
         return
+    jobs = f"{diff['jobs_difference']:+,}"
+    capital = f"{diff['capital_difference']:+,.3f}"
     if diff["identical"]:
         console.print(
-            "the what-if has the plan's lines and capacities "
-            f"(jobs {diff['jobs_difference']:+,}, capital {diff['capital_difference']:+,.3f} "
-            f"{diff['unit_of_account']})"
+            _(
+                "the what-if has the plan's lines and capacities (jobs {jobs}, capital "
+                "{capital} {unit})",
+                jobs=jobs,
+                capital=capital,
+                unit=diff["unit_of_account"],
+            ),
+            highlight=False,
         )
         return
     resized = ", ".join(
         f"{r['line']} {r['plan_capacity']:,.0f} -> {r['capacity']:,.0f}" for r in diff["resized"]
     )
     console.print(
-        "[bold]differs from the plan's design:[/] "
-        f"added {', '.join(diff['added']) or '-'}; removed {', '.join(diff['removed']) or '-'}; "
-        f"resized {resized or '-'}; jobs {diff['jobs_difference']:+,}, "
-        f"capital {diff['capital_difference']:+,.3f} {diff['unit_of_account']}"
+        _(
+            "differs from the plan's design: added {added}; removed {removed}; resized "
+            "{resized}; jobs {jobs}, capital {capital} {unit}",
+            added=", ".join(diff["added"]) or "-",
+            removed=", ".join(diff["removed"]) or "-",
+            resized=resized or "-",
+            jobs=jobs,
+            capital=capital,
+            unit=diff["unit_of_account"],
+        ),
+        highlight=False,
     )
