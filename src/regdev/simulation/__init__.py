@@ -1,0 +1,1 @@
+"""Regional economy and disparity simulator (see docs/simulation.md)."""
