@@ -80,38 +80,39 @@ def cv(y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.asarray(np.sqrt((p * (y - mu) ** 2).sum(axis=-1)) / mu[..., 0])
 
 
+def _group_matrix(groups: np.ndarray) -> np.ndarray:
+    labels, inv = np.unique(np.asarray(groups), return_inverse=True)
+    mat = np.zeros((len(inv), len(labels)))
+    mat[np.arange(len(inv)), inv] = 1.0
+    return mat
+
+
 def theil_decomposition(y: np.ndarray, w: np.ndarray, groups: np.ndarray) -> dict[str, np.ndarray]:
-    """Between- and within-group parts of Theil T and L (groups: int label per region).
+    """Between- and within-group parts of Theil T and L (groups: a label per region).
 
     ``T = Σ_g s_g T_g + Σ_g s_g ln(μ_g/μ)`` with ``s_g`` the income share of group g;
     ``L = Σ_g p_g L_g + Σ_g p_g ln(μ/μ_g)`` with ``p_g`` its population share.
-    The within parts are computed group by group (not as total − between), so that
-    ``between + within == total`` is a real check.
+    The within parts are sums over regions of their group's terms,
+    ``Σ_g s_g T_g = Σ_i p_i (y_i/μ) ln(y_i/μ_g(i))`` and
+    ``Σ_g p_g L_g = Σ_i p_i ln(μ_g(i)/y_i)``, computed from the group means — not as
+    total − between, so that ``between + within == total`` is a real check.
     """
     y = np.asarray(y, dtype=float)
     p = _w(w, y)
-    groups = np.asarray(groups)
-    labels = np.unique(groups)
-    mu = (p * y).sum(axis=-1)
-    t_b = np.zeros(mu.shape)
-    t_w = np.zeros(mu.shape)
-    l_b = np.zeros(mu.shape)
-    l_w = np.zeros(mu.shape)
-    for g in labels:  # provinces, not scenarios
-        sel = groups == g
-        pg = p[..., sel].sum(axis=-1)
-        yg = y[..., sel]
-        mug = (p[..., sel] * yg).sum(axis=-1) / pg
-        sg = pg * mug / mu
-        t_b += sg * np.log(mug / mu)
-        l_b += pg * np.log(mu / mug)
-        t_w += sg * theil_t(yg, p[..., sel])
-        l_w += pg * theil_l(yg, p[..., sel])
+    mat = _group_matrix(groups)
+    py = p * y
+    mu = py.sum(axis=-1)
+    pg = p @ mat
+    mug = (py @ mat) / pg
+    sg = pg * mug / mu[..., None]
+    ln_ratio = np.log(mug / mu[..., None])
+    mu_i = mug @ mat.T
+    ln_i = np.log(y / mu_i)
     return {
-        "theil_t_between": t_b,
-        "theil_t_within": t_w,
-        "theil_l_between": l_b,
-        "theil_l_within": l_w,
+        "theil_t_between": (sg * ln_ratio).sum(axis=-1),
+        "theil_t_within": (py * ln_i).sum(axis=-1) / mu,
+        "theil_l_between": -(pg * ln_ratio).sum(axis=-1),
+        "theil_l_within": -(p * ln_i).sum(axis=-1),
     }
 
 
