@@ -194,7 +194,7 @@ def simulation_section(result: SimulationResult) -> str:
     first = int(cy["year"].min())
     parts = [
         '<section id="simulation" class="simulation">',
-        f"<h2>{_esc(_('What the plan does to the regional economy'))}</h2>",
+        "<h2>" + _esc(_("What the plan does to the regional economy")) + "</h2>",
         "<p>"
         + _esc(
             _(
@@ -210,11 +210,11 @@ def simulation_section(result: SimulationResult) -> str:
             )
         )
         + "</p>",
-        f"<h3>{_esc(_('Disparity between regions'))}</h3>",
+        "<h3>" + _esc(_("Disparity between regions")) + "</h3>",
         _indicator_chart(result, "gini"),
         _indicator_chart(result, "theil_t", band=False),
         _indicator_chart(result, "capital_ratio"),
-        f"<h3>{_esc(_('Incomes'))}</h3>",
+        "<h3>" + _esc(_("Incomes")) + "</h3>",
         _indicator_chart(result, "mean_income"),
         _indicator_chart(result, "share_below"),
         _gain_map(result),
@@ -225,7 +225,14 @@ def simulation_section(result: SimulationResult) -> str:
     top = tp.sort_values(str(last)).head(15).reset_index()
     top = top.merge(result.regions[["region_id", "name", "province"]], on="region_id")
     parts.append(
-        f"<h3>{_esc(_('Regions least likely to reach the income target ({usd:,.0f} USD)', usd=float(meta.get('target_income_usd', 0.0))))}</h3>"
+        "<h3>"
+        + _esc(
+            _(
+                "Regions least likely to reach the income target ({usd:,.0f} USD)",
+                usd=float(meta.get("target_income_usd", 0.0)),
+            )
+        )
+        + "</h3>"
     )
     parts.append(
         _table(
@@ -235,7 +242,7 @@ def simulation_section(result: SimulationResult) -> str:
         )
     )
     if result.sobol is not None:
-        parts.append(f"<h3>{_esc(_('Sensitivity (Sobol indices)'))}</h3>")
+        parts.append("<h3>" + _esc(_("Sensitivity (Sobol indices)")) + "</h3>")
         parts.append(
             _table(
                 result.sobol,

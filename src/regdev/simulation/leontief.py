@@ -76,7 +76,11 @@ def leontief_from_transactions(
     ConfigError
         When ``I - A`` is singular or the inverse has negative entries (not productive).
     """
-    import pymrio
+    try:
+        import pymrio
+    except ImportError as exc:  # pragma: no cover - the simulation extra is missing
+        msg = "pymrio is not installed: pip install 'regdev[simulation]'"
+        raise ConfigError(msg) from exc
 
     a = pymrio.calc_A(z, x)
     n = len(x)
