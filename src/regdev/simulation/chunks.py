@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from regdev.simulation.dynamics import run_kernel
+from regdev.simulation.dynamics import as_dtype, run_kernel
 from regdev.simulation.indicators import INDICATORS, all_indicators, weighted_median
 from regdev.simulation.model import ModelArrays
 from regdev.simulation.scenario import draw_params
@@ -80,24 +80,26 @@ def reduce_indicators(y: np.ndarray, m: ModelArrays, pop: np.ndarray, th: Thresh
 
 
 def run_chunk(m: ModelArrays, index: int, seed: np.random.SeedSequence, n: int) -> ChunkResult:
-    """Draw ``n`` scenarios from ``seed``, simulate them and reduce."""
-    params = draw_params(m, n, seed)
-    out = run_kernel(m, params)
+    """Draw ``n`` scenarios from ``seed``, simulate them (in float32) and reduce."""
+    m32, params = as_dtype(m, draw_params(m, n, seed), np.float32)
+    out = run_kernel(m32, params)
     th = thresholds(m)
     years = m.years
     return ChunkResult(
         index=index,
-        income_real=out.income_real.astype(np.float32),
-        counterfactual=out.counterfactual.astype(np.float32),
-        indicators=reduce_indicators(out.income_real, m, out.population, th),
-        indicators_cf=reduce_indicators(out.counterfactual, m, out.population, th),
+        income_real=out.income_real,
+        counterfactual=out.counterfactual,
+        indicators=reduce_indicators(out.income_real, m, out.population, th).astype(np.float64),
+        indicators_cf=reduce_indicators(out.counterfactual, m, out.population, th).astype(
+            np.float64
+        ),
         year_reached=_year_reached(out.income_real, years, th.target),
         year_reached_cf=_year_reached(out.counterfactual, years, th.target),
         sums={
-            "access": out.access.sum(axis=0),
-            "jobs_direct": out.jobs_direct.sum(axis=0),
-            "jobs_indirect": out.jobs_indirect.sum(axis=0),
-            "sales": out.sales.sum(axis=0),
-            "price_index": out.price_index.sum(axis=0),
+            "access": out.access.sum(axis=0, dtype=np.float64),
+            "jobs_direct": out.jobs_direct.sum(axis=0, dtype=np.float64),
+            "jobs_indirect": out.jobs_indirect.sum(axis=0, dtype=np.float64),
+            "sales": out.sales.sum(axis=0, dtype=np.float64),
+            "price_index": out.price_index.sum(axis=0, dtype=np.float64),
         },
     )

@@ -95,11 +95,15 @@ class KernelOutput:
 
 
 def _open_share(
-    plan_year: np.ndarray, duration: np.ndarray, years: np.ndarray, gb: float
+    plan_year: np.ndarray, duration: np.ndarray, years: np.ndarray, gb: float, origin: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Operating share of each year (S, C, Y) and the opening time (S, C, 1; 1e9 = never)."""
+    """Operating share of each year (S, C, Y) and the opening time (S, C, 1; 1e9 = never).
+
+    Times are measured from ``origin`` (the first year) so that float32 keeps sub-day
+    precision.
+    """
     built = plan_year > NEVER
-    t_open = plan_year[None, :] + (gb - 1.0) / 12.0 + duration / 12.0
+    t_open = (plan_year - origin)[None, :] + (gb - 1.0) / 12.0 + duration / 12.0
     t_open = np.where(built[None, :], t_open, 1e9)[:, :, None]
     share = years[None, None, :] + 1.0 - t_open
     np.clip(share, 0.0, 1.0, out=share)
@@ -135,15 +139,17 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
         Also return the injections, ``Δx`` and the sales by class (memory: 9 × S·C·Y).
     """
     cf = m.coef
-    years = m.years.astype(float)
-    t = years - years[0]
+    dtype = m.pop0.dtype
+    origin = float(m.years[0])
+    t = (m.years - m.years[0]).astype(dtype)
+    years = t
     gb = float(cf["timing"]["groundbreaking_month"])
     fc = cf["factories"]
     pop = m.pop0[:, None] * (1.0 + m.pop_growth) ** t[None, :]  # (C, Y)
     yrs = years[None, None, :]
 
     # 1-2: factories
-    f_open, t_open = _open_share(m.fac_year, p.duration, years, gb)
+    f_open, t_open = _open_share(m.fac_year, p.duration, years, gb, origin)
     # midpoint of the operating part of the year, measured from the opening
     tau = np.maximum(yrs, t_open)
     tau += yrs + 1.0
@@ -159,16 +165,16 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
         :, None, :
     ]
     z = (p.yields * (1.0 + float(fc["raw_material_growth"])) ** t[None, :])[:, None, :]
-    off_open, _ = _open_share(m.off_year, p.duration, years, gb)
+    off_open, _ = _open_share(m.off_year, p.duration, years, gb, origin)
     sea_boost = np.where(
         m.sea_local_t > 0,
         float(cf["offshore"]["local_use_share"]) * m.off_t / np.maximum(m.sea_local_t, 1e-9),
         0.0,
     )
     shape = f_open.shape
-    sales = np.zeros(shape)
-    local_buy = np.zeros(shape)
-    util_sum = np.zeros(shape)
+    sales = np.zeros(shape, dtype)
+    local_buy = np.zeros(shape, dtype)
+    util_sum = np.zeros(shape, dtype)
     n_k = m.q_value.shape[1]
     by_class = np.empty((shape[0], shape[1], n_k, shape[2])) if detail else None
     for k in range(n_k):  # two raw-material classes, not a scenario loop
@@ -193,9 +199,9 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
     del ramp
 
     # other facilities
-    h_open, _ = _open_share(m.hosp_year, p.duration, years, gb)
-    l_open, _ = _open_share(m.leis_year, p.duration, years, gb)
-    g_open, _ = _open_share(m.grain_year, p.duration, years, gb)
+    h_open, _ = _open_share(m.hosp_year, p.duration, years, gb, origin)
+    l_open, _ = _open_share(m.leis_year, p.duration, years, gb, origin)
+    g_open, _ = _open_share(m.grain_year, p.duration, years, gb, origin)
     growth_path = (1.0 + p.growth[:, None]) ** t[None, :]  # (S, Y)
     wage = (
         float(fc["wage_ratio"])
@@ -225,7 +231,7 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
     jobs_indirect = jl[0] * agri + jl[2] * commerce + jl[3] * wages
     injection = delta_x = None
     if detail:
-        injection = np.stack([agri, np.zeros(shape), commerce, wages], axis=-1)
+        injection = np.stack([agri, np.zeros(shape, dtype), commerce, wages], axis=-1)
         delta_x = np.einsum("scyj,ij->scyi", injection, lmat)
 
     # 5: income
@@ -274,3 +280,22 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
         population=pop,
         _mpc=mpc,
     )
+
+
+def as_dtype(m: ModelArrays, p: Params, dtype: type = np.float32) -> tuple[ModelArrays, Params]:
+    """Copies of ``m`` and ``p`` with every float array in ``dtype`` (the Monte Carlo runs
+    in float32: half the memory traffic; relative rounding about 1e-6)."""
+    import dataclasses
+
+    def cast(v: object) -> object:
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+            return v.astype(dtype)
+        return v
+
+    fields = {f.name: cast(getattr(m, f.name)) for f in dataclasses.fields(m)}
+    fields["io"] = dataclasses.replace(
+        m.io, L=m.io.L.astype(dtype), A=m.io.A.astype(dtype),
+        jobs_per_kusd=m.io.jobs_per_kusd.astype(dtype),
+    )
+    pf = {f.name: cast(getattr(p, f.name)) for f in dataclasses.fields(p)}
+    return ModelArrays(**fields), Params(**pf)  # type: ignore[arg-type]

@@ -161,17 +161,55 @@ def all_indicators(
     capital: int,
     threshold: float,
 ) -> dict[str, np.ndarray]:
-    """Every indicator of :data:`INDICATORS` for incomes ``y`` (..., C)."""
+    """Every indicator of :data:`INDICATORS` for incomes ``y`` (..., C), in one pass.
+
+    The same formulas as the single functions above, sharing the weights, means and
+    logarithms (the Monte Carlo's hot path); a test checks both give the same numbers.
+    ``w`` may have fewer leading axes than ``y`` (e.g. (Y, C) for y of shape (S, Y, C)).
+    """
+    y = np.asarray(y)
+    w = np.asarray(w, dtype=y.dtype)
+    p = w / w.sum(axis=-1, keepdims=True)  # broadcasts against y; never materialised
+    py = p * y
+    mu = py.sum(axis=-1)
+    r = y / mu[..., None]
+    ln_r = np.log(r)
+    theil_t_ = (py * ln_r).sum(axis=-1) / mu
+    theil_l_ = -(p * ln_r).sum(axis=-1)
+    dev = r - 1.0
+    cv_ = np.sqrt((p * dev * dev).sum(axis=-1))
+    below = (p * (y < threshold)).sum(axis=-1)
+    # Gini via the Lorenz curve of regions sorted by income
+    order = np.argsort(y, axis=-1)
+    ys = np.take_along_axis(y, order, axis=-1)
+    ps = np.take_along_axis(np.broadcast_to(p, y.shape), order, axis=-1)
+    share = ps * ys / mu[..., None]
+    lorenz = np.cumsum(share, axis=-1)
+    gini_ = 1.0 - (ps * (2.0 * lorenz - share)).sum(axis=-1)
+    # decomposition by group
+    mat = _group_matrix(groups).astype(y.dtype)
+    pg = p @ mat
+    mug = (py @ mat) / pg
+    ln_g = np.log(mug / mu[..., None])
+    ln_i = ln_r - ln_g @ mat.T  # ln(y_i / mu_g(i))
     out = {
-        "gini": gini(y, w),
-        "theil_t": theil_t(y, w),
-        "theil_l": theil_l(y, w),
-        **theil_decomposition(y, w, groups),
-        "cv": cv(y, w),
-        "capital_ratio": (
-            capital_ratio(y, w, capital) if capital >= 0 else np.full(y.shape[:-1], np.nan)
-        ),
-        "share_below": share_below(y, w, threshold),
-        "mean_income": weighted_mean(y, w),
+        "gini": gini_,
+        "theil_t": theil_t_,
+        "theil_l": theil_l_,
+        "theil_t_between": (pg * mug * ln_g).sum(axis=-1) / mu,
+        "theil_t_within": (py * ln_i).sum(axis=-1) / mu,
+        "theil_l_between": -(pg * ln_g).sum(axis=-1),
+        "theil_l_within": -(p * ln_i).sum(axis=-1),
+        "cv": cv_,
+        "share_below": below,
+        "mean_income": mu,
     }
-    return out
+    if capital >= 0:
+        mask = np.ones(y.shape[-1], dtype=bool)
+        mask[capital] = False
+        p_cap = p[..., capital]
+        rest = (mu - py[..., capital]) / (1.0 - p_cap)
+        out["capital_ratio"] = y[..., capital] / rest
+    else:
+        out["capital_ratio"] = np.full(mu.shape, np.nan)
+    return {k: np.broadcast_to(out[k], mu.shape) for k in INDICATORS}

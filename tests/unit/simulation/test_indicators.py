@@ -44,3 +44,22 @@ def test_vectorised_over_leading_axes():
     g = ind.gini(y, w)
     assert g.shape == (3, 4)
     assert g[2, 1] == pytest.approx(float(ind.gini(y[2, 1], w)))
+
+
+def test_fused_indicators_equal_the_single_functions():
+    rng = np.random.default_rng(5)
+    y = rng.lognormal(7.0, 0.4, size=(6, 3, 9))
+    w = rng.uniform(1e3, 1e5, size=(3, 9))
+    groups = np.array([0, 0, 1, 1, 1, 2, 2, 2, 2])
+    out = ind.all_indicators(y, w, groups, 4, 900.0)
+    wb = np.broadcast_to(w, y.shape)
+    np.testing.assert_allclose(out["gini"], ind.gini(y, wb), rtol=1e-10)
+    np.testing.assert_allclose(out["theil_t"], ind.theil_t(y, wb), rtol=1e-10)
+    np.testing.assert_allclose(out["theil_l"], ind.theil_l(y, wb), rtol=1e-10)
+    np.testing.assert_allclose(out["cv"], ind.cv(y, wb), rtol=1e-10)
+    np.testing.assert_allclose(out["capital_ratio"], ind.capital_ratio(y, wb, 4), rtol=1e-10)
+    np.testing.assert_allclose(out["share_below"], ind.share_below(y, wb, 900.0), rtol=1e-10)
+    np.testing.assert_allclose(out["mean_income"], ind.weighted_mean(y, wb), rtol=1e-10)
+    dec = ind.theil_decomposition(y, wb, groups)
+    for k, v in dec.items():
+        np.testing.assert_allclose(out[k], v, rtol=1e-9, atol=1e-15)
