@@ -283,8 +283,10 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
 
 
 def as_dtype(m: ModelArrays, p: Params, dtype: type = np.float32) -> tuple[ModelArrays, Params]:
-    """Copies of ``m`` and ``p`` with every float array in ``dtype`` (the Monte Carlo runs
-    in float32: half the memory traffic; relative rounding about 1e-6)."""
+    """Copies of ``m`` and ``p`` with every float array in ``dtype``.
+
+    The Monte Carlo runs in float32: half the memory traffic; relative rounding about 1e-6.
+    """
     import dataclasses
 
     def cast(v: object) -> object:
@@ -294,7 +296,9 @@ def as_dtype(m: ModelArrays, p: Params, dtype: type = np.float32) -> tuple[Model
 
     fields = {f.name: cast(getattr(m, f.name)) for f in dataclasses.fields(m)}
     fields["io"] = dataclasses.replace(
-        m.io, L=m.io.L.astype(dtype), A=m.io.A.astype(dtype),
+        m.io,
+        L=m.io.L.astype(dtype),
+        A=m.io.A.astype(dtype),
         jobs_per_kusd=m.io.jobs_per_kusd.astype(dtype),
     )
     pf = {f.name: cast(getattr(p, f.name)) for f in dataclasses.fields(p)}
