@@ -49,7 +49,12 @@ class ChunkResult:
 
     Attributes
     ----------
-    income_real, counterfactual : (S, C, Y) float32
+    income_real : (S, C, Y) float32
+    growth : (S,) float64
+        The scenarios' counterfactual growth: the counterfactual income is
+        ``y0 (1 + g)^t`` (capital: ``+ premium``), so its quantiles follow from these
+        (a positive factor per region commutes with quantiles) and the chunk need not
+        send a second (S, C, Y) array.
     indicators, indicators_cf : (S, Y, I) float64, I = len(INDICATORS)
     year_reached, year_reached_cf : (S, C) int16 (``NEVER_REACHED`` = never)
     sums : dict of (C, Y) float64 sums over the chunk's scenarios
@@ -58,7 +63,7 @@ class ChunkResult:
 
     index: int
     income_real: np.ndarray
-    counterfactual: np.ndarray
+    growth: np.ndarray
     indicators: np.ndarray
     indicators_cf: np.ndarray
     year_reached: np.ndarray
@@ -81,14 +86,15 @@ def reduce_indicators(y: np.ndarray, m: ModelArrays, pop: np.ndarray, th: Thresh
 
 def run_chunk(m: ModelArrays, index: int, seed: np.random.SeedSequence, n: int) -> ChunkResult:
     """Draw ``n`` scenarios from ``seed``, simulate them (in float32) and reduce."""
-    m32, params = as_dtype(m, draw_params(m, n, seed), np.float32)
+    params64 = draw_params(m, n, seed)
+    m32, params = as_dtype(m, params64, np.float32)
     out = run_kernel(m32, params)
     th = thresholds(m)
     years = m.years
     return ChunkResult(
         index=index,
         income_real=out.income_real,
-        counterfactual=out.counterfactual,
+        growth=params64.growth,
         indicators=reduce_indicators(out.income_real, m, out.population, th).astype(np.float64),
         indicators_cf=reduce_indicators(out.counterfactual, m, out.population, th).astype(
             np.float64

@@ -83,8 +83,13 @@ def _central_tables(
             design[:, None] > 0, by_class[ii, kk, :] / np.where(design > 0, design, 1)[:, None], 0.0
         )
         markup = 1.0 + float(m.coef["factories"]["markup"])
+        # the class scales all its lines alike; a line never makes more than its capacity
+        prod = fx["production"].to_numpy()
+        cap = fx["capacity"].fillna(fx["production"]).to_numpy()
+        limit = np.where(prod > 0, np.maximum(cap, prod) / np.where(prod > 0, prod, 1.0), 1.0)
+        share = np.minimum(share, limit[:, None])
         value = fx["annual_cost"].to_numpy()[:, None] * markup * share
-        qty = fx["production"].to_numpy()[:, None] * share
+        qty = prod[:, None] * share
         for j, year in enumerate(m.years):
             rows.append(
                 pd.DataFrame(
@@ -112,9 +117,15 @@ def _assemble(m: ModelArrays, res: list[ChunkResult], cy: pd.DataFrame) -> dict[
     inc = np.concatenate([r.income_real for r in res])
     q = np.quantile(inc, QUANTILES, axis=0)
     del inc
-    cf = np.concatenate([r.counterfactual for r in res])
-    qc = np.quantile(cf, QUANTILES, axis=0)
-    del cf
+    # counterfactual quantiles: y0 · quantile of (1 + g)^t (see ChunkResult.growth)
+    growth = np.concatenate([r.growth for r in res])
+    t = (m.years - m.years[0]).astype(float)
+    qg = np.quantile((1.0 + growth[:, None]) ** t[None, :], QUANTILES, axis=0)  # (3, Y)
+    qc = m.y0[None, :, None] * qg[:, None, :]
+    if m.capital >= 0:
+        prem = float(m.coef["income"]["capital_growth_premium"])
+        qcap = np.quantile((1.0 + growth[:, None] + prem) ** t[None, :], QUANTILES, axis=0)
+        qc[:, m.capital, :] = m.y0[m.capital] * qcap
     n = sum(r.income_real.shape[0] for r in res)
     mpc = float(m.coef["consumption"]["mpc"])
     cy = cy.copy()
