@@ -181,3 +181,33 @@ def test_cli_errors_exit_nonzero(tmp_path):
     res = runner.invoke(app, ["simulate", str(bad), "--scheduler", "serial", "--sobol", "0"])
     assert res.exit_code == 1
     assert "schedule.csv:2:year" in str(res.exception)
+
+
+def test_actuals_from_a_monitoring_database(tmp_path):
+    """`--actuals URL` reads the projects' real dates; the slip fit counts them."""
+    import sqlite3
+
+    from regdev.cli.simulate import _actual_durations
+
+    db = tmp_path / "m.db"
+    con = sqlite3.connect(db)
+    con.execute(
+        "CREATE TABLE projects (id INTEGER PRIMARY KEY, actual_groundbreaking DATE, "
+        "actual_inauguration DATE)"
+    )
+    con.executemany(
+        "INSERT INTO projects (actual_groundbreaking, actual_inauguration) VALUES (?, ?)",
+        [("2026-03-01", "2027-03-01"), ("2026-03-01", None), ("2026-02-27", "2026-12-20")],
+    )
+    con.commit()
+    con.close()
+    months = _actual_durations(f"sqlite:///{db}")
+    assert len(months) == 2
+    assert months[0] == pytest.approx(365 / (365.25 / 12))
+    csv = tmp_path / "ev.csv"
+    csv.write_text(
+        "region_id,facility,event,date\nA,hospital,groundbreaking,2026-03\n"
+        "A,hospital,inauguration,2027-01-15\n"
+    )
+    # month-only date taken at the 15th: 2026-03-15 -> 2027-01-15 = 306 days
+    assert _actual_durations(str(csv)) == [pytest.approx(306 / (365.25 / 12))]

@@ -39,12 +39,49 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
-def _actual_durations(path: Path) -> list[float]:
-    """Construction durations from an events CSV (columns as the package's events)."""
+def _database_durations(url: str) -> list[float]:
+    """Groundbreaking → inauguration months of the monitoring database's projects."""
+    import pandas as pd
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from regdev.errors import ConfigError
+    from regdev.monitoring.db import make_engine
+
+    query = text(
+        "SELECT actual_groundbreaking, actual_inauguration FROM projects "
+        "WHERE actual_groundbreaking IS NOT NULL AND actual_inauguration IS NOT NULL"
+    )
+    try:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+        engine.dispose()
+    except SQLAlchemyError as exc:
+        msg = _(
+            "--actuals {url}: cannot read the projects: {err}",
+            url=url,
+            err=str(exc).splitlines()[0],
+        )
+        raise ConfigError(msg) from exc
+    out = []
+    for start, end in rows:
+        days = (pd.Timestamp(end) - pd.Timestamp(start)).days
+        if days > 0:
+            out.append(days / (365.25 / 12.0))
+    return out
+
+
+def _actual_durations(source: str) -> list[float]:
+    """Construction durations from a monitoring database URL or an events CSV."""
     import pandas as pd
 
     from regdev.errors import DataValidationError
     from regdev.simulation.slip import event_durations_months
+
+    if "://" in source:
+        return _database_durations(source)
+    path = Path(source)
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     need = {"region_id", "facility", "event", "date"}
@@ -96,11 +133,12 @@ def simulate(
         typer.Option("--coefficients", help="TOML merged over the shipped coefficients."),
     ] = None,
     actuals: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--actuals",
-            help="CSV of real events (region_id, facility, event, date), e.g. from monitoring: "
-            "their groundbreaking-inauguration durations join the slip fit.",
+            help="Monitoring database URL (sqlite:///regdev.db, postgresql://...) or a CSV of "
+            "real events (region_id, facility, event, date): their groundbreaking-inauguration "
+            "durations join the construction-slip fit.",
         ),
     ] = None,
     out: Annotated[
