@@ -65,7 +65,7 @@ def fan_chart(
     values = [v for s in series for arr in s[2:] if arr is not None for v in np.asarray(arr)]
     lo_v, hi_v = float(min(values)), float(max(values))
     pad = 0.05 * (hi_v - lo_v or abs(hi_v) or 1.0)
-    lo_v, hi_v = lo_v - pad, hi_v + pad
+    lo_v, hi_v = (lo_v - pad if lo_v - pad >= 0 or lo_v < 0 else 0.0), hi_v + pad
     n = len(years)
 
     def px(i: int) -> float:
@@ -142,6 +142,24 @@ def _indicator_chart(result: SimulationResult, name: str, *, band: bool = True) 
     return fan_chart(years, series, title=label, y_label=label)
 
 
+def _theil_chart(result: SimulationResult) -> str:
+    """Theil T between and within provinces, plan and no programme (medians)."""
+    years = sorted(result.indicators["year"].unique())
+    series = []
+    for variant, label, colours in (
+        ("plan", _("plan"), ("#1f77b4", "#9ecae1")),
+        ("counterfactual", _("no programme"), ("#525252", "#bdbdbd")),
+    ):
+        for part, colour in zip(("between", "within"), colours, strict=True):
+            f = result.indicator(f"theil_t_{part}", variant)
+            name = _("{variant}: between provinces", variant=label)
+            if part == "within":
+                name = _("{variant}: within provinces", variant=label)
+            series.append((name, colour, f["q50"].to_numpy(), None, None))
+    title = _("Theil T between and within provinces")
+    return fan_chart(years, series, title=title, y_label=_("Theil T"), width=760)
+
+
 def _gain_map(result: SimulationResult) -> str:
     from regdev.registry import load_default
     from regdev.reporting.maps import render_map
@@ -213,6 +231,7 @@ def simulation_section(result: SimulationResult) -> str:
         "<h3>" + _esc(_("Disparity between regions")) + "</h3>",
         _indicator_chart(result, "gini"),
         _indicator_chart(result, "theil_t", band=False),
+        _theil_chart(result),
         _indicator_chart(result, "capital_ratio"),
         "<h3>" + _esc(_("Incomes")) + "</h3>",
         _indicator_chart(result, "mean_income"),
@@ -264,13 +283,14 @@ def simulation_section(result: SimulationResult) -> str:
 def simulation_page(result: SimulationResult) -> str:
     """A self-contained HTML page around :func:`simulation_section`."""
     body = simulation_section(result)
+    title = _esc(_("Simulation: {plan}", plan=result.plan_name))
     css = (
-        font_face_css(body) + f"body{{font-family:{FONT_STACK};margin:1.5rem;max-width:60rem}}"
+        font_face_css(title + body)
+        + f"body{{font-family:{FONT_STACK};margin:1.5rem;max-width:60rem}}"
         "table.sim{border-collapse:collapse;margin:.5rem 0}"
         "table.sim td,table.sim th{border:1px solid #ccc;padding:2px 6px;font-size:12px}"
         "svg{display:block;margin:.75rem 0;max-width:100%;height:auto}"
     )
-    title = _esc(_("Simulation: {plan}", plan=result.plan_name))
     return (
         f'<!DOCTYPE html><html lang="{current_language()}"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>{css}</style></head><body><h1>{title}</h1>"

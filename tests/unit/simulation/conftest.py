@@ -112,10 +112,16 @@ def two_regions() -> ModelArrays:
 
 
 @pytest.fixture(scope="session")
-def default_plan_dir(tmp_path_factory):
-    """The default country's plan folder, written once by the pipeline (as `regdev plan`)."""
+def default_plan_result():
+    """The default country's plan (the pipeline, as `regdev plan`)."""
     import regdev
 
+    return regdev.plan()
+
+
+@pytest.fixture(scope="session")
+def default_plan_dir(tmp_path_factory, default_plan_result):
+    """The same plan written as a plan folder."""
     out = tmp_path_factory.mktemp("simplan") / "plan"
-    regdev.plan().write(out)
+    default_plan_result.write(out)
     return out

@@ -97,3 +97,19 @@ def test_counterfactual_quantiles_equal_the_direct_ones(default_plan_dir, result
     cy = result.county_year
     for j, name in enumerate(("q05", "q50", "q95")):
         np.testing.assert_allclose(cy[f"counterfactual_{name}"], q[j].ravel(), rtol=1e-10)
+
+
+def test_plan_result_and_plan_folder_give_the_same_inputs(default_plan_result, default_plan_dir):
+    from regdev.simulation.planfolder import from_plan_result
+
+    a = from_plan_result(default_plan_result)
+    b = read_plan_folder(default_plan_dir)
+    for name in ("schedule", "factories", "raw_materials", "claims", "facilities"):
+        fa, fb = getattr(a, name), getattr(b, name)
+        assert len(fa) == len(fb) > 0, name
+        assert list(fa.columns) == list(fb.columns)
+        assert (fa["region_id"].to_numpy() == fb["region_id"].to_numpy()).all()
+    # the folder's floats are written with 6 significant digits
+    np.testing.assert_allclose(
+        a.factories["annual_cost"].to_numpy(), b.factories["annual_cost"].to_numpy(), rtol=1e-5
+    )
