@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from regdev.simulation.dynamics import as_dtype, run_kernel
+from regdev.simulation.dynamics import Params, as_dtype, run_kernel
 from regdev.simulation.indicators import INDICATORS, all_indicators, weighted_median
 from regdev.simulation.model import ModelArrays
 from regdev.simulation.scenario import draw_params
@@ -84,28 +84,55 @@ def reduce_indicators(y: np.ndarray, m: ModelArrays, pop: np.ndarray, th: Thresh
     return np.stack([ind[k] for k in INDICATORS], axis=-1)
 
 
+BLOCK = 50
+"""Scenarios simulated at once inside a chunk: arrays of 50 × C × Y stay in the CPU cache
+(measured: 0.40 s of CPU per 1000 scenarios against 0.66 s in blocks of 500)."""
+
+
+def _block(params: Params, lo: int, hi: int) -> Params:
+    return Params(
+        growth=params.growth[lo:hi],
+        demand=params.demand[lo:hi],
+        price=params.price[lo:hi],
+        yields=params.yields[lo:hi],
+        duration=params.duration[lo:hi],
+        pass_through=params.pass_through[lo:hi],
+    )
+
+
 def run_chunk(m: ModelArrays, index: int, seed: np.random.SeedSequence, n: int) -> ChunkResult:
-    """Draw ``n`` scenarios from ``seed``, simulate them (in float32) and reduce."""
+    """Draw ``n`` scenarios from ``seed``, simulate them (float32, in blocks) and reduce."""
     params64 = draw_params(m, n, seed)
     m32, params = as_dtype(m, params64, np.float32)
-    out = run_kernel(m32, params)
     th = thresholds(m)
     years = m.years
+    n_c, n_y = m.n_regions, m.n_years
+    income = np.empty((n, n_c, n_y), np.float32)
+    ind = np.empty((n, n_y, len(INDICATORS)))
+    ind_cf = np.empty_like(ind)
+    reached = np.empty((n, n_c), np.int16)
+    reached_cf = np.empty_like(reached)
+    sums = {
+        k: np.zeros((n_c, n_y))
+        for k in ("access", "jobs_direct", "jobs_indirect", "sales", "price_index")
+    }
+    for lo in range(0, n, BLOCK):  # blocks of scenarios, vectorised inside
+        hi = min(lo + BLOCK, n)
+        out = run_kernel(m32, _block(params, lo, hi))
+        income[lo:hi] = out.income_real
+        ind[lo:hi] = reduce_indicators(out.income_real, m, out.population, th)
+        ind_cf[lo:hi] = reduce_indicators(out.counterfactual, m, out.population, th)
+        reached[lo:hi] = _year_reached(out.income_real, years, th.target)
+        reached_cf[lo:hi] = _year_reached(out.counterfactual, years, th.target)
+        for k in sums:
+            sums[k] += getattr(out, k).sum(axis=0, dtype=np.float64)
     return ChunkResult(
         index=index,
-        income_real=out.income_real,
+        income_real=income,
         growth=params64.growth,
-        indicators=reduce_indicators(out.income_real, m, out.population, th).astype(np.float64),
-        indicators_cf=reduce_indicators(out.counterfactual, m, out.population, th).astype(
-            np.float64
-        ),
-        year_reached=_year_reached(out.income_real, years, th.target),
-        year_reached_cf=_year_reached(out.counterfactual, years, th.target),
-        sums={
-            "access": out.access.sum(axis=0, dtype=np.float64),
-            "jobs_direct": out.jobs_direct.sum(axis=0, dtype=np.float64),
-            "jobs_indirect": out.jobs_indirect.sum(axis=0, dtype=np.float64),
-            "sales": out.sales.sum(axis=0, dtype=np.float64),
-            "price_index": out.price_index.sum(axis=0, dtype=np.float64),
-        },
+        indicators=ind,
+        indicators_cf=ind_cf,
+        year_reached=reached,
+        year_reached_cf=reached_cf,
+        sums=sums,
     )
