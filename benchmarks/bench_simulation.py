@@ -107,17 +107,11 @@ def _dask(plan_dir: Path, n: int, workers: int) -> dict[str, float]:
     from distributed import Client, LocalCluster
 
     from regdev.simulation.chunks import run_chunk
-    from regdev.simulation.engine import chunk_plan
+    from regdev.simulation.engine import _local_cluster, chunk_plan
 
     m = _model(plan_dir)
     t0 = time.perf_counter()
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=40,
-    )
+    cluster = _local_cluster(LocalCluster, workers)  # as `regdev simulate` starts it
     client = Client(cluster)
     [mf] = client.scatter([m], broadcast=True)
     client.gather(client.submit(run_chunk, mf, 0, np.random.SeedSequence(0), 10, pure=False))
