@@ -187,22 +187,29 @@ def test_actuals_from_a_monitoring_database(tmp_path):
     """`--actuals URL` reads the projects' real dates; the slip fit counts them."""
     import sqlite3
 
-    from regdev.cli.simulate import _actual_durations
+    from regdev.cli.simulate import _actuals
 
     db = tmp_path / "m.db"
     con = sqlite3.connect(db)
     con.execute(
-        "CREATE TABLE projects (id INTEGER PRIMARY KEY, actual_groundbreaking DATE, "
-        "actual_inauguration DATE)"
+        "CREATE TABLE projects (id INTEGER PRIMARY KEY, region_id TEXT, facility TEXT, "
+        "actual_groundbreaking DATE, actual_inauguration DATE)"
     )
     con.executemany(
-        "INSERT INTO projects (actual_groundbreaking, actual_inauguration) VALUES (?, ?)",
-        [("2026-03-01", "2027-03-01"), ("2026-03-01", None), ("2026-02-27", "2026-12-20")],
+        "INSERT INTO projects (region_id, facility, actual_groundbreaking, actual_inauguration) "
+        "VALUES (?, ?, ?, ?)",
+        [
+            ("A", "factories", "2026-03-01", "2027-03-01"),
+            ("B", "hospital", "2026-03-01", None),
+            ("C", "factories", "2026-02-27", "2026-12-20"),
+        ],
     )
     con.commit()
     con.close()
-    months = _actual_durations(f"sqlite:///{db}")
+    months, opened = _actuals(f"sqlite:///{db}")
     assert len(months) == 2
+    assert opened["region_id"].tolist() == ["A", "C"]
+    assert opened["opened"].iloc[0] == pytest.approx(2027 + 59 / 365)
     assert months[0] == pytest.approx(365 / (365.25 / 12))
     csv = tmp_path / "ev.csv"
     csv.write_text(
@@ -210,4 +217,6 @@ def test_actuals_from_a_monitoring_database(tmp_path):
         "A,hospital,inauguration,2027-01-15\n"
     )
     # month-only date taken at the 15th: 2026-03-15 -> 2027-01-15 = 306 days
-    assert _actual_durations(str(csv)) == [pytest.approx(306 / (365.25 / 12))]
+    months_csv, opened_csv = _actuals(str(csv))
+    assert months_csv == [pytest.approx(306 / (365.25 / 12))]
+    assert opened_csv["opened"].tolist() == [pytest.approx(2027 + 14 / 365)]

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -25,6 +25,9 @@ from rich.table import Table
 from regdev.cli._common import console, echo_json, err_console
 from regdev.i18n import _
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def _progress(quiet: bool) -> Progress:
     return Progress(
@@ -39,8 +42,8 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
-def _database_durations(url: str) -> list[float]:
-    """Groundbreaking → inauguration months of the monitoring database's projects."""
+def _database_actuals(url: str) -> tuple[list[float], pd.DataFrame]:
+    """Durations (months) and openings of the monitoring database's projects."""
     import pandas as pd
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
@@ -49,8 +52,8 @@ def _database_durations(url: str) -> list[float]:
     from regdev.monitoring.db import make_engine
 
     query = text(
-        "SELECT actual_groundbreaking, actual_inauguration FROM projects "
-        "WHERE actual_groundbreaking IS NOT NULL AND actual_inauguration IS NOT NULL"
+        "SELECT region_id, facility, actual_groundbreaking, actual_inauguration FROM projects "
+        "WHERE actual_inauguration IS NOT NULL"
     )
     try:
         engine = make_engine(url)
@@ -64,23 +67,29 @@ def _database_durations(url: str) -> list[float]:
             err=str(exc).splitlines()[0],
         )
         raise ConfigError(msg) from exc
+    from regdev.simulation.slip import fractional_year
+
     out = []
-    for start, end in rows:
+    opened = []
+    for region_id, facility, start, end in rows:
+        opened.append((str(region_id), str(facility), fractional_year(pd.Timestamp(end))))
+        if start is None:
+            continue
         days = (pd.Timestamp(end) - pd.Timestamp(start)).days
         if days > 0:
             out.append(days / (365.25 / 12.0))
-    return out
+    return out, pd.DataFrame(opened, columns=["region_id", "facility", "opened"])
 
 
-def _actual_durations(source: str) -> list[float]:
-    """Construction durations from a monitoring database URL or an events CSV."""
+def _actuals(source: str) -> tuple[list[float], pd.DataFrame]:
+    """Construction durations and real openings from a monitoring database URL or an events CSV."""
     import pandas as pd
 
     from regdev.errors import DataValidationError
-    from regdev.simulation.slip import event_durations_months
+    from regdev.simulation.slip import event_durations_months, event_openings
 
     if "://" in source:
-        return _database_durations(source)
+        return _database_actuals(source)
     path = Path(source)
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -94,7 +103,7 @@ def _actual_durations(source: str) -> list[float]:
         )
         raise DataValidationError([msg])
     try:
-        return list(event_durations_months(frame)["months"])
+        return list(event_durations_months(frame)["months"]), event_openings(frame)
     except ValueError as exc:
         msg = _(
             "{file}: column date: expected YYYY-MM or YYYY-MM-DD; {err}",
@@ -152,7 +161,7 @@ def simulate(
     from regdev.reporting.simulation import simulation_page
     from regdev.simulation import simulate as run
 
-    durations = _actual_durations(actuals) if actuals is not None else []
+    durations, openings = _actuals(actuals) if actuals is not None else ([], None)
     dest = out if out is not None else plan_dir / "simulation"
     with _progress(json_out) as bar:
         tasks: dict[str, TaskID] = {}
@@ -172,6 +181,7 @@ def simulate(
             sobol_samples=sobol,
             coefficients=coefficients,
             slip_durations_months=durations,
+            openings=openings,
             progress=say,
         )
         result.write(dest, html=simulation_page(result))

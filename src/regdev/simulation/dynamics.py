@@ -95,15 +95,24 @@ class KernelOutput:
 
 
 def _open_share(
-    plan_year: np.ndarray, duration: np.ndarray, years: np.ndarray, gb: float, origin: float
+    plan_year: np.ndarray,
+    duration: np.ndarray,
+    years: np.ndarray,
+    gb: float,
+    origin: float,
+    actual: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Operating share of each year (S, C, Y) and the opening time (S, C, 1; 1e9 = never).
 
     Times are measured from ``origin`` (the first year) so that float32 keeps sub-day
-    precision.
+    precision.  ``actual`` (C,): a real opening time (fractional year; NaN = unknown)
+    replaces the simulated one — real progress is not uncertain.
     """
     built = plan_year > NEVER
     t_open = (plan_year - origin)[None, :] + (gb - 1.0) / 12.0 + duration / 12.0
+    if actual is not None:
+        known = np.isfinite(actual)
+        t_open = np.where(known[None, :], (actual - origin)[None, :], t_open)
     t_open = np.where(built[None, :], t_open, 1e9)[:, :, None]
     share = years[None, None, :] + 1.0 - t_open
     np.clip(share, 0.0, 1.0, out=share)
@@ -149,7 +158,7 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
     yrs = years[None, None, :]
 
     # 1-2: factories
-    f_open, t_open = _open_share(m.fac_year, p.duration, years, gb, origin)
+    f_open, t_open = _open_share(m.fac_year, p.duration, years, gb, origin, m.opened.get("fac"))
     # midpoint of the operating part of the year, measured from the opening
     tau = np.maximum(yrs, t_open)
     tau += yrs + 1.0
@@ -165,7 +174,7 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
         :, None, :
     ]
     z = (p.yields * (1.0 + float(fc["raw_material_growth"])) ** t[None, :])[:, None, :]
-    off_open, _ = _open_share(m.off_year, p.duration, years, gb, origin)
+    off_open, _ = _open_share(m.off_year, p.duration, years, gb, origin, m.opened.get("off"))
     sea_boost = np.where(
         m.sea_local_t > 0,
         float(cf["offshore"]["local_use_share"]) * m.off_t / np.maximum(m.sea_local_t, 1e-9),
@@ -199,9 +208,9 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
     del ramp
 
     # other facilities
-    h_open, _ = _open_share(m.hosp_year, p.duration, years, gb, origin)
-    l_open, _ = _open_share(m.leis_year, p.duration, years, gb, origin)
-    g_open, _ = _open_share(m.grain_year, p.duration, years, gb, origin)
+    h_open, _ = _open_share(m.hosp_year, p.duration, years, gb, origin, m.opened.get("hosp"))
+    l_open, _ = _open_share(m.leis_year, p.duration, years, gb, origin, m.opened.get("leis"))
+    g_open, _ = _open_share(m.grain_year, p.duration, years, gb, origin, m.opened.get("grain"))
     growth_path = (1.0 + p.growth[:, None]) ** t[None, :]  # (S, Y)
     wage = (
         float(fc["wage_ratio"])
@@ -301,5 +310,6 @@ def as_dtype(m: ModelArrays, p: Params, dtype: type = np.float32) -> tuple[Model
         A=m.io.A.astype(dtype),
         jobs_per_kusd=m.io.jobs_per_kusd.astype(dtype),
     )
+    fields["opened"] = {k: v.astype(dtype) for k, v in m.opened.items()}
     pf = {f.name: cast(getattr(p, f.name)) for f in dataclasses.fields(p)}
     return ModelArrays(**fields), Params(**pf)  # type: ignore[arg-type]

@@ -91,6 +91,9 @@ class ModelArrays:
     grain_loss: GrainLossRates
     coef: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    opened: dict[str, np.ndarray] = field(default_factory=dict)
+    """Real opening times (fractional years, NaN = not yet) by facility key
+    (``fac``, ``hosp``, ``leis``, ``grain``, ``off``); they replace the simulated ones."""
 
     @property
     def n_regions(self) -> int:
@@ -193,13 +196,50 @@ def _rm_tables(
     return table, sea_local
 
 
+OPENED_KEYS: dict[str, str] = {
+    "factories": "fac",
+    "hospital": "hosp",
+    "leisure_complex": "leis",
+    "grain_storage": "grain",
+    "offshore_farm": "off",
+}
+"""Schedule facility → key of :attr:`ModelArrays.opened`."""
+
+
+def _opened_arrays(
+    openings: pd.DataFrame | None, schedule: pd.DataFrame, index: pd.Index
+) -> tuple[dict[str, np.ndarray], int]:
+    out: dict[str, np.ndarray] = {}
+    used = 0
+    if openings is None or not len(openings):
+        return out, used
+    planned = set(zip(schedule["region_id"], schedule["facility"], strict=True))
+    for facility, key in OPENED_KEYS.items():
+        rows = openings[(openings["facility"] == facility) & openings["region_id"].isin(index)]
+        rows = rows[[(r, facility) in planned for r in rows["region_id"]]]
+        if not len(rows):
+            continue
+        arr = pd.Series(np.nan, index=index)
+        s = rows.groupby("region_id")["opened"].max()
+        arr.loc[s.index] = s.astype(float)
+        out[key] = arr.to_numpy()
+        used += len(s)
+    return out, used
+
+
 def build_model(
     plan: PlanInputs,
     registry: RegionRegistry,
     coefficients: Coefficients,
     slip: SlipModel,
+    openings: pd.DataFrame | None = None,
 ) -> ModelArrays:
-    """Turn a plan, its regions and the coefficients into :class:`ModelArrays`."""
+    """Turn a plan, its regions and the coefficients into :class:`ModelArrays`.
+
+    ``openings`` (``region_id, facility, opened``: fractional year of the real
+    inauguration) fixes the opening of facilities that have opened; a facility the plan
+    does not schedule in that region is ignored.
+    """
     from regdev.design import load_catalogue
     from regdev.registry import resource_vocabulary
 
@@ -323,6 +363,9 @@ def build_model(
     )
     if capital >= 0:
         notes.append(f"capital (reference): {index[capital]}")
+    opened, n_opened = _opened_arrays(openings, sched, index)
+    if n_opened:
+        notes.append(f"{n_opened} facilities opened at their real inauguration dates")
     return ModelArrays(
         region_ids=tuple(str(x) for x in index),
         names=tuple(str(x) for x in frame["name"]),
@@ -360,4 +403,5 @@ def build_model(
         grain_loss=loss,
         coef={k: dict(v) for k, v in c.values.items()},
         notes=tuple(notes),
+        opened=opened,
     )

@@ -45,6 +45,20 @@ def _slip(coef: Coefficients, durations: Sequence[float]) -> SlipModel:
     )
 
 
+def _openings(given: pd.DataFrame | None, use_events: bool) -> pd.DataFrame | None:
+    frames = []
+    if use_events:
+        from regdev.registry import load_programme_events
+        from regdev.simulation.slip import event_openings
+
+        frames.append(event_openings(load_programme_events()))
+    if given is not None and len(given):
+        frames.append(given[["region_id", "facility", "opened"]])
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)
+
+
 def _central_tables(
     m: ModelArrays, plan: PlanInputs
 ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
@@ -183,6 +197,8 @@ def simulate(
     compare: PlanInputs | PlanResult | str | os.PathLike[str] | None = None,
     sobol_samples: int = 0,
     slip_durations_months: Sequence[float] = (),
+    openings: pd.DataFrame | None = None,
+    use_programme_events: bool = True,
     progress: ProgressFn | None = None,
 ) -> SimulationResult:
     """Simulate what a plan does to the regional economy and to the gap between regions.
@@ -208,6 +224,12 @@ def simulate(
     slip_durations_months : sequence of float
         Further observed construction durations (e.g. from a monitoring database),
         pooled with the programme events' when fitting the slip.
+    openings : pandas.DataFrame, optional
+        Real openings ``region_id, facility, opened`` (fractional year), e.g. from a
+        monitoring database: a planned facility that has opened does so at that time in
+        every scenario.
+    use_programme_events : bool
+        Also take the real inaugurations recorded in the package's programme events.
     progress : callable(stage, done, total), optional
 
     Returns
@@ -224,7 +246,8 @@ def simulate(
     )
     slip = _slip(coef, slip_durations_months)
     inputs = load_plan(plan)
-    m = build_model(inputs, registry, coef, slip)
+    real = _openings(openings, use_programme_events)
+    m = build_model(inputs, registry, coef, slip, real)
     chunks = chunk_plan(n_scenarios, chunk_size, seed)
     res = run_chunks(
         m,
@@ -236,7 +259,7 @@ def simulate(
     result = _result(m, inputs, res, n_scenarios, seed, scheduler, chunk_size, sobol_samples)
     if compare is not None:
         other_inputs = load_plan(compare)
-        m2 = build_model(other_inputs, registry, coef, slip)
+        m2 = build_model(other_inputs, registry, coef, slip, real)
         res2 = run_chunks(
             m2,
             chunks,

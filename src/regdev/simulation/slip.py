@@ -69,6 +69,37 @@ def event_durations_months(events: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+EVENT_FACILITY: dict[str, str] = {"regional_industry_factories": "factories"}
+"""Facility names of the events file that differ from the planner's."""
+
+
+def fractional_year(date: pd.Timestamp) -> float:
+    """``2025-07-02`` → 2025.5 (day of year / days in year).
+
+    Examples
+    --------
+    >>> fractional_year(pd.Timestamp("2025-01-01"))
+    2025.0
+    """
+    days = 366.0 if date.is_leap_year else 365.0
+    return float(date.year + (date.day_of_year - 1) / days)
+
+
+def event_openings(events: pd.DataFrame) -> pd.DataFrame:
+    """Real openings from events: ``region_id, facility, opened`` (fractional year).
+
+    One row per (region, facility) with an inauguration dated to the month or day
+    (the 15th when only the month is known); facility names as the planner's.
+    """
+    ev = events[(events["region_id"].astype(str) != "") & (events["event"] == "inauguration")]
+    rows = []
+    for (rid, fac), grp in ev.groupby(["region_id", "facility"]):
+        dates = [d for d in (_parse(x) for x in grp["date"]) if d is not None]
+        if dates:
+            rows.append((rid, EVENT_FACILITY.get(str(fac), str(fac)), fractional_year(max(dates))))
+    return pd.DataFrame(rows, columns=["region_id", "facility", "opened"])
+
+
 @dataclass(frozen=True)
 class SlipModel:
     """Log-normal construction duration (months).

@@ -92,3 +92,16 @@ def test_no_programme_is_the_counterfactual():
     np.testing.assert_array_equal(out.income_real, out.counterfactual)
     np.testing.assert_array_equal(out.price_index, 1.0)
     assert not out.injection.any()
+
+
+def test_a_real_opening_replaces_the_simulated_one():
+    """A's factory really opened on 1 July 2025: half of 2025 in operation, whatever the slip."""
+    import dataclasses
+
+    m = two_region_model()
+    m = dataclasses.replace(m, opened={"fac": np.array([2025.5, np.nan])})
+    p = central_params(m)
+    p = dataclasses.replace(p, duration=np.full_like(p.duration, 30.0))  # would open mid-2026
+    out = run_kernel(m, p)
+    assert out.jobs_direct[0, 0, 1] == pytest.approx(0.5 * 50)
+    assert out.jobs_direct[0, 0, 2] == pytest.approx(50)
