@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from regdev._version import __version__
+from regdev.errors import ConfigError
 from regdev.simulation.chunks import NEVER_REACHED, ChunkResult, thresholds
 from regdev.simulation.coefficients import Coefficients, load_coefficients
 from regdev.simulation.dynamics import run_kernel
@@ -238,6 +239,9 @@ def simulate(
     """
     from regdev.registry import load_default
 
+    if sobol_samples < 0 or (sobol_samples and sobol_samples & (sobol_samples - 1)):
+        msg = f"sobol_samples must be 0 or a power of two (Saltelli sampling); got {sobol_samples}"
+        raise ConfigError(msg)
     t0 = time.perf_counter()
     say = progress or (lambda stage, done, total: None)
     registry = regions if regions is not None else load_default()

@@ -128,3 +128,10 @@ def test_grain_loss_rates_come_from_regdev_grain():
     assert r.storage_dml_traditional_pct == pytest.approx(expected)
     assert r.traditional == pytest.approx(0.04 + expected / 100)
     assert 0 < r.modern < r.traditional
+
+
+def test_sobol_sample_must_be_a_power_of_two(tmp_path):
+    from regdev.simulation import simulate
+
+    with pytest.raises(ConfigError, match="power of two"):
+        simulate(tmp_path, sobol_samples=100, scheduler="serial")

@@ -116,3 +116,15 @@ def test_zero_programme_is_counterfactual(p):
     )
     assert not out.sales.any()
     assert not out.jobs_direct.any()
+
+
+@given(income_case(), st.randoms(use_true_random=False))
+def test_indicators_do_not_depend_on_region_order(case, rnd):
+    y, w, groups = case
+    order = list(range(len(y)))
+    rnd.shuffle(order)
+    a = ind.all_indicators(y, w, groups, 0, float(np.median(y)))
+    cap = order.index(0)
+    b = ind.all_indicators(y[order], w[order], groups[order], cap, float(np.median(y)))
+    for k in ind.INDICATORS:
+        assert abs(float(a[k]) - float(b[k])) <= 1e-9 * max(1.0, abs(float(a[k]))), k
