@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from regdev.i18n import N_, _
 from regdev.monitoring import rules
 
 __all__ = [
@@ -27,7 +28,10 @@ __all__ = [
     "FormState",
     "MilestoneForm",
     "ProductionForm",
+    "RECORD_FORMS",
+    "CorrectionForm",
     "QualityForm",
+    "VoidForm",
     "SurveyForm",
     "errors_from_validation",
     "validate_form",
@@ -103,6 +107,10 @@ class FormState:
     csrf: str = ""
     #: the stored record a refused duplicate would repeat (linked from the message)
     existing_url: str = ""
+    #: grouped options ``{field: [(group label, [(value, text), ...]), ...]}``
+    groups: dict[str, list[tuple[str, list[tuple[str, str]]]]] = field(default_factory=dict)
+    #: a short explanation shown above the fields
+    intro: str = ""
 
 
 class _Form(BaseModel):
@@ -242,65 +250,123 @@ MILESTONES: tuple[str, ...] = (
 FORMS: Mapping[str, FormSpec] = {
     "production": FormSpec(
         name="production",
-        title="Monthly production record",
-        submit="Save production",
+        title=N_("Monthly production record"),
+        submit=N_("Save production"),
         model=ProductionForm,
         model_error_field="output",
         fields=(
-            FieldSpec("site_id", "Factory", "select"),
-            FieldSpec("line", "Production line", "text"),
-            FieldSpec("month", "Month (YYYY-MM)", "month", min="2020-01"),
-            FieldSpec("unit", "Unit", "text", False),
-            FieldSpec("output", "Output", "number", min=0, step="any"),
-            FieldSpec("capacity", "Capacity", "number", min=0, step="any"),
-            FieldSpec("raw_local", "Raw material, local base", "number", False, min=0, step="any"),
-            FieldSpec("raw_imported", "Raw material, imported", "number", False, min=0, step="any"),
+            FieldSpec("site_id", N_("Factory"), "select"),
+            FieldSpec("line", N_("Production line"), "select"),
+            FieldSpec("month", N_("Month (YYYY-MM)"), "month", min="2020-01"),
+            FieldSpec("unit", N_("Unit"), "text", False),
+            FieldSpec("output", N_("Output"), "number", min=0, step="any"),
+            FieldSpec("capacity", N_("Capacity"), "number", min=0, step="any"),
+            FieldSpec(
+                "raw_local", N_("Raw material, local base"), "number", False, min=0, step="any"
+            ),
+            FieldSpec(
+                "raw_imported", N_("Raw material, imported"), "number", False, min=0, step="any"
+            ),
         ),
     ),
     "milestone": FormSpec(
         name="milestone",
-        title="Milestone update",
-        submit="Save milestone",
+        title=N_("Milestone update"),
+        submit=N_("Save milestone"),
         model=MilestoneForm,
         fields=(
-            FieldSpec("project_id", "Project", "select"),
+            FieldSpec("project_id", N_("Project"), "select"),
             FieldSpec(
-                "milestone", "Milestone", "select", choices=tuple((m, m) for m in MILESTONES)
+                "milestone", N_("Milestone"), "select", choices=tuple((m, m) for m in MILESTONES)
             ),
-            FieldSpec("planned_date", "Planned date", "date", False, min="2020-01-01"),
-            FieldSpec("actual_date", "Actual date", "date", False, min="2020-01-01"),
-            FieldSpec("note", "Note", "textarea", False),
+            FieldSpec("planned_date", N_("Planned date"), "date", False, min="2020-01-01"),
+            FieldSpec("actual_date", N_("Actual date"), "date", False, min="2020-01-01"),
+            FieldSpec("note", N_("Note"), "textarea", False),
         ),
     ),
     "quality": FormSpec(
         name="quality",
-        title="Quality record",
-        submit="Save quality record",
+        title=N_("Quality record"),
+        submit=N_("Save quality record"),
         model=QualityForm,
         model_error_field="defects",
         fields=(
-            FieldSpec("site_id", "Factory", "select"),
-            FieldSpec("line", "Production line", "text"),
-            FieldSpec("date", "Inspection date", "date", min="2020-01-01"),
-            FieldSpec("lot_code", "Batch / lot code"),
-            FieldSpec("sample_size", "Sample size", "number", min=1, step="1"),
-            FieldSpec("defects", "Defective items", "number", False, min=0, step="1"),
-            FieldSpec("defect_type", "Main defect type", required=False),
+            FieldSpec("site_id", N_("Factory"), "select"),
+            FieldSpec("line", N_("Production line"), "select"),
+            FieldSpec("date", N_("Inspection date"), "date", min="2020-01-01"),
+            FieldSpec("lot_code", N_("Batch / lot code")),
+            FieldSpec("sample_size", N_("Sample size"), "number", min=1, step="1"),
+            FieldSpec("defects", N_("Defective items"), "number", False, min=0, step="1"),
+            FieldSpec("defect_type", N_("Main defect type"), required=False),
         ),
     ),
     "survey": FormSpec(
         name="survey",
-        title="Customer survey",
-        submit="Save survey",
+        title=N_("Customer survey"),
+        submit=N_("Save survey"),
         model=SurveyForm,
         fields=(
-            FieldSpec("site_id", "Factory", "select"),
-            FieldSpec("date", "Survey date", "date", min="2020-01-01"),
-            FieldSpec("product_category", "Product category"),
-            FieldSpec("lot_code", "Lot code", required=False),
-            FieldSpec("score", "Score (0-10)", "number", min=0, max=10, step="1"),
-            FieldSpec("comment", "Comment", "textarea", False),
+            FieldSpec("site_id", N_("Factory"), "select"),
+            FieldSpec("date", N_("Survey date"), "date", min="2020-01-01"),
+            FieldSpec("product_category", N_("Product category")),
+            FieldSpec("lot_code", N_("Lot code"), required=False),
+            FieldSpec("score", N_("Score (0-10)"), "number", min=0, max=10, step="1"),
+            FieldSpec("comment", N_("Comment"), "textarea", False),
         ),
+    ),
+}
+
+
+class CorrectionForm(_Form):
+    """A correction of one monthly record: the right figures and why."""
+
+    output: float = Field(ge=0, le=1e9)
+    capacity: float = Field(gt=0, le=1e9)
+    unit: str = Field(default="t", min_length=1, max_length=20)
+    #: blank = not known (stored as NULL, not 0)
+    raw_local: float | None = Field(default=None, ge=0, le=1e9)
+    raw_imported: float | None = Field(default=None, ge=0, le=1e9)
+    reason: str = Field(min_length=4, max_length=500)
+
+    @model_validator(mode="after")
+    def _output_vs_capacity(self) -> CorrectionForm:
+        _raise(rules.check_output(self.output, self.capacity))
+        return self
+
+
+class VoidForm(_Form):
+    """Voiding one monthly record (kept for the audit trail, left out of the figures)."""
+
+    reason: str = Field(min_length=4, max_length=500)
+
+
+#: Forms of one stored monthly record (its own page).
+RECORD_FORMS: Mapping[str, FormSpec] = {
+    "correct": FormSpec(
+        name="correct",
+        title=N_("Correct this record"),
+        submit=N_("Save the correction"),
+        model=CorrectionForm,
+        model_error_field="output",
+        fields=(
+            FieldSpec("output", N_("Output"), "number", min=0, step="any"),
+            FieldSpec("capacity", N_("Capacity"), "number", min=0, step="any"),
+            FieldSpec("unit", N_("Unit"), "text", False),
+            FieldSpec(
+                "raw_local", N_("Raw material, local base"), "number", False, min=0, step="any"
+            ),
+            FieldSpec(
+                "raw_imported", N_("Raw material, imported"), "number", False, min=0, step="any"
+            ),
+            FieldSpec("reason", N_("Reason for the correction"), "textarea"),
+        ),
+    ),
+    "void": FormSpec(
+        name="void",
+        title=N_("Void this record"),
+        submit=N_("Void the record"),
+        model=VoidForm,
+        fields=(FieldSpec("reason", N_("Reason for voiding"), "textarea"),),
     ),
 }
 
@@ -320,7 +386,7 @@ def errors_from_validation(
         key = str(loc[0]) if loc and str(loc[0]) in field_names else model_field
         text = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         if err.get("type") == "missing":
-            text = "required"
+            text = _("required")
         out.setdefault(key, text)
     return out
 
