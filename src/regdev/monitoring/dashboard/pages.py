@@ -1256,10 +1256,10 @@ def county_table(
 
 #: Titles of the county page's forms (their tabs).
 FORM_TABS = (
-    ("production", N_("Production")),
-    ("milestone", N_("Milestone")),
-    ("quality", N_("Quality")),
-    ("survey", N_("Survey")),
+    ("production", N_("Enter production")),
+    ("milestone", N_("Enter a milestone")),
+    ("quality", N_("Enter quality")),
+    ("survey", N_("Enter a survey")),
 )
 
 
@@ -1348,7 +1348,7 @@ def build_county(
         (_("Projects"), "#t-projects"),
         (_("Milestones"), "#t-milestones"),
         (_("Factories"), "#t-sites"),
-        (_("Production"), "#production-chart"),
+        (_("Production chart"), "#production-chart"),
         (_("Quality"), "#t-quality"),
         (_("Surveys"), "#t-surveys"),
         (_("Grain"), "#t-grain"),

@@ -33,7 +33,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem
-from regdev.i18n import _, current_language, html_lang, ngettext, normalise_language, use_language
+from regdev.i18n import (
+    N_,
+    _,
+    current_language,
+    html_lang,
+    ngettext,
+    normalise_language,
+    use_language,
+)
 from regdev.monitoring import auth, crud, lines, rules, schemas
 from regdev.monitoring.config import Settings
 from regdev.monitoring.dashboard import pages
@@ -82,6 +90,17 @@ _STATIC: dict[str, str] = {
     "htmx.LICENSE.txt": "text/plain; charset=utf-8",
     "RegdevGothic-Regular.woff2": "font/woff2",
 }
+#: Role and audit words shown through ``_`` (marked here for extraction).
+_WORDS = (
+    N_("national"),
+    N_("provincial"),
+    N_("county"),
+    N_("factory"),
+    N_("viewer"),
+    N_("create"),
+    N_("update"),
+    N_("delete"),
+)
 #: Cookie that keeps the language chosen with ``?lang=`` (one year).
 LANG_COOKIE = "regdev_lang"
 #: Form-field names for the core's column names in validation problems.
