@@ -374,7 +374,9 @@ def render_map(
     height = proj.height + legend_h
     out: list[str] = [
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}"'
-        f' role="img" aria-label="{escape(title)}">',
+        # a map with links is a group of links (an image may not hold interactive parts)
+        f' role="{"group" if any(p.href for p in points) else "img"}"'
+        f' aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     if outline is not None:
