@@ -39,6 +39,7 @@ __all__ = [
     "design_lines_from_records",
     "line_choices",
     "reason_problem",
+    "set_design_lines",
     "void_operation",
 ]
 
@@ -105,6 +106,45 @@ def design_lines_from_records(rows: Iterable[Mapping[str, Any]]) -> list[dict[st
                 "unit": str(r.get("unit", "t")),
             }
     return [best[k] for k in sorted(best)]
+
+
+def set_design_lines(
+    session: Session, *, actor: str, site_id: int, lines: Iterable[LineChoice]
+) -> int:
+    """Store the design's production lines of one site (for ``db import-plan``), audited.
+
+    Lines are matched by name: new ones are added, changed capacities, products and units
+    updated; lines the design no longer has are kept (records may refer to them).  Returns
+    the number of rows added or changed.
+    """
+    from regdev.monitoring import audit
+
+    stored = {
+        r.name: r
+        for r in session.execute(select(SiteLine).where(SiteLine.site_id == site_id)).scalars()
+    }
+    changes: list[audit.Change] = []
+    for line in lines:
+        row = stored.get(line.name)
+        values = {"product": line.product, "capacity": line.capacity, "unit": line.unit}
+        if row is None:
+            row = SiteLine(site_id=site_id, name=line.name, **values)
+            session.add(row)
+            session.flush()
+            changes.append(
+                audit.Change("create", "site_lines", str(row.id), None, crud.to_dict(row))
+            )
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            before = crud.to_dict(row)
+            for k, v in values.items():
+                setattr(row, k, v)
+            session.flush()
+            changes.append(
+                audit.Change("update", "site_lines", str(row.id), before, crud.to_dict(row))
+            )
+    if changes:
+        audit.record(session, actor=actor, changes=changes)
+    return len(changes)
 
 
 def reason_problem(reason: str) -> str | None:

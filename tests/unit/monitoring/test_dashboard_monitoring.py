@@ -410,3 +410,35 @@ def test_empty_database_says_what_to_do(tmp_path: Path) -> None:
     c.close()
     engine.dispose()
     assert Project is not None
+
+
+def test_set_design_lines_adds_updates_and_audits(env: Env) -> None:
+    rid = env.summary.operating_region_ids[10]
+    site = _site(env, rid)
+    with session_scope(env.factory, write=True) as s:
+        n_audit = s.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+        existing = lines.line_choices(s, [site.id])[site.id]
+        first = existing[0]
+        changed = lines.set_design_lines(
+            s,
+            actor="planner",
+            site_id=site.id,
+            lines=[
+                lines.LineChoice(site.id, first.name, first.product, 999.0, first.unit),
+                lines.LineChoice(site.id, "kimchi", "kimchi", 12.0, "t"),
+            ],
+        )
+        assert changed == 2
+        # one audit entry per line added or changed
+        assert s.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == n_audit + 2
+        again = lines.set_design_lines(
+            s,
+            actor="planner",
+            site_id=site.id,
+            lines=[lines.LineChoice(site.id, "kimchi", "kimchi", 12.0, "t")],
+        )
+        assert again == 0
+        after = {c.name: c.capacity for c in lines.line_choices(s, [site.id])[site.id]}
+    assert after[first.name] == 999.0
+    assert after["kimchi"] == 12.0
+    assert len(after) == len(existing) + 1
