@@ -10,6 +10,7 @@ so the browser-side limits are a convenience, never the guard.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -371,6 +372,23 @@ RECORD_FORMS: Mapping[str, FormSpec] = {
 }
 
 
+#: pydantic's messages for the checks the forms use, marked for translation (the English
+#: is pydantic's own wording).
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "date_from_datetime_parsing": N_("Input should be a valid date in the format YYYY-MM-DD"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD"),
+    "string_too_short": N_("String should have at least {min_length} characters"),
+    "string_too_long": N_("String should have at most {max_length} characters"),
+}
+
+
 def errors_from_validation(
     exc: ValidationError, field_names: Sequence[str], model_field: str = "__all__"
 ) -> dict[str, str]:
@@ -385,8 +403,18 @@ def errors_from_validation(
         loc = err.get("loc", ())
         key = str(loc[0]) if loc and str(loc[0]) in field_names else model_field
         text = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-        if err.get("type") == "missing":
+        kind = str(err.get("type", ""))
+        if kind == "missing":
             text = _("required")
+        elif kind in _PYDANTIC_MESSAGES:
+            # pydantic's own English wording, translated (placeholders from its context)
+            ctx = {
+                k: (f"{v:g}" if isinstance(v, float) else v)
+                for k, v in (err.get("ctx") or {}).items()
+                if k != "error"
+            }
+            with contextlib.suppress(KeyError, IndexError):
+                text = _(_PYDANTIC_MESSAGES[kind], **ctx)
         out.setdefault(key, text)
     return out
 
