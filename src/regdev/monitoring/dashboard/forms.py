@@ -42,10 +42,46 @@ _LOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def _raise(message: str | None) -> None:
-    """Turn a rule's refusal (see :mod:`regdev.monitoring.rules`) into a field error."""
+def _raise(message: str | None, translated: str | None = None) -> None:
+    """Turn a rule's refusal (see :mod:`regdev.monitoring.rules`) into a field error.
+
+    ``translated`` is the same message in the page's language (the rules speak English,
+    the API's language); it replaces the rule's text when the rule refuses.
+    """
     if message is not None:
-        raise ValueError(message)
+        raise ValueError(translated or message)
+
+
+def _month_problem(year: int, month: int) -> str | None:
+    problem = rules.check_report_month(year, month)
+    if problem is None:
+        return None
+    last = rules.last_finished_month()
+    if (year, month) > last:
+        return _(
+            "month {month} has not ended yet; report finished months only (the latest is {last})",
+            month=f"{year:04d}-{month:02d}",
+            last=f"{last[0]:04d}-{last[1]:02d}",
+        )
+    return problem
+
+
+def _date_problem(d: dt.date, what: str) -> str | None:
+    problem = rules.check_actual_date(d, what)
+    if problem is not None and d > rules.today():
+        return _("{date} is in the future; enter it once it has happened", date=d.isoformat())
+    return problem
+
+
+def _output_problem(output: float, capacity: float) -> str | None:
+    if rules.check_output(output, capacity) is None:
+        return None
+    return _(
+        "output {output} exceeds {pct} of capacity {capacity}; check the units",
+        output=f"{output:g}",
+        pct=f"{rules.MAX_OUTPUT_RATIO:.0%}",
+        capacity=f"{capacity:g}",
+    )
 
 
 @dataclass(frozen=True)
@@ -138,12 +174,12 @@ class ProductionForm(_Form):
             msg = f"expected a month as YYYY-MM; got {v!r}"
             raise ValueError(msg)
         year, month = (int(x) for x in v.split("-"))
-        _raise(rules.check_report_month(year, month))
+        _raise(_month_problem(year, month))
         return v
 
     @model_validator(mode="after")
     def _output_vs_capacity(self) -> ProductionForm:
-        _raise(rules.check_output(self.output, self.capacity))
+        _raise(_output_problem(self.output, self.capacity))
         return self
 
 
@@ -168,7 +204,7 @@ class MilestoneForm(_Form):
     @classmethod
     def _not_future(cls, v: dt.date | None) -> dt.date | None:
         if v is not None:
-            _raise(rules.check_actual_date(v))
+            _raise(_date_problem(v, "actual date"))
         return v
 
     @field_validator("planned_date")
@@ -208,7 +244,7 @@ class QualityForm(_Form):
     @field_validator("date")
     @classmethod
     def _inspected(cls, v: dt.date) -> dt.date:
-        _raise(rules.check_actual_date(v, "inspection date"))
+        _raise(_date_problem(v, "inspection date"))
         return v
 
     @model_validator(mode="after")
@@ -235,7 +271,7 @@ class SurveyForm(_Form):
     @field_validator("date")
     @classmethod
     def _surveyed(cls, v: dt.date) -> dt.date:
-        _raise(rules.check_actual_date(v, "survey date"))
+        _raise(_date_problem(v, "survey date"))
         return v
 
 
@@ -331,7 +367,7 @@ class CorrectionForm(_Form):
 
     @model_validator(mode="after")
     def _output_vs_capacity(self) -> CorrectionForm:
-        _raise(rules.check_output(self.output, self.capacity))
+        _raise(_output_problem(self.output, self.capacity))
         return self
 
 
