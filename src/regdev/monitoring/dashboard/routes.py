@@ -1181,6 +1181,14 @@ async def _submit_form(
         except ConflictError as exc:
             session.rollback()
             errors = {"__all__": str(exc)}
+            if exc.existing is not None and exc.existing[0] == "operations":
+                errors = {
+                    "__all__": _(
+                        "This line already has a record for this month (#{id}); it was not "
+                        "entered again.",
+                        id=exc.existing[1],
+                    )
+                }
             if exc.existing is not None:
                 name_, row_id = exc.existing
                 existing_url = (
