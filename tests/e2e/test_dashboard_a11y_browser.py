@@ -372,6 +372,7 @@ def test_correct_and_void_a_wrong_record(
     form.locator("textarea[name=reason]").fill("meter misread, checked with the ledger")
     form.locator("button[type=submit]").click()
     page.wait_for_url("**saved=correct")
+    assert page.locator("p.notice[role=status]").count() == 1
     changes = page.inner_text("table[data-table=changes]")
     assert "12.5" in changes
     assert "meter misread" in changes

@@ -129,6 +129,8 @@ class Page:
     empty: str = ""
     #: in-page links ``(text, #anchor)`` (the county page's tabs)
     nav: list[tuple[str, str]] = field(default_factory=list)
+    #: a confirmation after a change ("Correction saved.")
+    notice: str = ""
 
     def csv_url(self, name: str) -> str:
         """Download URL of table ``name``."""

@@ -812,12 +812,18 @@ def _operation_forms(
 
 
 def _operation_page(
-    session: Session, user: User, row: FactoryOperation, status: int = 200, **forms: Any
+    session: Session,
+    user: User,
+    row: FactoryOperation,
+    status: int = 200,
+    notice: str = "",
+    **forms: Any,
 ) -> HTMLResponse:
     page = pages.build_operation(
         session, user, row, base=PREFIX, history=_audit_rows(session, row.id)
     )
     page.blocks[:0] = _operation_forms(user, row, **forms)
+    page.notice = notice
     return _render("page.html", status, page=page, user=_user_view(user))
 
 
@@ -836,10 +842,17 @@ def _load_operation(session: Session, user: User, op_id: int) -> FactoryOperatio
 @router.get("/operation/{op_id}")
 async def operation_page(request: Request, op_id: int) -> Response:
     """One monthly record with its audit trail and the forms to correct or void it."""
+    saved = request.query_params.get("saved", "")
 
     def render(session: Session, user: User) -> Response:
         row = _load_operation(session, user, op_id)
-        return row if isinstance(row, HTMLResponse) else _operation_page(session, user, row)
+        if isinstance(row, HTMLResponse):
+            return row
+        notice = {
+            "correct": _("Correction saved; the audit trail below shows the change."),
+            "void": _("The record is void; the audit trail below shows the change."),
+        }.get(saved, "")
+        return _operation_page(session, user, row, notice=notice)
 
     return await _serve(request, render)
 
