@@ -60,8 +60,8 @@ def _month_problem(year: int, month: int) -> str | None:
     if (year, month) > last:
         return _(
             "month {month} has not ended yet; report finished months only (the latest is {last})",
-            month=f"{year:04d}-{month:02d}",
-            last=f"{last[0]:04d}-{last[1]:02d}",
+            month="-".join((format(year, "04d"), format(month, "02d"))),
+            last="-".join((format(last[0], "04d"), format(last[1], "02d"))),
         )
     return problem
 
@@ -78,9 +78,9 @@ def _output_problem(output: float, capacity: float) -> str | None:
         return None
     return _(
         "output {output} exceeds {pct} of capacity {capacity}; check the units",
-        output=f"{output:g}",
-        pct=f"{rules.MAX_OUTPUT_RATIO:.0%}",
-        capacity=f"{capacity:g}",
+        output=format(output, "g"),
+        pct=format(rules.MAX_OUTPUT_RATIO, ".0%"),
+        capacity=format(capacity, "g"),
     )
 
 

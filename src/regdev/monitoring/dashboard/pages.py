@@ -152,7 +152,7 @@ def as_of_text(today: dt.date) -> str:
         "As of {date}. Monthly reports are due up to {month}; the current month is not "
         "reported until it has ended.",
         date=today.isoformat(),
-        month=f"{y:04d}-{m:02d}",
+        month="-".join((format(y, "04d"), format(m, "02d"))),
     )
 
 

@@ -437,7 +437,7 @@ def login(
                 next=_safe_next(next),
                 error=_(
                     "too many login attempts from this address; try again in {s} s",
-                    s=f"{wait:.0f}",
+                    s=format(wait, ".0f"),
                 ),
                 username="",
             )
@@ -1063,7 +1063,7 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
             "Saved {line} {month}: {output} {unit}.",
             line=row.line,
             month=model.month,
-            output=f"{row.output:g}",
+            output=format(row.output, "g"),
             unit=row.unit,
         )
     if isinstance(model, QualityForm):
