@@ -107,7 +107,10 @@ def test_language_from_query_cookie_preference_and_browser(env: Env) -> None:
     assert '<html lang="en">' in c.get("/").text
     # the browser's language when nothing else says
     assert '<html lang="ko">' in c.get("/", headers={"Accept-Language": "ko-KP,ko;q=0.9"}).text
-    # a stored preference (audited like any change of a user)
+    # a stored preference (audited like any change of a user), offered in the header
+    page = c.get(f"/county/{env.summary.operating_region_ids[0]}?lang=ko").text
+    assert 'action="/language"' in page
+    assert f'name="next" value="/county/{env.summary.operating_region_ids[0]}"' in page
     r = c.post("/language", data={"lang": "ko", "next": "/"})
     assert r.status_code == 303
     c.client.cookies.delete("regdev_lang")

@@ -14,6 +14,7 @@ cannot post to the dashboard with the user's cookie (CSRF).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import os
@@ -200,11 +201,16 @@ def _remember_language(request: Request, resp: Response) -> Response:
     return resp
 
 
+#: The path of the page being drawn (the language form sends the user back to it).
+_HERE_PATH: contextvars.ContextVar[str] = contextvars.ContextVar("dashboard_path", default="")
+
+
 def _render(
     name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
 ) -> HTMLResponse:
     context.setdefault("base", PREFIX)
     context.setdefault("user", None)
+    context.setdefault("here", _safe_next(_HERE_PATH.get() or None))
     html = _env().get_template(name).render(**context)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
@@ -226,6 +232,7 @@ def _user_view(user: User) -> dict[str, str]:
         "role": user.role,
         "csrf": csrf_for_user(user),
         "home": home_url(user),
+        "language": user.language or "",
     }
 
 
@@ -309,7 +316,9 @@ def _miss(
     render: Render,
     guard: Callable[[Session, User], Response | None] | None,
     lang: str = "en",
+    here: str = "",
 ) -> Response:
+    _HERE_PATH.set(here)
     with use_language(lang):
         if guard is not None:
             refused = guard(session, user)
@@ -351,7 +360,9 @@ async def _serve(
             headers = {**dict(hit.headers), "X-Cache": "hit"}
             resp = Response(hit.body, media_type=hit.media_type, headers=headers)
             return _remember_language(request, resp)
-        resp = await run_in_threadpool(_miss, session, user, key, render, guard, lang)
+        resp = await run_in_threadpool(
+            _miss, session, user, key, render, guard, lang, request.url.path
+        )
         return _remember_language(request, resp)
     finally:
         session.close()
