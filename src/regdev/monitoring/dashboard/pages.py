@@ -1523,6 +1523,12 @@ def build_site(
             acc[0] += r.output
             acc[1] += r.capacity
     pts = [q.MonthlyPoint(site.id, y, m, v[0], v[1]) for (y, m), v in sorted(by_month.items())]
+    if site.facility not in PRODUCING:
+        page.empty = _(
+            "This facility does not report monthly production; its project's milestones are "
+            "on the county page."
+        )
+        return page
     page.blocks = [
         Block("t-lines", "", "table", lines_t, span=True),
         Block(
