@@ -553,8 +553,8 @@ def build_national(
             + " "
             + _boundary_note(),
         ),
-        Block("t-overdue", "", "table", _overdue_table(alerts, names, base), span=True),
-        Block("t-missing", "", "table", _missing_table(alerts, names, base), span=True),
+        Block("t-overdue", "", "table", _overdue_table(alerts, names, base)),
+        Block("t-missing", "", "table", _missing_table(alerts, names, base)),
         Block("chart-year", _("Progress by cohort year"), kind_year, fig_year),
         Block("chart-province", _("Progress by province"), kind_prov, fig_prov),
         Block("chart-cohort", _("Cohort on-time share"), kind_cohort, fig_cohort),
@@ -719,8 +719,8 @@ def build_province(
             + " "
             + _boundary_note(province_id),
         ),
-        Block("t-overdue", "", "table", _overdue_table(alerts, names, base), span=True),
-        Block("t-missing", "", "table", _missing_table(alerts, names, base), span=True),
+        Block("t-overdue", "", "table", _overdue_table(alerts, names, base)),
+        Block("t-missing", "", "table", _missing_table(alerts, names, base)),
         Block(
             "t-regions",
             "",
