@@ -323,6 +323,13 @@ def test_correct_and_void_are_audited_and_need_a_reason(env: Env) -> None:
         series_after = {(p.year, p.month): p.output for p in q.monthly_series(s, _admin(s), rid)}
     assert series_after.get((y, m), 0.0) == pytest.approx(series_before[(y, m)] - old_output)
     assert "st-voided" in c.get(f"/site/{site.id}").text
+    # the emulation drive's indicators leave it out too
+    from regdev.monitoring.evaluation import load_frames
+
+    with env.factory() as s:
+        ops = load_frames(s, None).operations
+    same = ops[(ops.site_id == site.id) & (ops.line == row.line) & (ops.year == y)]
+    assert m not in set(same.month)
     # the same line and month cannot be entered again: the form links to this record
     r = c.post(
         f"/county/{rid}/forms/production",
