@@ -269,7 +269,7 @@ def simulation_section(result: SimulationResult) -> str:
                     ("output", _("Outcome")),
                     ("parameter", _("Parameter")),
                     ("S1", _("first order")),
-                    ("ST", _("total")),
+                    ("ST", _("total effect")),
                 ],
             )
         )
