@@ -80,6 +80,7 @@ class KernelOutput:
     access: np.ndarray
     jobs_direct: np.ndarray
     jobs_indirect: np.ndarray
+    wages: np.ndarray  # wages paid by the new facilities, kUSD
     sales: np.ndarray  # factory sales, kUSD
     output_by_class: np.ndarray | None  # (S, C, K, Y) factory sales by class, kUSD
     injection: np.ndarray | None  # (S, C, Y, 4) first-round demand, kUSD
@@ -282,6 +283,7 @@ def run_kernel(m: ModelArrays, p: Params, *, detail: bool = False) -> KernelOutp
         access=gain,
         jobs_direct=jobs_direct,
         jobs_indirect=jobs_indirect,
+        wages=wages,
         sales=sales,
         output_by_class=by_class,
         injection=injection,

@@ -27,7 +27,8 @@ class SimulationResult:
     county_year : pandas.DataFrame
         One row per region and year: the central scenario (``income``, ``income_real``,
         ``consumption_real``, ``counterfactual``, ``price_index``, ``access``,
-        ``access_counterfactual``, ``jobs_direct``, ``jobs_indirect``, ``sales_kusd``),
+        ``access_counterfactual``, ``jobs_direct``, ``jobs_indirect``, ``wages_kusd``,
+        ``household_income_gain_kusd``, ``sales_kusd``),
         the Monte Carlo quantiles ``income_real_q05/q50/q95``,
         ``counterfactual_q05/q50/q95``, ``consumption_real_q50`` and the scenario means
         ``access_mean``, ``jobs_mean``, ``sales_mean_kusd``.

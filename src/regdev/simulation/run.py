@@ -81,6 +81,10 @@ def _central_tables(
             "access_counterfactual": base_access.ravel(),
             "jobs_direct": out.jobs_direct[0].ravel(),
             "jobs_indirect": out.jobs_indirect[0].ravel(),
+            "wages_kusd": out.wages[0].ravel(),
+            "household_income_gain_kusd": (
+                (out.income[0] - out.counterfactual[0]) * out.population / 1000.0
+            ).ravel(),
             "sales_kusd": out.sales[0].ravel(),
             "target_reached": (out.income_real[0] >= th.target).ravel(),
         }

@@ -113,3 +113,12 @@ def test_plan_result_and_plan_folder_give_the_same_inputs(default_plan_result, d
     np.testing.assert_allclose(
         a.factories["annual_cost"].to_numpy(), b.factories["annual_cost"].to_numpy(), rtol=1e-5
     )
+
+
+def test_wages_and_income_gain_in_the_outcomes(result):
+    cy = result.county_year
+    late = cy[cy["year"] == 2040]
+    assert (late["wages_kusd"] >= 0).all()
+    planned = late["sales_kusd"] > 0
+    # the income gain exceeds the wages: the Type II multiplier on wages is above 1
+    assert (late.loc[planned, "household_income_gain_kusd"] > late.loc[planned, "wages_kusd"]).all()

@@ -55,6 +55,7 @@ def test_hand_incomes(two_regions):
     assert out.income_real[0, 0, 1] == pytest.approx(1108.333333 / (1 - 0.00422932), rel=1e-6)
     assert out.sales[0, 0, 1] == pytest.approx(300.0)
     assert out.jobs_direct[0, 0, 1] == pytest.approx(50.0)
+    assert out.wages[0, 0, 1] == pytest.approx(60.0)
     # indirect jobs: 0.1 per kUSD of agricultural output; Δx_a = (75 + 0.2·60)/0.9
     assert out.jobs_indirect[0, 0, 1] == pytest.approx(0.1 * (75 + 0.2 * 60) / 0.9)
     # access: 0.4 + 0.6 · (0.6 · 0.5) from 2025
