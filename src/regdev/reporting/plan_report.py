@@ -89,6 +89,7 @@ figure{margin:0}figcaption{font-weight:bold;margin:4px 0}
 .spark-x span{flex:1;text-align:center}
 .key{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
 a{color:#0b5394}
+.rd-comparison table{display:block;overflow-x:auto;max-width:100%}
 @media (max-width:600px){main{padding:4px 8px}section{padding:10px}header{padding:12px}
   nav{padding:8px 12px}}
 @media print{

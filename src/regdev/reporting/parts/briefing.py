@@ -208,8 +208,12 @@ def _assumed(ctx: ReportContext) -> str:
         items.append(
             _("The real projects of {y0}–{y1} are kept as built.", y0=min(yrs), y1=max(yrs))
         )
-    for note in meta.get("registry_assumptions", []):
-        items.append(_("Region data: {note}", note=note))
+    # the registry's notes in the report's language when the registry is at hand (the
+    # plan's metadata holds them in the language the plan was made in); method keys such
+    # as province_median are shown as words
+    notes = ctx.registry.assumptions() if ctx.registry is not None else None
+    for note in notes if notes is not None else meta.get("registry_assumptions", []):
+        items.append(_("Region data: {note}", note=str(note).replace("_", " ")))
     lis = "".join(f"<li>{esc(i)}</li>" for i in items)
     return h3(_("What is assumed")) + f'<ul class="assumed">{lis}</ul>'
 
