@@ -94,22 +94,24 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 @app.command("list")
 def list_regions(
     province: Annotated[
-        str | None, typer.Option("--province", "-p", help="Only this province.")
+        str | None, typer.Option(
+            "--province",
+            "-p",
+            help="Only this province: ISO code, English or Korean name (KP-07, Kangwon, 강원도).",
+        )
     ] = None,
     regions: RegionsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the regions (cities, counties, districts and the capital row)."""
-    from regdev.errors import NotFoundError
+    from regdev.registry.province_lookup import match_province, registry_provinces
 
     reg = load_registry(regions)
     frame = reg.frame
     if province is not None:
-        match = [p for p in reg.provinces() if p.lower() == province.lower()]
-        if not match:
-            msg = f"unknown province {province!r}; expected one of {', '.join(reg.provinces())}"
-            raise NotFoundError(msg)
-        frame = frame[frame["province"] == match[0]]
+        # ISO code, English or Korean name (the resolver of `users add --province`);
+        # anything else: an error listing every valid value
+        frame = frame[frame["province"] == match_province(registry_provinces(reg), province)]
     if as_json:
         echo_json(_records(frame))
         return
