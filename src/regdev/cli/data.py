@@ -94,11 +94,12 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 @app.command("list")
 def list_regions(
     province: Annotated[
-        str | None, typer.Option(
+        str | None,
+        typer.Option(
             "--province",
             "-p",
             help="Only this province: ISO code, English or Korean name (KP-07, Kangwon, 강원도).",
-        )
+        ),
     ] = None,
     regions: RegionsOpt = None,
     as_json: JsonOpt = False,
