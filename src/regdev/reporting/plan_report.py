@@ -60,6 +60,7 @@ nav a{color:#12355b}
 main{padding:8px 20px;max-width:1120px;margin:0 auto}
 section{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:12px 16px;margin:12px 0;
   overflow-wrap:anywhere;min-width:0}
+html[lang=ko] body{word-break:keep-all}
 h2{font-size:19px;margin:4px 0 10px 0}
 h3{font-size:16px;margin:16px 0 6px 0}
 p.lead{font-size:16px}
