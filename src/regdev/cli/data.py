@@ -232,9 +232,8 @@ def validate(
             )
         else:
             _print_problems(exc.problems, exc.summary)
-            err_console.print(
-                f"[bold red]{len(exc.problems)} problem(s)[/] in {file}", soft_wrap=True
-            )
+            line = _("{n} problem(s) in {file}", n=len(exc.problems), file=str(file))
+            err_console.print(f"[bold red]{line}[/]", soft_wrap=True, highlight=False)
         raise typer.Exit(code=1) from None
     notes = [str(w.message) for w in caught]
     if as_json:

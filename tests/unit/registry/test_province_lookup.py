@@ -60,3 +60,27 @@ def test_data_list_with_an_unknown_province_exits_1_listing_values():
     finally:
         sys.argv = argv
     assert code == 1
+
+
+def test_validation_errors_are_translated_and_still_name_file_row_column(tmp_path):
+    from regdev.errors import DataValidationError
+    from regdev.i18n import use_language
+    from regdev.registry import read_regions
+
+    bad = tmp_path / "bad.csv"
+    rows = ["region_id,name,province,kind,population"]
+    rows += [f"R{k},N{k},P,township,{k}" for k in range(6)]
+    bad.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    messages = {}
+    for lang in ("en", "ko"):
+        with use_language(lang), pytest.raises(DataValidationError) as exc:
+            read_regions(bad)
+        messages[lang] = str(exc.value)
+    en, ko = messages["en"], messages["ko"]
+    assert "6 problems found in the input:" in en
+    assert f"{bad}:2:kind: expected one of city, county, district, capital, got 'township'" in en
+    assert "입력에서 문제 6개를 찾았습니다:" in ko
+    assert f"{bad}:2:kind: 다음 중 하나가 필요합니다: city, county, district, capital" in ko
+    # the summary still groups the six rows in either language
+    assert "summary: kind: 6 rows expected one of" in en
+    assert "요약: kind: 6개 행:" in ko and "'township' (6)" in ko
