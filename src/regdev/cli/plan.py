@@ -250,9 +250,12 @@ def explain(
 ) -> None:
     """Explain one region: its years, binding constraints, and the cost of moving its factories earlier."""
     from regdev.pipeline import explain as explain_region
+    from regdev.reporting.labels import facility_label, family_label, lock_label
 
     with _progress(as_json) as progress:
-        progress.add_task(f"re-solving with {region}'s factories one year earlier", total=None)
+        progress.add_task(
+            _("re-solving with {region}'s factories one year earlier", region=region), total=None
+        )
         explained = explain_region(region, plan_dir, regions=regions)
     dossier = explained.dossier
     problem = explained.plan.problem
@@ -261,31 +264,62 @@ def explain(
         return
     console.print(f"[bold]{dossier['name']}[/] ({dossier['region_id']}), {dossier['province']}")
     console.print(
-        f"population {dossier['population']:,.0f} · development index {dossier['development_index']:.3f} "
-        f"· equity weight {dossier['equity_weight']:.3f} (rank {dossier['equity_rank']} of {problem.n_regions})"
+        _(
+            "population {pop} · development index {dev} · equity weight {w} (rank {rank} of {n})",
+            pop=format(dossier["population"], ",.0f"),
+            dev=format(dossier["development_index"], ".3f"),
+            w=format(dossier["equity_weight"], ".3f"),
+            rank=dossier["equity_rank"],
+            n=problem.n_regions,
+        ),
+        highlight=False,
     )
-    table = Table("type", "year", "tier", "cost MCU", "value", "binding", "locked")
+    table = Table(
+        _("type"),
+        _("year"),
+        _("tier"),
+        _("cost MCU"),
+        _("value"),
+        _("not earlier because"),
+        _("fixed"),
+    )
     for fac, pr in dossier["projects"].items():
         table.add_row(
-            fac,
+            facility_label(fac),
             str(pr["year"]),
             str(pr["tier"]),
             f"{pr['cost']:.2f}",
             f"{pr['value']:.4f}",
-            ", ".join(pr["binding"]) or "-",
-            pr["lock_source"] or "",
+            "; ".join(family_label(b) for b in pr["binding"] if b != "lock") or "-",
+            lock_label(pr["lock_source"]) if pr["locked"] else "",
         )
     console.print(table)
+    console.print(
+        _("value: million weighted person-years the project adds to the plan's goal"),
+        highlight=False,
+    )
     for fac, why in dossier["left_out"].items():
-        console.print(f"no {fac} within the horizon: {why}")
+        console.print(
+            _("no {facility} within the horizon: {why}", facility=facility_label(fac), why=why)
+        )
     mv = dossier["move_factory_earlier"]
     if mv and mv.get("feasible"):
+        share = 100 * (mv["cost_share"] or 0)
         console.print(
-            f"moving the factories from {mv['from_year']} to {mv['to_year']} costs {mv['cost']:.6f} "
-            f"({100 * (mv['cost_share'] or 0):.5f} % of the objective)"
+            _(
+                "moving the factories from {a} to {b} costs {cost} ({share} % of the objective)",
+                a=mv["from_year"],
+                b=mv["to_year"],
+                cost=format(mv["cost"], ".6f"),
+                share=format(share, ".5f"),
+            )
+            + (" — " + _("a tie") if share < 0.01 else ""),
+            highlight=False,
         )
     elif mv:
-        console.print(f"moving the factories earlier: not possible ({mv.get('reason')})")
+        console.print(
+            _("moving the factories earlier: not possible ({reason})", reason=mv.get("reason"))
+        )
 
 
 def _write_xlsx(plan_dir: Path, out: Path | None) -> Path:
