@@ -100,16 +100,33 @@ def register(app: typer.Typer) -> None:
             extra_force, extra_forbid = signal_lines(signals, region, regions, db)
             force_line = [*(force_line or ()), *extra_force]
             forbid_line = [*(forbid_line or ()), *extra_forbid]
-        res = design_region(
-            region,
-            regions=regions,
-            scope=scope,
-            year=year,
-            tier=tier,
-            force_lines=force_line or (),
-            forbid_lines=forbid_line or (),
-            mps=mps,
-        )
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from regdev.cli._common import err_console
+        from regdev.i18n import _
+
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=as_json,
+            transient=True,
+        ) as progress:
+            progress.add_task(
+                _("designing the factories of {region} ({scope})", region=region, scope=scope),
+                total=None,
+            )
+            res = design_region(
+                region,
+                regions=regions,
+                scope=scope,
+                year=year,
+                tier=tier,
+                force_lines=force_line or (),
+                forbid_lines=forbid_line or (),
+                mps=mps,
+            )
         out = res.to_dict()
         if as_json:
             echo_json(out)
