@@ -130,3 +130,32 @@ class ReportContext:
         if "size_unit" not in ft.columns or "facility" not in ft.columns:
             return {}
         return {str(k): str(v) for k, v in ft.groupby("facility")["size_unit"].first().items()}
+
+    @cached_property
+    def design_lines(self) -> dict[str, list[str]]:
+        """Region id → its production lines in words (``Furniture, 2 modules, 300 t a year``)."""
+        if self.design is None:
+            return {}
+        from regdev.i18n import _
+
+        fac = self.design.factories_frame()
+        out: dict[str, list[str]] = {}
+        for r in fac.itertuples():
+            text = _(
+                "{line}, {modules} modules, {capacity} {unit} a year",
+                line=r.line_name,
+                modules=int(r.modules),
+                capacity=format(float(r.capacity), ",.0f"),
+                unit=_unit_words(str(r.unit)),
+            )
+            out.setdefault(str(r.region_id), []).append(text)
+        return out
+
+
+def _unit_words(unit: str) -> str:
+    """A catalogue unit in words: ``k_pieces`` → ``thousand pieces``."""
+    from regdev.i18n import _
+
+    if unit.startswith("k_"):
+        return _("thousand {unit}", unit=unit[2:].replace("_", " "))
+    return unit.replace("_", " ")

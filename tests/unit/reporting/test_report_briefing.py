@@ -180,3 +180,25 @@ def test_unknown_tables_are_listed_generically_with_human_headers():
     # without further tables there is no such section
     rep = build_report(plan, build_dossiers(plan, move_earlier=[]), lang="en")
     assert "tables" not in [s.id for s in rep.sections]
+
+
+def test_design_section_is_compact_and_dossiers_name_the_lines_in_words():
+    import regdev
+
+    sc = load_scenario().with_updates(factories={"per_year": 2}, history={"enabled": False})
+    result = regdev.plan(toy_region(), sc, options=regdev.PlanOptions(explain_last=0))
+    assert result.design is not None and result.report is not None
+    sec = next(s for s in result.report.sections if s.id == "factory-design")
+    fac = result.design.factories_frame()
+    # every line named in words, none by its id
+    for name in fac["line_name"].unique():
+        assert name in sec.html
+    text = " ".join(_parse(sec.html).text)
+    assert not SNAKE.findall(text), SNAKE.findall(text)[:5]
+    dossiers = next(s for s in result.report.sections if s.id == "dossiers").html
+    rid = str(fac["region_id"].iloc[0])
+    own = fac[fac["region_id"] == rid]
+    start = dossiers.index(f'id="dossier-{rid}"')
+    one = dossiers[start : dossiers.index("</details>", start)]
+    assert f"Factory design: {len(own)} production lines" in one
+    assert not SNAKE.findall(" ".join(_parse(one).text))

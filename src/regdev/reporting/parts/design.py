@@ -60,7 +60,7 @@ def section(ctx: ReportContext) -> ReportSection | None:
             [esc(name), fmt_int(r.counties), fmt_int(r.jobs)]
             for name, r in top.head(TOP_LINES).iterrows()
         ]
-        body += h3(_("Line types × provinces"))
+        body += h3(_("Most common production lines"))
         body += table([_("Production line"), _("Counties"), _("Jobs")], rows, cls="compact")
         if len(top) > TOP_LINES:
             body += small(

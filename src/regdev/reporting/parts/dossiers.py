@@ -16,7 +16,7 @@ from regdev.reporting.labels import (
     lock_label,
     unit_label,
 )
-from regdev.reporting.parts._util import esc, para, small
+from regdev.reporting.parts._util import esc, small
 from regdev.reporting.sections import ReportSection
 
 ORDER = 80
@@ -105,21 +105,21 @@ def _move(mv: dict[str, Any] | None) -> str:
     return f"<p>{esc(text)}</p>"
 
 
-def _design(d: dict[str, Any]) -> str:
+def _design(ctx: ReportContext, d: dict[str, Any]) -> str:
+    """The county's production lines in words (from the design, when there is one)."""
     fd = d.get("factory_design")
-    if not isinstance(fd, dict):
+    lines = ctx.design_lines.get(d["region_id"], [])
+    if not lines or not isinstance(fd, dict):
         return ""
-    lines = fd.get("lines") or []
-    names = []
-    for ln in lines:
-        if isinstance(ln, dict):
-            names.append(str(ln.get("name") or ln.get("label") or ln.get("line") or ""))
-        else:
-            names.append(str(ln))
-    names = [n.replace("_", " ") for n in names if n]
-    if not names:
-        return ""
-    return para(_("Factory design: {lines}.", lines=", ".join(names)))
+    text = _(
+        "Factory design: {n} production lines with {jobs} jobs, capital cost {capital} "
+        "thousand USD: {lines}.",
+        n=len(lines),
+        jobs=fmt_int(fd.get("jobs")),
+        capital=fmt_int(fd.get("capital_cost_kusd")),
+        lines="; ".join(lines),
+    )
+    return f"<p>{esc(text)}</p>"
 
 
 def dossier_html(ctx: ReportContext, d: dict[str, Any]) -> str:
@@ -169,7 +169,7 @@ def dossier_html(ctx: ReportContext, d: dict[str, Any]) -> str:
         )
     return (
         f"<p>{esc(intro)}</p><ul>{items}</ul>{_move(d.get('move_factory_earlier'))}"
-        f"{_design(d)}{extra}"
+        f"{_design(ctx, d)}{extra}"
     )
 
 
