@@ -152,6 +152,30 @@ class ReportContext:
         return out
 
 
+def left_out_reason(ctx: ReportContext, region_id: str, facility: str) -> str:
+    """Why a candidate gets no project of ``facility``, in words.
+
+    The planner's reason: the type's capacity over the horizon is short of its
+    candidates; the county's rank by weighted benefit decides who is left out.
+    """
+    from regdev.i18n import _
+
+    p = ctx.plan.problem
+    f = p.facilities.index(facility)
+    i = p.region_ids.index(region_id)
+    weight = p.benefit[:, f] * p.equity_weight
+    rank = int((-weight).argsort(kind="stable").argsort(kind="stable")[i]) + 1
+    return _(
+        "only {total} can be built in {y0}–{y1} for {n} candidate counties, and this county "
+        "ranks {rank} of {n} by weighted benefit",
+        total=int(p.capacity[f].sum()),
+        y0=p.years[0],
+        y1=p.years[-1],
+        n=int(p.eligible[:, f].sum()),
+        rank=rank,
+    )
+
+
 def _unit_words(unit: str) -> str:
     """A catalogue unit in words: ``k_pieces`` → ``thousand pieces``."""
     from regdev.i18n import _

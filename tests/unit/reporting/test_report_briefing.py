@@ -202,3 +202,23 @@ def test_design_section_is_compact_and_dossiers_name_the_lines_in_words():
     one = dossiers[start : dossiers.index("</details>", start)]
     assert f"Factory design: {len(own)} production lines" in one
     assert not SNAKE.findall(" ".join(_parse(one).text))
+
+
+def test_left_out_reasons_in_words_agree_with_the_planner():
+    from regdev.reporting.context import ReportContext, left_out_reason
+
+    sc = load_scenario().with_updates(
+        factories={"per_year": 2},
+        history={"enabled": False},
+        capacity={"hospital": {"default": 0, "by_year": {"2025": 2}}},
+    )
+    plan = plan_rollout(build_problem(toy_region(), sc))
+    left = plan.left_out()
+    assert len(left) == 3
+    ctx = ReportContext(plan=plan, schedule=plan.schedule_frame(), dossiers=[], lang="en")
+    for r in left.itertuples():
+        ours = left_out_reason(ctx, r.region_id, r.facility)
+        rank = re.search(r"rank (\d+) of (\d+)", r.reason)
+        assert rank is not None
+        assert f"ranks {rank.group(1)} of {rank.group(2)}" in ours
+        assert ours.startswith("only 2 can be built in 2024–2033 for 5 candidate counties")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from regdev.i18n import _
-from regdev.reporting.context import ReportContext
+from regdev.reporting.context import ReportContext, left_out_reason
 from regdev.reporting.labels import (
     MONEY_UNIT,
     facility_label,
@@ -16,7 +16,7 @@ from regdev.reporting.labels import (
     lock_label,
     unit_label,
 )
-from regdev.reporting.parts._util import esc, small
+from regdev.reporting.parts._util import esc, para, small
 from regdev.reporting.sections import ReportSection
 
 ORDER = 80
@@ -152,11 +152,14 @@ def dossier_html(ctx: ReportContext, d: dict[str, Any]) -> str:
             )
             + "</p>"
         )
-    for fac, why in (d.get("left_out") or {}).items():
-        extra += (
-            "<p>"
-            + esc(_("No {facility} within the plan: {why}", facility=facility_label(fac), why=why))
-            + "</p>"
+    for fac in d.get("left_out") or {}:
+        why = (
+            left_out_reason(ctx, rid, fac)
+            if fac in ctx.plan.problem.facilities
+            else str(d["left_out"][fac])
+        )
+        extra += para(
+            _("No {facility} within the plan: {why}", facility=facility_label(fac), why=why)
         )
     nc = [f for f in d.get("not_candidate") or [] if f not in done]
     if nc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from regdev.i18n import _
-from regdev.reporting.context import ReportContext
+from regdev.reporting.context import ReportContext, left_out_reason
 from regdev.reporting.labels import facility_label
 from regdev.reporting.parts._util import dossier_link, esc, para, table
 from regdev.reporting.sections import ReportSection
@@ -22,7 +22,7 @@ def section(ctx: ReportContext) -> ReportSection:
                 dossier_link(r.region_id, ctx.name(r.region_id)),
                 esc(ctx.province(ctx.regions.loc[r.region_id, "province"])),
                 esc(facility_label(r.facility)),
-                esc(r.reason),
+                esc(left_out_reason(ctx, r.region_id, r.facility)),
             ]
             for r in left.itertuples()
         ]
