@@ -84,3 +84,16 @@ def test_export_xlsx_writes_one_sheet_per_table(two_plans, tmp_path):
 def test_export_xlsx_of_a_missing_folder_exits_1(tmp_path):
     res = runner.invoke(app, ["plan", "export-xlsx", str(tmp_path / "nope")])
     assert res.exit_code != 0
+
+
+def test_plan_in_korean_writes_a_korean_report(tmp_path):
+    res = runner.invoke(
+        app,
+        ["--lang", "ko", "plan", "--out", str(tmp_path / "p"), "--explain-last", "0", "--xlsx"],
+    )
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "p" / "report.html").read_text("utf-8")
+    assert html.startswith('<!DOCTYPE html>\n<html lang="ko">') and "계획 요약" in html
+    assert "보고서 열기" in res.stdout
+    assert (tmp_path / "p" / "plan.xlsx").is_file()
+    runner.invoke(app, ["--lang", "en", "--help"])  # leave the language as found

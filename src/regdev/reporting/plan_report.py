@@ -79,6 +79,8 @@ summary{cursor:pointer;padding:2px 0}
 .small{font-size:12.5px;color:#4a4a4a}
 input[type=search]{width:100%;max-width:340px;padding:6px;font-size:15px;border:1px solid #6b6b6b;border-radius:4px}
 svg{max-width:100%;height:auto}
+.scroll svg.gantt{max-width:none;min-width:560px;width:100%}
+table.num td{white-space:nowrap}
 svg text{font-family:FONTSTACK}
 svg .ax{font-size:12px}
 svg .val{font-size:11px;fill:#fff;font-weight:bold;paint-order:stroke;stroke:#0b3a5c;stroke-width:2px}

@@ -75,6 +75,11 @@ def gantt_svg(
     return "".join(out)
 
 
+def _scroll(svg: str) -> str:
+    """A Gantt chart keeps a readable width and scrolls inside its card on a phone."""
+    return f'<div class="scroll" tabindex="0">{svg}</div>'
+
+
 def _per_year(frame: pd.DataFrame) -> dict[int, tuple[int, int]]:
     locked = frame["locked"].astype(bool)
     planned = frame[~locked].groupby("year").size()
@@ -93,7 +98,7 @@ def section(ctx: ReportContext) -> ReportSection:
         for fac in p.facilities
         if (sched["facility"] == fac).any()
     ]
-    body = gantt_svg(by_type, years, label=_("Projects per year by facility type"))
+    body = _scroll(gantt_svg(by_type, years, label=_("Projects per year by facility type")))
     fac = sched[sched["facility"] == "factories"]
     if not fac.empty:
         prov = fac["region_id"].map(ctx.regions["province"])
@@ -102,7 +107,7 @@ def section(ctx: ReportContext) -> ReportSection:
             for name in sorted(prov.dropna().unique(), key=ctx.province)
         ]
         body += h3(_("Factories per year by province"))
-        body += gantt_svg(rows, years, label=_("Factories per year by province"))
+        body += _scroll(gantt_svg(rows, years, label=_("Factories per year by province")))
     body += small(
         _(
             "Each cell gives the number of projects completed that year; grey cells hold only projects already built or under way. The band spans the first to the last year of the row."
