@@ -16,6 +16,16 @@ from regdev.registry import toy_region
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _language_as_found():
+    """`--lang` sets the language for the rest of the process; undo it after each test."""
+    from regdev.i18n import _current
+
+    token = _current.set(_current.get())
+    yield
+    _current.reset(token)
+
+
 @pytest.fixture(scope="module")
 def two_plans(tmp_path_factory):
     root = tmp_path_factory.mktemp("cmp")
@@ -96,4 +106,3 @@ def test_plan_in_korean_writes_a_korean_report(tmp_path):
     assert html.startswith('<!DOCTYPE html>\n<html lang="ko">') and "계획 요약" in html
     assert "보고서 열기" in res.stdout
     assert (tmp_path / "p" / "plan.xlsx").is_file()
-    runner.invoke(app, ["--lang", "en", "--help"])  # leave the language as found
