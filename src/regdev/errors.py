@@ -6,8 +6,9 @@ Every exception subclasses a builtin too, so callers may catch either
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 class RegdevError(Exception):
@@ -43,10 +44,32 @@ class Problem:
         return f"{self.file}:{row}:{col}: {self.message}"
 
 
+def _fill(text: str, params: dict[str, Any]) -> str:
+    return text.format(**params) if params else text
+
+
+#: Translation functions; :mod:`regdev.i18n` installs its own when imported (this module
+#: cannot import it: ``regdev.i18n`` imports ``regdev.errors``).  Until then, English.
+_HOOKS: dict[str, Callable[..., str]] = {
+    "gettext": lambda message, **params: _fill(message, params),
+    "ngettext": lambda singular, plural, count, **params: _fill(
+        singular if count == 1 else plural, params
+    ),
+}
+
+
+def gettext(message: str, **params: Any) -> str:
+    """``message`` in the current language (via :mod:`regdev.i18n`), placeholders filled."""
+    return _HOOKS["gettext"](message, **params)
+
+
+def ngettext(singular: str, plural: str, count: int, **params: Any) -> str:
+    """Plural-aware :func:`gettext`."""
+    return _HOOKS["ngettext"](singular, plural, count, **params)
+
+
 def got_marker() -> str:
     """The separator of ``expected …, got …`` in the current language (``", got "``)."""
-    from regdev.i18n import gettext
-
     return gettext(", got ")
 
 
@@ -72,8 +95,6 @@ def summarise_problems(problems: Iterable[Problem | str], *, min_rows: int = 5) 
     list of str
         The summary lines, largest group first.
     """
-    from regdev.i18n import gettext
-
     marker = got_marker()
     groups: dict[tuple[str, str], list[Problem]] = {}
     for prob in problems:
@@ -130,8 +151,6 @@ class DataValidationError(RegdevError, ValueError):
     def __init__(self, problems: Iterable[Problem | str]) -> None:
         self.problems: list[Problem | str] = list(problems)
         self.summary = summarise_problems(self.problems)
-        from regdev.i18n import gettext, ngettext
-
         n = len(self.problems)
         head = ngettext(
             "{n} problem found in the input:", "{n} problems found in the input:", n, n=n
