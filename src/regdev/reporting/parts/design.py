@@ -13,6 +13,15 @@ DESIGN_SECTION_ID = "factory-design"
 TOP_LINES = 12
 
 
+def _english(ctx: ReportContext, text: str) -> str:
+    """A line name marked ``lang="en"`` on a Korean page.
+
+    Line names come from the (English) line catalogue; the mark lets screen readers
+    and hyphenation treat them right.
+    """
+    return f'<span lang="en">{esc(text)}</span>' if ctx.lang != "en" else esc(text)
+
+
 def section(ctx: ReportContext) -> ReportSection | None:
     """The design's summary (``None`` without a design)."""
     result = ctx.design
@@ -57,7 +66,7 @@ def section(ctx: ReportContext) -> ReportSection | None:
             .sort_values(["counties", "jobs"], ascending=False)
         )
         rows = [
-            [esc(name), fmt_int(r.counties), fmt_int(r.jobs)]
+            [_english(ctx, name), fmt_int(r.counties), fmt_int(r.jobs)]
             for name, r in top.head(TOP_LINES).iterrows()
         ]
         body += h3(_("Most common production lines"))
@@ -71,7 +80,10 @@ def section(ctx: ReportContext) -> ReportSection | None:
             )
         per_county = fac.groupby("region_id")["line_name"].apply(lambda s: ", ".join(sorted(s)))
         county_rows = [
-            [dossier_link(rid, ctx.name(rid)) if rid in ctx.regions.index else esc(rid), esc(lines)]
+            [
+                dossier_link(rid, ctx.name(rid)) if rid in ctx.regions.index else esc(rid),
+                _english(ctx, lines),
+            ]
             for rid, lines in sorted(
                 per_county.items(),
                 key=lambda kv: ctx.name(kv[0]) if kv[0] in ctx.regions.index else kv[0],
