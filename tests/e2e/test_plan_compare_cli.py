@@ -106,3 +106,40 @@ def test_plan_in_korean_writes_a_korean_report(tmp_path):
     assert html.startswith('<!DOCTYPE html>\n<html lang="ko">') and "계획 요약" in html
     assert "보고서 열기" in res.stdout
     assert (tmp_path / "p" / "plan.xlsx").is_file()
+
+
+def test_plan_compare_with_adds_a_comparison_section(two_plans, tmp_path):
+    a, _ = two_plans
+    regions = tmp_path / "toy.csv"
+    toy_region().frame.reset_index().to_csv(regions, index=False)
+    out = tmp_path / "c"
+    res = runner.invoke(
+        app,
+        [
+            "--lang",
+            "en",
+            "plan",
+            "--regions",
+            str(regions),
+            "--scenario",
+            str(_toy_scenario(tmp_path)),
+            "--out",
+            str(out),
+            "--explain-last",
+            "0",
+            "--compare-with",
+            str(a),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text("utf-8")
+    assert 'id="comparison"' in html and "Comparison with another plan" in html
+    # years are written as years, not as grouped numbers
+    assert "2,02" not in html
+    assert html.index('id="comparison"') > html.index('id="dossiers"')
+
+
+def _toy_scenario(tmp_path):
+    path = tmp_path / "toy.toml"
+    path.write_text("[factories]\nper_year = 3\n[history]\nenabled = false\n", encoding="utf-8")
+    return path

@@ -180,6 +180,13 @@ def plan(
     xlsx: Annotated[
         bool, typer.Option("--xlsx", help="Also write plan.xlsx (every table of the folder).")
     ] = False,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-with",
+            help="A previous plan folder: report.html gets a section comparing the two.",
+        ),
+    ] = None,
 ) -> None:
     """Plan the ten-year rollout and write the plan folder with report.html."""
     if ctx.invoked_subcommand is not None:
@@ -216,6 +223,8 @@ def plan(
             label = _("error:")
             err_console.print(f"[bold red]{label}[/] {msg}")
             raise typer.Exit(code=1)
+        if compare_with is not None:
+            result = _with_comparison(result, compare_with)
         progress.update(task, description=_("writing the plan folder"), total=None, completed=0)
         write_plan(result, out)
         book = None
@@ -320,6 +329,34 @@ def explain(
         console.print(
             _("moving the factories earlier: not possible ({reason})", reason=mv.get("reason"))
         )
+
+
+def _with_comparison(result: PlanResult, previous: Path) -> PlanResult:
+    """The result with its report rebuilt to end in a comparison with ``previous``."""
+    import dataclasses
+
+    from regdev.reporting import build_report
+    from regdev.reporting.compare import compare_schedules, read_schedule
+    from regdev.reporting.parts.compare import comparison_section
+
+    if result.report is None:
+        return result
+    cmp = compare_schedules(
+        read_schedule(previous),
+        result.schedule,
+        label_a=previous.name,
+        label_b=_("this plan"),
+        registry=result.registry,
+    )
+    report = build_report(
+        result.plan,
+        list(result.dossiers),
+        design=result.design,
+        registry=result.registry,
+        tables=result.tables,
+        extra_sections=[comparison_section(cmp)],
+    )
+    return dataclasses.replace(result, report=report)
 
 
 def _write_xlsx(plan_dir: Path, out: Path | None) -> Path:

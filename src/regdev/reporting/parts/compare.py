@@ -21,14 +21,42 @@ if TYPE_CHECKING:
 ORDER = 95
 
 
-def _labelled(comparison: PlanComparison) -> PlanComparison:
+def _province_names_ko() -> dict[str, str]:
+    """The default country's province names → Korean (empty when unavailable)."""
+    try:
+        from regdev.registry.boundaries import _province_names, province_shapes
+
+        shapes = province_shapes()
+        return {
+            name: shapes.features[iso].local_name("ko")
+            for iso, name in _province_names().items()
+            if iso in shapes.features
+        }
+    except Exception:  # noqa: BLE001 - English names are still right
+        return {}
+
+
+def _labelled(comparison: PlanComparison, lang: str = "en") -> PlanComparison:
     """The comparison with facility types in words (the tables hold the keys)."""
     import dataclasses
 
     def relabel(frame: pd.DataFrame) -> pd.DataFrame:
-        if "facility" not in frame.columns or frame.empty:
+        if frame.empty:
             return frame
-        return frame.assign(facility=frame["facility"].map(facility_label))
+        out = frame.copy()
+        if "facility" in out.columns:
+            out["facility"] = out["facility"].map(facility_label)
+        # years are labels, not quantities: no digit grouping ("2,028")
+        for col in out.columns:
+            if col == "year" or col.startswith(("year_", "half_year", "full_year")):
+                out[col] = [("—" if pd.isna(v) else str(int(v))) for v in out[col]]
+        if lang == "ko" and "province" in out.columns:
+            ko = _province_names_ko()
+            out["province"] = [ko.get(str(v), v) for v in out["province"]]
+        # a county is named, not shown by its id, when the registry knew it
+        if "region_id" in out.columns and "name" in out.columns and out["name"].astype(bool).all():
+            out = out.drop(columns="region_id")
+        return out
 
     return dataclasses.replace(
         comparison,
@@ -36,13 +64,14 @@ def _labelled(comparison: PlanComparison) -> PlanComparison:
         added=relabel(comparison.added),
         dropped=relabel(comparison.dropped),
         coverage=relabel(comparison.coverage),
+        cost_per_year=relabel(comparison.cost_per_year),
     )
 
 
 def comparison_section(comparison: PlanComparison, *, lang: str | None = None) -> ReportSection:
     """The comparison as a report section (id ``comparison``)."""
     with use_language(lang or current_language()) as code:
-        body = _labelled(comparison).to_html(lang=code, heading_level=3)
+        body = _labelled(comparison, code).to_html(lang=code, heading_level=3)
         title = _("Comparison with another plan")
     return ReportSection("comparison", title, body, ORDER)
 
@@ -54,7 +83,7 @@ def comparison_page(comparison: PlanComparison, *, lang: str | None = None) -> s
     from regdev.reporting.plan_report import CSS
 
     with use_language(lang or current_language()) as code:
-        body = _labelled(comparison).to_html(lang=code, heading_level=2)
+        body = _labelled(comparison, code).to_html(lang=code, heading_level=2)
         title = _("Plan {a} against plan {b}", a=comparison.label_a, b=comparison.label_b)
     font = font_face_css(title + body)
     extra = ".rd-comparison table{display:block;overflow-x:auto;max-width:100%}"
