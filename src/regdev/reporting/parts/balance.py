@@ -24,7 +24,7 @@ def section(ctx: ReportContext) -> ReportSection | None:
         for r in grp.itertuples():
             at_floor = int(r.cumulative) == int(r.floor) and r.floor > 0
             done = r.cumulative >= r.candidates
-            mark = " ▲" if at_floor else (" ✓" if done else "")
+            mark = " ▲" if at_floor else (" ●" if done else "")
             cls = "tight" if at_floor else ("ok" if done else "")
             cells.append(
                 f'<span class="{cls}">{int(r.cumulative)}<span class="small">/{int(r.floor)}</span>{mark}</span>'
@@ -36,7 +36,7 @@ def section(ctx: ReportContext) -> ReportSection | None:
             _(
                 "Factories completed so far / the province's minimum that year (its share of "
                 "the programme's population, less a small tolerance). ▲: exactly at the "
-                "minimum, so the province's next county had to come then; ✓: every county of "
+                "minimum, so the province's next county had to come then; ●: every county of "
                 "the province has its factories."
             )
         )

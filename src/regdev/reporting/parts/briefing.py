@@ -182,7 +182,7 @@ def _assumed(ctx: ReportContext) -> str:
     if eps is not None:
         items.append(
             _(
-                "Inequality aversion ε = {eps}: how much more a less developed county counts "
+                "Inequality aversion = {eps}: how much more a less developed county counts "
                 "(0 = not at all).",
                 eps=eps,
             )
