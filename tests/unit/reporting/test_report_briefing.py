@@ -16,7 +16,7 @@ from regdev.registry import load_default, toy_region
 from regdev.reporting import build_report
 from regdev.reporting.parts.dossiers import TIE_SHARE, dossier_html
 
-SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b(?!\.csv)")  # file names such as x_y.csv are fine
 
 
 class _Text(HTMLParser):

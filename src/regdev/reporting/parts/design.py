@@ -5,7 +5,7 @@ from __future__ import annotations
 from regdev.i18n import _
 from regdev.reporting.context import ReportContext
 from regdev.reporting.labels import fmt_int, fmt_num, fmt_pct
-from regdev.reporting.parts._util import dossier_link, esc, h3, small, table
+from regdev.reporting.parts._util import dossier_link, esc, h3, para, small, table
 from regdev.reporting.sections import ReportSection
 
 ORDER = 72
@@ -54,6 +54,14 @@ def section(ctx: ReportContext) -> ReportSection | None:
         )
         + "</p>"
     )
+    # the designer's own claims (fair central baseline, characteristic = local), in its words
+    try:
+        from regdev.design.report import _characteristic_text, _fair_baseline_text
+
+        claims = [_fair_baseline_text(nat), _characteristic_text(nat)]
+    except (ImportError, KeyError):  # an older designer without these claims
+        claims = []
+    body += "".join(para(c) for c in claims)
     assumed = list(result.problem.metadata.get("assumptions", []))
     if assumed:
         items = "".join(f"<li>{esc(a)}</li>" for a in assumed)
