@@ -33,7 +33,15 @@ from sqlalchemy.orm import Session
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import load_history
-from regdev.monitoring.models import FactoryOperation, QualityRecord, Region, Site, Survey
+from regdev.monitoring.lines import design_lines_from_records
+from regdev.monitoring.models import (
+    FactoryOperation,
+    QualityRecord,
+    Region,
+    Site,
+    SiteLine,
+    Survey,
+)
 from regdev.monitoring.plan_import import import_plan, import_planner_plan
 
 #: Lines every regional-industry factory runs (foodstuffs, daily necessities, clothing).
@@ -231,6 +239,11 @@ def seed_demo(
                 )
     say("writing", len(sites), len(sites))
     session.add_all([*ops, *quals, *surveys])
+    session.flush()
+    design = design_lines_from_records(
+        {"site_id": o.site_id, "line": o.line, "capacity": o.capacity, "unit": o.unit} for o in ops
+    )
+    session.add_all(SiteLine(**row) for row in design)
     session.flush()
     audit.record(
         session,

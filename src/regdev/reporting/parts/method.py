@@ -83,7 +83,12 @@ def section(ctx: ReportContext) -> ReportSection:
         + "</p>"
     )
     body += table(
-        [_("Facility type"), _("Projects"), _("Capacity over all years"), _("Candidate counties")],
+        [
+            _("Facility type"),
+            _("Projects planned"),
+            _("Capacity over all years"),
+            _("Candidate counties"),
+        ],
         rows,
         cls="compact",
     )
