@@ -158,12 +158,27 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
     )
 
 
-def stage_report(plan: Plan, dossiers: list[dict[str, Any]], design: DesignResult | None) -> Report:
-    """``report.html`` and its sections."""
+def stage_report(
+    plan: Plan,
+    dossiers: list[dict[str, Any]],
+    design: DesignResult | None,
+    *,
+    registry: RegionRegistry | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> Report:
+    """``report.html`` and its sections, in the current language.
+
+    Tables that no section knows are listed generically.
+    """
     from regdev.reporting import build_report
 
     return build_report(
-        plan, dossiers, schedule=plan.schedule_frame(allow_feasible=True), design=design
+        plan,
+        dossiers,
+        schedule=plan.schedule_frame(allow_feasible=True),
+        design=design,
+        registry=registry,
+        tables=tables,
     )
 
 
@@ -255,7 +270,7 @@ def plan(
         lap("design")
         if opts.report:
             say(Progress("report", "writing the report"))
-            report = stage_report(rollout, dossiers, design)
+            report = stage_report(rollout, dossiers, design, registry=registry, tables=tables)
         lap("report")
     timings["total"] = time.perf_counter() - t_start
     meta = problem.metadata
