@@ -181,7 +181,7 @@ def test_login_map_county_production_entry_offline(
     states = set(page.eval_on_selector_all("svg.map .site", "els => els.map(e => e.dataset.state)"))
     assert {"operating", "planned"} <= states
     assert page.locator("#chart-year svg rect[data-value]").count() > 0
-    assert page.locator("#chart-cohort svg rect[data-series='✓ on time']").count() > 0
+    assert page.locator("#chart-cohort svg rect[data-series='○ on time']").count() > 0
     assert page.locator("table[data-table=progress_by_province] tbody tr").count() >= 10
     page.screenshot(path=str(server.tmp / "national.png"), full_page=True)
 

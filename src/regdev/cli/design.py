@@ -32,7 +32,7 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
         f"capital {dossier['capital_cost']:,.2f} {_unit_name(dossier)}"
     )
     table = Table(title=title, show_lines=False)
-    for col in ("line", "modules", "capacity", "util.", "jobs", "raw materials"):
+    for col in (_("line"), _("modules"), _("capacity"), _("util."), _("jobs"), _("raw materials")):
         table.add_column(col, overflow="fold")
     for ln in dossier["lines"]:
         table.add_row(
@@ -44,12 +44,11 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
             ln["raw_materials_needed"] or "-",
         )
     console.print(table)
-    console.print("[bold]Why each line[/]")
+    heading = _("Why each line")
+    console.print(f"[bold]{heading}[/]")
     for ln in dossier["lines"]:
         note = ""
         if ln["kind"] == "characteristic":  # issue 17: characteristic means local
-            from regdev.i18n import _
-
             note = f" [{ln.get('enabled_by', '')}"
             if not ln.get("counts_as_characteristic"):
                 note += "; " + _(

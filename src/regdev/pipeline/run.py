@@ -211,8 +211,16 @@ def stage_report(
     design: DesignResult | None,
     changes: pd.DataFrame | None = None,
     previous: str | None = None,
+    *,
+    registry: RegionRegistry | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> Report:
-    """``report.html`` and its sections (with what the plan takes as given and what changed)."""
+    """``report.html`` and its sections, in the current language.
+
+    With what the plan takes as given (history, actuals, conflicts) and, against a
+    previous plan, what changed (issue 10).  Tables that no section knows are listed
+    generically.
+    """
     from regdev.reporting import build_report
     from regdev.reporting.history import changes_section, history_section
 
@@ -230,6 +238,8 @@ def stage_report(
         schedule=plan.schedule_frame(allow_feasible=True),
         design=design,
         extra_sections=extra,
+        registry=registry,
+        tables=tables,
     )
 
 
@@ -345,7 +355,13 @@ def plan(
         if opts.report:
             say(Progress("report", "writing the report"))
             report = stage_report(
-                rollout, dossiers, design, changes, None if previous is None else str(previous)
+                rollout,
+                dossiers,
+                design,
+                changes,
+                None if previous is None else str(previous),
+                registry=registry,
+                tables=tables,
             )
         lap("report")
     timings["total"] = time.perf_counter() - t_start

@@ -222,7 +222,7 @@ def test_missing_reports_follow_the_design_lines(env: Env) -> None:
     c = env.client()
     page = c.get(f"/county/{rid}").text
     assert "new design line" in page
-    assert "⚠ 1 operating factory has not reported" in page
+    assert "△ 1 operating factory has not reported" in page
     c.close()
 
 

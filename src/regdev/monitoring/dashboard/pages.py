@@ -275,8 +275,8 @@ def _timing_chart(timing: Sequence[q.CohortTiming]) -> Markup:
     return stacked_bars(
         cats,
         [
-            Series(_("✓ on time"), on, ON_TIME_COLOUR),
-            Series(_("⚠ late or overdue"), late, LATE_COLOUR),
+            Series(_("○ on time"), on, ON_TIME_COLOUR),
+            Series(_("△ late or overdue"), late, LATE_COLOUR),
         ],
         title=_("On-time share of due projects by cohort"),
         y_max=100.0,
@@ -355,8 +355,8 @@ class _Alerts:
             n = len(self.overdue)
             out.append(
                 ngettext(
-                    "⚠ {n} milestone is overdue (planned date passed, not reached).",
-                    "⚠ {n} milestones are overdue (planned date passed, not reached).",
+                    "△ {n} milestone is overdue (planned date passed, not reached).",
+                    "△ {n} milestones are overdue (planned date passed, not reached).",
                     n,
                     n=n,
                 )
@@ -366,8 +366,8 @@ class _Alerts:
             month = f"{self.month[0]:04d}-{self.month[1]:02d}"
             out.append(
                 ngettext(
-                    "⚠ {n} operating factory has not reported {month} for every line.",
-                    "⚠ {n} operating factories have not reported {month} for every line.",
+                    "△ {n} operating factory has not reported {month} for every line.",
+                    "△ {n} operating factories have not reported {month} for every line.",
                     n,
                     n=n,
                     month=month,
@@ -512,8 +512,8 @@ def build_national(
             f"{sum(1 for c in counts.values() if c)} / {len(regions)}",
         ),
         (_("on-time share (due projects)"), _share(timing)),
-        (_("⚠ overdue milestones"), f"{len(alerts.overdue):,}"),
-        (_("⚠ missing monthly reports"), f"{len(alerts.missing):,}"),
+        (_("△ overdue milestones"), f"{len(alerts.overdue):,}"),
+        (_("△ missing monthly reports"), f"{len(alerts.missing):,}"),
     ]
     borders = list(_province_features().values())
     kind_year, fig_year = _figure_or_empty(
@@ -673,8 +673,8 @@ def build_province(
         (_("projects tracked"), f"{n_proj:,}"),
         (_("operating"), f"{sum(c.get('operating', 0) for c in counts.values()):,}"),
         (_("on-time share (due projects)"), _share(timing)),
-        (_("⚠ overdue milestones"), f"{len(alerts.overdue):,}"),
-        (_("⚠ missing monthly reports"), f"{len(alerts.missing):,}"),
+        (_("△ overdue milestones"), f"{len(alerts.overdue):,}"),
+        (_("△ missing monthly reports"), f"{len(alerts.missing):,}"),
     ]
     feature = _province_features().get(province_id)
     outline: dict[str, Any] = (
@@ -1317,8 +1317,8 @@ def build_county(
             f"{100.0 * sum(r.n_defective for r in quality) / sampled:.1f}%" if sampled else "–",
         ),
         (_("mean survey score"), f"{sum(scores) / len(scores):.1f} / 10" if scores else "–"),
-        (_("⚠ overdue milestones"), str(len(alerts.overdue))),
-        (_("⚠ missing monthly reports"), str(len(alerts.missing))),
+        (_("△ overdue milestones"), str(len(alerts.overdue))),
+        (_("△ missing monthly reports"), str(len(alerts.missing))),
     ]
     projects_t, milestones_t, sites_t = _t_projects(d), _t_milestones(d), _t_sites(d)
     quality_t, survey_summary_t = _t_quality(d), _t_survey_summary(d)
@@ -1442,7 +1442,7 @@ def build_site(
     if site.status == "operating" and missing and site.operating_since <= day:
         page.alerts = [
             _(
-                "⚠ No record for {month} yet for: {lines}.",
+                "△ No record for {month} yet for: {lines}.",
                 month=month_text,
                 lines=", ".join(missing),
             )
@@ -1587,7 +1587,7 @@ def build_operation(
     if row.voided:
         page.alerts = [
             _(
-                "⊘ This record is void: it is kept for the audit trail and left out of every figure. Correcting it restores it."
+                "× This record is void: it is kept for the audit trail and left out of every figure. Correcting it restores it."
             )
         ]
     page.kpis = [

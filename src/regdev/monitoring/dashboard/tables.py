@@ -31,12 +31,12 @@ STATE_ICONS: dict[str, str] = {
     "construction": "◑",
     "inauguration": "◕",
     "operating": "●",
-    "overdue": "⚠",
-    "missing": "⚠",
-    "late": "⚠",
-    "on time": "✓",
-    "voided": "⊘",
-    "ok": "✓",
+    "overdue": "△",
+    "missing": "△",
+    "late": "△",
+    "on time": "○",
+    "voided": "×",
+    "ok": "○",
 }
 #: The state words, marked for translation (shown through ``_``).
 STATE_WORDS = (
