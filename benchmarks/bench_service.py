@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import sqlite3
@@ -105,8 +106,38 @@ def make_baseline(src: Path, dst: Path) -> None:
     con.close()
 
 
+def old_source(ref: str, dest: Path) -> Path:
+    """Extract ``src/`` of git revision ``ref`` (the old read path) into ``dest``."""
+    repo = HERE.parent
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", ref, "src"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest / "src"
+
+
+def loadavg() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}/{fifteen:.1f}"
+
+
+def children_cpu() -> float:
+    """CPU seconds of the finished child processes (the load generators)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 class Server:
-    def __init__(self, db: Path | str, workers: int = 1, *, cheap_hash: bool = True) -> None:
+    def __init__(
+        self,
+        db: Path | str,
+        workers: int = 1,
+        *,
+        cheap_hash: bool = True,
+        pythonpath: Path | None = None,
+        env_extra: dict[str, str] | None = None,
+    ) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {
@@ -116,6 +147,9 @@ class Server:
         }
         if cheap_hash:
             env |= {"REGDEV_ARGON2_TIME_COST": "1", "REGDEV_ARGON2_MEMORY_COST": "1024"}
+        if pythonpath is not None:  # run another revision's code (the old read path)
+            env["PYTHONPATH"] = str(pythonpath)
+        env |= env_extra or {}
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -264,6 +298,7 @@ def load(
     **extra: object,
 ) -> dict[str, float]:
     spec = _spec(base, paths, token, n_requests, concurrency, seconds) | extra
+    cpu0 = children_cpu()
     out = subprocess.run(
         [sys.executable, str(HERE / "_service_loadgen.py")],
         input=json.dumps(spec),
@@ -272,7 +307,10 @@ def load(
         check=True,
         timeout=seconds + 60,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    r: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    r["client_cpu_ms"] = 1000.0 * (children_cpu() - cpu0) / max(r["requests"], 1.0)
+    r["load1"] = os.getloadavg()[0]
+    return r
 
 
 def _pg_url() -> str | None:
@@ -386,7 +424,7 @@ def fmt(name: str, r: dict[str, float]) -> str:
     return (
         f"  {name:<22} {r['requests']:>7.0f} req  {r['failed']:>4.0f} failed  "
         f"{r['rps']:>8.1f} req/s  p50 {r['p50_ms']:>6.1f} ms  p95 {r['p95_ms']:>6.1f} ms  "
-        f"p99 {r['p99_ms']:>6.1f} ms  server CPU {r.get('server_cpu_ms', float('nan')):>5.1f} ms/req"
+        f"p99 {r['p99_ms']:>6.1f} ms  server CPU {r.get('server_cpu_ms', float('nan')):>5.2f} ms/req"
     )
 
 
@@ -461,6 +499,23 @@ def main() -> None:
     ap.add_argument("--writes-seconds", type=float, default=15.0, help="per write phase")
     ap.add_argument("--no-writes", action="store_true", help="skip the write benchmark")
     ap.add_argument("--no-reads", action="store_true", help="skip the read benchmark")
+    ap.add_argument(
+        "--compare-ref",
+        metavar="GIT_REF",
+        help="also measure the code of this git revision (e.g. the commit before the read "
+        "path) on the same database, in the same run",
+    )
+    ap.add_argument(
+        "--compare-switch",
+        action="store_true",
+        help="also measure this code with the direct list path off (REGDEV_FAST_READS=false)",
+    )
+    ap.add_argument(
+        "--mixes",
+        nargs="+",
+        default=["api", "api-uncached", "dashboard", "dashboard-uncached"],
+        help="read mixes to run",
+    )
     args = ap.parse_args()
     if args.quick:
         args.months, args.lines, args.requests, args.seconds, args.concurrency = 6, 1, 60, 5.0, 4
@@ -482,17 +537,24 @@ def main() -> None:
             regions, tuple(info["last_month"]), 60 if not args.quick else 10, args.requests
         )  # type: ignore[arg-type]
         runs: dict[str, dict[str, dict[str, float]]] = {}
-        variants = [("real", db)]
+        variants: list[tuple[str, Path, Path | None, dict[str, str]]] = [("real", db, None, {})]
         if not args.no_baseline:
             base_db = Path(tmp) / "baseline.db"
             make_baseline(db, base_db)
-            variants.insert(0, ("baseline (no index)", base_db))
-        for label, path in variants:
-            server = Server(path, workers=args.workers)
+            variants.insert(0, ("baseline (no index)", base_db, None, {}))
+        if args.compare_ref:
+            old = old_source(args.compare_ref, Path(tmp) / "old")
+            variants.append((f"old code ({args.compare_ref})", db, old, {}))
+        if args.compare_switch:
+            variants.append(("read path off", db, None, {"REGDEV_FAST_READS": "false"}))
+        mixes_run = [m for m in paths if m in args.mixes]
+        for label, path, pythonpath, env_extra in variants:
+            server = Server(path, workers=args.workers, pythonpath=pythonpath, env_extra=env_extra)
             try:
                 token = server.token()
                 runs[label] = {}
-                for mix, p in paths.items():
+                for mix in mixes_run:
+                    p = paths[mix]
                     warm(server.base, p, token)
                     cpu0 = server.cpu_seconds()
                     r = load(
@@ -509,21 +571,28 @@ def main() -> None:
                     runs[label][mix] = r
             finally:
                 server.stop()
-        load1 = os.getloadavg()[0]
         print(
             f"uvicorn {args.workers} worker(s), loopback, {args.concurrency} connections, "
-            f"{os.cpu_count()} CPUs, load average {load1:.1f} at the end"
+            f"{os.cpu_count()} CPUs, {loadavg()} at the end (1/5/15 min; other users' "
+            "processes share the CPUs, so req/s and latencies depend on them: the server "
+            "CPU per request does not)"
         )
         for label, res in runs.items():
             print(f"{label}:")
             for mix, r in res.items():
-                print(fmt(mix, r))
-        if "baseline (no index)" in runs:
-            print("ratios real/baseline (rps up is better, p99 down is better):")
-            for mix in paths:
-                b, c = runs["baseline (no index)"][mix], runs["real"][mix]
+                print(
+                    fmt(mix, r)
+                    + f"  client CPU {r['client_cpu_ms']:.2f} ms/req  load {r['load1']:.1f}"
+                )
+        for label in runs:
+            if label == "real":
+                continue
+            print(f"ratios real / {label} (rps up is better; p99 and server CPU down are better):")
+            for mix in mixes_run:
+                b, c = runs[label][mix], runs["real"][mix]
                 print(
                     f"  {mix:<22} rps x{c['rps'] / b['rps']:.2f}   p99 x{c['p99_ms'] / b['p99_ms']:.2f}"
+                    f"   server CPU/req x{c['server_cpu_ms'] / b['server_cpu_ms']:.2f}"
                 )
         print(
             "capacity estimate on idle cores (1000 / server CPU ms per request, per core): "
@@ -538,9 +607,10 @@ def main() -> None:
             ok = r["rps"] >= TARGET_RPS and r["p99_ms"] <= TARGET_P99_MS and r["failed"] == 0
             verdict = "meets" if ok else "MISSES"
             print(
-                f"target {mix}: >= {TARGET_RPS:.0f} req/s and p99 <= {TARGET_P99_MS:.0f} ms -> {verdict}"
+                f"target {mix}: >= {TARGET_RPS:.0f} req/s and p99 <= {TARGET_P99_MS:.0f} ms -> "
+                f"{verdict} (load {r['load1']:.1f})"
             )
-        if any(r["failed"] for r in real.values()):
+        if any(r["failed"] for res in runs.values() for r in res.values()):
             sys.exit(1)
 
 

@@ -8,11 +8,13 @@ writers queue instead of failing with ``database is locked`` on upgrade.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as exc_
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -61,12 +63,75 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
+    _begin_on_driver(engine)
+
+
+def _begin_on_driver(engine: Engine) -> None:
+    """Start SQLite transactions ourselves (pysqlite's own transaction control is off).
+
+    ``BEGIN`` goes straight to the driver connection: through the statement machinery
+    (``exec_driver_sql``) it cost about a tenth of a millisecond per transaction, as
+    much as a small indexed query.
+    """
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(_IMMEDIATE):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        statement = "BEGIN IMMEDIATE" if conn.get_execution_options().get(_IMMEDIATE) else "BEGIN"
+        try:
+            conn.connection.dbapi_connection.execute(statement)
+        except sqlite3.Error as exc:  # as SQLAlchemy would raise it (e.g. "locked" -> 503)
+            raise exc_.OperationalError(statement, None, exc) from exc
+
+
+def make_read_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for read-only work (the API's read path), separate from the writers.
+
+    * SQLite file: its own connection pool with ``PRAGMA query_only=ON`` (a statement
+      that would write fails instead of taking the write lock) and deferred ``BEGIN``
+      (WAL readers never wait for the writer, and see the last commit at their first
+      statement);
+    * in-memory SQLite: the writer engine's single connection cannot be shared by a
+      second engine, so a read engine is not made (use the writer engine);
+    * PostgreSQL: its own pool whose sessions have ``default_transaction_read_only``.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy database URL (the same as the writer engine's).
+    echo : bool
+        Log SQL statements.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+        The read-only engine.
+
+    Raises
+    ------
+    ValueError
+        For an in-memory SQLite URL.
+    """
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        msg = "an in-memory SQLite database has no separate read engine; use the writer's"
+        raise ValueError(msg)
+    if not url.startswith("sqlite"):
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        if url.startswith("postgresql"):
+            kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
+        return create_engine(url, **kwargs)
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    _begin_on_driver(engine)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

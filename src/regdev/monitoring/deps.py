@@ -11,6 +11,7 @@ The application stores its settings, session factory and password hasher on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from regdev.monitoring.config import Settings
 from regdev.monitoring.db import begin_write
 from regdev.monitoring.errors import AuthenticationError
 from regdev.monitoring.models import User
+from regdev.monitoring.read_cache import PRINCIPAL_KEY
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
 
@@ -90,10 +92,14 @@ ClientDep = Annotated[str, Depends(get_client)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_optional_user(
+async def get_optional_user(
     request: Request, session: SessionDep, settings: SettingsDep, token: TokenDep
 ) -> User | None:
     """The logged-in user, or ``None`` when no credentials were sent.
+
+    A ``GET`` that the read cache's middleware has already authenticated (same token,
+    user checked against the database at the current audit head) reuses that user;
+    anything else reads the user from the database (in a worker thread).
 
     Raises
     ------
@@ -103,7 +109,13 @@ def get_optional_user(
     token = token or request.cookies.get(settings.cookie_name)
     if not token:
         return None
-    return auth.user_from_token(session, token, settings=settings)
+    known = request.scope.get(PRINCIPAL_KEY)
+    if known is not None and known[0] == token and request.method in _SAFE_METHODS:
+        user: User = known[1]
+        return user
+    return await anyio.to_thread.run_sync(
+        functools.partial(auth.user_from_token, session, token, settings=settings)
+    )
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
