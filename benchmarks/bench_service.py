@@ -365,11 +365,18 @@ def writes(url: str, label: str, *, seconds: float, concurrency: int) -> dict[st
     out: dict[str, object] = {"label": label}
     try:
         token = server.token()
-        sites = httpx.get(
+        got = httpx.get(
             f"{server.base}/api/v1/sites?facility=factories&limit=1",
             headers={"Authorization": f"Bearer {token}"},
             trust_env=False,
-        ).json()["data"]
+            timeout=30.0,
+        )
+        if got.status_code != 200:
+            server.stop()
+            out = server.proc.stdout.read().decode() if server.proc.stdout else ""
+            msg = f"listing sites answered {got.status_code}: {got.text[:500]}\n{out[-4000:]}"
+            raise RuntimeError(msg)
+        sites = got.json()["data"]
         y, m = last_finished_month()
         n_max = int(seconds * 2000)
         for phase, prefix in (("normal", "bench-w-"), ("flood", "bench-f-")):
@@ -395,6 +402,7 @@ def writes(url: str, label: str, *, seconds: float, concurrency: int) -> dict[st
                 flood.stdin.write(json.dumps(spec))
                 flood.stdin.close()
                 time.sleep(1.0)  # the flood is running before the writes start
+            cpu0 = server.cpu_seconds()
             r = load(
                 server.base,
                 ["/api/v1/operations"],
@@ -411,6 +419,7 @@ def writes(url: str, label: str, *, seconds: float, concurrency: int) -> dict[st
                 fl = json.loads(flood.stdout.read().strip().splitlines()[-1])
                 flood.wait(timeout=60)
                 r["flood_logins_per_s"] = fl["rps"]
+            r["server_cpu_ms"] = 1000.0 * (server.cpu_seconds() - cpu0) / max(r["requests"], 1.0)
             acknowledged = r["requests"] - r["failed"]
             r["stored"] = float(_count_lines(url, prefix))
             r["lost"] = acknowledged - r["stored"]
@@ -449,7 +458,7 @@ def write_benchmark(args: argparse.Namespace) -> None:
     if args.quick:
         print("writes on PostgreSQL skipped in --quick mode (a smoke run)")
     elif _pg_url() is not None:
-        with testing.fresh_pg_schema() as url:
+        with testing.fresh_pg_schema(durable=True) as url:
             results.append(
                 writes(url, "PostgreSQL", seconds=args.writes_seconds, concurrency=args.concurrency)
             )

@@ -8,17 +8,19 @@ writers queue instead of failing with ``database is locked`` on upgrade.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy import exc as exc_
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 _IMMEDIATE = "regdev_immediate"
+_PG_READ_ONLY = "-c default_transaction_read_only=on"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -115,10 +117,12 @@ def make_read_engine(url: str, *, echo: bool = False) -> Engine:
         msg = "an in-memory SQLite database has no separate read engine; use the writer's"
         raise ValueError(msg)
     if not url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
-        if url.startswith("postgresql"):
-            kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
-        return create_engine(url, **kwargs)
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "postgresql":  # keep the URL's own options
+            given = parsed.query.get("options", "")
+            options = " ".join([*([given] if isinstance(given, str) else given), _PG_READ_ONLY])
+            parsed = parsed.update_query_dict({"options": options.strip()})
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -151,6 +155,16 @@ def begin_write(session: Session) -> None:
         A session that has not yet executed anything in its current transaction.
     """
     session.connection(execution_options={_IMMEDIATE: True})
+
+
+@functools.lru_cache(maxsize=16)
+def write_bind(engine: Engine) -> Engine:
+    """``engine`` whose transactions are write transactions from their first statement.
+
+    A session bound to it starts ``BEGIN IMMEDIATE`` (SQLite) lazily, at its first
+    statement, in the thread that runs it (see :func:`begin_write` for the eager form).
+    """
+    return engine.execution_options(**{_IMMEDIATE: True})
 
 
 @contextmanager

@@ -19,11 +19,12 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from regdev.monitoring import auth
 from regdev.monitoring.config import Settings
-from regdev.monitoring.db import begin_write
+from regdev.monitoring.db import write_bind
 from regdev.monitoring.errors import AuthenticationError
 from regdev.monitoring.models import User
 from regdev.monitoring.read_cache import PRINCIPAL_KEY
@@ -43,21 +44,27 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for one request (rolled back unless the route committed).
 
-    Requests that may write (POST, PUT, PATCH, DELETE) run in a write transaction from
-    their first statement (``BEGIN IMMEDIATE`` on SQLite), so concurrent writers queue
-    on the lock instead of failing when a read transaction tries to upgrade.
+    Requests that may write (POST, PUT, PATCH, DELETE) get a session whose transaction
+    is a write transaction from its first statement (``BEGIN IMMEDIATE`` on SQLite), so
+    concurrent writers queue on the lock instead of failing when a read transaction
+    tries to upgrade.  The transaction starts at that first statement, in the thread
+    that runs it (the route's), not before: the SQLite write lock is held only while
+    the route works, not while the request waits for the event loop between steps
+    (the user of a write is read outside it, see :func:`get_optional_user`).
 
-    Creating a session does no I/O (it takes a connection at its first statement, in
-    the thread that runs it), so reads spare the thread-pool hand-offs of a sync
+    Creating a session does no I/O, so it spares the thread-pool hand-off of a sync
     dependency.  Closing returns the connection to the pool, which never waits; it is
     done inline for reads on SQLite (a rollback of a read transaction on a local file)
     and in a worker thread otherwise (a network round trip, or a write to roll back).
     """
-    session: Session = request.app.state.session_factory()
-    inline_close = request.method in _SAFE_METHODS and session.get_bind().dialect.name == "sqlite"
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    writes = request.method not in _SAFE_METHODS
+    if writes:
+        session = factory(bind=write_bind(request.app.state.engine))
+    else:
+        session = factory()
+    inline_close = not writes and session.get_bind().dialect.name == "sqlite"
     try:
-        if request.method not in _SAFE_METHODS:
-            await anyio.to_thread.run_sync(begin_write, session)
         yield session
     finally:
         if inline_close:
@@ -113,9 +120,23 @@ async def get_optional_user(
     if known is not None and known[0] == token and request.method in _SAFE_METHODS:
         user: User = known[1]
         return user
+    if request.method in _SAFE_METHODS or session.in_transaction():
+        return await anyio.to_thread.run_sync(
+            functools.partial(auth.user_from_token, session, token, settings=settings)
+        )
+    # a write: check the token's user on the read engine, outside the write transaction
+    # (which has not started), then hand the session a copy without a query
+    read_engine = request.app.state.read_cache.engine
     return await anyio.to_thread.run_sync(
-        functools.partial(auth.user_from_token, session, token, settings=settings)
+        functools.partial(_user_for_write, session, read_engine, token, settings)
     )
+
+
+def _user_for_write(session: Session, read_engine: Engine, token: str, settings: Settings) -> User:
+    with Session(read_engine) as reader:
+        user = auth.user_from_token(reader, token, settings=settings)
+        reader.expunge(user)
+    return session.merge(user, load=False)
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
