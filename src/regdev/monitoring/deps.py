@@ -59,10 +59,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """
     factory: sessionmaker[Session] = request.app.state.session_factory
     writes = request.method not in _SAFE_METHODS
-    if writes:
-        session = factory(bind=write_bind(request.app.state.engine))
-    else:
-        session = factory()
+    session = factory(bind=write_bind(factory.kw["bind"])) if writes else factory()
     inline_close = not writes and session.get_bind().dialect.name == "sqlite"
     try:
         yield session
