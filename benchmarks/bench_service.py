@@ -495,6 +495,129 @@ def write_benchmark(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+IMPORT_HEALTH_MS = 100.0
+#: Peak resident memory allowed to the server process during a bulk import (MiB): the
+#: upload is spooled to disk and rows are read, checked and written 500 at a time, so
+#: the peak does not grow with the file (same bound as tests/e2e/test_monitoring_import_load.py).
+IMPORT_RSS_BOUND_MB = 400.0
+
+
+def _status_kib(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _write_import_csv(path: Path, site_id: int, n: int) -> None:
+    months = [(2025, m) for m in range(1, 13)]
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("site_id,line,year,month,output,capacity,unit,raw_local,raw_imported\n")
+        k = line = 0
+        while k < n:
+            for y, m in months[: n - k]:
+                fh.write(f"{site_id},line-{line:07d},{y},{m},10.5,20,t,3.5,1.25\n")
+                k += 1
+            line += 1
+
+
+def import_benchmark(n_rows: int) -> bool:
+    """A county user's bulk import of ``n_rows`` operations while /health is asked every 50 ms.
+
+    Issue 16, defect 1: a 1,000,000-row CSV (41 MB) froze the server for 679 s and took
+    its RSS to 6.7 GB.  Reports the import time, /health latency (p50/p99/max: the target
+    is every answer within ``IMPORT_HEALTH_MS``), the server's peak RSS (VmHWM, bound
+    ``IMPORT_RSS_BOUND_MB``) and checks that every row is stored.
+    """
+    import threading
+
+    from regdev.monitoring import testing
+    from regdev.monitoring.db import make_engine, make_session_factory, session_scope
+    from regdev.monitoring.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="regdev-bench-import-") as tmp:
+        db = Path(tmp) / "import.db"
+        url = f"sqlite:///{db}"
+        engine = make_engine(url)
+        upgrade(engine)
+        with session_scope(make_session_factory(engine), write=True) as s:
+            site_id = testing.build_world(s).site_a1.id
+        engine.dispose()
+        csv_path = Path(tmp) / "ops.csv"
+        _write_import_csv(csv_path, site_id, n_rows)
+        size_mb = csv_path.stat().st_size / 2**20
+        server = Server(db, cheap_hash=True)
+        result: dict[str, object] = {}
+        latencies: list[float] = []
+        rss_kib: list[int] = []
+        try:
+            login = httpx.post(
+                f"{server.base}/api/v1/login/access-token",
+                data={"username": "county_a1", "password": testing.PASSWORD},
+                timeout=60,
+                trust_env=False,
+            )
+            token = login.json()["access_token"]
+            rss0 = _status_kib(server.proc.pid, "VmRSS")
+
+            def upload() -> None:
+                t0 = time.monotonic()
+                with csv_path.open("rb") as fh, httpx.Client(timeout=7200, trust_env=False) as c:
+                    r = c.post(
+                        f"{server.base}/api/v1/operations/import",
+                        headers={"Authorization": f"Bearer {token}"},
+                        files={"file": ("ops.csv", fh, "text/csv")},
+                    )
+                result["status"], result["body"] = r.status_code, r.text[:300]
+                result["seconds"] = time.monotonic() - t0
+
+            t = threading.Thread(target=upload)
+            with httpx.Client(timeout=30, trust_env=False) as probe:
+                probe.get(f"{server.base}/api/v1/health")
+                t.start()
+                while t.is_alive():
+                    t0 = time.perf_counter()
+                    r = probe.get(f"{server.base}/api/v1/health")
+                    latencies.append((time.perf_counter() - t0) * 1000.0)
+                    if r.status_code != 200:
+                        latencies[-1] = float("inf")
+                    rss_kib.append(_status_kib(server.proc.pid, "VmRSS"))
+                    time.sleep(0.05)
+            t.join()
+            peak_kib = _status_kib(server.proc.pid, "VmHWM")
+        finally:
+            server.stop()
+        stored = _count_lines(url, "line-")
+    xs = sorted(latencies)
+    p50, p99, worst = xs[len(xs) // 2], xs[int(0.99 * (len(xs) - 1))], xs[-1]
+    over = sum(x > IMPORT_HEALTH_MS for x in xs)
+    print(
+        f"import: {n_rows:,} rows ({size_mb:.1f} MiB CSV) as a county user -> HTTP "
+        f"{result.get('status')} in {result.get('seconds', float('nan')):.0f} s "
+        f"({n_rows / max(float(result.get('seconds', 1) or 1), 1e-9):,.0f} rows/s), {stored:,} rows stored; "
+        f"{loadavg()}"
+    )
+    print(
+        f"  /health asked {len(xs)} times during the import: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"max {worst:.1f} ms, {over} over {IMPORT_HEALTH_MS:.0f} ms"
+    )
+    print(
+        f"  server RSS: {rss0 / 1024:.0f} MiB before, {max(rss_kib, default=0) / 1024:.0f} MiB "
+        f"highest sampled, peak (VmHWM) {peak_kib / 1024:.0f} MiB; bound {IMPORT_RSS_BOUND_MB:.0f} MiB"
+    )
+    ok = (
+        result.get("status") == 201
+        and stored == n_rows
+        and worst <= IMPORT_HEALTH_MS
+        and peak_kib / 1024 <= IMPORT_RSS_BOUND_MB
+    )
+    print(
+        f"target import: every /health within {IMPORT_HEALTH_MS:.0f} ms, peak RSS <= "
+        f"{IMPORT_RSS_BOUND_MB:.0f} MiB, all rows stored -> {'meets' if ok else 'MISSES'}"
+    )
+    return result.get("status") == 201 and stored == n_rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny smoke run (for the test suite)")
@@ -508,6 +631,13 @@ def main() -> None:
     ap.add_argument("--writes-seconds", type=float, default=15.0, help="per write phase")
     ap.add_argument("--no-writes", action="store_true", help="skip the write benchmark")
     ap.add_argument("--no-reads", action="store_true", help="skip the read benchmark")
+    ap.add_argument(
+        "--import-rows",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run the bulk-import case with N rows (the issue's size: 1000000)",
+    )
     ap.add_argument(
         "--compare-ref",
         metavar="GIT_REF",
@@ -529,6 +659,8 @@ def main() -> None:
     if args.quick:
         args.months, args.lines, args.requests, args.seconds, args.concurrency = 6, 1, 60, 5.0, 4
         args.writes_seconds = 2.0
+    if args.import_rows > 0 and not import_benchmark(args.import_rows):
+        sys.exit(1)
     if not args.no_writes:
         write_benchmark(args)
     if args.no_reads:
