@@ -74,7 +74,21 @@ def _begin_on_driver(engine: Engine) -> None:
     ``BEGIN`` goes straight to the driver connection: through the statement machinery
     (``exec_driver_sql``) it cost about a tenth of a millisecond per transaction, as
     much as a small indexed query.
+
+    **No connection goes back to the pool inside a transaction.**  A ``COMMIT`` that
+    fails (``SQLITE_BUSY``, an I/O error) leaves SQLite's transaction open, while
+    SQLAlchemy counts it as ended and so skips the rollback when the connection
+    returns to the pool; the next request that took that connection then failed with
+    "cannot start a transaction within a transaction" (the flake of the SIGKILL test,
+    reproduced in ``test_failed_commit_does_not_poison_the_pool``).  The pool's
+    ``reset`` hook therefore rolls back whatever the driver still has open (that
+    transaction was never acknowledged: its commit failed).
     """
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+        if getattr(dbapi_connection, "in_transaction", False):
+            dbapi_connection.rollback()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
