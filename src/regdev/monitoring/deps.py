@@ -19,7 +19,6 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from regdev.monitoring import auth
@@ -27,7 +26,7 @@ from regdev.monitoring.config import Settings
 from regdev.monitoring.db import write_bind
 from regdev.monitoring.errors import AuthenticationError
 from regdev.monitoring.models import User
-from regdev.monitoring.read_cache import PRINCIPAL_KEY
+from regdev.monitoring.read_cache import PRINCIPAL_KEY, ReadCache, read_head
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
 
@@ -121,18 +120,20 @@ async def get_optional_user(
         return await anyio.to_thread.run_sync(
             functools.partial(auth.user_from_token, session, token, settings=settings)
         )
-    # a write: check the token's user on the read engine, outside the write transaction
-    # (which has not started), then hand the session a copy without a query
-    read_engine = request.app.state.read_cache.engine
+    # a write: the token's user as of the current audit head (read on the read engine,
+    # outside the write transaction, which has not started: every revocation is
+    # audited and moves the head), then a copy for the session, without a query
     return await anyio.to_thread.run_sync(
-        functools.partial(_user_for_write, session, read_engine, token, settings)
+        functools.partial(_user_for_write, session, request.app.state.read_cache, token)
     )
 
 
-def _user_for_write(session: Session, read_engine: Engine, token: str, settings: Settings) -> User:
-    with Session(read_engine) as reader:
-        user = auth.user_from_token(reader, token, settings=settings)
-        reader.expunge(user)
+def _user_for_write(session: Session, cache: ReadCache, token: str) -> User:
+    auth.verify_token(token, settings=cache.settings)  # signature and expiry, every time
+    user = cache.principal(token, read_head(cache.engine))
+    if user is None:
+        msg = "invalid or expired credentials; log in again"
+        raise AuthenticationError(msg)
     return session.merge(user, load=False)
 
 

@@ -186,3 +186,13 @@ def test_logout_revokes_the_read_path(
     assert client.post(f"{API}/logout", headers=headers).status_code in (200, 204)
     r = client.get(f"{url}&after=logout", headers=headers)
     assert r.status_code == 401
+    # writes check the user at the current audit head too: the old token is refused
+    body = {
+        "site_id": records.site_a1.id,
+        "date": "2025-05-01",
+        "product_category": "x",
+        "score": 5,
+    }
+    assert client.post(f"{API}/surveys", headers=headers, json=body).status_code == 401
+    fresh = login("county_a1")
+    assert client.post(f"{API}/surveys", headers=fresh, json=body).status_code == 201
