@@ -32,8 +32,26 @@ What it does
    acknowledged (201) write is in the database ("nothing lost"; exit 1 otherwise).
    Targets: >= 100 writes/s with p99 <= 200 ms on both databases.
 
+6. ``--compare-ref GIT_REF``: the same read mixes against the code of another git
+   revision (``git archive`` of its ``src/`` into a temporary directory, run with
+   ``PYTHONPATH`` pointing there) on the same database in the same run, and the
+   ratios real/old of requests/s, p99 and server CPU per request (issue 16: the read
+   path before the direct list path was ``fa213f0``).  ``--compare-switch`` also runs
+   this code with ``REGDEV_FAST_READS=false``.
+7. ``--import-rows N`` (issue 16: 1,000,000): a county user's bulk CSV import of N
+   operations while ``/health`` is asked every 50 ms; prints the /health latencies
+   (target: every answer within 100 ms), the server's peak RSS (bound 400 MiB) and
+   checks that every row is stored.
+
+Every figure comes with the load average: the machine is shared, so requests/s and
+latencies depend on other processes, while the server's CPU time per request (read
+from /proc for the server's process tree) does not; the load generator's own CPU per
+request is printed too (the default ``raw`` HTTP client costs ~0.1 ms per request,
+httpx ~2 ms, which on 2 cores took CPU from the server it measured).
+
 Usage: python benchmarks/bench_service.py [--quick] [--months N] [--concurrency C]
        [--workers N] [--no-writes | --no-reads] [--writes-seconds S]
+       [--compare-ref GIT_REF] [--compare-switch] [--mixes MIX ...] [--import-rows N]
 """
 
 from __future__ import annotations
