@@ -91,107 +91,28 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in rows]
 
 
-_SUFFIXES_EN = (" province", " special city", " directly governed city", " city")
-_SUFFIXES_KO = ("특별시", "직할시", "도", "시")
-
-
-def _norm(text: str) -> str:
-    import unicodedata
-
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
-def _korean_province_names() -> dict[str, str]:
-    """ISO code → Korean name of the default country's provinces (packaged table)."""
-    import csv
-    from importlib import resources
-
-    # read through the top package: importing regdev.monitoring would need its extras
-    path = resources.files("regdev").joinpath("monitoring", "data", "provinces_ko.csv")
-    try:
-        text = path.read_text("utf-8")
-    except OSError:  # pragma: no cover - the table ships with the package
-        return {}
-    return {r["province_iso"]: r["name_ko"] for r in csv.DictReader(text.splitlines())}
-
-
-def _province_keys(reg: RegionRegistry) -> dict[str, set[str]]:
-    """Province name → the normalised texts that name it (name, ISO code, Korean name)."""
-    frame = reg.frame
-    korean = _korean_province_names()
-    keys: dict[str, set[str]] = {}
-    for name in reg.provinces():
-        k = {_norm(name)}
-        k |= {_norm(name)[: -len(suf)] for suf in _SUFFIXES_EN if _norm(name).endswith(suf)}
-        if "province_iso" in frame.columns:
-            isos = frame.loc[frame["province"] == name, "province_iso"].dropna().unique()
-            for iso in isos:
-                k.add(_norm(str(iso)))
-                ko = korean.get(str(iso))
-                if ko:
-                    k.add(_norm(ko))
-                    k |= {
-                        _norm(ko[: -len(suf)])
-                        for suf in _SUFFIXES_KO
-                        if ko.endswith(suf) and len(ko) > len(suf)
-                    }
-        keys[name] = k
-    return keys
-
-
-def province_of(reg: RegionRegistry, text: str) -> str | None:
-    """The registry's province that ``text`` names (name, ISO code or Korean name).
-
-    Case, spacing and a trailing "Province" / "도" do not matter: ``"south pyongan"``,
-    ``"KP-02"``, ``"평안남도"`` and ``"평안남"`` all name South Pyongan.
-    """
-    wanted = {_norm(text)}
-    wanted |= {w[: -len(suf)] for w in list(wanted) for suf in _SUFFIXES_EN if w.endswith(suf)}
-    for name, keys in _province_keys(reg).items():
-        if wanted & keys:
-            return name
-    return None
-
-
-def province_options(reg: RegionRegistry) -> list[str]:
-    """One ``name (ISO, Korean name)`` entry per province (for error messages)."""
-    frame = reg.frame
-    korean = _korean_province_names()
-    out = []
-    for name in reg.provinces():
-        extra: list[str] = []
-        if "province_iso" in frame.columns:
-            isos = frame.loc[frame["province"] == name, "province_iso"].dropna().unique()
-            for iso in isos:
-                extra += [str(iso), *([korean[str(iso)]] if str(iso) in korean else [])]
-        out.append(f"{name} ({', '.join(extra)})" if extra else name)
-    return out
-
-
 @app.command("list")
 def list_regions(
     province: Annotated[
         str | None,
         typer.Option(
-            "--province", "-p", help="Only this province (name, Korean name or ISO code)."
+            "--province",
+            "-p",
+            help="Only this province: ISO code, English or Korean name (KP-07, Kangwon, 강원도).",
         ),
     ] = None,
     regions: RegionsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the regions (cities, counties, districts and the capital row)."""
-    from regdev.errors import NotFoundError
+    from regdev.registry.province_lookup import match_province, registry_provinces
 
     reg = load_registry(regions)
     frame = reg.frame
     if province is not None:
-        name = province_of(reg, province)
-        if name is None:
-            msg = _(
-                "unknown province {given!r}; expected a name, Korean name or ISO code: {options}"
-            ).format(given=province, options="; ".join(province_options(reg)))
-            raise NotFoundError(msg)
-        frame = frame[frame["province"] == name]
+        # ISO code, English or Korean name (the resolver of `users add --province`);
+        # anything else: an error listing every valid value
+        frame = frame[frame["province"] == match_province(registry_provinces(reg), province)]
     if as_json:
         echo_json(_records(frame))
         return
@@ -311,9 +232,8 @@ def validate(
             )
         else:
             _print_problems(exc.problems, exc.summary)
-            err_console.print(
-                f"[bold red]{len(exc.problems)} problem(s)[/] in {file}", soft_wrap=True
-            )
+            line = _("{n} problem(s) in {file}", n=len(exc.problems), file=str(file))
+            err_console.print(f"[bold red]{line}[/]", soft_wrap=True, highlight=False)
         raise typer.Exit(code=1) from None
     notes = [str(w.message) for w in caught]
     if as_json:

@@ -227,27 +227,3 @@ def test_header_only_file_fails_validation(tmp_path):
     res = runner.invoke(app, ["data", "validate", str(p)])
     assert res.exit_code == 1
     assert "expected at least one data row, got none (header only)" in res.stderr
-
-
-def test_list_province_by_name_korean_name_or_iso_code():
-    def ids(province: str) -> list[str]:
-        res = runner.invoke(app, ["data", "list", "--province", province, "--json"])
-        assert res.exit_code == 0, res.output
-        return sorted(r["region_id"] for r in json.loads(res.stdout))
-
-    south_pyongan = ids("South Pyongan")
-    assert len(south_pyongan) > 5
-    for other in (
-        "KP-02",
-        "kp-02",
-        "평안남도",
-        "평안남",
-        "south pyongan province",
-        " South  Pyongan ",
-    ):
-        assert ids(other) == south_pyongan, other
-    assert ids("개성특별시") == ids("Kaesong") == ids("KP-15")
-    res = runner.invoke(app, ["data", "list", "--province", "KP-99"])
-    assert res.exit_code != 0
-    message = res.output + str(res.exception)
-    assert "KP-02" in message and "평안남도" in message  # the valid values are listed
