@@ -50,10 +50,11 @@ def check_locks(problem: PlanningProblem) -> None:
         bad = np.flatnonzero(spent > p.budget + 1e-9)
         if bad.size:
             t = int(bad[0])
+            unit = p.metadata.get("unit_of_account", {}).get("name", "M USD")
             _raise(
                 "budget",
-                f"locked projects of {p.years[t]} cost {spent[t]:.1f} MCU but the budget "
-                f"of {p.years[t]} is {p.budget[t]:.1f} MCU",
+                f"locked projects of {p.years[t]} cost {spent[t]:.1f} {unit} but the budget "
+                f"of {p.years[t]} is {p.budget[t]:.1f} {unit}",
             )
 
 

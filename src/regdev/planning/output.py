@@ -115,6 +115,10 @@ def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
                 # issue 17: what the region table lacked and what was assumed instead
                 "assumptions": list(p.metadata.get("registry_assumptions", [])),
             },
+            # issue 10: what the data fixed (events, actuals), conflicts, the Kimhwa assumption
+            "history": p.metadata.get("history"),
+            # issue 10: the one unit of account of every money figure of the plan folder
+            "unit_of_account": p.metadata.get("unit_of_account"),
             "nondeterministic_fields": list(NONDETERMINISTIC_FIELDS),
             "model": {
                 "n_variables": None if model is None else model.n_cols,

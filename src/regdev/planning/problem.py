@@ -21,10 +21,14 @@ import pandas as pd
 
 from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, InfeasibleSpecificationError
-from regdev.planning.scenario import EVENT_FACILITY, Scenario
+from regdev.planning.scenario import Scenario
 from regdev.planning.sizing import size_facilities
+from regdev.units import UnitOfAccount
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from regdev.planning.history import Fact
     from regdev.registry import RegionRegistry
 
 NO_YEAR = -1
@@ -57,7 +61,7 @@ class PlanningProblem:
     benefit : numpy.ndarray, shape (n, F)
         Benefit per year of operation at tier 1 (population × benefit per person).
     base_cost, size : numpy.ndarray, shape (n, F)
-        Base cost (MCU, tier 1) and size of every facility (see :mod:`.sizing`).
+        Base cost (unit of account, tier 1) and size of every facility (see :mod:`.sizing`).
     capacity : numpy.ndarray of int, shape (F, Y)
         Projects per type and year.
     capacity_exact : numpy.ndarray of bool, shape (F,)
@@ -149,7 +153,7 @@ class PlanningProblem:
         return out
 
     def cost(self) -> np.ndarray:
-        """Cost of every (i, f, t): base cost × tier cost factor (MCU)."""
+        """Cost of every (i, f, t): base cost × tier cost factor (unit of account)."""
         out: np.ndarray = self.base_cost[:, :, None] * self.tier_cost[None, None, :]
         return out
 
@@ -285,7 +289,13 @@ def yearly_capacity(
 
 
 def build_problem(
-    registry: RegionRegistry, scenario: Scenario | None = None, *, history: bool | None = None
+    registry: RegionRegistry,
+    scenario: Scenario | None = None,
+    *,
+    history: bool | None = None,
+    actuals: Sequence[Fact] | None = None,
+    actuals_source: str | None = None,
+    open_from: int | None = None,
 ) -> PlanningProblem:
     """Turn a region registry and a scenario into a :class:`PlanningProblem`.
 
@@ -297,6 +307,14 @@ def build_problem(
         Defaults to :func:`~regdev.planning.scenario.load_scenario` ``()``.
     history : bool, optional
         Override ``scenario.history.enabled`` (``False`` = plan from scratch).
+    actuals : sequence of regdev.planning.history.Fact, optional
+        What a monitoring database says exists (:mod:`regdev.planning.actuals`);
+        overrides the programme events pair by pair.
+    actuals_source : str, optional
+        Where the actuals came from (for ``plan.json``).
+    open_from : int, optional
+        First year new projects may go in (:func:`regdev.planning.actuals.first_open_year`);
+        earlier years keep only their fixed projects.
 
     Returns
     -------
@@ -367,32 +385,16 @@ def build_problem(
     fully_banned = forbidden.all(axis=2)
     eligible &= ~fully_banned
 
-    # locks: history first, then the scenario's own (which win)
+    # locks: what the data says exists first (history / actuals, regdev.planning.history),
+    # then the scenario's own; a scenario lock contradicting the data is a reported conflict
+    from regdev.planning import history as hist
+
     lock_year = np.full((n, n_fac), NO_YEAR, dtype=np.int64)
     lock_source = np.full((n, n_fac), "", dtype=object)
     done_before = np.zeros((n, n_fac), dtype=bool)
-    if sc.history.enabled:
-        from regdev.registry import historical_cohorts
-
-        for fac in sc.history.facilities:
-            if fac not in facilities:
-                continue
-            f = facilities.index(fac)
-            cohorts = historical_cohorts(EVENT_FACILITY[fac])
-            for year in sorted(cohorts):
-                if year not in sc.history.years or year > years[-1]:
-                    continue
-                for rid in cohorts[year]:
-                    if rid not in pos:
-                        continue
-                    if year < years[0]:
-                        # built before the horizon starts: nothing left to plan for this pair
-                        done_before[pos[rid], f] = True
-                        eligible[pos[rid], f] = False
-                    elif lock_year[pos[rid], f] == NO_YEAR and not done_before[pos[rid], f]:
-                        lock_year[pos[rid], f] = years.index(year)
-                        lock_source[pos[rid], f] = "history"
-                        eligible[pos[rid], f] = True
+    locks = hist.Locks(lock_year, lock_source, done_before, eligible, forbidden)
+    facts, conflicts = hist.merge_facts(hist.programme_facts(sc), list(actuals or []))
+    conflicts += hist.apply_facts(facts, locks, pos=pos, facilities=facilities, years=years)
     for lock in sc.locks:
         i = _region_index(registry, pos, lock.region, "locks")
         if lock.facility not in facilities:
@@ -400,6 +402,10 @@ def build_problem(
             raise ConfigError(msg)
         f = facilities.index(lock.facility)
         t = _year_index(years, int(lock.year or 0), "locks")
+        clash_with_data = hist.lock_conflict(ids[i], lock.facility, years[t], locks, i, f, years)
+        if clash_with_data is not None:
+            conflicts.append(clash_with_data)
+            continue
         if not eligible[i, f]:
             msg = (
                 f"lock: {ids[i]} is locked to {lock.facility} in {lock.year} but is not a "
@@ -408,6 +414,7 @@ def build_problem(
             raise InfeasibleSpecificationError(msg, constraint="lock")
         lock_year[i, f] = t
         lock_source[i, f] = "scenario"
+    hist.warn_conflicts(conflicts)
     ii, ff = np.nonzero(lock_year >= 0)
     clash = forbidden[ii, ff, lock_year[ii, ff]]
     if clash.any():
@@ -432,6 +439,13 @@ def build_problem(
         if fac == "factories":
             per_year_used = cadence if cadence is not None else per_year_used
             capacity_exact[f] = True
+    if open_from is not None:
+        # issue 10: re-planning from actuals; a year that has passed takes only what is fixed in it
+        for t, year in enumerate(years):
+            if year < open_from:
+                fixed_t = lock_year == t
+                forbidden[:, :, t] |= ~fixed_t
+                capacity[:, t] = fixed_t.sum(axis=0)
     coverage_exact = capacity.sum(axis=1) >= n_elig
     if sc.coverage.mode == "exact":
         coverage_exact[:] = True
@@ -445,11 +459,14 @@ def build_problem(
             province_of[fac_cand], len(provinces), cum, sc.balance.tolerance
         )
 
+    # issue 10: one unit of account; the cost norms and the budget are converted into it
+    unit = UnitOfAccount(sc.money.name, sc.money.usd_per_unit, sc.money.norm_units)
     budget = np.full(n_years, np.inf)
     for year, amount in sc.budget.by_year.items():
-        budget[_year_index(years, int(year), "budget")] = float(amount)
+        budget[_year_index(years, int(year), "budget")] = unit.from_norm(float(amount))
 
     table = size_facilities(ids, population, list(facilities), sc.sizing)
+    table["base_cost"] = table["base_cost"] * unit.norm_units
     size = table["size"].to_numpy(dtype=float).reshape(n, n_fac)
     base_cost = table["base_cost"].to_numpy(dtype=float).reshape(n, n_fac)
     per_person = np.array([sc.benefit.of(fac) for fac in facilities])
@@ -461,6 +478,9 @@ def build_problem(
     h = hashlib.sha256()
     h.update(reg_hash.encode())
     h.update(sc.canonical_json().encode())
+    if actuals or open_from is not None:
+        # issue 10: a plan re-made from actuals is identified by them too
+        h.update(json.dumps([[f.to_dict() for f in actuals or []], open_from]).encode())
     metadata: dict[str, Any] = {
         "input_hash": h.hexdigest(),
         "registry_source": registry.source,
@@ -473,6 +493,9 @@ def build_problem(
         "factories_per_year": per_year_used,
         # issue 17: what the region table lacks and what was assumed in its place
         "registry_assumptions": registry.assumptions(),
+        # issue 10: what was fixed from the data, the conflicts and the Kimhwa assumption
+        "history": {**hist.summary(facts, conflicts, actuals_source), "open_from": open_from},
+        "unit_of_account": unit.to_dict(),
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)

@@ -175,7 +175,8 @@ def _family_detail(p: PlanningProblem, family: str) -> str:
     if family == "budget":
         fin = np.isfinite(p.budget)
         yrs = [f"{y}: {b:.1f}" for y, b, ok in zip(p.years, p.budget, fin, strict=True) if ok]
-        return f"budget MCU {', '.join(yrs)}"
+        unit = p.metadata.get("unit_of_account", {}).get("name", "M USD")
+        return f"budget {unit} {', '.join(yrs)}"
     if family == "balance":
         return f"balance tolerance {p.metadata.get('balance_tolerance')}"
     if family == "workload":

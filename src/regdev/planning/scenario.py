@@ -241,6 +241,18 @@ class Budget(_Frozen):
     )
 
 
+class Money(_Frozen):
+    """The unit of account of every output (see :mod:`regdev.units`).
+
+    Default: million US dollars; the cost norms of ``[sizing]`` and ``[budget]``
+    are read as that unit (``norm_units = 1``, a planning assumption).
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=40)] = "M USD"
+    usd_per_unit: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1_000_000.0
+    norm_units: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1.0
+
+
 class Offshore(_Frozen):
     """Offshore-farm candidates: ``"coastal"`` programme regions, or an explicit list."""
 
@@ -315,9 +327,14 @@ class LeisureSizing(_Frozen):
 
 
 class GrainSizing(_Frozen):
-    """Grain-storage sizing norms (months of consumption; dryer for the harvest window)."""
+    """Grain-storage sizing norms (months of consumption; dryer for the harvest window).
 
-    grain_kg_per_person_year: float = 170.0
+    The tonnage is :func:`regdev.grain.sizing.county_store_tonnage` (one
+    function for the planner and ``regdev grain``): 167 kg per person and year
+    (FAO/WFP CFSAM DPRK 2008) for 6 months (the ``cn-consuming`` reserve norm).
+    """
+
+    grain_kg_per_person_year: float = 167.0
     months_of_consumption: float = 6.0
     min_capacity_t: float = 1000.0
     share_dried: float = 0.6
@@ -377,6 +394,7 @@ class Scenario(_Frozen):
     locks: list[Assignment] = Field(default_factory=list)
     forbid: list[Assignment] = Field(default_factory=list)
     sizing: Sizing = Field(default_factory=lambda: Sizing())
+    money: Money = Field(default_factory=lambda: Money())
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:

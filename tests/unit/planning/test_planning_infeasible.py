@@ -89,7 +89,7 @@ def test_balance_with_tolerance_is_feasible_and_holds():
 def test_locked_cost_exceeds_budget():
     with pytest.raises(
         InfeasibleSpecificationError,
-        match=r"budget: locked projects of 2024 cost [0-9.]+ MCU but the budget of 2024 is 10\.0 MCU",
+        match=r"budget: locked projects of 2024 cost [0-9.]+ M USD but the budget of 2024 is 10\.0 M USD",
     ):
         _plan(budget={"by_year": {2024: 10.0}})
 

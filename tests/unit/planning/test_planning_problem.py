@@ -34,7 +34,8 @@ def test_default_problem_shape(default_problem):
     assert p.n_regions == 179
     assert "KP-PYY-PYONGYANG" not in p.region_ids
     assert list(p.region_ids) == sorted(p.region_ids)
-    assert p.capacity[p.factory_index].tolist() == [20] * 8 + [19, 0]
+    # 178 factory candidates: Kimhwa's pilot factories are built (issue 10)
+    assert p.capacity[p.factory_index].tolist() == [20] * 8 + [18, 0]
     assert p.coverage_exact.all()
     fo = p.facilities.index("offshore_farm")
     assert p.eligible[:, fo].sum() == 54  # coastal programme regions
@@ -127,9 +128,10 @@ def test_replanning_from_a_later_year_excludes_what_was_built_before():
     p = build_problem(load_default(), sc)
     fi = p.factory_index
     done = p.metadata["done_before_horizon"]["factories"]
-    assert len(done) == 40  # the 2024 and 2025 cohorts
-    assert p.eligible[:, fi].sum() == 179 - 40
-    assert p.capacity[fi].tolist() == [20] * 6 + [19, 0]
+    assert len(done) == 41  # the 2024 and 2025 cohorts and the Kimhwa pilot (issue 10)
+    assert "KP-KAN-KIMHWA" in done
+    assert p.eligible[:, fi].sum() == 179 - 41
+    assert p.capacity[fi].tolist() == [20] * 6 + [18, 0]
     assert (p.lock_year[:, fi] == 0).sum() == 5  # the started 2026 sites
     plan = plan_rollout(p)
     assert plan.status == "optimal"

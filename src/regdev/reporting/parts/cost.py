@@ -6,7 +6,7 @@ import numpy as np
 
 from regdev.i18n import _
 from regdev.reporting.context import ReportContext
-from regdev.reporting.labels import MONEY_UNIT, facility_label, fmt_num
+from regdev.reporting.labels import facility_label, fmt_num, money_unit
 from regdev.reporting.parts._util import small
 from regdev.reporting.sections import ReportSection
 from regdev.reporting.svg import stacked_bars, type_colour
@@ -29,7 +29,7 @@ def section(ctx: ReportContext) -> ReportSection:
     body = stacked_bars(
         [str(y) for y in p.years],
         series,
-        y_label=_("Cost ({unit})", unit=_(MONEY_UNIT)),
+        y_label=_("Cost ({unit})", unit=money_unit(ctx.plan)),
         title=_("Cost per year"),
     )
     fin = np.isfinite(p.budget)
@@ -39,7 +39,9 @@ def section(ctx: ReportContext) -> ReportSection:
             for y, b, ok in zip(p.years, p.budget, fin, strict=True)
             if ok
         )
-        body += small(_("Budget per year ({unit}): {budget}.", unit=_(MONEY_UNIT), budget=budget))
+        body += small(
+            _("Budget per year ({unit}): {budget}.", unit=money_unit(ctx.plan), budget=budget)
+        )
     else:
         body += small(_("No annual budget in this scenario: costs are shown for information."))
     body += small(
