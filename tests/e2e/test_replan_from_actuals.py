@@ -28,7 +28,8 @@ from regdev.monitoring.config import Settings
 from regdev.monitoring.db import make_engine
 from regdev.monitoring.deps import get_hasher
 from regdev.monitoring.history import load_history
-from regdev.monitoring.models import Plan, Project
+from regdev.monitoring.lines import line_choices
+from regdev.monitoring.models import Plan, Project, Site
 from regdev.monitoring.plan_import import design_lines, import_plan
 from regdev.pipeline import PlanOptions, explain
 
@@ -134,6 +135,17 @@ def test_replan_from_actuals_end_to_end(db_url: str, tmp_path: Path) -> None:
         for key, body in updates.items():
             r = client.patch(f"{API}/projects/{ids[key]}", headers=h, json=body)
             assert r.status_code == 200, (key, r.text)
+
+    # the factory that opened took the plan's design lines (monthly capacity = yearly / 12):
+    # the dashboard offers exactly these, the same lines as factories.csv
+    with Session(engine) as s:
+        site = s.execute(select(Site).where(Site.project_id == ids["built"])).scalar_one()
+        choices = line_choices(s, [site.id])[site.id]
+    mine = fac_csv.loc[fac_csv["region_id"] == pairs["built"][0]]
+    assert choices and all(c.designed for c in choices)
+    assert {c.name: round(float(c.capacity or 0.0), 6) for c in choices} == {
+        str(r.line): round(float(r.capacity) / 12.0, 6) for r in mine.itertuples()
+    }
 
     # 4. regdev plan --actuals (previous plan: the out folder's own)
     res = runner.invoke(

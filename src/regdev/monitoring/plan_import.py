@@ -24,7 +24,7 @@ from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import HISTORY_SOURCE, ensure_programme
-from regdev.monitoring.models import Plan, Project, Region
+from regdev.monitoring.models import Plan, Project, Region, Site
 from regdev.monitoring.reference import load_regions
 from regdev.planning.plan import SCHEDULE_COLUMNS
 from regdev.planning.scenario import FACILITY_TYPES
@@ -348,6 +348,20 @@ def _store_plan(
     }
     session.flush()
     audit.record(session, actor=actor, changes=changes)
+    if factory_lines:
+        # factory sites already operating take the new plan's design lines (added or
+        # resized; lines no longer designed stay, records may refer to them)
+        from regdev.monitoring.lines import sync_site_lines_from_plan
+
+        sites = session.execute(
+            select(Site.id, Site.region_id).where(
+                Site.facility == "factories", Site.region_id.in_(sorted(factory_lines))
+            )
+        ).all()
+        for site_id, region_id in sites:
+            sync_site_lines_from_plan(
+                session, actor=actor, site_id=int(site_id), region_id=str(region_id)
+            )
     return plan
 
 
