@@ -137,3 +137,73 @@ def test_shuffled_registry_gives_the_same_plan():
     b = plan_rollout(build_problem(shuffled, sc))
     assert a.objective == b.objective
     assert a.schedule.equals(b.schedule)
+
+
+# --------------------------------------------------------------------- the policy's aim
+@pytest.fixture(scope="module")
+def from_scratch_plan():
+    from regdev.planning import build_problem
+    from regdev.registry import load_default
+
+    return plan_rollout(build_problem(load_default(), history=False))
+
+
+@pytest.mark.solver
+def test_first_two_cohorts_are_lagging_rural_counties_spread_over_the_provinces(
+    from_scratch_plan,
+):
+    """Issue 9: with --no-history and the default (prioritarian) objective the first two
+    factory cohorts are mostly rural counties in most provinces, less developed than the
+    national mean."""
+    from regdev.planning.cohorts import cohort_profile
+
+    plan = from_scratch_plan
+    p = plan.problem
+    assert plan.status == "optimal"
+    prof = cohort_profile(plan, ("factories",)).set_index("year")
+    first = prof.loc[[p.years[0], p.years[1]]]
+    assert (first["county_share"] >= 0.75).all()
+    assert (first["rural_share"] >= 0.75).all()
+    assert (first["mean_development_index"] < first["national_mean_development_index"]).all()
+    yi = plan.year_index()[:, p.factory_index]
+    provinces = set(p.province_of[(yi >= 0) & (yi <= 1)].tolist())
+    assert len(provinces) >= 2 * len(p.provinces) // 3
+    # and the order is by need first: the first two cohorts are less developed than the last two
+    dev = prof["mean_development_index"]
+    assert dev.iloc[:2].mean() < dev.iloc[-2:].mean()
+
+
+@pytest.mark.solver
+def test_headcount_objective_is_kept_as_an_option():
+    """The utilitarian headcount objective (epsilon = 0) puts the most populous regions first."""
+    from regdev.planning import build_problem, load_scenario
+    from regdev.registry import load_default
+
+    sc = load_scenario().with_updates(equity={"objective": "headcount", "epsilon": 0.0})
+    p = build_problem(load_default(), sc, history=False)
+    np.testing.assert_allclose(p.equity_weight, 1.0)
+    plan = plan_rollout(p)
+    yi = plan.year_index()[:, p.factory_index]
+    first, last = p.population[yi == 0], p.population[yi == yi.max()]
+    assert np.median(first) > 2 * np.median(last)
+
+
+@SETTINGS
+@given(
+    st.lists(st.floats(1e3, 1e6), min_size=2, max_size=8),
+    st.lists(st.floats(0.1, 1.0), min_size=2, max_size=8),
+    st.floats(0.5, 4.0),
+    st.floats(0.0, 0.5),
+)
+def test_need_dominates_population_in_the_welfare_weights(pop, dev, epsilon, theta):
+    """A region half as developed outweighs one up to 2^(epsilon/theta) times as populous."""
+    from regdev.planning.problem import welfare_weights
+
+    k = min(len(pop), len(dev))
+    pop_a, dev_a = np.array(pop[:k]), np.array(dev[:k])
+    w = pop_a * welfare_weights(pop_a, dev_a, epsilon=epsilon, theta=theta)
+    ratio = (w[:, None] / w[None, :]) ** 1.0
+    expected = (pop_a[:, None] / pop_a[None, :]) ** theta * (dev_a[:, None] / dev_a[None, :]) ** (
+        -epsilon
+    )
+    np.testing.assert_allclose(ratio, expected, rtol=1e-9)

@@ -156,9 +156,14 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
 def stage_report(plan: Plan, dossiers: list[dict[str, Any]], design: DesignResult | None) -> Report:
     """``report.html`` and its sections."""
     from regdev.reporting import build_report
+    from regdev.reporting.cohorts import cohort_section
 
     return build_report(
-        plan, dossiers, schedule=plan.schedule_frame(allow_feasible=True), design=design
+        plan,
+        dossiers,
+        schedule=plan.schedule_frame(allow_feasible=True),
+        design=design,
+        extra_sections=[cohort_section(plan)],  # issue 9: who comes first
     )
 
 

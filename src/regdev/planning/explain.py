@@ -76,9 +76,16 @@ def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
     work_tight = np.zeros((p.n_regions, n_years), dtype=bool)
     r = np.flatnonzero(tight["workload"])
     work_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
-    bud_tight = np.zeros(n_years, dtype=bool)
-    r = np.flatnonzero(tight["budget"])
-    bud_tight[model.row_key[r, 0]] = True
+    # budget: the slack of every budgeted year, compared with the project's own cost there
+    # ("the budget of such an earlier year cannot take the project")
+    slack = np.full(n_years, np.inf)
+    r = model.rows_of("budget")
+    if r.size:
+        x = plan.solution(allow_feasible=True)
+        cols = x[model.var_i, model.var_f, model.var_t].astype(float)
+        act = model.matrix[r] @ cols
+        slack[model.row_key[r, 0]] = model.row_upper[r] - act
+    cost = p.cost()
     bal_tight = np.zeros((len(p.provinces), n_years), dtype=bool)
     r = np.flatnonzero(tight["balance"])
     bal_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
@@ -98,7 +105,7 @@ def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
                     fams.append("capacity")
                 if work_tight[i, earlier].any():
                     fams.append("workload")
-                if bud_tight[earlier].any():
+                if (slack[earlier] < cost[i, f, earlier] - 1e-9).any():
                     fams.append("budget")
             if f == fi and bal_tight[p.province_of[i], t:].any():
                 fams.append("balance")

@@ -9,10 +9,17 @@ The baseline a planner would do by hand, used to show what optimisation adds
    remaining counties with the highest equity-weighted benefit.
 3. Every other (region, type) pair, by equity-weighted benefit (highest
    first), goes to the earliest year with spare capacity, workload and budget.
+4. A pair that must be covered but finds no such year is *repaired* by one
+   move (:func:`_repair`): in a year where its type has spare capacity but the
+   region's workload is full, one of the region's own unlocked non-factory
+   projects moves to another year that takes it; or, in a year where the
+   region has spare workload but the type is full, one other region's
+   unlocked project of that type moves to a year with spare capacity.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,8 +134,69 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
                     place(i, f, t)
                     break
             else:
-                if p.coverage_exact[f]:
+                repaired = p.coverage_exact[f] and _repair(
+                    i, f, fits, place, x, done, used, load, spent, cost, p
+                )
+                if p.coverage_exact[f] and not repaired:
                     problems.append(
                         f"coverage: no year left for {p.region_ids[i]}/{p.facilities[f]}"
                     )
     return GreedyResult(x=x, objective=objective_of(p, x), feasible=not problems, problems=problems)
+
+
+def _repair(
+    i: int,
+    f: int,
+    fits: Callable[[int, int, int], bool],
+    place: Callable[[int, int, int], None],
+    x: np.ndarray,
+    done: np.ndarray,
+    used: np.ndarray,
+    load: np.ndarray,
+    spent: np.ndarray,
+    cost: np.ndarray,
+    p: PlanningProblem,
+) -> bool:
+    """Make room for pair ``(i, f)`` by moving one other unlocked project (step 4)."""
+    n_years = p.n_years
+    fi = p.factory_index
+    allowed = p.allowed()
+
+    def unplace(j: int, g: int, t: int) -> None:
+        x[j, g, t] = False
+        done[j, g] = False
+        used[g, t] -= 1
+        load[j, t] -= 1
+        spent[t] -= cost[j, g, t]
+
+    for t in range(n_years):
+        if not allowed[i, f, t]:
+            continue
+        # (a) the type has room in t but region i's workload is full: move one of i's projects
+        if used[f, t] < p.capacity[f, t]:
+            for g in range(p.n_facilities):
+                if g in (f, fi) or not x[i, g, t] or p.lock_year[i, g] == t:
+                    continue
+                unplace(i, g, t)
+                if fits(i, f, t):
+                    for t2 in range(n_years):
+                        if t2 != t and fits(i, g, t2):
+                            place(i, f, t)
+                            place(i, g, t2)
+                            return True
+                place(i, g, t)
+        # (b) region i has workload in t but the type is full: move another region's project
+        else:
+            for j in np.flatnonzero(x[:, f, t]).tolist():
+                if j == i or p.lock_year[j, f] == t:
+                    continue
+                unplace(j, f, t)
+                if fits(i, f, t):
+                    place(i, f, t)
+                    for t2 in range(n_years):
+                        if t2 != t and fits(j, f, t2):
+                            place(j, f, t2)
+                            return True
+                    unplace(i, f, t)
+                place(j, f, t)
+    return False

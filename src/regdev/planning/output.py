@@ -100,6 +100,15 @@ def province_progress(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cohort_records(plan: Plan) -> list[dict[str, Any]]:
+    """The cohort profile (:func:`~regdev.planning.cohorts.cohort_profile`) as JSON records."""
+    from regdev.planning.cohorts import cohort_profile
+
+    frame = cohort_profile(plan).astype(object)
+    frame = frame.where(frame.notna(), None)
+    return list(frame.to_dict(orient="records"))
+
+
 def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
     """The content of ``plan.json`` (contract in COMMON.md; see docs/planning.md)."""
     p = plan.problem
@@ -136,6 +145,9 @@ def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
                 for fac in p.facilities
             },
             "total_cost": round(float(schedule["cost"].sum()), 6),
+            # issue 9: the welfare function and who each cohort reaches
+            "welfare": p.metadata.get("welfare"),
+            "cohorts": cohort_records(plan),
             "left_out": plan.left_out(allow_feasible=True).to_dict(orient="records"),
             "schedule": schedule.to_dict(orient="records"),
         }

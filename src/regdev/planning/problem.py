@@ -45,7 +45,8 @@ class PlanningProblem:
     development : numpy.ndarray, shape (n,)
         Development index ``d`` in [0.1, 1].
     equity_weight : numpy.ndarray, shape (n,)
-        ``e = (d / mean d)^(−ε)``.
+        Welfare weight per person served (:func:`welfare_weights`):
+        ``(pop / mean pop)^(θ − 1) · (d / mean d)^(−ε)``.
     facilities : tuple of str
         Facility types (F).
     years : tuple of int
@@ -111,6 +112,8 @@ class PlanningProblem:
     metadata: dict[str, Any] = field(default_factory=dict, repr=False)
     lat: np.ndarray | None = field(default=None, repr=False)
     lon: np.ndarray | None = field(default=None, repr=False)
+    kind: tuple[str, ...] | None = field(default=None, repr=False)
+    rural_population: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -186,6 +189,8 @@ class PlanningProblem:
             "forbidden": self.forbidden[o],
             "lat": None if self.lat is None else self.lat[o],
             "lon": None if self.lon is None else self.lon[o],
+            "kind": None if self.kind is None else tuple(self.kind[k] for k in o),
+            "rural_population": None if self.rural_population is None else self.rural_population[o],
         }
         kw = {k: getattr(self, k) for k in self.__dataclass_fields__}
         kw.update(pick)
@@ -331,7 +336,9 @@ def build_problem(
     population = frame["population"].to_numpy(dtype=float)
     dev_all = registry.development_index()
     development = dev_all.reindex(ids).to_numpy(dtype=float)
-    equity = (development / development.mean()) ** (-sc.equity.epsilon)
+    equity = welfare_weights(
+        population, development, epsilon=sc.equity.epsilon, theta=sc.equity.theta
+    )
 
     tiers = np.asarray(sc.tier_levels(), dtype=np.int64)
     tier_cost = (1.0 + sc.tiers.cost_step) ** (tiers - 1)
@@ -469,6 +476,11 @@ def build_problem(
         "scenario_name": sc.name,
         "regdev_version": __version__,
         "epsilon": sc.equity.epsilon,
+        "welfare": {
+            "objective": sc.equity.objective,
+            "epsilon": sc.equity.epsilon,
+            "population_exponent": sc.equity.theta,
+        },
         "balance_tolerance": sc.balance.tolerance if sc.balance.enabled else None,
         "factories_per_year": per_year_used,
         # issue 17: what the region table lacks and what was assumed in its place
@@ -510,7 +522,76 @@ def build_problem(
         # issue 17: without coordinates (none known, none imputable) there is no map
         lat=frame["lat"].to_numpy(dtype=float) if registry.has_coordinates() else None,
         lon=frame["lon"].to_numpy(dtype=float) if registry.has_coordinates() else None,
+        kind=tuple(frame["kind"].astype(str).tolist()) if "kind" in frame.columns else None,
+        rural_population=_rural_population(frame, population),
     )
+
+
+def _rural_population(frame: pd.DataFrame, population: np.ndarray) -> np.ndarray | None:
+    """Rural residents of every region: population − urban population (``None`` when unknown)."""
+    if "urban_population" not in frame.columns:
+        return None
+    urban = pd.to_numeric(frame["urban_population"], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(urban).all():
+        return None
+    rural = np.clip(population - np.nan_to_num(urban, nan=0.0), 0.0, population)
+    # regions without an urban figure count by kind: a county is rural, a city urban
+    if "kind" in frame.columns:
+        county = frame["kind"].astype(str).eq("county").to_numpy()
+        rural = np.where(np.isnan(urban), np.where(county, population, 0.0), rural)
+    out: np.ndarray = rural
+    return out
+
+
+def welfare_weights(
+    population: np.ndarray, development: np.ndarray, *, epsilon: float, theta: float
+) -> np.ndarray:
+    """Welfare weight per person served: ``(pop / mean pop)^(theta − 1) · (d / mean d)^(−epsilon)``.
+
+    The objective values a project of type ``f`` in region ``c`` at
+    ``population_c · b_f · e_c`` per year, which with this ``e_c`` is
+    ``mean pop · b_f · (pop_c / mean pop)^theta · (d_c / mean d)^(−epsilon)``:
+    the per-capita gain ``b_f`` (the same for everyone a facility serves)
+    weighted by need (Atkinson marginal social value ``d^(−epsilon)`` of a
+    region at development level ``d``) and by size through ``theta``.
+    ``theta = 1`` is the headcount objective (every person counts once);
+    ``theta = 0`` counts every region as one, whatever its size.  Because
+    regions compare by the ratio of their weights, a region half as
+    developed comes before one ``2^(epsilon/theta)`` times as populous.
+
+    Parameters
+    ----------
+    population, development : numpy.ndarray, shape (n,)
+        Residents and development index (``> 0``).
+    epsilon : float
+        Inequality aversion (>= 0).
+    theta : float
+        Population exponent in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+
+    Examples
+    --------
+    Two regions of equal need, one four times as populous, and a third as
+    populous as the first but half as developed (``epsilon = 2``,
+    ``theta = 0.25``): the region weights ``pop · e`` order need first.
+
+    >>> pop = np.array([10_000.0, 40_000.0, 10_000.0])
+    >>> dev = np.array([0.4, 0.4, 0.2])
+    >>> e = welfare_weights(pop, dev, epsilon=2.0, theta=0.25)
+    >>> (pop * e / (pop * e)[0]).round(3).tolist()
+    [1.0, 1.414, 4.0]
+    >>> welfare_weights(pop, dev, epsilon=0.0, theta=1.0).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    pop = np.asarray(population, dtype=float)
+    dev = np.asarray(development, dtype=float)
+    size = (pop / pop.mean()) ** (theta - 1.0)
+    need = (dev / dev.mean()) ** (-epsilon)
+    out: np.ndarray = size * need
+    return out
 
 
 def build_problem_from_arrays(

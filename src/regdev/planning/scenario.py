@@ -201,9 +201,25 @@ class Benefit(_Frozen):
 
 
 class Equity(_Frozen):
-    """Atkinson-style equity weight ``e_c = (d_c / mean d)^(−epsilon)``."""
+    """The welfare function the plan maximises (see docs/planning.md, "The objective").
 
-    epsilon: float = Field(default=1.0, ge=0.0)
+    ``objective = "prioritarian"`` (default): a region's per-capita gain is
+    valued at ``(pop_c / mean pop)^theta · (d_c / mean d)^(−epsilon)``
+    average-region equivalents, with ``theta = population_exponent`` (< 1: need
+    first, population second).  ``objective = "headcount"``: the wave-1
+    utilitarian headcount objective, every person served counts once times
+    ``(d_c / mean d)^(−epsilon)`` (``theta = 1``; ``epsilon = 0`` is plain
+    utilitarian).
+    """
+
+    objective: Literal["prioritarian", "headcount"] = "prioritarian"
+    epsilon: float = Field(default=2.0, ge=0.0)
+    population_exponent: float = Field(default=0.25, ge=0.0, le=1.0)
+
+    @property
+    def theta(self) -> float:
+        """The population exponent in use (1 for the headcount objective)."""
+        return 1.0 if self.objective == "headcount" else self.population_exponent
 
 
 class Coverage(_Frozen):

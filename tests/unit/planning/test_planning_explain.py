@@ -123,12 +123,22 @@ def test_budget_binds_when_it_pushes_a_project_later():
 
 
 def test_utilitarian_equity_weights_are_one():
-    sc = load_scenario().with_updates(equity={"epsilon": 0.0}, history={"enabled": False})
+    # issue 9: the utilitarian headcount objective is the option objective = "headcount"
+    head = {"objective": "headcount"}
+    sc = load_scenario().with_updates(equity={**head, "epsilon": 0.0}, history={"enabled": False})
     p = build_problem(toy_region(), sc)
     assert np.allclose(p.equity_weight, 1.0)
-    sc2 = load_scenario().with_updates(equity={"epsilon": 2.0}, history={"enabled": False})
+    sc2 = load_scenario().with_updates(equity={**head, "epsilon": 2.0}, history={"enabled": False})
     q = build_problem(toy_region(), sc2)
     assert np.allclose(q.equity_weight, (p.development / p.development.mean()) ** -2)
+
+
+def test_prioritarian_weights_per_person_fall_with_population():
+    sc = load_scenario().with_updates(
+        equity={"epsilon": 0.0, "population_exponent": 0.25}, history={"enabled": False}
+    )
+    p = build_problem(toy_region(), sc)
+    assert np.allclose(p.equity_weight, (p.population / p.population.mean()) ** -0.75)
 
 
 def test_explanations_work_for_a_time_limited_plan(toy_plan):

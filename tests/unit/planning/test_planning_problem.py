@@ -39,8 +39,9 @@ def test_default_problem_shape(default_problem):
     fo = p.facilities.index("offshore_farm")
     assert p.eligible[:, fo].sum() == 54  # coastal programme regions
     assert np.isclose(p.equity_weight.mean(), p.equity_weight.mean())
-    # e = (d / mean d)^-1
-    assert np.allclose(p.equity_weight, p.development.mean() / p.development)
+    # issue 9, the default prioritarian objective: e = (P / mean P)^(0.25 - 1) (d / mean d)^-2
+    size = (p.population / p.population.mean()) ** -0.75
+    assert np.allclose(p.equity_weight, size * (p.development / p.development.mean()) ** -2)
 
 
 def test_history_locks_real_cohorts(default_problem):
