@@ -147,3 +147,48 @@ def test_explanations_work_for_a_time_limited_plan(toy_plan):
     res = move_earlier_cost(stopped, rid)
     assert res["feasible"]
     assert len(build_dossiers(stopped, move_earlier=[])) == stopped.problem.n_regions
+
+
+# ------------------------------------------------------- issue 9: cheap explanations
+@pytest.fixture(scope="module")
+def default_plan_history():
+    from regdev.registry import load_default
+
+    return plan_rollout(build_problem(load_default()))
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize("which", ["toy", "default"])
+def test_lp_bound_costs_equal_the_full_re_solve(which, toy_plan, default_plan_history):
+    """The warm-started LP bound + one-swap schedule gives the same cost as the forced
+    re-solve, its interval contains the re-solve's cost, and it settles most regions."""
+    from regdev.planning.explain import MoveEarlierBounds
+
+    plan = toy_plan if which == "toy" else default_plan_history
+    bounds = MoveEarlierBounds(plan)
+    targets = last_scheduled(plan, 3 if which == "toy" else 8)
+    settled = 0
+    for rid in targets:
+        full = move_earlier_cost(plan, rid)
+        cheap = move_earlier_cost(plan, rid, bounds=bounds)
+        assert cheap["feasible"] == full["feasible"]
+        if not full["feasible"]:
+            continue
+        assert cheap["cost"] == pytest.approx(full["cost"], abs=1e-5)
+        low, high = cheap["cost_bounds"]
+        assert low - 1e-6 <= full["cost"] <= high + 1e-6
+        settled += cheap["method"] == "lp-bound"
+        assert full["method"] == "re-solve"
+    assert settled >= len(targets) // 2
+
+
+@pytest.mark.solver
+def test_lp_bound_leaves_the_plan_model_integer(toy_plan):
+    import highspy
+
+    from regdev.planning.explain import MoveEarlierBounds
+
+    MoveEarlierBounds(toy_plan)
+    integrality = list(toy_plan.model.lp.integrality_)
+    assert len(integrality) == toy_plan.model.n_cols
+    assert all(v == highspy.HighsVarType.kInteger for v in integrality)
