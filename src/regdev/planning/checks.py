@@ -45,15 +45,21 @@ def check_locks(problem: PlanningProblem) -> None:
             f"raise the capacity or unlock {locked[f, t] - p.capacity[f, t]} of them",
         )
     if np.isfinite(p.budget).any():
-        spent = np.zeros(n_years)
-        np.add.at(spent, tt, p.cost()[ii, ff, tt])
+        cube = np.zeros((p.n_regions, n_fac, n_years), dtype=bool)
+        cube[ii, ff, tt] = True
+        spent = p.spending(cube)  # with the cash flow: what the locked projects pay each year
         bad = np.flatnonzero(spent > p.budget + 1e-9)
         if bad.size:
             t = int(bad[0])
+            what = (
+                f"in {p.years[t]} the locked projects pay {spent[t]:.1f} MCU (cash flow)"
+                if p.spend_share is not None
+                else f"locked projects of {p.years[t]} cost {spent[t]:.1f} MCU"
+            )
             _raise(
                 "budget",
-                f"locked projects of {p.years[t]} cost {spent[t]:.1f} MCU but the budget "
-                f"of {p.years[t]} is {p.budget[t]:.1f} MCU",
+                f"{what} but the budget of {p.years[t]} is {p.budget[t]:.1f} MCU; the locked "
+                f"projects alone need a uniform annual budget of at least {spent.max():.1f} MCU",
             )
 
 

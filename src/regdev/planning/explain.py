@@ -87,6 +87,7 @@ def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
         act = model.matrix[r] @ cols
         slack[model.row_key[r, 0]] = model.row_upper[r] - act
     cost = p.cost()
+    share = p.spend_profile()
     bal_tight = np.zeros((len(p.provinces), n_years), dtype=bool)
     r = np.flatnonzero(tight["balance"])
     bal_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
@@ -106,7 +107,7 @@ def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
                     fams.append("capacity")
                 if work_tight[i, earlier].any():
                     fams.append("workload")
-                if (slack[earlier] < cost[i, f, earlier] - 1e-9).any():
+                if _budget_blocks(slack, cost[i, f], share[f], earlier):
                     fams.append("budget")
             if f == fi and bal_tight[p.province_of[i], t:].any():
                 fams.append("balance")
@@ -222,6 +223,18 @@ class MoveEarlierBounds:
             "status": "optimal",
             "method": "lp-bound",
         }
+
+
+def _budget_blocks(
+    slack: np.ndarray, cost: np.ndarray, share: np.ndarray, years: np.ndarray
+) -> bool:
+    """Whether some year of ``years`` cannot pay the project (with its cash flow)."""
+    for t in years.tolist():
+        for k in np.flatnonzero(share > 0).tolist():
+            s = t - k
+            if s >= 0 and slack[s] < cost[t] * share[k] - 1e-9:
+                return True
+    return False
 
 
 def move_earlier_cost(

@@ -10,6 +10,7 @@ Index conventions: ``i`` regions (sorted by id), ``f`` facility types (in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -114,6 +115,9 @@ class PlanningProblem:
     lon: np.ndarray | None = field(default=None, repr=False)
     kind: tuple[str, ...] | None = field(default=None, repr=False)
     rural_population: np.ndarray | None = field(default=None, repr=False)
+    spend_share: np.ndarray | None = field(default=None, repr=False)
+    balance_share: np.ndarray | None = field(default=None, repr=False)
+    balance_tolerance: int = 0
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -155,6 +159,54 @@ class PlanningProblem:
         """Cost of every (i, f, t): base cost × tier cost factor (MCU)."""
         out: np.ndarray = self.base_cost[:, :, None] * self.tier_cost[None, None, :]
         return out
+
+    def spend_profile(self) -> np.ndarray:
+        """Share of a project's cost paid ``k`` years before completion, shape (F, L).
+
+        Column 0 is the completion year; without a cash flow every cost is
+        paid in the completion year (``L = 1``).
+        """
+        if self.spend_share is None:
+            return np.ones((self.n_facilities, 1))
+        out: np.ndarray = self.spend_share
+        return out
+
+    def spending(self, x: np.ndarray) -> np.ndarray:
+        """Money paid in every horizon year by the 0/1 schedule ``x`` (n, F, Y), MCU.
+
+        A project completing in year ``t`` pays ``cost · share[f, k]`` in year
+        ``t − k``; what falls before the first year is left out (see
+        :meth:`spending_before`).
+
+        Examples
+        --------
+        A factory completing in the third year with a cash flow of 30 % the
+        year before and 70 % in the completion year, at cost 10:
+
+        >>> from regdev.planning.problem import build_problem_from_arrays
+        >>> p = build_problem_from_arrays(
+        ...     benefit=[[1.0, 1.0]], capacity=[[0, 0, 1], [0, 0, 0]], years=(2024, 2025, 2026),
+        ...     base_cost=[[10.0, 5.0]], spend_share=[[0.7, 0.3], [1.0, 0.0]])
+        >>> x = np.zeros((1, 2, 3), bool); x[0, 0, 2] = True
+        >>> p.spending(x).round(6).tolist()
+        [0.0, 3.0, 7.0]
+        """
+        share = self.spend_profile()
+        paid = self.cost() * x
+        out = np.zeros(self.n_years)
+        for k in range(share.shape[1]):
+            by_year = (paid[:, :, k:] * share[None, :, k, None]).sum(axis=(0, 1))
+            out[: self.n_years - k] += by_year
+        return out
+
+    def spending_before(self, x: np.ndarray) -> float:
+        """Money the schedule ``x`` pays before the first horizon year (MCU)."""
+        share = self.spend_profile()
+        paid = self.cost() * x
+        total = 0.0
+        for k in range(1, share.shape[1]):
+            total += float((paid[:, :, :k] * share[None, :, k, None]).sum())
+        return total
 
     def allowed(self) -> np.ndarray:
         """Mask (n, F, Y) of assignments that get a variable.
@@ -452,7 +504,7 @@ def build_problem(
             province_of[fac_cand], len(provinces), cum, sc.balance.tolerance
         )
 
-    budget = np.full(n_years, np.inf)
+    budget = np.full(n_years, np.inf if sc.budget.default is None else float(sc.budget.default))
     for year, amount in sc.budget.by_year.items():
         budget[_year_index(years, int(year), "budget")] = float(amount)
 
@@ -491,7 +543,14 @@ def build_problem(
             if done_before[:, f].any()
         },
     }
-    return PlanningProblem(
+    profile = sc.cashflow.profile(list(facilities))
+    spend_share = None
+    if profile is not None:
+        width = max(len(r) for r in profile)
+        spend_share = np.zeros((n_fac, width))
+        for f, row in enumerate(profile):
+            spend_share[f, : len(row)] = row
+    problem = PlanningProblem(
         region_ids=tuple(ids),
         names=tuple(frame["name"].astype(str).tolist()),
         provinces=provinces,
@@ -524,6 +583,49 @@ def build_problem(
         lon=frame["lon"].to_numpy(dtype=float) if registry.has_coordinates() else None,
         kind=tuple(frame["kind"].astype(str).tolist()) if "kind" in frame.columns else None,
         rural_population=_rural_population(frame, population),
+        spend_share=spend_share,
+        balance_tolerance=sc.balance.tolerance if sc.balance.enabled else 0,
+    )
+    if sc.coverage.mode == "within_budget":
+        problem = within_budget(problem, balance=sc.balance.enabled)
+    return problem
+
+
+def within_budget(
+    problem: PlanningProblem, budget: np.ndarray | float | None = None, *, balance: bool = True
+) -> PlanningProblem:
+    """The problem in coverage mode "at most once within budget".
+
+    Every pair at most once, every capacity (the factory cadence too) an upper
+    limit, and — when ``balance`` — the provincial balance *relative to what
+    is built*: each province's cumulative factory count at least its share of
+    the cumulative total minus the tolerance,
+    ``Σ_{c∈p, t'≤t} x ≥ share_p · Σ_{c, t'≤t} x − tol``.  Doing nothing then
+    satisfies every row except the locks, so any budget that pays for the
+    locked projects has a plan.
+
+    Parameters
+    ----------
+    problem : PlanningProblem
+    budget : numpy.ndarray or float, optional
+        A new annual budget (one number: the same every year).
+    balance : bool, default True
+        Keep the (relative) provincial balance.
+    """
+    fi = problem.factory_index
+    cand = problem.eligible[:, fi]
+    counts = np.bincount(problem.province_of[cand], minlength=len(problem.provinces))
+    share = counts / max(int(counts.sum()), 1)
+    new_budget = problem.budget
+    if budget is not None:
+        new_budget = np.broadcast_to(np.asarray(budget, dtype=float), (problem.n_years,)).copy()
+    return dataclasses.replace(
+        problem,
+        capacity_exact=np.zeros(problem.n_facilities, dtype=bool),
+        coverage_exact=np.zeros(problem.n_facilities, dtype=bool),
+        balance_floor=None,
+        balance_share=share.astype(float) if balance else None,
+        budget=new_budget,
     )
 
 
@@ -614,6 +716,7 @@ def build_problem_from_arrays(
     forbidden: np.ndarray | None = None,
     eligible: np.ndarray | None = None,
     tier_benefit: np.ndarray | None = None,
+    spend_share: np.ndarray | None = None,
 ) -> PlanningProblem:
     """A problem straight from arrays (tests, hand-solved cases, benchmarks).
 
@@ -668,6 +771,7 @@ def build_problem_from_arrays(
         forbidden=np.zeros((n, n_fac, n_years), bool) if forbidden is None else forbidden,
         facilities_table=pd.DataFrame(),
         metadata={"input_hash": h, "scenario": None, "regdev_version": __version__},
+        spend_share=None if spend_share is None else np.asarray(spend_share, dtype=float),
     )
 
 

@@ -226,10 +226,13 @@ class Coverage(_Frozen):
     """Coverage rule of every facility type.
 
     ``auto``: exactly once where capacity allows, else at most once;
-    ``exact``: exactly once always (an infeasible specification when capacity is short).
+    ``exact``: exactly once always (an infeasible specification when capacity is short);
+    ``within_budget``: at most once, the factory cadence and every capacity an upper
+    limit, and the provincial balance relative to what is built — so that any budget
+    the locked projects fit has a plan ("the best plan for X per year").
     """
 
-    mode: Literal["auto", "exact"] = "auto"
+    mode: Literal["auto", "exact", "within_budget"] = "auto"
 
 
 class Workload(_Frozen):
@@ -250,11 +253,56 @@ class Balance(_Frozen):
 
 
 class Budget(_Frozen):
-    """Optional annual budget (million cost units, >= 0); years not listed are unlimited."""
+    """Optional annual budget (million cost units, >= 0).
+
+    ``by_year`` gives single years; ``default`` every other year (``None``:
+    unlimited).  With a cash flow (:class:`CashFlow`) the budget of a year
+    bounds what is *paid* in that year, not the cost of what completes.
+    """
 
     by_year: dict[Year, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = Field(
         default_factory=dict
     )
+    default: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+
+
+def _default_shares() -> dict[Facility, list[float]]:
+    return {
+        "factories": [0.3, 0.7],
+        "hospital": [0.2, 0.4, 0.4],
+        "leisure_complex": [0.4, 0.6],
+        "grain_storage": [1.0],
+        "offshore_farm": [0.5, 0.5],
+    }
+
+
+class CashFlow(_Frozen):
+    """Multi-year cash flow: each project's cost spread over its build years.
+
+    ``shares[type]`` lists the share of the cost paid in each build year, from
+    the first build year to the completion year (summing to 1).  Off
+    (``enabled = false``): the whole cost in the completion year.
+    """
+
+    enabled: bool = True
+    shares: dict[Facility, list[Annotated[float, Field(ge=0.0, le=1.0)]]] = Field(
+        default_factory=_default_shares
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> CashFlow:
+        for fac, share in self.shares.items():
+            if not share or abs(sum(share) - 1.0) > 1e-6:
+                msg = f"cashflow.shares.{fac} must be a non-empty list summing to 1; got {share}"
+                raise ValueError(msg)
+        return self
+
+    def profile(self, facilities: list[str]) -> list[list[float]] | None:
+        """Share paid ``k`` years before completion, per type (``None`` when off)."""
+        if not self.enabled:
+            return None
+        shares: dict[str, list[float]] = {str(k): list(v) for k, v in self.shares.items()}
+        return [list(reversed(shares.get(fac, [1.0]))) for fac in facilities]
 
 
 class Offshore(_Frozen):
@@ -388,6 +436,7 @@ class Scenario(_Frozen):
     workload: Workload = Field(default_factory=lambda: Workload())
     balance: Balance = Field(default_factory=lambda: Balance())
     budget: Budget = Field(default_factory=lambda: Budget())
+    cashflow: CashFlow = Field(default_factory=lambda: CashFlow())
     offshore: Offshore = Field(default_factory=lambda: Offshore())
     history: History = Field(default_factory=lambda: History())
     locks: list[Assignment] = Field(default_factory=list)

@@ -87,11 +87,24 @@ def test_balance_with_tolerance_is_feasible_and_holds():
 
 
 def test_locked_cost_exceeds_budget():
+    # without the cash flow (issue 9) a project's whole cost falls in its completion year
     with pytest.raises(
         InfeasibleSpecificationError,
         match=r"budget: locked projects of 2024 cost [0-9.]+ MCU but the budget of 2024 is 10\.0 MCU",
     ):
+        _plan(budget={"by_year": {2024: 10.0}}, cashflow={"enabled": False})
+
+
+def test_locked_payments_exceed_budget_with_the_cash_flow():
+    # issue 9: with the cash flow the check is on what is paid in the year, and the message
+    # gives the smallest uniform budget the locks alone need
+    with pytest.raises(InfeasibleSpecificationError) as err:
         _plan(budget={"by_year": {2024: 10.0}})
+    msg = str(err.value)
+    assert err.value.constraint == "budget"
+    assert msg.startswith("budget: in 2024 the locked projects pay ")
+    assert "but the budget of 2024 is 10.0 MCU" in msg
+    assert "need a uniform annual budget of at least" in msg
 
 
 def test_solver_infeasibility_is_diagnosed_by_family():
