@@ -45,6 +45,51 @@ def run_case(name: str, problem, options: SolverOptions) -> dict:
     return {"plan": plan, "wall": wall}
 
 
+def print_cohorts(plan) -> None:
+    """Issue 9: who the first factory cohorts reach (need first, population second)."""
+    from regdev.planning.cohorts import cohort_profile
+
+    prof = cohort_profile(plan, ("factories",))
+    print(
+        "  factory cohorts: year, regions, provinces, mean development index, rural, county share"
+    )
+    for r in prof.itertuples():
+        print(
+            f"    {r.year}  {r.n_regions:>3}  {r.n_provinces:>2}  {r.mean_development_index:.3f} "
+            f"(national {r.national_mean_development_index:.3f})  {r.rural_share:.2f}  {r.county_share:.2f}"
+        )
+
+
+def frontier(problem, *, quick: bool, threads: int) -> None:
+    """Issue 9: the budget -> benefit frontier (at most once within budget), with the greedy gain."""
+    from regdev.planning.frontier import budget_frontier
+
+    if quick:
+        from regdev.registry import toy_region
+
+        sc = load_scenario().with_updates(factories={"per_year": 2}, history={"enabled": False})
+        problem, levels, limit = build_problem(toy_region(), sc), [30.0, 60.0], 5.0
+    else:
+        levels, limit = None, 30.0
+    t0 = time.perf_counter()
+    table = budget_frontier(
+        problem, levels, options=SolverOptions(time_limit=limit, mip_rel_gap=1e-3, threads=threads)
+    )
+    print(
+        f"budget frontier ({'toy' if quick else 'default country'}, {time.perf_counter() - t0:.1f}s)"
+    )
+    for r in table.itertuples():
+        if r.status == "infeasible":
+            print(f"  budget {r.budget:>8.1f}  infeasible: {r.reason}")
+            continue
+        print(
+            f"  budget {r.budget:>8.1f}  {r.status:<8} objective={r.objective:.4f}  "
+            f"share={100 * r.share_of_unlimited:5.1f} %  gap={r.gap:.1e}  "
+            f"greedy={r.greedy_objective}  optimised vs greedy={r.gain_over_greedy_pct:+.2f} %  "
+            f"projects={r.n_projects}  paid={r.paid_in_horizon:,.0f}"
+        )
+
+
 def verdict(label: str, ok: bool) -> None:
     print(f"  target {label}: {'MET' if ok else 'NOT MET'}")
 
@@ -87,7 +132,9 @@ def main() -> None:
             build_problem(load_default(), base, history=False),
             opts,
         )
-        del nh
+        print_cohorts(nh["plan"])
+    print("-" * 100)
+    frontier(default, quick=args.quick, threads=args.threads)
     print("-" * 100)
     t0 = time.perf_counter()
     reg = synthesize(n_synth, 0, 0).registry()
