@@ -85,7 +85,7 @@ def frontier(problem, *, quick: bool, threads: int) -> None:
         print(
             f"  budget {r.budget:>8.1f}  {r.status:<8} objective={r.objective:.4f}  "
             f"share={100 * r.share_of_unlimited:5.1f} %  gap={r.gap:.1e}  "
-            f"greedy={r.greedy_objective}  optimised vs greedy={r.gain_over_greedy_pct:+.2f} %  "
+            f"greedy baseline {r.greedy_objective:.4f}, optimised {r.gain_over_greedy_pct:+.2f} %  "
             f"projects={r.n_projects}  paid={r.paid_in_horizon:,.0f}"
         )
 
