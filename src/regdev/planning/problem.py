@@ -265,18 +265,43 @@ def factory_cadence(n_candidates: int, per_year: int, n_years: int) -> np.ndarra
 
 
 def balance_floors(
-    province_of: np.ndarray, n_provinces: int, cumulative_total: np.ndarray, tolerance: int
+    province_of: np.ndarray,
+    n_provinces: int,
+    cumulative_total: np.ndarray,
+    tolerance: int,
+    population: np.ndarray | None = None,
 ) -> np.ndarray:
     """``max(0, floor(share_p × T_t) − tol)`` for every province and year.
 
-    ``share_p`` is the province's share of the factory candidates and ``T_t``
-    the cumulative factory total at the end of year ``t`` (a constant, since
-    the cadence fixes every year's count).
+    ``share_p`` is the province's share of the factory candidates (or, with
+    ``population``, of the candidates' residents) and ``T_t`` the cumulative
+    factory total at the end of year ``t`` (a constant, since the cadence
+    fixes every year's count).  By population the floor is capped at the
+    province's candidates.
+
+    Examples
+    --------
+    Province 0 has three small regions, province 1 one large one; four factory
+    groups by the end of the year, tolerance 0:
+
+    >>> prov = np.array([0, 0, 0, 1])
+    >>> balance_floors(prov, 2, np.array([4]), 0).ravel().tolist()
+    [3, 1]
+    >>> balance_floors(prov, 2, np.array([4]), 0, np.array([1e3, 1e3, 1e3, 97e3])).ravel().tolist()
+    [0, 1]
     """
     counts = np.bincount(province_of, minlength=n_provinces).astype(np.int64)
-    n = max(int(counts.sum()), 1)
-    # integer arithmetic: floor(count_p * T / n) without rounding error
-    floor = (counts[:, None] * cumulative_total[None, :].astype(np.int64)) // n
+    total = cumulative_total[None, :].astype(np.int64)
+    if population is None:
+        n = max(int(counts.sum()), 1)
+        # integer arithmetic: floor(count_p * T / n) without rounding error
+        floor = (counts[:, None] * total) // n
+    else:
+        pop = np.bincount(province_of, weights=population, minlength=n_provinces)
+        share = pop / max(float(pop.sum()), 1.0)
+        floor = np.minimum(
+            np.floor(share[:, None] * total + 1e-9).astype(np.int64), counts[:, None]
+        )
     return np.maximum(floor - tolerance, 0).astype(np.int64)
 
 
@@ -412,6 +437,11 @@ def build_problem(
             eligible[:, fo] = False
             eligible[[pos[r] for r in cand], fo] = True
 
+    # issue 9: a place too small to staff a factory group at the minimum efficient scale
+    norms = sc.sizing.factories
+    too_small = norms.min_workers > norms.max_workforce_share * population
+    eligible[too_small, facilities.index("factories")] = False
+
     # forbidden
     forbidden = np.zeros((n, n_fac, n_years), dtype=bool)
     for ban in sc.forbid:
@@ -501,7 +531,11 @@ def build_problem(
         fac_cand = eligible[:, fi]
         cum = np.cumsum(capacity[fi])
         balance_floor = balance_floors(
-            province_of[fac_cand], len(provinces), cum, sc.balance.tolerance
+            province_of[fac_cand],
+            len(provinces),
+            cum,
+            sc.balance.tolerance,
+            population[fac_cand] if sc.balance.by == "population" else None,
         )
 
     budget = np.full(n_years, np.inf if sc.budget.default is None else float(sc.budget.default))
@@ -537,6 +571,8 @@ def build_problem(
         "factories_per_year": per_year_used,
         # issue 17: what the region table lacks and what was assumed in its place
         "registry_assumptions": registry.assumptions(),
+        "too_small_for_factories": [ids[i] for i in np.flatnonzero(too_small).tolist()],
+        "balance_by": sc.balance.by,
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)
@@ -614,8 +650,12 @@ def within_budget(
     """
     fi = problem.factory_index
     cand = problem.eligible[:, fi]
-    counts = np.bincount(problem.province_of[cand], minlength=len(problem.provinces))
-    share = counts / max(int(counts.sum()), 1)
+    by_pop = problem.metadata.get("balance_by") == "population"
+    weights = problem.population[cand] if by_pop else None
+    counts = np.bincount(
+        problem.province_of[cand], weights=weights, minlength=len(problem.provinces)
+    )
+    share = counts / max(float(counts.sum()), 1.0)
     new_budget = problem.budget
     if budget is not None:
         new_budget = np.broadcast_to(np.asarray(budget, dtype=float), (problem.n_years,)).copy()

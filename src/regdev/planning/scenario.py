@@ -245,11 +245,15 @@ class Balance(_Frozen):
     """Provincial balance of the factory rollout.
 
     Each province's cumulative factory count at the end of every year is at
-    least ``floor(share_p × cumulative total) − tolerance``.
+    least ``floor(share_p × cumulative total) − tolerance``, with ``share_p``
+    the province's share of the factory candidates (``by = "count"``) or of
+    their residents (``by = "population"``; the floor never exceeds the
+    province's candidates).
     """
 
     enabled: bool = True
     tolerance: int = Field(default=1, ge=0)
+    by: Literal["count", "population"] = "count"
 
 
 class Budget(_Frozen):
@@ -340,6 +344,9 @@ class FactorySizing(_Frozen):
 
     workers_per_1000: float = 2.5
     min_workers: int = 120
+    # issue 9: a region whose residents cannot staff a factory group at the minimum
+    # efficient scale (min_workers > max_workforce_share x population) is not a candidate
+    max_workforce_share: float = Field(default=0.08, gt=0.0, le=1.0)
     max_workers: int = 1500
     floor_m2_per_worker: float = 45.0
     cost_fixed: float = 1.5
