@@ -302,7 +302,8 @@ def balance_floors(
         floor = np.minimum(
             np.floor(share[:, None] * total + 1e-9).astype(np.int64), counts[:, None]
         )
-    return np.maximum(floor - tolerance, 0).astype(np.int64)
+    out: np.ndarray = np.maximum(floor - tolerance, 0).astype(np.int64)
+    return out
 
 
 def yearly_capacity(
