@@ -207,3 +207,32 @@ def test_need_dominates_population_in_the_welfare_weights(pop, dev, epsilon, the
         -epsilon
     )
     np.testing.assert_allclose(ratio, expected, rtol=1e-9)
+
+
+@SETTINGS
+@given(problems(), st.floats(0.0, 1.0), st.integers(1, 12))
+def test_every_plan_within_budget_pays_at_most_the_budget(problem, first_share, level):
+    """Issue 9: in the within-budget mode, with a two-year cash flow, every solved plan pays
+    at most the budget in every year, covers each pair at most once and keeps the cadence
+    as an upper limit; the greedy baseline never beats it."""
+    import dataclasses
+
+    from regdev.planning.problem import within_budget
+
+    share = np.array([[1.0 - first_share, first_share]] * problem.n_facilities)
+    p = within_budget(
+        dataclasses.replace(problem, lock_year=np.full_like(problem.lock_year, -1)),
+        float(level),
+        balance=False,
+    )
+    p = dataclasses.replace(p, spend_share=share)
+    plan = plan_rollout(p)
+    assert plan.status == "optimal"
+    x = plan.solution()
+    assert (p.spending(x) <= level + 1e-6).all()
+    assert (x.sum(axis=2) <= 1).all()
+    assert (x.sum(axis=0) <= p.capacity).all()
+    g = greedy_plan(p)
+    assert g.feasible
+    assert (p.spending(g.x) <= level + 1e-6).all()
+    assert g.objective <= plan.objective + 1e-6

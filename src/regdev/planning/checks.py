@@ -162,6 +162,41 @@ def check_workload(problem: PlanningProblem) -> None:
         )
 
 
+def check_staff(problem: PlanningProblem) -> None:
+    """Locked hospitals must find their doctors trained in time; exact coverage needs enough."""
+    p = problem
+    if p.staff_need is None or p.staff_supply is None or "hospital" not in p.facilities:
+        return
+    fh = p.facilities.index("hospital")
+    n_prov = len(p.provinces)
+    locked = p.lock_year[:, fh]
+    need = np.zeros((n_prov, p.n_years))
+    for i in np.flatnonzero(locked >= 0).tolist():
+        need[p.province_of[i], locked[i] :] += p.staff_need[i]
+    bad = np.argwhere(need > p.staff_supply + 1e-6)
+    if bad.size:
+        pr, t = (int(v) for v in bad[0])
+        _raise(
+            "staff",
+            f"the hospitals locked in {p.provinces[pr]} by {p.years[t]} need "
+            f"{need[pr, t]:.0f} doctors but only {p.staff_supply[pr, t]:.0f} are trained by then; "
+            f"shortfall {need[pr, t] - p.staff_supply[pr, t]:.0f} (raise staff.initial_per_1000 "
+            "or staff.training_per_1000_per_year, or shorten staff.lag_years)",
+        )
+    if p.coverage_exact[fh]:
+        cand = p.eligible[:, fh]
+        total = np.bincount(p.province_of[cand], weights=p.staff_need[cand], minlength=n_prov)
+        short = total - p.staff_supply[:, -1]
+        if (short > 1e-6).any():
+            pr = int(np.argmax(short))
+            _raise(
+                "staff",
+                f"every hospital candidate of {p.provinces[pr]} must get a hospital by "
+                f"{p.years[-1]}, needing {total[pr]:.0f} doctors, but only "
+                f"{p.staff_supply[pr, -1]:.0f} are trained by then; shortfall {short[pr]:.0f}",
+            )
+
+
 def check_problem(problem: PlanningProblem) -> None:
     """Run every pre-solve check (locks, capacity, coverage, balance, workload).
 
@@ -174,3 +209,4 @@ def check_problem(problem: PlanningProblem) -> None:
     check_capacity(problem)
     check_balance(problem)
     check_workload(problem)
+    check_staff(problem)

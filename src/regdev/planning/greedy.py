@@ -86,6 +86,13 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         spent[yrs] += amt
         if f == fi:
             built[p.province_of[i], t] += 1
+    fh = p.facilities.index("hospital") if "hospital" in p.facilities else -1
+    staff_on = p.staff_need is not None and p.staff_supply is not None and fh >= 0
+    staff_used = np.zeros((n_prov, n_years))  # cumulative doctors of hospitals done by year
+    if staff_on:
+        assert p.staff_need is not None
+        for i in np.flatnonzero(x[:, fh].any(axis=1)).tolist():
+            staff_used[p.province_of[i], int(np.argmax(x[i, fh])) :] += p.staff_need[i]
     cap_load = np.maximum(load, p.workload)
     weight = p.benefit * p.equity_weight[:, None]
     done: np.ndarray = np.asarray(x.any(axis=2), dtype=bool)
@@ -108,6 +115,12 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         ):
             return False
         yrs, amt = payments(i, f, t)
+        if staff_on and f == fh:
+            assert p.staff_need is not None
+            assert p.staff_supply is not None
+            pr = p.province_of[i]
+            if np.any(staff_used[pr, t:] + p.staff_need[i] > p.staff_supply[pr, t:] + 1e-9):
+                return False
         return bool(np.all(spent[yrs] + amt <= p.budget[yrs] + 1e-9))
 
     def place(i: int, f: int, t: int) -> None:
@@ -119,6 +132,9 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         spent[yrs] += amt
         if f == fi:
             built[p.province_of[i], t] += 1
+        if staff_on and f == fh:
+            assert p.staff_need is not None
+            staff_used[p.province_of[i], t:] += p.staff_need[i]
 
     def unplace(i: int, f: int, t: int) -> None:
         x[i, f, t] = False
@@ -129,6 +145,9 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         spent[yrs] -= amt
         if f == fi:
             built[p.province_of[i], t] -= 1
+        if staff_on and f == fh:
+            assert p.staff_need is not None
+            staff_used[p.province_of[i], t:] -= p.staff_need[i]
 
     # factories: year by year, balance deficits first
     order = np.lexsort((np.arange(n), -weight[:, fi]))

@@ -32,7 +32,15 @@ import scipy.sparse as sp
 from regdev._milp import MatrixBuilder, MilpModel
 from regdev.planning.problem import PlanningProblem
 
-FAMILIES: tuple[str, ...] = ("coverage", "capacity", "workload", "balance", "budget", "user")
+FAMILIES: tuple[str, ...] = (
+    "coverage",
+    "capacity",
+    "workload",
+    "balance",
+    "budget",
+    "staff",
+    "user",
+)
 """Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
 
 OBJECTIVE_SCALE = 1e-6
@@ -393,12 +401,49 @@ def define_budget_constraints(m: ModelBuilder, problem: PlanningProblem) -> None
     )
 
 
+def define_staff_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``staff[province,year]``: doctors of the hospitals completed by the year ≤ trained by then.
+
+    ``Σ_{c∈p, t'≤t} need_c · x[c,hospital,t'] ≤ supply[p,t]`` (issue 9: the
+    hospital's lead time; ``supply`` grows with each province's training
+    capacity after the training lag).
+    """
+    need, supply = problem.staff_need, problem.staff_supply
+    if need is None or supply is None or "hospital" not in problem.facilities:
+        return
+    n_years = problem.n_years
+    n_prov = len(problem.provinces)
+    hosp = np.flatnonzero(m.var_f == problem.facilities.index("hospital"))
+    if hosp.size == 0:
+        return
+    prov = problem.province_of[m.var_i[hosp]]
+    later = np.arange(n_years)[None, :] >= m.var_t[hosp][:, None]
+    vi, tj = np.nonzero(later)
+    names = [
+        f"staff[{_name(problem.provinces[p])},{problem.years[t]}]"
+        for p in range(n_prov)
+        for t in range(n_years)
+    ]
+    keys = np.stack(np.meshgrid(np.arange(n_prov), np.arange(n_years), indexing="ij"), -1)
+    m.add_rows(
+        "staff",
+        prov[vi] * n_years + tj,
+        hosp[vi],
+        need[m.var_i[hosp[vi]]],
+        np.full(n_prov * n_years, -np.inf),
+        supply.reshape(-1).astype(float),
+        keys.reshape(-1, 2),
+        names,
+    )
+
+
 DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_coverage_constraints,
     define_capacity_constraints,
     define_workload_constraints,
     define_balance_constraints,
     define_budget_constraints,
+    define_staff_constraints,
 )
 
 

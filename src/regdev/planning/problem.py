@@ -118,6 +118,8 @@ class PlanningProblem:
     spend_share: np.ndarray | None = field(default=None, repr=False)
     balance_share: np.ndarray | None = field(default=None, repr=False)
     balance_tolerance: int = 0
+    staff_need: np.ndarray | None = field(default=None, repr=False)
+    staff_supply: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -243,6 +245,7 @@ class PlanningProblem:
             "lon": None if self.lon is None else self.lon[o],
             "kind": None if self.kind is None else tuple(self.kind[k] for k in o),
             "rural_population": None if self.rural_population is None else self.rural_population[o],
+            "staff_need": None if self.staff_need is None else self.staff_need[o],
         }
         kw = {k: getattr(self, k) for k in self.__dataclass_fields__}
         kw.update(pick)
@@ -548,6 +551,16 @@ def build_problem(
     base_cost = table["base_cost"].to_numpy(dtype=float).reshape(n, n_fac)
     per_person = np.array([sc.benefit.of(fac) for fac in facilities])
     benefit = population[:, None] * per_person[None, :]
+    staff_need = staff_supply = None
+    if sc.staff.enabled and "hospital" in facilities:
+        fh = facilities.index("hospital")
+        staff_need = table["doctors"].to_numpy(dtype=float).reshape(n, n_fac)[:, fh]
+        prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
+        trained_years = np.maximum(np.arange(n_years) + 1 - sc.staff.lag_years, 0)
+        staff_supply = (
+            prov_pop[:, None] * sc.staff.initial_per_1000 / 1000.0
+            + prov_pop[:, None] * sc.staff.training_per_1000_per_year / 1000.0 * trained_years
+        )
     table = table[eligible.reshape(-1)].reset_index(drop=True)
 
     scenario_dict = sc.model_dump(mode="json")
@@ -622,6 +635,8 @@ def build_problem(
         rural_population=_rural_population(frame, population),
         spend_share=spend_share,
         balance_tolerance=sc.balance.tolerance if sc.balance.enabled else 0,
+        staff_need=staff_need,
+        staff_supply=staff_supply,
     )
     if sc.coverage.mode == "within_budget":
         problem = within_budget(problem, balance=sc.balance.enabled)

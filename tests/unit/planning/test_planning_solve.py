@@ -104,3 +104,29 @@ def test_plan_rollout_takes_a_built_model_but_not_with_a_hook():
     assert plan.model is model and plan.status == "optimal"
     with pytest.raises(InternalError, match="not both"):
         plan_rollout(problem, model=model, extra_constraints=lambda m, p: None)
+
+
+@pytest.mark.solver
+def test_staff_lead_time_holds_and_binds_when_training_is_scarce():
+    """Issue 9: the doctors of each province's hospitals completed by a year never exceed
+    those trained by then; with scarce training the hospitals come later (lower objective)."""
+    from regdev.planning import build_problem, load_scenario
+    from regdev.registry import load_default
+
+    sc = load_scenario().with_updates(
+        staff={"initial_per_1000": 0.5, "training_per_1000_per_year": 0.08},
+        coverage={"mode": "auto"},
+    )
+    p = build_problem(load_default(), sc, history=False)
+    plan = plan_rollout(p)
+    assert plan.status == "optimal"
+    fh = p.facilities.index("hospital")
+    x = plan.solution()[:, fh, :]
+    for pr in range(len(p.provinces)):
+        mine = p.province_of == pr
+        done = np.cumsum((x[mine] * p.staff_need[mine, None]).sum(axis=0))
+        assert (done <= p.staff_supply[pr] + 1e-6).all()
+    free = plan_rollout(
+        build_problem(load_default(), sc.with_updates(staff={"enabled": False}), history=False)
+    )
+    assert plan.objective < free.objective
