@@ -36,7 +36,18 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     console.print(table)
     console.print("[bold]Why each line[/]")
     for ln in dossier["lines"]:
-        console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}", highlight=False)
+        note = ""
+        if ln["kind"] == "characteristic":  # issue 17: characteristic means local
+            from regdev.i18n import _
+
+            note = f" [{ln.get('enabled_by', '')}"
+            if not ln.get("counts_as_characteristic"):
+                note += "; " + _(
+                    "draws less than the local-share minimum of its main input locally: "
+                    "not counted as characteristic"
+                )
+            note += "]"
+        console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}{note}", highlight=False)
     console.print(
         f"local share of demand {dossier['local_share']:.0%} (with neighbours "
         f"{dossier['nearby_share']:.0%}); transport saved vs central supply "
@@ -90,6 +101,14 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--db", help="Monitoring database for --signals DB.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+        catalogue: Annotated[
+            Path | None,
+            typer.Option(
+                "--catalogue",
+                help="Catalogue folder (lines.csv, demand.csv, supply.csv, unused.csv); "
+                "default: the packaged catalogue.",
+            ),
+        ] = None,
     ) -> None:
         """Print one county's factory design (lines, capacities, raw materials) and why."""
         from regdev.pipeline import design_region
@@ -109,6 +128,7 @@ def register(app: typer.Typer) -> None:
             force_lines=force_line or (),
             forbid_lines=forbid_line or (),
             mps=mps,
+            catalogue=catalogue,
         )
         out = res.to_dict()
         if as_json:

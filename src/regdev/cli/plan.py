@@ -1,7 +1,7 @@
 """`regdev plan`: the optimal ten-year rollout plan, its report and explanations.
 
 ``regdev plan [--scenario FILE] [--regions FILE] [--out DIR] [--no-history]
-[--time-limit S] [--explain-last N] [--per-year N|auto] [--json]`` plans the default (or given)
+[--time-limit S] [--explain-last N] [--per-year N|auto] [--catalogue DIR] [--json]`` plans the default (or given)
 country and writes a plan folder; ``regdev plan explain REGION`` explains
 one region of a written plan.  The factory-design commands are added by
 :mod:`regdev.cli.design`.
@@ -66,6 +66,15 @@ PerYearOpt = Annotated[
         metavar="N|auto",
         help="Factory groups per year (overrides the scenario); 'auto' = enough to reach every "
         "region within the horizon, with every other capacity scaled the same way.",
+    ),
+]
+
+CatalogueOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalogue",
+        help="Factory-design catalogue folder (lines.csv, demand.csv, supply.csv, unused.csv; "
+        "missing files are the packaged ones); default: the packaged catalogue.",
     ),
 ]
 
@@ -153,6 +162,7 @@ def plan(
     explain_last: ExplainOpt = 20,
     as_json: JsonOpt = False,
     per_year: PerYearOpt = None,
+    catalogue: CatalogueOpt = None,
 ) -> None:
     """Plan the ten-year rollout and write the plan folder with report.html."""
     if ctx.invoked_subcommand is not None:
@@ -166,8 +176,15 @@ def plan(
     from regdev.planning.scenario import with_cli_updates
 
     options = PlanOptions(
-        time_limit=time_limit, explain_last=explain_last, history=False if no_history else None
+        time_limit=time_limit,
+        explain_last=explain_last,
+        history=False if no_history else None,
+        catalogue=None if catalogue is None else str(catalogue),
     )
+    if catalogue is not None:  # checked before the plan is solved: FILE:ROW:COLUMN problems
+        from regdev.design import load_catalogue_dir
+
+        load_catalogue_dir(catalogue)
     with _progress(as_json) as progress:
         task = progress.add_task("loading regions and scenario", total=None)
         sc = load_scenario(scenario)

@@ -149,7 +149,12 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
             "regdev.design.design(registry, regions=...)"
         )
         return DesignStage(None, skipped_summary(reason))
-    result = design_for_plan(registry, schedule)
+    catalogue = None
+    if options.catalogue is not None:
+        from regdev.design import load_catalogue_dir
+
+        catalogue = load_catalogue_dir(options.catalogue)
+    result = design_for_plan(registry, schedule, catalogue=catalogue)
     return DesignStage(
         result, plan_summary(result), plan_tables(result), plan_dossier_entries(result)
     )
