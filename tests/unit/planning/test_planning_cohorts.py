@@ -59,8 +59,8 @@ def test_plan_json_and_report_carry_the_cohorts_and_the_greedy_gain(plan):
 
 
 def test_headcount_objective_is_named_in_the_section():
-    from regdev.reporting.cohorts import cohort_section
     from regdev.registry import toy_region
+    from regdev.reporting.cohorts import cohort_section
 
     sc = load_scenario().with_updates(
         factories={"per_year": 2}, history={"enabled": False}, equity={"objective": "headcount"}
