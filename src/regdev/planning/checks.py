@@ -197,6 +197,27 @@ def check_staff(problem: PlanningProblem) -> None:
             )
 
 
+def check_construction(problem: PlanningProblem) -> None:
+    """Locked non-factory projects must fit their province's building sites."""
+    p = problem
+    if p.construction_sites is None:
+        return
+    locked = np.zeros((p.n_regions, p.n_facilities, p.n_years), dtype=bool)
+    ii, ff = np.nonzero(p.lock_year >= 0)
+    locked[ii, ff, p.lock_year[ii, ff]] = True
+    use = p.sites_in_use(locked)
+    bad = np.argwhere(use > p.construction_sites[:, None] + 1e-9)
+    if bad.size:
+        pr, t = (int(v) for v in bad[0])
+        _raise(
+            "construction",
+            f"the locked projects of {p.provinces[pr]} use {use[pr, t]:.0f} building sites in "
+            f"{p.years[t]} but the province has {p.construction_sites[pr]:.0f}; shortfall "
+            f"{use[pr, t] - p.construction_sites[pr]:.0f} (raise construction.sites_per_100k "
+            "or construction.min_sites)",
+        )
+
+
 def check_problem(problem: PlanningProblem) -> None:
     """Run every pre-solve check (locks, capacity, coverage, balance, workload).
 
@@ -210,3 +231,4 @@ def check_problem(problem: PlanningProblem) -> None:
     check_balance(problem)
     check_workload(problem)
     check_staff(problem)
+    check_construction(problem)

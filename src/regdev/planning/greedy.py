@@ -93,6 +93,8 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         assert p.staff_need is not None
         for i in np.flatnonzero(x[:, fh].any(axis=1)).tolist():
             staff_used[p.province_of[i], int(np.argmax(x[i, fh])) :] += p.staff_need[i]
+    sites_on = p.construction_sites is not None
+    in_use = p.sites_in_use(x) if sites_on else np.zeros((n_prov, n_years))
     cap_load = np.maximum(load, p.workload)
     weight = p.benefit * p.equity_weight[:, None]
     done: np.ndarray = np.asarray(x.any(axis=2), dtype=bool)
@@ -121,6 +123,10 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
             pr = p.province_of[i]
             if np.any(staff_used[pr, t:] + p.staff_need[i] > p.staff_supply[pr, t:] + 1e-9):
                 return False
+        if sites_on and f != fi:
+            assert p.construction_sites is not None
+            if np.any(in_use[p.province_of[i], yrs] + 1 > p.construction_sites[p.province_of[i]]):
+                return False
         return bool(np.all(spent[yrs] + amt <= p.budget[yrs] + 1e-9))
 
     def place(i: int, f: int, t: int) -> None:
@@ -135,6 +141,8 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         if staff_on and f == fh:
             assert p.staff_need is not None
             staff_used[p.province_of[i], t:] += p.staff_need[i]
+        if sites_on and f != fi:
+            in_use[p.province_of[i], yrs] += 1
 
     def unplace(i: int, f: int, t: int) -> None:
         x[i, f, t] = False
@@ -148,6 +156,8 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         if staff_on and f == fh:
             assert p.staff_need is not None
             staff_used[p.province_of[i], t:] -= p.staff_need[i]
+        if sites_on and f != fi:
+            in_use[p.province_of[i], yrs] -= 1
 
     # factories: year by year, balance deficits first
     order = np.lexsort((np.arange(n), -weight[:, fi]))

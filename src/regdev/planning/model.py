@@ -39,6 +39,7 @@ FAMILIES: tuple[str, ...] = (
     "balance",
     "budget",
     "staff",
+    "construction",
     "user",
 )
 """Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
@@ -437,6 +438,46 @@ def define_staff_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
     )
 
 
+def define_construction_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``construction[province,year]``: non-factory building sites in use ≤ the province's.
+
+    A project completing in ``t`` occupies a site in every build year ``t − k``
+    (``share[f, k] > 0``); ``Σ ≤ construction_sites[p]``.
+    """
+    sites = problem.construction_sites
+    if sites is None:
+        return
+    n_years, n_prov = problem.n_years, len(problem.provinces)
+    share = problem.spend_profile()
+    other = np.flatnonzero(m.var_f != problem.factory_index)
+    rows, cols = [], []
+    for k in range(share.shape[1]):
+        use = other[share[m.var_f[other], k] > 0]
+        year = m.var_t[use] - k
+        ok = year >= 0
+        rows.append(problem.province_of[m.var_i[use[ok]]] * n_years + year[ok])
+        cols.append(use[ok])
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    if r.size == 0:
+        return
+    names = [
+        f"construction[{_name(problem.provinces[p])},{problem.years[t]}]"
+        for p in range(n_prov)
+        for t in range(n_years)
+    ]
+    keys = np.stack(np.meshgrid(np.arange(n_prov), np.arange(n_years), indexing="ij"), -1)
+    m.add_rows(
+        "construction",
+        r,
+        c,
+        np.ones(r.size),
+        np.full(n_prov * n_years, -np.inf),
+        np.repeat(sites.astype(float), n_years),
+        keys.reshape(-1, 2),
+        names,
+    )
+
+
 DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_coverage_constraints,
     define_capacity_constraints,
@@ -444,6 +485,7 @@ DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_balance_constraints,
     define_budget_constraints,
     define_staff_constraints,
+    define_construction_constraints,
 )
 
 

@@ -120,6 +120,7 @@ class PlanningProblem:
     balance_tolerance: int = 0
     staff_need: np.ndarray | None = field(default=None, repr=False)
     staff_supply: np.ndarray | None = field(default=None, repr=False)
+    construction_sites: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -209,6 +210,24 @@ class PlanningProblem:
         for k in range(1, share.shape[1]):
             total += float((paid[:, :, :k] * share[None, :, k, None]).sum())
         return total
+
+    def sites_in_use(self, x: np.ndarray) -> np.ndarray:
+        """Building sites of the non-factory projects of ``x`` in use per province and year.
+
+        A project completing in year ``t`` occupies a site in each of its
+        build years ``t − k`` with a positive cash-flow share (``k = 0`` only
+        without a cash flow); shape (P, Y).
+        """
+        share = self.spend_profile()
+        out = np.zeros((len(self.provinces), self.n_years))
+        for f in range(self.n_facilities):
+            if f == self.factory_index:
+                continue
+            per_prov = np.zeros((len(self.provinces), self.n_years))
+            np.add.at(per_prov, self.province_of, x[:, f, :].astype(float))
+            for k in np.flatnonzero(share[f] > 0).tolist():
+                out[:, : self.n_years - k] += per_prov[:, k:]
+        return out
 
     def allowed(self) -> np.ndarray:
         """Mask (n, F, Y) of assignments that get a variable.
@@ -561,6 +580,27 @@ def build_problem(
             prov_pop[:, None] * sc.staff.initial_per_1000 / 1000.0
             + prov_pop[:, None] * sc.staff.training_per_1000_per_year / 1000.0 * trained_years
         )
+    construction_sites = None
+    if sc.construction.enabled:
+        prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
+        # never fewer sites than the province needs, on average over the years with
+        # capacity, to build every candidate's projects within the horizon
+        profile = sc.cashflow.profile(list(facilities))
+        build_years = np.array([len(r) for r in profile] if profile else [1] * n_fac)
+        other = np.array([fac != "factories" for fac in facilities])
+        site_years = np.bincount(
+            province_of,
+            weights=(eligible[:, other] * build_years[other][None, :]).sum(axis=1),
+            minlength=len(provinces),
+        )
+        active = max(int((capacity[other].sum(axis=0) > 0).sum()), 1)
+        construction_sites = np.maximum.reduce(
+            [
+                np.ceil(prov_pop * sc.construction.sites_per_100k / 1e5 - 1e-9),
+                np.full(len(provinces), float(sc.construction.min_sites)),
+                np.ceil(1.25 * site_years / active - 1e-9),
+            ]
+        )
     table = table[eligible.reshape(-1)].reset_index(drop=True)
 
     scenario_dict = sc.model_dump(mode="json")
@@ -637,6 +677,7 @@ def build_problem(
         balance_tolerance=sc.balance.tolerance if sc.balance.enabled else 0,
         staff_need=staff_need,
         staff_supply=staff_supply,
+        construction_sites=construction_sites,
     )
     if sc.coverage.mode == "within_budget":
         problem = within_budget(problem, balance=sc.balance.enabled)

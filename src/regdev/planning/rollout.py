@@ -153,7 +153,15 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
     quick = SolverOptions(
         time_limit=min(opts.time_limit, 30.0), mip_rel_gap=1.0, threads=opts.threads, strategy="mip"
     )
-    for family in ("budget", "staff", "balance", "workload", "capacity", "coverage"):
+    for family in (
+        "budget",
+        "staff",
+        "construction",
+        "balance",
+        "workload",
+        "capacity",
+        "coverage",
+    ):
         model = build_model(problem, skip=(family,))
         res = solve_model(model, quick)
         if res.status.has_solution:
@@ -176,6 +184,8 @@ def _family_detail(p: PlanningProblem, family: str) -> str:
         fin = np.isfinite(p.budget)
         yrs = [f"{y}: {b:.1f}" for y, b, ok in zip(p.years, p.budget, fin, strict=True) if ok]
         return f"budget MCU {', '.join(yrs)}"
+    if family == "construction":
+        return "building sites per province (construction.sites_per_100k, min_sites)"
     if family == "staff":
         return "doctors trained per province (staff.training_per_1000_per_year, staff.lag_years)"
     if family == "balance":

@@ -326,6 +326,21 @@ class Staff(_Frozen):
     initial_per_1000: float = Field(default=0.5, ge=0.0)
 
 
+class Construction(_Frozen):
+    """Provincial construction capacity for the facilities other than the factories (issue 9).
+
+    A project occupies one of its province's building sites in each of its build
+    years (the cash-flow years).  Province ``p`` can run at most
+    ``ceil(sites_per_100k · pop_p / 100,000)`` such sites at once (at least
+    ``min_sites``).  The factory groups are built by the construction units
+    (their count is the factory cadence) and do not draw on it.
+    """
+
+    enabled: bool = True
+    sites_per_100k: float = Field(default=1.2, gt=0.0)
+    min_sites: int = Field(default=3, ge=1)
+
+
 class Offshore(_Frozen):
     """Offshore-farm candidates: ``"coastal"`` programme regions, or an explicit list."""
 
@@ -462,6 +477,7 @@ class Scenario(_Frozen):
     budget: Budget = Field(default_factory=lambda: Budget())
     cashflow: CashFlow = Field(default_factory=lambda: CashFlow())
     staff: Staff = Field(default_factory=lambda: Staff())
+    construction: Construction = Field(default_factory=lambda: Construction())
     offshore: Offshore = Field(default_factory=lambda: Offshore())
     history: History = Field(default_factory=lambda: History())
     locks: list[Assignment] = Field(default_factory=list)
