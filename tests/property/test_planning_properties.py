@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from regdev.errors import InfeasibleSpecificationError
@@ -236,3 +236,71 @@ def test_every_plan_within_budget_pays_at_most_the_budget(problem, first_share, 
     assert g.feasible
     assert (p.spending(g.x) <= level + 1e-6).all()
     assert g.objective <= plan.objective + 1e-6
+
+
+@SETTINGS
+@given(
+    problems(),
+    st.floats(0.0, 1.0),
+    st.lists(st.integers(1, 3), min_size=3, max_size=3),
+    st.lists(st.floats(0.0, 2.0), min_size=9, max_size=9),
+    st.sampled_from(["auto", "within_budget"]),
+)
+def test_every_new_limit_holds_in_every_solved_plan(problem, first_share, sites, need, mode):
+    """Issue 9: cash flow + budget, staff lead time and provincial building sites hold in
+    every solved plan (exact-coverage problems the limits make infeasible are refused with a
+    message naming a family); the relative balance holds in the within-budget mode; the
+    greedy baseline under the same limits, when feasible, never beats the optimum."""
+    import dataclasses
+
+    from regdev.planning.problem import within_budget
+
+    p = problem
+    n_prov = len(p.provinces)
+    share = np.array([[1.0 - first_share, first_share]] * p.n_facilities)
+    staff_need = np.array(need[: p.n_regions] + [1.0] * max(0, p.n_regions - len(need)))
+    supply = np.cumsum(np.full((n_prov, p.n_years), 1.5), axis=1)
+    p = dataclasses.replace(
+        p,
+        spend_share=share,
+        staff_need=staff_need,
+        staff_supply=supply,
+        construction_sites=np.array(sites[:n_prov], dtype=float),
+    )
+    if mode == "within_budget":
+        p = within_budget(p, balance=True)
+        p = dataclasses.replace(p, balance_tolerance=1)
+    try:
+        plan = plan_rollout(p)
+    except InfeasibleSpecificationError as exc:
+        event(f"refused: {exc.constraint}")
+        assert exc.constraint in {
+            "budget",
+            "staff",
+            "construction",
+            "balance",
+            "workload",
+            "capacity",
+            "coverage",
+            "lock",
+        }
+        return
+    event(f"solved ({mode})")
+    assert plan.status == "optimal"
+    x = plan.solution()
+    assert (p.spending(x) <= p.budget + 1e-6).all()
+    fh = p.facilities.index("hospital")
+    for pr in range(n_prov):
+        mine = p.province_of == pr
+        done = np.cumsum((x[mine, fh, :] * staff_need[mine, None]).sum(axis=0))
+        assert (done <= supply[pr] + 1e-6).all()
+    assert (p.sites_in_use(x) <= p.construction_sites[:, None] + 1e-6).all()
+    if p.balance_share is not None:
+        cum = np.zeros((n_prov, p.n_years))
+        np.add.at(cum, p.province_of, np.cumsum(x[:, p.factory_index, :], axis=1))
+        assert (cum >= p.balance_share[:, None] * cum.sum(axis=0) - 1 - 1e-6).all()
+    g = greedy_plan(p)
+    if g.feasible:
+        assert (p.spending(g.x) <= p.budget + 1e-6).all()
+        assert (p.sites_in_use(g.x) <= p.construction_sites[:, None] + 1e-6).all()
+        assert g.objective <= plan.objective * (1 + 1e-6) + 1e-9
