@@ -79,8 +79,8 @@ def cohort_section(plan: Plan) -> ReportSection:
                 "The gain stays below 1 % because without a binding annual budget the "
                 "objective is nearly separable by facility type: for one type with yearly "
                 "capacities, sorting by need-weighted value and filling the earliest years "
-                "is optimal, and the workload, balance and staff rows move only a few "
-                "regions. The optimiser earns its keep where the limits interact (under an "
+                "is optimal, and the workload, balance, staff and building-site rows move "
+                "only a few regions. The optimiser earns its keep where the limits interact (under an "
                 "annual budget the frontier of `regdev plan frontier` shows gains of several "
                 "per cent) and by proving optimality and explaining what binds."
             )
