@@ -99,7 +99,10 @@ def register(app: typer.Typer) -> None:
                 progress=show,
             )
         if as_json:
-            echo_json(table.astype(object).where(table.notna(), None).to_dict(orient="records"))
+            records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+            for rec in records:  # JSON has no infinity: the unlimited level's budget is null
+                rec.update({k: None for k, v in rec.items() if v == float("inf")})
+            echo_json(records)
             return
         out = Table(title=_("Budget → benefit frontier (at most once within budget)"))
         for head in (
