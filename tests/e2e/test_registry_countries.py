@@ -103,8 +103,17 @@ def test_france_communes_without_coordinates_and_with_mapped_kinds(tmp_path):
     assert any(a.startswith("coastal: no region is marked coastal") for a in assumed)
     assert meta["n_regions"] == 151  # Mende is the capital, never a site
     fac = sched[sched["facility"] == "factories"]
-    assert fac["region_id"].nunique() == 151  # --per-year auto reaches every region
-    assert fac.groupby("year").size().max() == 16  # ceil(151 / 10)
+    # issue 9: a commune that cannot staff a factory group at the minimum efficient scale
+    # (120 workers from at most 8 % of its residents, i.e. fewer than 1,500 residents) is no
+    # factory candidate; --per-year auto reaches every commune that is one
+    programme = regions[regions["kind"] != "capital"]
+    big = set(programme.index[programme["population"] * 0.08 >= 120])
+    assert 0 < len(big) < 151
+    assert set(fac["region_id"]) == big
+    assert fac.groupby("year").size().max() == -(-len(big) // 10)  # ceil(candidates / 10)
+    dossiers = json.loads((out / "dossiers.json").read_text("utf-8"))
+    small = [d for d in dossiers if d["region_id"] not in big]
+    assert small and all("factories" in d["not_candidate"] for d in small)
     assert "offshore_farm" not in set(sched["facility"])
     design = meta["extensions"]["factory-design"]
     assert (

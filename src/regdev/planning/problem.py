@@ -576,10 +576,15 @@ def build_problem(
         staff_need = table["doctors"].to_numpy(dtype=float).reshape(n, n_fac)[:, fh]
         prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
         trained_years = np.maximum(np.arange(n_years) + 1 - sc.staff.lag_years, 0)
-        staff_supply = (
-            prov_pop[:, None] * sc.staff.initial_per_1000 / 1000.0
-            + prov_pop[:, None] * sc.staff.training_per_1000_per_year / 1000.0 * trained_years
+        initial = prov_pop * sc.staff.initial_per_1000 / 1000.0
+        per_year = prov_pop * sc.staff.training_per_1000_per_year / 1000.0
+        # never less training than lets every candidate get its hospital by the last year
+        # (many tiny places need a doctor each: the per-1,000 rate alone may fall short)
+        need_p = np.bincount(
+            province_of, weights=staff_need * eligible[:, fh], minlength=len(provinces)
         )
+        per_year = np.maximum(per_year, (need_p - initial) / max(int(trained_years[-1]), 1))
+        staff_supply = initial[:, None] + per_year[:, None] * trained_years[None, :]
     construction_sites = None
     if sc.construction.enabled:
         prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
