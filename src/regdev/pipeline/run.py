@@ -160,8 +160,18 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
     )
 
 
-def stage_report(plan: Plan, dossiers: list[dict[str, Any]], design: DesignResult | None) -> Report:
-    """``report.html`` and its sections."""
+def stage_report(
+    plan: Plan,
+    dossiers: list[dict[str, Any]],
+    design: DesignResult | None,
+    *,
+    registry: RegionRegistry | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> Report:
+    """``report.html`` and its sections, in the current language.
+
+    Tables that no section knows are listed generically.
+    """
     from regdev.reporting import build_report
     from regdev.reporting.cohorts import cohort_section
 
@@ -170,6 +180,8 @@ def stage_report(plan: Plan, dossiers: list[dict[str, Any]], design: DesignResul
         dossiers,
         schedule=plan.schedule_frame(allow_feasible=True),
         design=design,
+        registry=registry,
+        tables=tables,
         extra_sections=[cohort_section(plan)],  # issue 9: who comes first
     )
 
@@ -262,7 +274,7 @@ def plan(
         lap("design")
         if opts.report:
             say(Progress("report", "writing the report"))
-            report = stage_report(rollout, dossiers, design)
+            report = stage_report(rollout, dossiers, design, registry=registry, tables=tables)
         lap("report")
     timings["total"] = time.perf_counter() - t_start
     meta = problem.metadata

@@ -46,7 +46,7 @@ def test_design_writes_factories_report_and_dossiers(written):
     ]
     html = (out / "report.html").read_text("utf-8")
     assert 'id="factory-design"' in html and "<svg" in html
-    assert "Line types × provinces" in html
+    assert "Most common production lines" in html and "Lines of each county" in html
     doss = {d["region_id"]: d for d in json.loads((out / "dossiers.json").read_text("utf-8"))}
     for rid in scheduled:
         lines = doss[rid]["factory_design"]["lines"]
