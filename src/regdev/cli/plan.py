@@ -26,6 +26,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from regdev.cli import design as _design
+from regdev.cli import plan_frontier as _frontier
 from regdev.cli._common import console, echo_json, err_console
 from regdev.i18n import _, current_language
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=False)
 _design.register(app)
+_frontier.register(app)  # issue 9: regdev plan frontier
 
 ScenarioOpt = Annotated[
     Path | None,

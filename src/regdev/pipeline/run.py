@@ -123,15 +123,17 @@ def stage_solve(problem: PlanningProblem, options: PlanOptions, say: ProgressFn)
 def stage_explain(plan: Plan, options: PlanOptions, say: ProgressFn) -> list[dict[str, Any]]:
     """Dossiers, with the move-earlier cost of the ``explain_last`` regions scheduled last."""
     from regdev.planning import build_dossiers, move_earlier_cost
-    from regdev.planning.explain import last_scheduled
+    from regdev.planning.explain import MoveEarlierBounds, last_scheduled
 
     targets = last_scheduled(plan, options.explain_last) if options.explain_last else []
     message = "explaining (moving factories one year earlier)"
     moves: dict[str, dict[str, Any]] = {}
     solver = solver_options(options)
+    # issue 9: one warm-started LP settles most costs; the full re-solve only where it cannot
+    bounds = MoveEarlierBounds(plan) if targets and plan.model is not None else None
     for k, rid in enumerate(targets):
         say(Progress("explain", message, k, len(targets)))
-        moves[rid] = move_earlier_cost(plan, rid, solver)
+        moves[rid] = move_earlier_cost(plan, rid, solver, bounds=bounds)
     say(Progress("explain", message, len(targets), len(targets)))
     return build_dossiers(plan, moves=moves)
 
@@ -222,6 +224,7 @@ def stage_report(
     generically.
     """
     from regdev.reporting import build_report
+    from regdev.reporting.cohorts import cohort_section
     from regdev.reporting.history import changes_section, history_section
 
     extra = [
@@ -229,6 +232,7 @@ def stage_report(
         for s in (
             history_section(plan.problem.metadata.get("history")),
             changes_section(changes, previous),
+            cohort_section(plan),  # issue 9: who comes first
         )
         if s is not None
     ]

@@ -46,7 +46,8 @@ def section(ctx: ReportContext) -> ReportSection:
         body += small(_("No annual budget in this scenario: costs are shown for information."))
     body += small(
         _(
-            "Costs are in the scenario money unit (million cost units, MCU): the base cost of each project, raised by the modernisation tier of its year."
+            "Costs are in the plan's unit of account ({unit}, scenario [money]): the base cost of each project, raised by the modernisation tier of its year.",
+            unit=money_unit(ctx.plan),
         )
     )
     return ReportSection("cost", _("Cost per year"), body, ORDER)
