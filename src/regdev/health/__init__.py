@@ -1,0 +1,1 @@
+"""Health network: settlements, travel, siting models, staffing."""
