@@ -335,7 +335,7 @@ def solve_pmedian(
     *,
     time_limit: float = 60.0,
     tol: float = 1e-9,
-    threads: int | None = 1,
+    threads: int | None = None,
 ) -> PMedianResult:
     """Solve the p-median exactly (see the module docstring).
 
@@ -353,7 +353,7 @@ def solve_pmedian(
     tol : float
         Relative gap under which the solution is declared optimal.
     threads : int, optional
-        HiGHS threads (1 suits the county decomposition run in parallel).
+        HiGHS threads (``None``: HiGHS decides; HiGHS fixes the number per process at first use).
 
     Raises
     ------
