@@ -112,7 +112,9 @@ def _as_cover(cost: npt.ArrayLike | sp.spmatrix, standard: float) -> sp.csr_matr
 def _covered(cover: sp.csr_matrix, sites: IntArray, w: FloatArray) -> float:
     if sites.size == 0:
         return 0.0
-    hit = np.asarray(cover[:, sites].sum(axis=1)).ravel() > 0
+    pick = np.zeros(cover.shape[1])
+    pick[sites] = 1.0
+    hit = np.asarray(cover @ pick).ravel() > 0
     return float(w[hit].sum())
 
 
@@ -304,19 +306,21 @@ def solve_mclp_lagrangian(
     best_ub = math.inf
     theta = 1.0
     stall = 0
-    for _ in range(iterations):
-        if time.perf_counter() - t0 > time_limit:
+    for it in range(iterations):
+        if it > 0 and time.perf_counter() - t0 > time_limit:
             break
         score = np.asarray(cover_t @ lam).ravel()
         top = np.argpartition(-score, p - 1)[:p] if p < m else np.arange(m)
         ub = float((w_eff - lam).sum() + score[top].sum())
-        if ub < best_ub - 1e-9 * max(best_ub, 1.0) if math.isfinite(best_ub) else True:
+        if not math.isfinite(best_ub) or ub < best_ub - 1e-9 * max(best_ub, 1.0):
             best_ub, stall = ub, 0
         else:
             stall += 1
             if stall >= 10:
                 theta, stall = theta / 2.0, 0
-        hit = np.asarray(cover[:, top].sum(axis=1)).ravel()
+        pick = np.zeros(m)
+        pick[top] = 1.0
+        hit = np.asarray(cover @ pick).ravel()
         cov_top = float(w_eff[hit > 0].sum())
         if cov_top > best_cov:
             best_cov, sites = cov_top, top.astype(np.int64)
