@@ -90,7 +90,7 @@ def run_spopt(runner: str, cost: np.ndarray, p: int, limit: float) -> tuple[floa
     return float(t), float(obj), status
 
 
-def bench_pmed(ks: list[int], runner: str | None, spopt_limit: float) -> None:
+def bench_pmed(ks: list[int], runner: str | None, spopt_limit: float, limit: float) -> None:
     opt = {
         r["instance"]: float(r["optimum"])
         for r in csv.DictReader((PMED / "optimal_values.csv").open())
@@ -104,7 +104,7 @@ def bench_pmed(ks: list[int], runner: str | None, spopt_limit: float) -> None:
     for k in ks:
         inst = read_orlib(PMED / f"pmed{k}.txt")
         t0 = time.perf_counter()
-        r = solve_pmedian(inst.cost, inst.p, time_limit=300)
+        r = solve_pmedian(inst.cost, inst.p, time_limit=limit)
         t = time.perf_counter() - t0
         ok = r.optimal and r.objective == opt[inst.name]
         proven += ok
@@ -157,13 +157,14 @@ def main() -> None:
     )
     ap.add_argument("--pmed", default="1-40")
     ap.add_argument("--no-spopt", action="store_true")
-    ap.add_argument("--spopt-time-limit", type=float, default=300.0)
+    ap.add_argument("--spopt-time-limit", type=float, default=120.0)
+    ap.add_argument("--time-limit", type=float, default=60.0, help="regdev seconds per instance")
     ap.add_argument("--skip-national", action="store_true")
     ap.add_argument("--standard", type=float, default=30.0, help="national MCLP standard, minutes")
     args = ap.parse_args()
     print(f"load average: {os.getloadavg()}")
     runner = None if args.no_spopt else spopt_runner()
-    bench_pmed(_range(args.pmed), runner, args.spopt_time_limit)
+    bench_pmed(_range(args.pmed), runner, args.spopt_time_limit, args.time_limit)
     if not args.skip_national:
         bench_counties()
         bench_national(args.standard)
