@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from regdev.errors import DataValidationError, Problem
+from regdev.i18n import _
 from regdev.registry import RegionRegistry, read_raw_table
 from regdev.registry.synth import _settlements as _scatter_settlements
 
@@ -136,7 +137,7 @@ def read_settlements(
     problems: list[Problem] = []
     for col in REQUIRED:
         if col not in raw.columns:
-            problems.append(Problem(file, None, col, "expected this column, got none"))
+            problems.append(Problem(file, None, col, _("expected this column, got none")))
     if problems:
         raise DataValidationError(problems)
     known = set(regions.ids) if regions is not None else None
@@ -147,7 +148,7 @@ def read_settlements(
         sid = str(rec["settlement_id"] or "").strip()
         if not sid:
             problems.append(
-                Problem(file, row, "settlement_id", "expected an id, got an empty cell")
+                Problem(file, row, "settlement_id", _("expected an id, got an empty cell"))
             )
         elif sid in seen:
             problems.append(
@@ -155,7 +156,11 @@ def read_settlements(
                     file,
                     row,
                     "settlement_id",
-                    f"expected a unique id, got {sid!r} (also row {seen[sid]})",
+                    _(
+                        "expected a unique id, got {got} (also row {row})",
+                        got=repr(sid),
+                        row=seen[sid],
+                    ),
                 )
             )
         else:
@@ -163,25 +168,43 @@ def read_settlements(
         rid = str(rec["region_id"] or "").strip()
         if not rid:
             problems.append(
-                Problem(file, row, "region_id", "expected a region id, got an empty cell")
+                Problem(file, row, "region_id", _("expected a region id, got an empty cell"))
             )
         elif known is not None and rid not in known:
             problems.append(
-                Problem(file, row, "region_id", f"expected a known region id, got {rid!r}")
+                Problem(
+                    file,
+                    row,
+                    "region_id",
+                    _("expected a known region id, got {got}", got=repr(rid)),
+                )
             )
         lat, lon, pop = _number(rec["lat"]), _number(rec["lon"]), _number(rec["population"])
         if lat is None or not -90 <= lat <= 90:
             problems.append(
-                Problem(file, row, "lat", f"expected a latitude in -90..90, got {rec['lat']!r}")
+                Problem(
+                    file,
+                    row,
+                    "lat",
+                    _("expected a latitude in -90..90, got {got}", got=repr(rec["lat"])),
+                )
             )
         if lon is None or not -180 <= lon <= 180:
             problems.append(
-                Problem(file, row, "lon", f"expected a longitude in -180..180, got {rec['lon']!r}")
+                Problem(
+                    file,
+                    row,
+                    "lon",
+                    _("expected a longitude in -180..180, got {got}", got=repr(rec["lon"])),
+                )
             )
         if pop is None or pop < 0:
             problems.append(
                 Problem(
-                    file, row, "population", f"expected a number ≥ 0, got {rec['population']!r}"
+                    file,
+                    row,
+                    "population",
+                    _("expected a number ≥ 0, got {got}", got=repr(rec["population"])),
                 )
             )
         name = rec.get("name")
@@ -197,7 +220,7 @@ def read_settlements(
             }
         )
     if not rows:
-        problems.append(Problem(file, None, None, "expected at least one settlement, got none"))
+        problems.append(Problem(file, None, None, _("expected at least one settlement, got none")))
     if problems:
         raise DataValidationError(problems)
     out = pd.DataFrame(rows, columns=list(COLUMNS))

@@ -53,6 +53,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from regdev.errors import DataValidationError, Problem
+from regdev.i18n import _
 from regdev.registry import read_raw_table
 from regdev.registry.geography import EARTH_RADIUS_KM
 
@@ -170,13 +171,13 @@ def read_network(
     nfile, efile = str(nodes_path), str(edges_path)
     for col in ("node_id", "lat", "lon"):
         if col not in nodes.columns:
-            problems.append(Problem(nfile, None, col, "expected this column, got none"))
+            problems.append(Problem(nfile, None, col, _("expected this column, got none")))
     for col in ("from", "to"):
         if col not in edges.columns:
-            problems.append(Problem(efile, None, col, "expected this column, got none"))
+            problems.append(Problem(efile, None, col, _("expected this column, got none")))
     if "minutes" not in edges.columns and "length_km" not in edges.columns:
         problems.append(
-            Problem(efile, None, "minutes", "expected minutes or length_km, got neither")
+            Problem(efile, None, "minutes", _("expected minutes or length_km, got neither"))
         )
     if problems:
         raise DataValidationError(problems)
@@ -186,7 +187,10 @@ def read_network(
     for k in np.flatnonzero(~np.isfinite(lat) | (np.abs(lat) > 90)):
         problems.append(
             Problem(
-                nfile, n_first + int(k), "lat", f"expected a latitude, got {nodes['lat'].iloc[k]!r}"
+                nfile,
+                n_first + int(k),
+                "lat",
+                _("expected a latitude, got {got}", got=repr(nodes["lat"].iloc[k])),
             )
         )
     for k in np.flatnonzero(~np.isfinite(lon) | (np.abs(lon) > 180)):
@@ -195,12 +199,12 @@ def read_network(
                 nfile,
                 n_first + int(k),
                 "lon",
-                f"expected a longitude, got {nodes['lon'].iloc[k]!r}",
+                _("expected a longitude, got {got}", got=repr(nodes["lon"].iloc[k])),
             )
         )
     index = {nid: i for i, nid in enumerate(ids)}
     if len(index) != len(ids):
-        problems.append(Problem(nfile, None, "node_id", "expected unique node ids, got repeats"))
+        problems.append(Problem(nfile, None, "node_id", _("expected unique node ids, got repeats")))
     src = np.full(len(edges), -1)
     dst = np.full(len(edges), -1)
     for e, (a, b) in enumerate(zip(edges["from"].tolist(), edges["to"].tolist(), strict=True)):
@@ -212,7 +216,7 @@ def read_network(
                         efile,
                         e_first + e,
                         col,
-                        f"expected a node_id of the node table, got {val!r}",
+                        _("expected a node_id of the node table, got {got}", got=repr(val)),
                     )
                 )
             else:
@@ -235,7 +239,7 @@ def read_network(
                 efile,
                 e_first + int(k),
                 bad_col,
-                f"expected a number ≥ 0, got {edges[bad_col].iloc[k]!r}",
+                _("expected a number ≥ 0, got {got}", got=repr(edges[bad_col].iloc[k])),
             )
         )
     if problems:
@@ -307,5 +311,9 @@ def read_network_dir(path: str | os.PathLike[str]) -> RoadNetwork:
         if n.is_file() and e.is_file():
             return read_network(n, e)
     raise DataValidationError(
-        [Problem(str(base), None, None, "expected nodes.csv and edges.csv (or .gpkg), got neither")]
+        [
+            Problem(
+                str(base), None, None, _("expected nodes.csv and edges.csv (or .gpkg), got neither")
+            )
+        ]
     )
