@@ -268,7 +268,13 @@ def _build(
 
 
 def lagrangian_reduction(
-    cost: FloatArray, p: int, w: FloatArray, ub: float, *, iterations: int = 3000
+    cost: FloatArray,
+    p: int,
+    w: FloatArray,
+    ub: float,
+    *,
+    iterations: int = 3000,
+    seconds: float = math.inf,
 ) -> tuple[float, npt.NDArray[np.bool_]]:
     """Lagrangian bound (subgradient) and Beasley's reduction test.
 
@@ -297,7 +303,10 @@ def lagrangian_reduction(
     theta = 2.0
     stall = 0
     tol = 1e-9 * max(1.0, abs(ub))
+    t_end = time.perf_counter() + seconds
     for it in range(iterations):
+        if it > 0 and time.perf_counter() > t_end:
+            break
         if it % 25 == 24 and keep[cols].sum() < 0.9 * cols.size:
             cols = cols[keep[cols]]
             wd = w[:, None] * cost[:, cols]
@@ -382,7 +391,7 @@ def solve_pmedian(
         lb = ub
     keep_sites = np.arange(m)
     if lb < ub:
-        lag_bound, keep = lagrangian_reduction(ca, p, wa, ub)
+        lag_bound, keep = lagrangian_reduction(ca, p, wa, ub, seconds=0.25 * time_limit)
         keep[best] = True
         lb = max(lb, min(lag_bound, ub))
         keep_sites = np.flatnonzero(keep)
