@@ -36,6 +36,9 @@ def site(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder for tables and report.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Parallel processes for --all.")] = 2,
+    map_region: Annotated[
+        str | None, typer.Option(help="Region drawn on the report map (default: the first).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic villages.")] = 0,
     time_limit: Annotated[float, typer.Option(help="Seconds per county solve.")] = 60.0,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
@@ -74,6 +77,7 @@ def site(
     if (region is None) == (not all_regions):
         raise fail(_("give exactly one of --region R or --all"), 2)
     registry = load_default()
+    map_id = registry.resolve(map_region) if map_region else None
     if settlements is not None:
         villages = read_settlements(settlements, regions=registry)
     else:
@@ -124,7 +128,7 @@ def site(
             atomic_write_text(
                 out / f"{name}.csv", synthetic_note + frame.to_csv(index=False, lineterminator="\n")
             )
-        first = max(results, key=lambda r: r.n_posts)
+        first = next((r for r in results if r.region_id == map_id), results[0])
         prob = county_problem(registry, villages, first.region_id, network=net)
         curve = coverage_curve(prob, standard, max(first.n_posts + 2, 4))
         section = health_section_html(

@@ -368,12 +368,22 @@ def coverage_table(sitings: Sequence[CountySiting]) -> pd.DataFrame:
 
 
 def coverage_curve(
-    problem: CountyProblem, standard: float, max_posts: int, *, time_limit: float = 30.0
+    problem: CountyProblem,
+    standard: float,
+    max_posts: int,
+    *,
+    points: int = 16,
+    time_limit: float = 30.0,
 ) -> pd.DataFrame:
-    """Population within ``standard`` minutes vs number of posts (exact MCLP per count)."""
+    """Population within ``standard`` minutes vs number of posts (exact MCLP per count).
+
+    At most ``points`` post counts between 0 and ``max_posts`` are solved.
+    """
     w = problem.villages["population"].to_numpy(float)
     rows = []
-    for k in range(0, min(max_posts, len(w)) + 1):
+    top = min(max_posts, len(w))
+    counts = np.unique(np.round(np.linspace(0, top, min(points, top + 1))).astype(int))
+    for k in counts.tolist():
         if k == 0:
             covered = float(w[problem.hospital_minutes <= standard].sum())
             rows.append({"posts": 0, "covered_population": covered, "optimal": True})
