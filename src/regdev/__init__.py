@@ -30,11 +30,14 @@ from regdev.errors import (
 
 if TYPE_CHECKING:
     from regdev.pipeline import PlanOptions, PlanResult, plan
+    from regdev.simulation import SimulationResult, simulate
 
 _LAZY: dict[str, str] = {
     "plan": "regdev.pipeline",
     "PlanOptions": "regdev.pipeline",
     "PlanResult": "regdev.pipeline",
+    "simulate": "regdev.simulation",
+    "SimulationResult": "regdev.simulation",
 }
 """Names offered here but imported from their module on first use (keeps ``import regdev`` light)."""
 
@@ -64,6 +67,8 @@ __all__ = [
     "PlanOptions",
     "PlanResult",
     "RegdevError",
+    "SimulationResult",
     "__version__",
     "plan",
+    "simulate",
 ]

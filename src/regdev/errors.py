@@ -6,8 +6,9 @@ Every exception subclasses a builtin too, so callers may catch either
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 class RegdevError(Exception):
@@ -43,6 +44,35 @@ class Problem:
         return f"{self.file}:{row}:{col}: {self.message}"
 
 
+def _fill(text: str, params: dict[str, Any]) -> str:
+    return text.format(**params) if params else text
+
+
+#: Translation functions; :mod:`regdev.i18n` installs its own when imported (this module
+#: cannot import it: ``regdev.i18n`` imports ``regdev.errors``).  Until then, English.
+_HOOKS: dict[str, Callable[..., str]] = {
+    "gettext": lambda message, **params: _fill(message, params),
+    "ngettext": lambda singular, plural, count, **params: _fill(
+        singular if count == 1 else plural, params
+    ),
+}
+
+
+def gettext(message: str, **params: Any) -> str:
+    """``message`` in the current language (via :mod:`regdev.i18n`), placeholders filled."""
+    return _HOOKS["gettext"](message, **params)
+
+
+def ngettext(singular: str, plural: str, count: int, **params: Any) -> str:
+    """Plural-aware :func:`gettext`."""
+    return _HOOKS["ngettext"](singular, plural, count, **params)
+
+
+def got_marker() -> str:
+    """The separator of ``expected …, got …`` in the current language (``", got "``)."""
+    return gettext(", got ")
+
+
 def summarise_problems(problems: Iterable[Problem | str], *, min_rows: int = 5) -> list[str]:
     """One summary line per kind of problem that many rows share.
 
@@ -65,11 +95,12 @@ def summarise_problems(problems: Iterable[Problem | str], *, min_rows: int = 5) 
     list of str
         The summary lines, largest group first.
     """
+    marker = got_marker()
     groups: dict[tuple[str, str], list[Problem]] = {}
     for prob in problems:
         if not isinstance(prob, Problem) or prob.row is None:
             continue
-        head, _, _got = prob.message.partition(", got ")
+        head, _, _got = prob.message.partition(marker)
         groups.setdefault((prob.column or "", head), []).append(prob)
     lines = []
     for (column, head), probs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
@@ -77,17 +108,26 @@ def summarise_problems(problems: Iterable[Problem | str], *, min_rows: int = 5) 
             continue
         values: dict[str, int] = {}
         for prob in probs:
-            _, sep, got = prob.message.partition(", got ")
+            _, sep, got = prob.message.partition(marker)
             if sep:
                 values[got] = values.get(got, 0) + 1
         shown = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
         got_text = ", ".join(f"{v} ({n})" for v, n in shown[:8])
         if len(shown) > 8:
-            got_text += f", … ({len(shown) - 8} more values)"
+            got_text += gettext(", … ({n} more values)", n=len(shown) - 8)
         rows = ", ".join(str(p.row) for p in probs[:5]) + (", …" if len(probs) > 5 else "")
         where = f"{column}: " if column else ""
-        got_part = f"; got {got_text}" if got_text else ""
-        lines.append(f"{where}{len(probs)} rows {head}{got_part} (rows {rows})")
+        got_part = gettext("; got {values}", values=got_text) if got_text else ""
+        lines.append(
+            gettext(
+                "{where}{n} rows {head}{got} (rows {rows})",
+                where=where,
+                n=len(probs),
+                head=head,
+                got=got_part,
+                rows=rows,
+            )
+        )
     return lines
 
 
@@ -112,8 +152,10 @@ class DataValidationError(RegdevError, ValueError):
         self.problems: list[Problem | str] = list(problems)
         self.summary = summarise_problems(self.problems)
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} found in the input:"
-        tail = [f"summary: {line}" for line in self.summary]
+        head = ngettext(
+            "{n} problem found in the input:", "{n} problems found in the input:", n, n=n
+        )
+        tail = [gettext("summary: {line}", line=line) for line in self.summary]
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems), *tail]))
 
 

@@ -81,9 +81,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     engine = make_engine(url)
     upgrade(engine)
     summary = seed_synthetic(engine, settings=settings, n_months=12, lines_per_site=2, rng=7)
-    engine.dispose()
     # a county whose factory has reported operations (cohort 2024 or 2025)
     region_id = summary.operating_region_ids[0]
+    # its factory's design gains a line with no record yet (as `db import-plan` stores the
+    # designer's lines): the production form offers design lines only (issue 10)
+    from sqlalchemy import select
+
+    from regdev.monitoring.db import make_session_factory, session_scope
+    from regdev.monitoring.models import Site, SiteLine
+
+    with session_scope(make_session_factory(engine), write=True) as s:
+        site = s.execute(select(Site).where(Site.region_id == region_id)).scalars().first()
+        s.add(SiteLine(site_id=site.id, name="browser test line", capacity=150.0, unit="t"))
+    engine.dispose()
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -166,19 +176,17 @@ def test_login_map_county_production_entry_offline(
     page.wait_for_selector("svg.map")
 
     # national overview: every programme region on the map, coloured by state
-    symbols = page.locator("svg.map circle.site")
+    symbols = page.locator("svg.map .site")
     assert symbols.count() == 179
-    states = set(
-        page.eval_on_selector_all("svg.map circle.site", "els => els.map(e => e.dataset.state)")
-    )
+    states = set(page.eval_on_selector_all("svg.map .site", "els => els.map(e => e.dataset.state)"))
     assert {"operating", "planned"} <= states
     assert page.locator("#chart-year svg rect[data-value]").count() > 0
-    assert page.locator("#chart-cohort svg rect[data-series='on time']").count() > 0
+    assert page.locator("#chart-cohort svg rect[data-series='○ on time']").count() > 0
     assert page.locator("table[data-table=progress_by_province] tbody tr").count() >= 10
     page.screenshot(path=str(server.tmp / "national.png"), full_page=True)
 
     # drill down: click the county's symbol on the map
-    page.click(f"svg.map circle[data-region='{server.region_id}']")
+    page.click(f"svg.map [data-region='{server.region_id}']")
     page.wait_for_url(f"**/county/{server.region_id}")
     page.wait_for_selector("#production-chart svg")
     assert page.locator("table[data-table=projects] tbody tr").count() >= 1
@@ -193,7 +201,7 @@ def test_login_map_county_production_entry_offline(
     before = float(bar.first.get_attribute("data-value") or 0) if bar.count() else 0.0
     form = page.locator("#form-production")
     form.locator("select[name=site_id]").select_option(index=0)
-    form.locator("input[name=line]").fill("browser test line")
+    form.locator("select[name=line]").select_option("browser test line")
     form.locator("input[name=month]").fill(month)
     # inline validation: a negative output is flagged next to the field before submitting
     form.locator("input[name=output]").fill("-5")
@@ -201,6 +209,10 @@ def test_login_map_county_production_entry_offline(
     page.wait_for_function(
         "() => document.querySelector('#form-production .err[data-for=output]').textContent.includes('greater than or equal to 0')"
     )
+    # the message is tied to its field (issue 15: aria-describedby, announced politely)
+    err_id = form.locator("input[name=output]").get_attribute("aria-describedby")
+    assert err_id == "production-output-err"
+    assert page.locator(f"#{err_id}").get_attribute("aria-live") == "polite"
     form.locator("input[name=output]").fill("123.5")
     form.locator("input[name=capacity]").fill("150")
     form.locator("button[type=submit]").click()
@@ -285,9 +297,12 @@ def test_county_user_cannot_open_another_county(server: Server, browser: object)
     page.fill("#username", "county-user")
     page.fill("#password", "county-password")
     page.click("button[type=submit]")
+    # a county user lands on their own county (issue 15)
+    page.wait_for_url(f"**/county/{server.region_id}")
+    page.goto(server.base_url + "/national")
     page.wait_for_selector("svg.map")
     # the national page only counts the user's own county
-    assert page.locator("svg.map circle.site:not([data-state=none])").count() == 1
+    assert page.locator("svg.map .site:not([data-state=none])").count() == 1
     resp = page.goto(f"{server.base_url}/county/{server.region_id}")
     assert resp is not None
     assert resp.status == 200
@@ -300,7 +315,7 @@ def test_county_user_cannot_open_another_county(server: Server, browser: object)
 
 
 def test_county_milestones_table_last_column_visible(server: Server, browser: object) -> None:
-    # at 1400 px the milestones table's last column ("Slip (days)") must be on screen
+    # at 1400 px the milestones table's last column ("Status": overdue/ok) must be on screen
     # inside its card (not clipped by the card or hidden behind a scroll container)
     context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
@@ -330,7 +345,7 @@ def test_county_milestones_table_last_column_visible(server: Server, browser: ob
     )
     assert clipped <= 0, f"milestones table is {clipped} px wider than its box"
     header = page.locator("#t-milestones table[data-table=milestones] thead th").last
-    assert header.inner_text().strip() == "Slip (days)"
+    assert header.inner_text().strip() == "Status"
     box = header.bounding_box()
     wrap = page.locator("#t-milestones .tablewrap").bounding_box()
     card = page.locator("#t-milestones").bounding_box()

@@ -75,80 +75,93 @@ def plan_facts(out: Path) -> tuple[dict, pd.DataFrame, str]:
 def test_every_table_has_one_documented_mapping_command():
     commands = documented_commands()
     assert set(commands) == {
-        "ca_census_divisions_2021.csv",
-        "la_admin_divisions.csv",
-        "us_southwest_counties_2010.txt",
+        "fr_lozere_communes.csv",
+        "it_iso3166_2.csv",
+        "cl_cities_geonames.csv",
     }
     for name, lines in commands.items():
         assert sum(c[:3] == ["regdev", "data", "import"] for c in lines) == 1, name
         assert (DATA / name).is_file()
 
 
-def test_canada_without_coordinates_and_with_mapped_kinds(tmp_path):
-    stdout, stderr, out = import_and_plan("ca_census_divisions_2021.csv", tmp_path)
-    assert "wrote 293 regions" in stdout
-    assert "kind 'MRC' -> county (programme region): 81 rows" in stdout
-    assert "kind 'CDR' -> capital (reference row, never a site): 1 row" in stdout
-    assert "could not impute: 293 lat" in stdout
+def test_france_communes_without_coordinates_and_with_mapped_kinds(tmp_path):
+    stdout, stderr, out = import_and_plan("fr_lozere_communes.csv", tmp_path)
+    assert "wrote 152 regions" in stdout
+    assert "kind 'commune-actuelle' -> county (programme region): 151 rows" in stdout
+    assert "kind 'commune-deleguee' -> excluded (not written): 42 rows" in stdout
+    assert "kind 'commune-associee' -> excluded (not written): 4 rows" in stdout
+    assert "capital: 48095" in stdout  # Mende, the préfecture
+    assert "could not impute: 152 area_km2, 152 lat" in stdout
     assert "warning: coordinates: no row has lat/lon" in stderr
+    regions = pd.read_csv(tmp_path / "fr.csv", dtype={"region_id": str}).set_index("region_id")
+    assert regions.at["48095", "name"] == "Mende" and regions.at["48095", "kind"] == "capital"
+    assert regions.at["48095", "population"] == 12_464  # as in the raw file
+    assert set(regions["province"]) == {"Florac", "Mende"}
     meta, sched, html = plan_facts(out)
     assumed = meta["registry"]["assumptions"]
     assert any(a.startswith("coordinates: no row has lat/lon") for a in assumed)
     assert any(a.startswith("coastal: no region is marked coastal") for a in assumed)
-    assert meta["n_regions"] == 292  # Ottawa is the capital, never a site
+    assert meta["n_regions"] == 151  # Mende is the capital, never a site
     fac = sched[sched["facility"] == "factories"]
-    assert fac["region_id"].nunique() == 292  # --per-year auto reaches every region
-    assert fac.groupby("year").size().max() == 30  # ceil(292 / 10)
+    assert fac["region_id"].nunique() == 151  # --per-year auto reaches every region
+    assert fac.groupby("year").size().max() == 16  # ceil(151 / 10)
     assert "offshore_farm" not in set(sched["facility"])
     design = meta["extensions"]["factory-design"]
-    assert design["assumptions"] == [
+    assert (
         "no coordinates: no trade between regions; imports and central supply are hauled "
         "300 km (default import distance)"
-    ]
+    ) in design["assumptions"]
     assert "No coordinates in the region table." in html
     assert "Assumed for missing data" in html
 
 
-def test_laos_districts_without_population(tmp_path):
-    stdout, stderr, out = import_and_plan("la_admin_divisions.csv", tmp_path)
-    assert "wrote 148 regions" in stdout
-    assert "kind 'Province' -> excluded (not written): 18 rows" in stdout
+def test_italy_iso_subdivisions_without_population_or_coordinates(tmp_path):
+    stdout, stderr, out = import_and_plan("it_iso3166_2.csv", tmp_path)
+    assert "wrote 106 regions" in stdout
+    assert "kind 'Province' -> county (programme region): 80 rows" in stdout
+    assert "kind 'Metropolitan city' -> city (programme region): 13 rows" in stdout
+    assert "kind 'Region' -> excluded (not written): 15 rows" in stdout
+    assert "imputed: 106 population" in stdout
     assert "warning: population: no row has one" in stderr
     meta, sched, html = plan_facts(out)
     assumed = meta["registry"]["assumptions"]
     assert any("100,000 (schema default)" in a for a in assumed)
-    assert any("no capital row" in a for a in assumed)
-    assert meta["n_regions"] == 148 and meta["registry"]["source"].endswith("la.csv")
+    assert any(a.startswith("coordinates: no row has lat/lon") for a in assumed)
+    assert meta["n_regions"] == 105 and meta["registry"]["source"].endswith("it.csv")
     fac = sched[sched["facility"] == "factories"]
-    assert fac["region_id"].nunique() == 148
-    assert "National map: factory year" in html
+    assert fac["region_id"].nunique() == 105
+    assert "IT-RM" not in set(sched["region_id"])  # the capital is never a site
+    assert "Assumed for missing data" in html
 
 
-def test_united_states_counties_latin1_with_units(tmp_path):
-    stdout, stderr, out = import_and_plan("us_southwest_counties_2010.txt", tmp_path)
-    assert "wrote 158 regions" in stdout
-    assert "scaled: area_km2 x 1e-06" in stdout
-    regions = pd.read_csv(tmp_path / "us.csv", dtype={"region_id": str}).set_index("region_id")
-    assert regions.at["35013", "name"] == "Doña Ana County"
-    # Maricopa County: 23,828,000,000 m² of land (rounded) is 23,828 km²
-    assert regions.at["04013", "area_km2"] == pytest.approx(23_828.0, rel=1e-3)
-    assert regions.at["04013", "population"] == 3_817_117
-    meta, sched, _html = plan_facts(out)
-    assert meta["n_regions"] == 158
-    assert sched[sched["facility"] == "factories"]["region_id"].nunique() == 158
+def test_chile_places_with_coordinates_and_one_kind(tmp_path):
+    stdout, stderr, out = import_and_plan("cl_cities_geonames.csv", tmp_path)
+    assert "wrote 147 regions" in stdout
+    assert "set for every row: kind = 'city'" in stdout
+    assert "could not impute: 147 area_km2" in stdout
+    regions = pd.read_csv(tmp_path / "cl.csv", dtype={"region_id": str}).set_index("region_id")
+    assert regions.at["3868121", "name"] == "Viña del Mar"
+    assert regions.at["3871336", "kind"] == "capital"
+    assert regions.at["3871336", "population"] == 4_837_295
+    assert regions.at["3899361", "lat"] == pytest.approx(-18.47552)  # Arica
+    assert "warning: development index: left out urban, density, physiography" in stderr
+    meta, sched, html = plan_facts(out)
+    assert meta["n_regions"] == 146
+    assert sched[sched["facility"] == "factories"]["region_id"].nunique() == 146
     assert set(sched["facility"]) >= {"factories", "hospital", "leisure_complex"}
-    assert "warning: development index: no capital row" in stderr
+    assert "National map: factory year" in html
+    assert meta["extensions"]["factory-design"]["assumptions"] == []
 
 
-def test_the_raw_table_without_mapping_fails_with_a_summary(tmp_path):
+def test_the_raw_table_without_kind_mapping_fails_with_a_summary(tmp_path):
     res = run(
         [
             "regdev",
             "data",
             "import",
-            "tests/data/countries/ca_census_divisions_2021.csv",
+            "tests/data/countries/it_iso3166_2.csv",
             "--map",
-            "region_id=CDUID,name=census_division_name,province=province,kind=geographic_area_type",
+            "region_id=code,province=parent,kind=type",
             "--out",
             "x.csv",
         ],
@@ -156,5 +169,102 @@ def test_the_raw_table_without_mapping_fails_with_a_summary(tmp_path):
     )
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
-    assert re.search(r"summary: kind: 293 rows expected one of .*'CDR' \(85\)", res.stderr)
+    assert re.search(r"summary: kind: 126 rows expected one of .*'Province' \(80\)", res.stderr)
+    assert "--kind-map" in res.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_extracts_are_rebuilt_by_the_script():
+    """The build script knows every committed table (it rebuilds them from the packages)."""
+    script = (
+        Path(__file__).resolve().parents[2] / "scripts" / "build_country_tables.py"
+    ).read_text("utf-8")
+    for name in documented_commands():
+        assert f'"{name}"' in script
+
+
+def test_the_national_design_reports_the_local_rule_and_the_fair_baseline(tmp_path):
+    """Issue 17 items 5-6 on the embedded country: what is local, what is inferred, both claims."""
+    res = run(["regdev", "plan", "--explain-last", "0", "--out", "plan-kp", "--json"], tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "plan-kp"
+    meta, _sched, html = plan_facts(out)
+    claims = meta["extensions"]["factory-design"]["claims"]
+    n_char = claims["characteristic_lines"]
+    assert n_char > 100
+    assert 0 < claims["characteristic_lines_local"] <= n_char
+    assert claims["characteristic_local_rule_share"] == pytest.approx(
+        claims["characteristic_lines_local"] / n_char
+    )
+    fac = pd.read_csv(out / "factories.csv", keep_default_na=False)
+    char = fac[fac["kind"] == "characteristic"]
+    assert len(char) == n_char
+    assert (char["counts_as_characteristic"].astype(str) == "True").sum() == claims[
+        "characteristic_lines_local"
+    ]
+    inferred = char["main_input_basis"] == "inferred"
+    assert inferred.sum() == claims["characteristic_lines_inferred"] > 0
+    assert char.loc[inferred, "enabled_by"].str.contains("inferred from terrain and area").all()
+    assert set(char["main_input_basis"]) <= {"listed", "given", "inferred"}
+    raw = pd.read_csv(out / "factory_raw_materials.csv", keep_default_na=False)
+    assert {"listed", "inferred"} <= set(raw["local_supply_basis"])
+    assert claims["scale_exponent_capex"] == 0.6
+    assert claims["baseline_total_cost_kusd"] > 0 and claims["design_total_cost_kusd"] > 0
+    assert "Total annual cost (production + transport)" in html
+    assert f"Characteristic lines: {n_char}; {claims['characteristic_lines_local']} (" in html
+
+
+def test_a_table_without_area_or_resources_opens_no_characteristic_line(tmp_path):
+    _stdout, _stderr, out = import_and_plan("cl_cities_geonames.csv", tmp_path)
+    meta, _sched, html = plan_facts(out)
+    claims = meta["extensions"]["factory-design"]["claims"]
+    assert claims["characteristic_lines"] == 0
+    assert claims["characteristic_local_rule_share"] is None
+    assert "No characteristic line is opened." in html
+
+
+def test_plan_with_a_country_catalogue_folder(tmp_path):
+    """``regdev plan --catalogue DIR``: a country's own demand; a bad file fails before solving."""
+    packaged = Path(__file__).resolve().parents[2] / "src" / "regdev" / "design" / "data"
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    text = (packaged / "demand.csv").read_text("utf-8")
+    (cat / "demand.csv").write_text(text.replace("pickles,t,0.030", "pickles,t,0.001"), "utf-8")
+    imp = run(documented_commands()["cl_cities_geonames.csv"][0], tmp_path)
+    assert imp.returncode == 0, imp.stderr
+    ok = run(
+        [
+            "regdev",
+            "plan",
+            "--regions",
+            "cl.csv",
+            "--per-year",
+            "auto",
+            "--catalogue",
+            str(cat),
+            "--explain-last",
+            "0",
+            "--out",
+            "plan-cat",
+            "--json",
+        ],
+        tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    fac = pd.read_csv(tmp_path / "plan-cat" / "factories.csv")
+    pickles = fac.loc[fac["line"] == "pickles_kimchi", "production"].sum()
+    regions = pd.read_csv(tmp_path / "cl.csv")
+    pop = regions.loc[regions["kind"] != "capital", "population"].sum()
+    # 1 kg a person (x at most 1.005 ** 25 growth) instead of the packaged 30 kg; with the
+    # packaged catalogue the 60 % coverage target alone would need 18 kg a person
+    assert 0 < pickles <= pop * 0.001 * 1.14
+    (cat / "supply.csv").write_text("resource,basis\nrice,hectares\n", "utf-8")
+    bad = run(
+        ["regdev", "plan", "--regions", "cl.csv", "--catalogue", str(cat), "--out", "p2"], tmp_path
+    )
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert (
+        f"{cat / 'supply.csv'}:" in bad.stderr and "expected column 'price_usd_per_t'" in bad.stderr
+    )
+    assert not (tmp_path / "p2").exists()

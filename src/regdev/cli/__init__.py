@@ -19,6 +19,7 @@ from regdev.cli import grain as _grain
 from regdev.cli import health as _health
 from regdev.cli import plan as _plan
 from regdev.cli import service as _service
+from regdev.cli import simulate as _simulate
 from regdev.cli._common import run_guarded
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.add_typer(
 )
 _service.register(app)
 _evaluation.register(app)
+_simulate.register(app)
 
 
 def _version_callback(value: bool) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from regdev.errors import RegdevError
+from regdev.i18n import _
 
 console = Console()
 err_console = Console(stderr=True)
@@ -31,14 +32,12 @@ def run_guarded(app: typer.Typer) -> int:
         # without standalone mode, click returns (not raises) the code of a ``typer.Exit``
         code = app(standalone_mode=False)
     except RegdevError as exc:
-        err_console.print(
-            f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
-        )
+        _error(str(exc))
         return 1
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
-        err_console.print("Aborted.")
+        err_console.print(_("Aborted."))
         return 1
     except (OSError, EOFError) as exc:
         # a file that cannot be read or written (missing, a directory, no permission,
@@ -46,9 +45,7 @@ def run_guarded(app: typer.Typer) -> int:
         what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         where = getattr(exc, "filename", None)
         msg = f"{where}: {what}" if where else (what or type(exc).__name__)
-        err_console.print(
-            f"[bold red]error:[/] {msg}", markup=True, highlight=False, soft_wrap=True
-        )
+        _error(msg)
         return 1
     except Exception as exc:
         # Usage errors (unknown command or option, bad value) come from the click that Typer
@@ -64,10 +61,16 @@ def run_guarded(app: typer.Typer) -> int:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` to stderr and return a :class:`typer.Exit` to raise."""
-    err_console.print(
-        f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True
-    )
+    _error(message)
     return typer.Exit(code=code)
+
+
+def _error(message: str) -> None:
+    """One ``error: …`` line on stderr (the prefix in the current language)."""
+    label = _("error:")
+    err_console.print(
+        f"[bold red]{label}[/] {message}", markup=True, highlight=False, soft_wrap=True
+    )
 
 
 def echo_json(obj: Any) -> None:

@@ -94,22 +94,25 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 @app.command("list")
 def list_regions(
     province: Annotated[
-        str | None, typer.Option("--province", "-p", help="Only this province.")
+        str | None,
+        typer.Option(
+            "--province",
+            "-p",
+            help="Only this province: ISO code, English or Korean name (KP-07, Kangwon, 강원도).",
+        ),
     ] = None,
     regions: RegionsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the regions (cities, counties, districts and the capital row)."""
-    from regdev.errors import NotFoundError
+    from regdev.registry.province_lookup import match_province, registry_provinces
 
     reg = load_registry(regions)
     frame = reg.frame
     if province is not None:
-        match = [p for p in reg.provinces() if p.lower() == province.lower()]
-        if not match:
-            msg = f"unknown province {province!r}; expected one of {', '.join(reg.provinces())}"
-            raise NotFoundError(msg)
-        frame = frame[frame["province"] == match[0]]
+        # ISO code, English or Korean name (the resolver of `users add --province`);
+        # anything else: an error listing every valid value
+        frame = frame[frame["province"] == match_province(registry_provinces(reg), province)]
     if as_json:
         echo_json(_records(frame))
         return
@@ -229,9 +232,8 @@ def validate(
             )
         else:
             _print_problems(exc.problems, exc.summary)
-            err_console.print(
-                f"[bold red]{len(exc.problems)} problem(s)[/] in {file}", soft_wrap=True
-            )
+            line = _("{n} problem(s) in {file}", n=len(exc.problems), file=str(file))
+            err_console.print(f"[bold red]{line}[/]", soft_wrap=True, highlight=False)
         raise typer.Exit(code=1) from None
     notes = [str(w.message) for w in caught]
     if as_json:

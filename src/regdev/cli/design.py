@@ -11,18 +11,23 @@ from typing import Annotated, Any
 import typer
 
 from regdev.cli._common import console, echo_json
+from regdev.i18n import _
 
 
 def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     from rich.table import Table
 
-    title = (
-        f"{dossier['name']} ({dossier['region_id']}, {dossier['province']}) — "
-        f"tier {dossier['tier']}, {dossier['jobs']:,} jobs, "
-        f"capital {dossier['capital_cost_kusd'] / 1000:,.1f} M USD"
+    title = _(
+        "{name} ({region_id}, {province}) — tier {tier}, {jobs} jobs, capital {capital} M USD",
+        name=dossier["name"],
+        region_id=dossier["region_id"],
+        province=dossier["province"],
+        tier=dossier["tier"],
+        jobs=format(dossier["jobs"], ","),
+        capital=format(dossier["capital_cost_kusd"] / 1000, ",.1f"),
     )
     table = Table(title=title, show_lines=False)
-    for col in ("line", "modules", "capacity", "util.", "jobs", "raw materials"):
+    for col in (_("line"), _("modules"), _("capacity"), _("util."), _("jobs"), _("raw materials")):
         table.add_column(col, overflow="fold")
     for ln in dossier["lines"]:
         table.add_row(
@@ -34,18 +39,40 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
             ln["raw_materials_needed"] or "-",
         )
     console.print(table)
-    console.print("[bold]Why each line[/]")
+    heading = _("Why each line")
+    console.print(f"[bold]{heading}[/]")
     for ln in dossier["lines"]:
-        console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}", highlight=False)
+        note = ""
+        if ln["kind"] == "characteristic":  # issue 17: characteristic means local
+            note = f" [{ln.get('enabled_by', '')}"
+            if not ln.get("counts_as_characteristic"):
+                note += "; " + _(
+                    "draws less than the local-share minimum of its main input locally: "
+                    "not counted as characteristic"
+                )
+            note += "]"
+        console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}{note}", highlight=False)
     console.print(
-        f"local share of demand {dossier['local_share']:.0%} (with neighbours "
-        f"{dossier['nearby_share']:.0%}); transport saved vs central supply "
-        f"{dossier['tkm_saved']:,.0f} t·km = {dossier['transport_saved_kusd']:,.1f} kUSD a year"
+        _(
+            "local share of demand {local} (with neighbours {nearby}); transport saved vs "
+            "central supply {tkm} t·km = {kusd} kUSD a year",
+            local=format(dossier["local_share"], ".0%"),
+            nearby=format(dossier["nearby_share"], ".0%"),
+            tkm=format(dossier["tkm_saved"], ",.0f"),
+            kusd=format(dossier["transport_saved_kusd"], ",.1f"),
+        )
     )
     console.print(
-        f"design of {summary['n_regions']} regions: status {summary['status']}, "
-        f"objective {summary['objective_kusd']:,.0f} kUSD/yr, gap {summary['gap']:.3%}, "
-        f"{summary['solve_time_s']:.1f} s ({summary['solver']})"
+        _(
+            "design of {n} regions: status {status}, objective {objective} kUSD/yr, gap {gap}, "
+            "{seconds} s ({solver})",
+            n=summary["n_regions"],
+            status=summary["status"],
+            objective=format(summary["objective_kusd"], ",.0f"),
+            gap=format(summary["gap"], ".3%"),
+            seconds=format(summary["solve_time_s"], ".1f"),
+            solver=summary["solver"],
+        )
     )
 
 
@@ -90,6 +117,14 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--db", help="Monitoring database for --signals DB.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+        catalogue: Annotated[
+            Path | None,
+            typer.Option(
+                "--catalogue",
+                help="Catalogue folder (lines.csv, demand.csv, supply.csv, unused.csv); "
+                "default: the packaged catalogue.",
+            ),
+        ] = None,
     ) -> None:
         """Print one county's factory design (lines, capacities, raw materials) and why."""
         from regdev.pipeline import design_region
@@ -100,16 +135,33 @@ def register(app: typer.Typer) -> None:
             extra_force, extra_forbid = signal_lines(signals, region, regions, db)
             force_line = [*(force_line or ()), *extra_force]
             forbid_line = [*(forbid_line or ()), *extra_forbid]
-        res = design_region(
-            region,
-            regions=regions,
-            scope=scope,
-            year=year,
-            tier=tier,
-            force_lines=force_line or (),
-            forbid_lines=forbid_line or (),
-            mps=mps,
-        )
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from regdev.cli._common import err_console
+
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=as_json,
+            transient=True,
+        ) as progress:
+            progress.add_task(
+                _("designing the factories of {region} ({scope})", region=region, scope=scope),
+                total=None,
+            )
+            res = design_region(
+                region,
+                regions=regions,
+                scope=scope,
+                year=year,
+                tier=tier,
+                force_lines=force_line or (),
+                forbid_lines=forbid_line or (),
+                mps=mps,
+                catalogue=catalogue,
+            )
         out = res.to_dict()
         if as_json:
             echo_json(out)

@@ -195,11 +195,44 @@ def db_seed_demo(
             msg = f"--until: expected YYYY-MM, got {until!r}"
             raise DataValidationError([msg]) from exc
         month = (y, m)
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from regdev.cli._common import err_console
+    from regdev.i18n import _
+
+    steps = {
+        "history": _("loading the programme history"),
+        "plan": _("planning the rollout")
+        if plan_dir is None and not no_plan
+        else _("importing the plan"),
+        "operations": _("simulating a year of operations"),
+        "writing": _("writing to the database"),
+    }
     engine = _engine(db)
-    with _session(engine) as session:
-        summary = seed_demo(
-            session, rng=seed, until=month, plan_dir=plan_dir, use_planner=not no_plan
-        )
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=json_out,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(steps["history"], total=None)
+
+        def show(step: str, done: int, total: int) -> None:
+            bar.update(task, description=steps.get(step, step), completed=done, total=total or None)
+
+        with _session(engine) as session:
+            summary = seed_demo(
+                session,
+                rng=seed,
+                until=month,
+                plan_dir=plan_dir,
+                use_planner=not no_plan,
+                progress=show,
+            )
     if json_out:
         echo_json(asdict(summary))
     else:

@@ -3,6 +3,7 @@
 Public API::
 
     load_catalogue()          production lines, per-capita demand, supply coefficients
+    load_catalogue_dir(DIR)   a country's own catalogue folder (lines/demand/supply/unused.csv)
     build_demand() / build_supply()
     DesignOptions             model parameters with documented defaults
     build_design_problem()    registry + catalogue -> DesignProblem (arrays)
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from regdev.design.api import design, design_for_plan, scope_regions
 from regdev.design.baseline import central_baseline
-from regdev.design.catalogue import STANDARD_GROUPS, Catalogue, load_catalogue
+from regdev.design.catalogue import STANDARD_GROUPS, Catalogue, load_catalogue, load_catalogue_dir
 from regdev.design.claims import county_claims, national_claims
 from regdev.design.demand import build_demand
 from regdev.design.explain import WhatIf, line_reasons, what_if
@@ -53,6 +54,7 @@ __all__ = [
     "design_for_plan",
     "line_reasons",
     "load_catalogue",
+    "load_catalogue_dir",
     "national_claims",
     "scope_regions",
     "solve_design",

@@ -114,6 +114,8 @@ def design_for_plan(
     registry: RegionRegistry,
     plan_or_schedule: Any,
     scenario: dict[str, Any] | None = None,
+    *,
+    catalogue: Catalogue | None = None,
 ) -> DesignResult:
     """Design the factory group of every county the rollout plan schedules.
 
@@ -125,6 +127,9 @@ def design_for_plan(
         The plan's ``schedule.csv`` table (``region_id, facility, year, tier``).
     scenario : dict, optional
         Its ``design`` mapping may set any :class:`DesignOptions` field.
+    catalogue : Catalogue, optional
+        The line catalogue, demand and supply coefficients (default: the packaged
+        one; a country's own: :func:`regdev.design.load_catalogue_dir`).
 
     Returns
     -------
@@ -157,4 +162,4 @@ def design_for_plan(
         raise ConfigError(msg)
     settings.setdefault("year", int(pd.to_numeric(fac["year"]).max()))
     options = DesignOptions(**settings)
-    return design(registry, regions=ids, options=options, tiers=tiers)
+    return design(registry, regions=ids, options=options, tiers=tiers, catalogue=catalogue)

@@ -34,9 +34,21 @@ replaced by the user's own files (same columns):
     (by physiography), ``coast_flag`` (added for counties on the coast),
     ``reasoning``.  See :mod:`regdev.design.supply`.
 
+``unused.csv`` — optional, one row per resource listed as unused on purpose
+    ``resource``, ``reason``: resources of the registry vocabulary that no line
+    takes (metal ores, energy, services, existing industries, health hazards),
+    each with why.  A resource may not be both a line input and listed here.
+    The packaged list goes with the packaged ``lines.csv``: own lines without an
+    own ``unused.csv`` have an empty list.
+
 The figures are order-of-magnitude planning defaults, documented row by row
 in the ``reasoning`` columns and in ``docs/design-model.md``; replace them
 with surveyed values where available.
+
+**A catalogue folder** (``regdev plan --catalogue DIR``,
+``regdev plan design --catalogue DIR``, :func:`load_catalogue_dir`) holds any of
+``lines.csv``, ``demand.csv``, ``supply.csv`` and ``unused.csv``; a file the
+folder lacks is taken from the packaged catalogue (the source says which).
 """
 
 from __future__ import annotations
@@ -50,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from regdev.errors import DataValidationError, Problem
+from regdev.i18n import _
 from regdev.registry.vocabulary import resource_vocabulary
 
 STANDARD_GROUPS: tuple[str, ...] = (
@@ -127,6 +140,8 @@ class Catalogue:
         Indexed by ``resource``: the columns of ``supply.csv``.
     source : str
         Where the tables came from.
+    unused : pandas.DataFrame, optional
+        Indexed by ``resource``: ``reason`` (``unused.csv``).
 
     Examples
     --------
@@ -140,6 +155,8 @@ class Catalogue:
     demand: pd.DataFrame
     supply: pd.DataFrame
     source: str = "regdev:design/data"
+    unused: pd.DataFrame | None = None
+    """Resources listed as unused on purpose (index ``resource``, column ``reason``)."""
 
     @property
     def line_ids(self) -> list[str]:
@@ -255,16 +272,127 @@ def _parse_inputs(
     return pairs
 
 
+CATALOGUE_FILES: tuple[str, ...] = ("lines.csv", "demand.csv", "supply.csv", "unused.csv")
+"""The files of a catalogue folder (each optional; missing ones are the packaged defaults)."""
+
+
+def load_catalogue_dir(directory: str | Path) -> Catalogue:
+    """Read a catalogue folder (see the module docstring for its layout).
+
+    Parameters
+    ----------
+    directory : path
+        A folder with any of :data:`CATALOGUE_FILES`; the others are the packaged ones.
+
+    Returns
+    -------
+    Catalogue
+
+    Raises
+    ------
+    DataValidationError
+        When the folder does not exist, holds none of the files, or a file has problems
+        (``FILE:ROW:COLUMN: expected …; got …``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "demand.csv").write_text(
+    ...     (_data_path("demand.csv")).read_text("utf-8").replace("pickles,t,0.030", "pickles,t,0.001"),
+    ...     encoding="utf-8")
+    >>> cat = load_catalogue_dir(d)
+    >>> float(cat.demand.loc["pickles", "per_capita"])
+    0.001
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        msg = _(
+            "{path}: expected a catalogue folder with {files}; not a folder",
+            path=str(d),
+            files=", ".join(CATALOGUE_FILES),
+        )
+        raise DataValidationError([msg])
+    found = {name: d / name for name in CATALOGUE_FILES if (d / name).is_file()}
+    if not found:
+        msg = _(
+            "{path}: expected at least one of {files}; found none",
+            path=str(d),
+            files=", ".join(CATALOGUE_FILES),
+        )
+        raise DataValidationError([msg])
+    return load_catalogue(
+        lines=found.get("lines.csv"),
+        demand=found.get("demand.csv"),
+        supply=found.get("supply.csv"),
+        unused=found.get("unused.csv"),
+    )
+
+
+def _check_unused(
+    path: str | Path | None, vocab: set[str], used: set[str], problems: list[Problem | str]
+) -> pd.DataFrame:
+    frame, label = _read(path, "unused.csv")
+    missing = _check_columns(frame, ["resource", "reason"], label)
+    if missing:
+        problems += missing
+        return pd.DataFrame({"reason": []}, index=pd.Index([], name="resource"))
+    res = frame["resource"].str.strip()
+    for i, name in enumerate(res):
+        row = i + 2
+        if name not in vocab:
+            problems.append(
+                Problem(
+                    label,
+                    row,
+                    "resource",
+                    _(
+                        "expected a resource of the registry vocabulary; got {name}",
+                        name=repr(name),
+                    ),
+                )
+            )
+        elif name in used:
+            problems.append(
+                Problem(
+                    label,
+                    row,
+                    "resource",
+                    _(
+                        "expected a resource no line takes; {name} is an input of a line",
+                        name=repr(name),
+                    ),
+                )
+            )
+        if not frame["reason"].iloc[i].strip():
+            problems.append(
+                Problem(label, row, "reason", _("expected why it is unused; got an empty cell"))
+            )
+    for j in np.flatnonzero(res.duplicated().to_numpy()):
+        problems.append(
+            Problem(
+                label,
+                int(j) + 2,
+                "resource",
+                _("duplicate resource {name}", name=repr(res.iloc[j])),
+            )
+        )
+    return frame.assign(resource=res, reason=frame["reason"].str.strip()).set_index("resource")[
+        ["reason"]
+    ]
+
+
 def load_catalogue(
     lines: str | Path | None = None,
     demand: str | Path | None = None,
     supply: str | Path | None = None,
+    unused: str | Path | None = None,
 ) -> Catalogue:
     """Read and validate the catalogue tables (package defaults where a path is ``None``).
 
     Parameters
     ----------
-    lines, demand, supply : path, optional
+    lines, demand, supply, unused : path, optional
         CSV files with the columns described in the module docstring.
 
     Returns
@@ -376,6 +504,13 @@ def load_catalogue(
                         f"resource {res!r} has no row in {slabel}; add its supply coefficients",
                     )
                 )
+    used_inputs = {res for pairs in inputs.values() for res in pairs}
+    if unused is None and lines is not None:
+        # the packaged list of unused resources belongs to the packaged lines: a country's
+        # own lines without its own unused.csv have no such list
+        unused_frame = pd.DataFrame({"reason": []}, index=pd.Index([], name="resource"))
+    else:
+        unused_frame = _check_unused(unused, vocab, used_inputs, problems)
     if problems:
         raise DataValidationError(problems)
 
@@ -399,4 +534,5 @@ def load_catalogue(
         demand=demand_frame,
         supply=supply_frame.set_index("resource"),
         source=f"{llabel}; {dlabel}; {slabel}",
+        unused=unused_frame,
     )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from regdev.design.catalogue import Catalogue, load_catalogue
 from regdev.design.demand import DEFAULT_BASE_YEAR, DEFAULT_GROWTH, build_demand
-from regdev.design.supply import build_supply
+from regdev.design.supply import build_supply, supply_basis
 from regdev.errors import ConfigError, DataValidationError
 from regdev.registry import RegionRegistry
 from regdev.registry.geography import nearest_neighbours
@@ -67,6 +67,13 @@ class DesignOptions:
         Modernisation tier of the central factories.
     default_import_km : float, default 300
         Haul of an imported raw material when no region supplies it.
+    scale_exponent_capex : float, default 0.6
+        Economies of scale of the *central* plants of the fair baseline: a plant
+        of ``q`` modules' capacity costs ``capex_module · q ** 0.6`` (the
+        "six-tenths rule", Williams 1947; see :mod:`regdev.design.baseline`).
+    scale_exponent_labour : float, default 0.75
+        Workers of a central plant of ``q`` modules: ``labour_module · q ** 0.75``
+        (planning assumption; see :mod:`regdev.design.baseline`).
     time_limit : float, default 60
         Solver time limit, seconds.
     mip_rel_gap : float, default 0.005
@@ -90,6 +97,8 @@ class DesignOptions:
     central_cost_factor: float = 1.0
     central_tier: int = 2
     default_import_km: float = 300.0
+    scale_exponent_capex: float = 0.6
+    scale_exponent_labour: float = 0.75
     time_limit: float = 60.0
     mip_rel_gap: float = 0.005
     threads: int = 0
@@ -109,6 +118,8 @@ class DesignOptions:
             ("central_cost_factor", self.central_cost_factor > 0, "> 0"),
             ("central_tier", 1 <= self.central_tier <= 3, "1 … 3"),
             ("default_import_km", self.default_import_km >= 0, ">= 0"),
+            ("scale_exponent_capex", 0 < self.scale_exponent_capex <= 1, "0 … 1 (> 0)"),
+            ("scale_exponent_labour", 0 < self.scale_exponent_labour <= 1, "0 … 1 (> 0)"),
             ("time_limit", self.time_limit > 0, "> 0"),
             ("mip_rel_gap", 0 <= self.mip_rel_gap < 1, "0 … 1"),
         ]
@@ -186,6 +197,10 @@ class DesignProblem:
     metadata : dict
     lat, lon : ndarray, shape (n,), optional
         Coordinates (degrees) for maps.
+    supply_basis : ndarray of str, shape (n, R), optional
+        Where each local supply comes from: ``listed``, ``given``, ``inferred``
+        (terrain, area and coast only) or ``none``
+        (:func:`regdev.design.supply.supply_basis`); ``None``: unknown.
     """
 
     region_ids: list[str]
@@ -225,6 +240,7 @@ class DesignProblem:
     metadata: dict[str, Any] = field(default_factory=dict)
     lat: FloatArray | None = None
     lon: FloatArray | None = None
+    supply_basis: npt.NDArray[np.str_] | None = None
 
     @property
     def n_regions(self) -> int:
@@ -415,6 +431,7 @@ def build_design_problem(
     demand = build_demand(design, cat, year=opts.year, growth=opts.growth, base_year=opts.base_year)
     supply_full = build_supply(full, cat, override=supply_override)[resources]
     supply = supply_full.loc[ids].to_numpy(dtype=float)
+    basis = supply_basis(full, supply_full, override=supply_override).loc[ids]
 
     # --- candidates: characteristic lines need their resource in commercial quantity
     allowed = np.ones((n, ell), dtype=bool)
@@ -523,6 +540,11 @@ def build_design_problem(
         "centre_seat": [str(f_full.index[s]) for s in seat_full],
         "force": dict(force or {}),
         "central_unit_cost": central_unit.tolist(),
+        "central_best_line": best_line.tolist(),
+        "central_capex_module": c_capex.tolist(),
+        "central_labour_module": c_lab.tolist(),
+        "line_names": lines["name"].astype(str).tolist(),
+        "line_units": lines["unit"].astype(str).tolist(),
         "assumptions": []
         if has_xy
         else [
@@ -577,6 +599,7 @@ def build_design_problem(
         metadata=meta,
         lat=f["lat"].to_numpy(dtype=float) if has_xy else None,
         lon=f["lon"].to_numpy(dtype=float) if has_xy else None,
+        supply_basis=basis.to_numpy(dtype=str),
     )
     problem.check()
     return problem

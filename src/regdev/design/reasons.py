@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from regdev.design.claims import main_input_local_share
+
 if TYPE_CHECKING:
     from regdev.design.result import DesignResult
 
@@ -14,7 +16,8 @@ def line_reasons(result: DesignResult, region_id: str) -> dict[str, str]:
     """One sentence per opened line of ``region_id`` saying why it is there.
 
     Characteristic lines name the local resource that enabled them (supply
-    and need in t/yr); standard lines name their group and the demand they
+    and need in t/yr, whether the supply is inferred from terrain and area, the
+    share drawn locally and whether that meets the local-share rule); standard lines name their group and the demand they
     serve locally and in neighbouring counties.
     """
     p, sol = result.problem, result.solution
@@ -32,9 +35,19 @@ def line_reasons(result: DesignResult, region_id: str) -> dict[str, str]:
         r = int(p.line_requires[k])
         if p.line_kinds[k] == "characteristic" and r >= 0:
             need = float(p.inputs[k, r] * sol.x[i, k])
+            inferred = p.supply_basis is not None and p.supply_basis[i, r] == "inferred"
+            share = main_input_local_share(result, i, int(k))
+            counts = share >= p.options.min_local_share - 1e-9
             parts.append(
-                f"enabled by local {p.resources[r]}: {p.supply[i, r]:.0f} t/yr available, "
-                f"{need:.0f} t/yr needed"
+                f"enabled by local {p.resources[r]}"
+                + (" (inferred from terrain and area)" if inferred else "")
+                + f": {p.supply[i, r]:.0f} t/yr available, {need:.0f} t/yr needed, "
+                f"{share:.0%} drawn locally"
+                + (
+                    ""
+                    if counts
+                    else " (below the local-share minimum: not counted as characteristic)"
+                )
             )
             if p.bonus[i, k] > 0:
                 parts.append(f"local-specialty bonus {p.bonus[i, k]:.0f} kUSD/yr")

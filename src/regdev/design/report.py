@@ -25,6 +25,12 @@ GROUP_COLOURS: dict[str, str] = {
     "building_materials": "#7f7f7f",
     "orchard": "#ff7f0e",
     "mineral_water": "#aec7e8",
+    "grain_products": "#dbdb8d",
+    "oilseeds": "#c49c94",
+    "local_beverages": "#ffbb78",
+    "fibre": "#f7b6d2",
+    "forest_products": "#98df8a",
+    "minerals": "#393b79",
 }
 """Map colour of each characteristic group (standard-only counties are grey)."""
 
@@ -152,6 +158,77 @@ def _map_svg(result: DesignResult, fac: pd.DataFrame, w: int = 520, h: int = 560
     )
 
 
+def _line_label(row: dict[str, object]) -> str:
+    """Line id with * (main input inferred) and † (fails the local-share rule)."""
+    label = str(row["line"])
+    if row.get("kind") == "characteristic":
+        if row.get("main_input_basis") == "inferred":
+            label += "*"
+        if not row.get("counts_as_characteristic"):
+            label += "†"
+    return label
+
+
+def _fair_baseline_text(nat: dict[str, object]) -> str:
+    """The total-cost claim against central plants with economies of scale (issue 17)."""
+    from regdev.i18n import _
+
+    base = float(nat["baseline_total_cost_kusd"])  # type: ignore[arg-type]
+    design = float(nat["design_total_cost_kusd"])  # type: ignore[arg-type]
+    share = float(nat["total_cost_saved_share"])  # type: ignore[arg-type]
+    pct = f"{abs(share):.0%}"
+    exp_a = f"{float(nat['scale_exponent_capex']):g}"  # type: ignore[arg-type]
+    exp_b = f"{float(nat['scale_exponent_labour']):g}"  # type: ignore[arg-type]
+    base_txt, design_txt = f"{base:,.0f}", f"{design:,.0f}"
+    verdict = _("{pct} less", pct=pct) if share >= 0 else _("{pct} more", pct=pct)
+    return _(
+        "Total annual cost (production + transport) against central plants with economies "
+        "of scale (capital ∝ capacity^{a}, labour ∝ capacity^{b}): central supply {base} → "
+        "design {design} thousand USD a year ({verdict}); the transport saving above is only "
+        "part of the comparison.",
+        a=exp_a,
+        b=exp_b,
+        base=base_txt,
+        design=design_txt,
+        verdict=verdict,
+    )
+
+
+def _characteristic_text(nat: dict[str, object]) -> str:
+    """How many characteristic lines are local by the rule, and how many rest on inference."""
+    from regdev.i18n import _
+
+    n = int(nat["characteristic_lines"])  # type: ignore[call-overload]
+    if n == 0:
+        return _("No characteristic line is opened.")
+    local = int(nat["characteristic_lines_local"])  # type: ignore[call-overload]
+    inferred = int(nat["characteristic_lines_inferred"])  # type: ignore[call-overload]
+    local_pct, inferred_pct = f"{local / n:.0%}", f"{inferred / n:.0%}"
+    min_share = f"{float(nat['min_local_share']):.0%}"  # type: ignore[arg-type]
+    return _(
+        "Characteristic lines: {n}; {local} ({local_pct}) draw at least {min_share} of their "
+        "main input locally and count as characteristic; {inferred} ({inferred_pct}) rest on "
+        "local supply inferred from terrain and area, not listed in the region table (marked * "
+        "below and 'inferred' in factories.csv and factory_raw_materials.csv).",
+        n=n,
+        local=local,
+        local_pct=local_pct,
+        min_share=min_share,
+        inferred=inferred,
+        inferred_pct=inferred_pct,
+    )
+
+
+def _marks_legend() -> str:
+    from regdev.i18n import _
+
+    return _(
+        "* main input inferred from terrain and area (the region table does not list it); "
+        "† draws less than the local-share rule's minimum of its main input locally (not "
+        "counted as characteristic)."
+    )
+
+
 def section_body(result: DesignResult) -> str:
     """The factory-design section body (HTML fragment without the ``<section>`` wrapper)."""
     from regdev.design.claims import national_claims
@@ -168,6 +245,7 @@ def section_body(result: DesignResult) -> str:
         f"({nat['tkm_saved_share']:.0%} saved, {nat['transport_saved_kusd']:,.0f} thousand USD a year). "
         f"Share of demand (by weight) met by the county's own lines: {nat['local_share']:.0%}; "
         f"by its own or neighbouring lines: {nat['nearby_share']:.0%}. "
+        f"{_esc(_fair_baseline_text(nat))} {_esc(_characteristic_text(nat))} "
         f"Design solver: {_esc(result.solver)}, status {_esc(info.status)}, "
         f"objective {info.objective:,.0f} thousand USD a year, gap {info.gap:.3%} "
         f"(bound {info.bound:,.0f}).</p>"
@@ -175,7 +253,9 @@ def section_body(result: DesignResult) -> str:
     mat = pd.crosstab(fac["line"], fac["province"]) if len(fac) else pd.DataFrame()
     mat_html = mat.to_html(classes="design-matrix", border=0) if len(mat) else "<p>No lines.</p>"
     by_county = (
-        fac.groupby(["province", "county"], sort=True)["line"].apply(", ".join)
+        fac.assign(line=[_line_label(r) for r in fac.to_dict("records")])
+        .groupby(["province", "county"], sort=True)["line"]
+        .apply(", ".join)
         if len(fac)
         else pd.Series(dtype=str)
     )
@@ -197,5 +277,6 @@ def section_body(result: DesignResult) -> str:
         + "<h3>Line types × provinces (number of counties)</h3>"
         + mat_html
         + "<h3>Lines of each county</h3>"
+        + f'<p class="small">{_esc(_marks_legend())}</p>'
         + county_table
     )

@@ -36,8 +36,20 @@ FACTORY_COLUMNS = [
     "annual_cost",
     "raw_materials_needed",
     "enabled_by",
+    "main_input",
+    "main_input_basis",
+    "main_input_local_share",
+    "counts_as_characteristic",
 ]
-"""Columns of :meth:`DesignResult.factories_frame` (money in thousand USD)."""
+"""Columns of :meth:`DesignResult.factories_frame` (money in thousand USD).
+
+``main_input`` is a characteristic line's required resource, ``main_input_basis``
+where the county's supply of it comes from (``listed``, ``given`` or ``inferred``
+from terrain and area: :data:`regdev.design.supply.SUPPLY_BASES`),
+``main_input_local_share`` the share of the line's use of it drawn from local
+supply, and ``counts_as_characteristic`` whether that share reaches
+``DesignOptions.min_local_share`` (issue 17: characteristic means local).
+Standard lines leave the first three empty and ``counts_as_characteristic`` false."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,8 +148,35 @@ class DesignResult:
         p = self.problem
         r = int(p.line_requires[k])
         if p.line_kinds[k] == "characteristic" and r >= 0:
-            return f"local {p.resources[r]} ({p.supply[i, r]:.0f} t/yr)"
+            basis = self._basis(i, r)
+            note = ", inferred from terrain and area" if basis == "inferred" else ""
+            return f"local {p.resources[r]} ({p.supply[i, r]:.0f} t/yr{note})"
         return f"standard group {p.line_groups[k]}"
+
+    def _basis(self, i: int, r: int) -> str:
+        b = self.problem.supply_basis
+        return "" if b is None else str(b[i, r])
+
+    def _main_input(self, i: int, k: int) -> dict[str, Any]:
+        """The characteristic line's required resource, its basis and local share."""
+        from regdev.design.claims import main_input_local_share
+
+        p = self.problem
+        r = int(p.line_requires[k])
+        if p.line_kinds[k] != "characteristic" or r < 0:
+            return {
+                "main_input": "",
+                "main_input_basis": "",
+                "main_input_local_share": float("nan"),
+                "counts_as_characteristic": False,
+            }
+        share = main_input_local_share(self, i, k)
+        return {
+            "main_input": p.resources[r],
+            "main_input_basis": self._basis(i, r),
+            "main_input_local_share": share,
+            "counts_as_characteristic": bool(share >= p.options.min_local_share - 1e-9),
+        }
 
     def factories_frame(self) -> pd.DataFrame:
         """One row per opened line (columns :data:`FACTORY_COLUMNS`; money in kUSD).
@@ -154,9 +193,13 @@ class DesignResult:
         from regdev.design.catalogue import load_catalogue
 
         p, sol = self.problem, self.solution
-        catalogue = load_catalogue()
-        names = _line_names(p.line_ids, catalogue)
-        units = _line_units(p.line_ids, catalogue)
+        if "line_names" in p.metadata and "line_units" in p.metadata:
+            names = dict(zip(p.line_ids, p.metadata["line_names"], strict=True))
+            units = dict(zip(p.line_ids, p.metadata["line_units"], strict=True))
+        else:
+            catalogue = load_catalogue()
+            names = _line_names(p.line_ids, catalogue)
+            units = _line_units(p.line_ids, catalogue)
         rows = []
         for i, k in zip(*np.nonzero(sol.y), strict=True):
             i, k = int(i), int(k)
@@ -184,6 +227,7 @@ class DesignResult:
                     "annual_cost": mods * float(p.module_cost[i, k]) + prod * float(p.unit_cost[k]),
                     "raw_materials_needed": self._raw_text(i, k, need_total),
                     "enabled_by": self._enabled_by(i, k),
+                    **self._main_input(i, k),
                 }
             )
         return pd.DataFrame(rows, columns=FACTORY_COLUMNS)
@@ -210,7 +254,12 @@ class DesignResult:
         return county_claims(self)
 
     def raw_material_base(self) -> pd.DataFrame:
-        """Raw material each county's design needs: ``region_id, resource, need_t, local_supply_t, imported_t``."""
+        """Raw material each county's design needs.
+
+        Columns ``region_id, resource, need_t, local_supply_t, imported_t,
+        local_supply_basis`` (``listed``, ``given``, ``inferred`` from terrain and
+        area, or ``none``: :data:`regdev.design.supply.SUPPLY_BASES`).
+        """
         p, sol = self.problem, self.solution
         need = sol.x @ p.inputs
         i, r = np.nonzero(need > 1e-6)
@@ -221,6 +270,9 @@ class DesignResult:
                 "need_t": need[i, r],
                 "local_supply_t": p.supply[i, r],
                 "imported_t": sol.u[i, r],
+                "local_supply_basis": [
+                    self._basis(int(a), int(b)) for a, b in zip(i, r, strict=True)
+                ],
             }
         )
 
@@ -274,6 +326,8 @@ class DesignResult:
                     "jobs": int(row["jobs"]),
                     "capital_cost_kusd": round(float(row["capital_cost"]), 1),
                     "raw_materials_needed": row["raw_materials_needed"],
+                    "enabled_by": row["enabled_by"],
+                    "counts_as_characteristic": bool(row["counts_as_characteristic"]),
                     "why": reasons.get(row["line"], ""),
                 }
             )
@@ -288,6 +342,11 @@ class DesignResult:
             "tier": int(p.tiers[i]),
             "lines": lines,
             "raw_material_base": dict(local),
+            "raw_material_inferred": sorted(
+                p.resources[r]
+                for r in np.flatnonzero(p.supply[i] > 0)
+                if self._basis(i, int(r)) == "inferred"
+            ),
             "jobs": int(claims["jobs"]),
             "capital_cost_kusd": round(float(claims["capital_cost_kusd"]), 1),
             "local_share": round(float(claims["local_share"]), 4),

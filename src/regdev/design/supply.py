@@ -28,6 +28,70 @@ from regdev.registry import RegionRegistry
 
 PHYSIOGRAPHIES = ("mountainous", "mixed", "lowland", "coastal")
 
+SUPPLY_BASES = ("listed", "given", "inferred", "none")
+"""Where a region's supply of a resource comes from (:func:`supply_basis`):
+``listed`` — the registry's ``resources`` column names it; ``given`` — a
+``supply_<resource>`` column or an override states the quantity; ``inferred`` —
+derived from terrain, area and coast only (nothing says the region has it);
+``none`` — no supply."""
+
+
+def supply_basis(
+    registry: RegionRegistry,
+    supply: pd.DataFrame,
+    *,
+    override: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Where each region's supply of each resource comes from (:data:`SUPPLY_BASES`).
+
+    Parameters
+    ----------
+    registry : RegionRegistry
+        The regions of ``supply`` (``resources`` and optional ``supply_<resource>``).
+    supply : pandas.DataFrame
+        :func:`build_supply`'s result.
+    override : pandas.DataFrame, optional
+        The override given to :func:`build_supply`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same shape as ``supply``; strings of :data:`SUPPLY_BASES`.
+
+    Examples
+    --------
+    >>> from regdev.registry import toy_region
+    >>> from regdev.design.catalogue import load_catalogue
+    >>> reg = toy_region()
+    >>> s = build_supply(reg, load_catalogue())
+    >>> b = supply_basis(reg, s)
+    >>> b.loc["T-A2", "fish"], b.loc["T-B2", "fish"], b.loc["T-A1", "fish"]
+    ('listed', 'inferred', 'none')
+    """
+    f = registry.frame.reindex(supply.index)
+    listed_sets = [set(str(x).split(";")) for x in f["resources"].fillna("")]
+    out = pd.DataFrame("none", index=supply.index, columns=supply.columns, dtype=object)
+    for res in supply.columns:
+        has = supply[res].to_numpy(dtype=float) > 0
+        listed = np.array([res in s for s in listed_sets], dtype=bool)
+        given = np.zeros(len(f), dtype=bool)
+        col = f"supply_{res}"
+        if col in f.columns:
+            given |= pd.to_numeric(f[col], errors="coerce").notna().to_numpy()
+        if override is not None and res in override.columns:
+            given |= (
+                pd.to_numeric(override[res], errors="coerce")
+                .reindex(supply.index)
+                .notna()
+                .to_numpy()
+            )
+        basis = np.where(
+            given, "given", np.where(listed, "listed", np.where(has, "inferred", "none"))
+        )
+        basis = np.where(given | has, basis, "none")
+        out[res] = basis
+    return out
+
 
 def build_supply(
     registry: RegionRegistry,

@@ -73,9 +73,11 @@ FloatArray = npt.NDArray[np.float64]
 #: Grain physical data: bulk density (kg/m3, at storage moisture), Shedd's
 #: coefficients a (Pa s2/m3), b (m2 s/m3) for pressure drop per metre,
 #: ``dP/L = a Q^2 / ln(1 + b Q)``, and dry-matter specific heat c_dm (kJ/kg K).
-#: Shedd coefficients are ASAE D272.3 values quoted from memory (the shared
-#: reference set has none); c_dm = 1.5 kJ/kg K for all cereals is a round value
-#: that gives 2.0 kJ/kg K wet-basis heat capacity at 15 % (maize, ASAE D243).
+#: Shedd coefficients are the constants of ASAE D272.3 (MAR96), *Resistance to
+#: Airflow of Grains, Seeds, Other Agricultural Products, and Perforated Metal
+#: Sheets*, for Shedd's curves (see grain/data/SOURCES.md); c_dm = 1.5 kJ/kg K
+#: for all cereals is a round value that gives 2.0 kJ/kg K wet-basis heat
+#: capacity at 15 % (maize, ASAE D243).
 GRAIN_PHYSICAL: dict[str, dict[str, float]] = {
     "maize": {"density": 721.0, "shedd_a": 2.07e4, "shedd_b": 30.4, "c_dm": 1.5},
     "wheat": {"density": 772.0, "shedd_a": 2.70e4, "shedd_b": 8.77, "c_dm": 1.5},

@@ -19,6 +19,7 @@ import numpy as np
 from regdev._atomic import atomic_write_bytes
 from regdev.errors import ConfigError
 from regdev.grain.loop import SimulationResult
+from regdev.i18n import _
 
 
 def write_simulation_png(result: SimulationResult, path: str | Path, title: str = "") -> Path:
@@ -117,10 +118,11 @@ def write_comparison_png(
     ConfigError
         If matplotlib is missing, no result is given, or the runs differ in length.
     """
-    fig = build_comparison_figure(results, safe_m_wb_pct=safe_m_wb_pct, title=title)
     plt = _pyplot()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
+    with _korean_fonts():
+        fig = build_comparison_figure(results, safe_m_wb_pct=safe_m_wb_pct, title=title)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
     plt.close(fig)
     return atomic_write_bytes(path, buf.getvalue())
 
@@ -131,7 +133,11 @@ def build_comparison_figure(
     safe_m_wb_pct: float | None = None,
     title: str = "",
 ) -> Any:
-    """The matplotlib figure of :func:`write_comparison_png` (for tests and notebooks)."""
+    """The matplotlib figure of :func:`write_comparison_png` (for tests and notebooks).
+
+    Labels are in the current :mod:`regdev.i18n` language (``regdev --lang ko``); the
+    bundled Korean font is used (:func:`regdev.fonts.matplotlib_rc`).
+    """
     if not results:
         msg = "write_comparison_png needs at least one result"
         raise ConfigError(msg)
@@ -142,25 +148,28 @@ def build_comparison_figure(
     plt = _pyplot()
     first = next(iter(results.values()))
     days = np.arange(len(first.fan)) / 24.0
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True)
+    with _korean_fonts():
+        fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True)
     ax_t, ax_m, ax_d, ax_e = axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1]
     n_days = len(first.fan) // 24
     if n_days:
         daily = first.ambient_temp_c[: n_days * 24].reshape(n_days, 24).mean(axis=1)
         ax_t.plot(
-            np.arange(n_days) + 0.5, daily, color="0.65", lw=1.0, label="ambient (daily mean)"
+            np.arange(n_days) + 0.5, daily, color="0.65", lw=1.0, label=_("ambient (daily mean)")
         )
     for k, (name, r) in enumerate(results.items()):
         colour = f"C{k}"
         ax_t.plot(days, r.temp_c.mean(axis=1), color=colour, lw=1.4, label=name)
-        ax_m.plot(days, r.m_wb_pct.mean(axis=1), color=colour, lw=1.4, label=f"{name} (mean)")
+        ax_m.plot(
+            days, r.m_wb_pct.mean(axis=1), color=colour, lw=1.4, label=_("{name} (mean)", name=name)
+        )
         ax_m.plot(
             days,
             r.m_wb_pct.max(axis=1),
             color=colour,
             lw=0.8,
             ls=":",
-            label=f"{name} (wettest layer)",
+            label=_("{name} (wettest layer)", name=name),
         )
         ax_d.plot(days, r.dml_pct.mean(axis=1), color=colour, lw=1.4, label=name)
         ax_e.plot(days, np.cumsum(r.energy_kwh), color=colour, lw=1.4, label=name)
@@ -170,20 +179,35 @@ def build_comparison_figure(
             color="k",
             ls="--",
             lw=1.0,
-            label=f"safe storage moisture {safe_m_wb_pct:g} %",
+            label=_("safe storage moisture {value} %", value=format(safe_m_wb_pct, "g")),
         )
-    ax_t.set_ylabel("mean grain temperature, degC")
-    ax_m.set_ylabel("grain moisture, % w.b.")
-    ax_d.set_ylabel("dry-matter loss (mean), %")
-    ax_e.set_ylabel("fan energy, kWh (cumulative)")
+    ax_t.set_ylabel(_("mean grain temperature, °C"))
+    ax_m.set_ylabel(_("grain moisture, % w.b."))
+    ax_d.set_ylabel(_("dry-matter loss (mean), %"))
+    ax_e.set_ylabel(_("fan energy, kWh (cumulative)"))
     for ax in (ax_d, ax_e):
-        ax.set_xlabel("day")
+        ax.set_xlabel(_("day"))
     for ax in axes.ravel():
         ax.grid(True, color="0.9", lw=0.6)
         ax.legend(fontsize=7, loc="best")
-    fig.suptitle(title or "aeration strategies compared")
-    fig.tight_layout()
+    with _korean_fonts():
+        fig.suptitle(title or _("aeration strategies compared"))
+        fig.tight_layout()
     return fig
+
+
+def _korean_fonts() -> Any:
+    """A matplotlib rc context with the bundled Korean font first (no-op without it)."""
+    import contextlib
+
+    import matplotlib as mpl  # noqa: PLC0415 - optional, heavy
+
+    try:
+        from regdev.fonts import matplotlib_rc
+
+        return mpl.rc_context(matplotlib_rc())  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - the figure still renders with the default fonts
+        return contextlib.nullcontext()
 
 
 def _pyplot() -> Any:

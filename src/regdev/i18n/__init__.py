@@ -206,3 +206,14 @@ def html_lang(lang: str | None = None) -> str:
 # Messages of this module, kept here so that the ``core`` domain is never empty and the
 # language menu can name itself.
 _LANGUAGE_LABEL = N_("Language")
+
+
+def _install_in_errors() -> None:
+    """Let :mod:`regdev.errors` (which cannot import this module) translate its messages."""
+    from regdev import errors
+
+    errors._HOOKS["gettext"] = gettext
+    errors._HOOKS["ngettext"] = ngettext
+
+
+_install_in_errors()

@@ -104,11 +104,13 @@ def _extract_file(
 ) -> list[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
     from babel.messages.extract import extract as _extract
 
+    # a single template file is read with the Jinja extractor, like a folder's templates
+    method = "jinja2.ext:babel_extract" if path.suffix in (".html", ".j2") else "python"
     with path.open("rb") as fh:
         return [
             (path.name, lineno, msg, comments, ctx)
             for lineno, msg, comments, ctx in _extract(
-                "python", fh, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+                method, fh, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
             )
         ]
 

@@ -21,6 +21,7 @@ Everything is drawn from one ``numpy.random.Generator`` seeded once, so the same
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,15 @@ from sqlalchemy.orm import Session
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import load_history
-from regdev.monitoring.models import FactoryOperation, QualityRecord, Region, Site, Survey
+from regdev.monitoring.lines import design_lines_from_records
+from regdev.monitoring.models import (
+    FactoryOperation,
+    QualityRecord,
+    Region,
+    Site,
+    SiteLine,
+    Survey,
+)
 from regdev.monitoring.plan_import import import_plan, import_planner_plan
 
 #: Lines every regional-industry factory runs (foodstuffs, daily necessities, clothing).
@@ -107,6 +116,7 @@ def seed_demo(
     plan_dir: str | Path | None = None,
     use_planner: bool = True,
     actor: str = "system",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> DemoSummary:
     """Load the demo data set (the caller commits).
 
@@ -124,15 +134,21 @@ def seed_demo(
         Without ``plan_dir``, solve and import the default plan with :mod:`regdev.planning`.
     actor : str
         Name recorded in the audit log.
+    progress : callable, optional
+        ``progress(step, done, total)`` at each step (``history``, ``plan``, ``operations``
+        once per site, ``writing``) for a progress bar.
 
     Returns
     -------
     DemoSummary
         Counts of what was loaded.
     """
+    say = progress or (lambda _step, _done, _total: None)
     gen = np.random.default_rng(rng)
     until = until or default_until()
+    say("history", 0, 1)
     load_history(session, actor=actor)
+    say("plan", 0, 1)
     plan_source = "historical cohorts only"
     if plan_dir is not None:
         plan = import_plan(session, plan_dir, actor=actor)
@@ -156,7 +172,8 @@ def seed_demo(
     ops: list[FactoryOperation] = []
     quals: list[QualityRecord] = []
     surveys: list[Survey] = []
-    for site in sites:
+    for k, site in enumerate(sites):
+        say("operations", k, len(sites))
         region = regions[site.region_id]
         pop = float(region.population or 100_000.0)
         start = (site.operating_since.year, site.operating_since.month)
@@ -220,7 +237,13 @@ def seed_demo(
                         comment=_comment(score),
                     )
                 )
+    say("writing", len(sites), len(sites))
     session.add_all([*ops, *quals, *surveys])
+    session.flush()
+    design = design_lines_from_records(
+        {"site_id": o.site_id, "line": o.line, "capacity": o.capacity, "unit": o.unit} for o in ops
+    )
+    session.add_all(SiteLine(**row) for row in design)
     session.flush()
     audit.record(
         session,

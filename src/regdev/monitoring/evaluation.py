@@ -146,7 +146,13 @@ def _registry_facts() -> dict[str, dict[str, str]]:
 def load_frames(session: Session, user: User | None) -> Frames:
     """Every record in ``user``'s scope (``None``: all records, for national aggregates)."""
     ops = session.execute(
-        _where(select(*(getattr(FactoryOperation, c) for c in _OPS_COLS)), user, FactoryOperation)
+        _where(
+            select(*(getattr(FactoryOperation, c) for c in _OPS_COLS)).where(
+                FactoryOperation.voided.is_(False)
+            ),
+            user,
+            FactoryOperation,
+        )
     ).all()
     qual = session.execute(
         _where(select(*(getattr(QualityRecord, c) for c in _Q_COLS)), user, QualityRecord)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -208,6 +209,25 @@ class FactoryOperation(Base):
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id"), index=True, default=None
     )
+    #: a wrong record that was withdrawn: kept (audited) but excluded from every figure
+    voided: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: reasons of corrections and voiding, one dated line each
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SiteLine(Base):
+    """A production line of a factory site as its design gives it (the forms' choices)."""
+
+    __tablename__ = "site_lines"
+    __table_args__ = (UniqueConstraint("site_id", "name", name="uq_site_line_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    product: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    #: design capacity per month in ``unit`` (NULL: not given by the design)
+    capacity: Mapped[float | None] = mapped_column(Float, default=None)
+    unit: Mapped[str] = mapped_column(String(20), default="t", server_default="t")
 
 
 class QualityRecord(Base):
@@ -287,6 +307,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     #: Tokens carry the epoch they were issued in; logging out increments it.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: preferred dashboard language (``ko``/``en``); NULL: the browser's or the default
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

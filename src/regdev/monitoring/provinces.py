@@ -10,15 +10,14 @@ Korean names of the default country come from ``data/provinces_ko.csv`` (sources
 from __future__ import annotations
 
 import csv
-import unicodedata
 from functools import lru_cache
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regdev.errors import NotFoundError
 from regdev.monitoring.models import Province
+from regdev.registry.province_lookup import ProvinceName, match_province, province_keys
 
 _SUFFIXES_EN = (" province", " special city", " directly governed city", " city")
 _SUFFIXES_KO = ("특별시", "직할시", "도", "시")
@@ -31,22 +30,8 @@ def korean_names() -> dict[str, str]:
     return {r["province_iso"]: r["name_ko"] for r in csv.DictReader(text.splitlines())}
 
 
-def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 def _keys(pid: str, name: str, name_ko: str | None) -> set[str]:
-    keys = {_norm(pid), _norm(name)}
-    for suffix in _SUFFIXES_EN:
-        if _norm(name).endswith(suffix):
-            keys.add(_norm(name)[: -len(suffix)])
-    for ko in (name_ko, korean_names().get(pid)):
-        if ko:
-            keys.add(_norm(ko))
-            for suffix in _SUFFIXES_KO:
-                if ko.endswith(suffix) and len(ko) > len(suffix):
-                    keys.add(_norm(ko[: -len(suffix)]))
-    return keys
+    return province_keys(pid, name, name_ko) | province_keys(None, name, korean_names().get(pid))
 
 
 def resolve_province(session: Session, text: str) -> str:
@@ -71,13 +56,17 @@ def resolve_province(session: Session, text: str) -> str:
         If no province matches; the message lists every valid value.
     """
     rows = session.execute(select(Province.id, Province.name, Province.name_ko)).all()
-    want = _norm(text)
-    for pid, name, name_ko in rows:
-        if want in _keys(pid, name, name_ko):
-            return str(pid)
-    valid = "; ".join(
-        f"{pid} {name}" + (f" ({ko})" if (ko := name_ko or korean_names().get(pid)) else "")
-        for pid, name, name_ko in sorted(rows)
-    )
-    msg = f"unknown province {text!r}; expected one of: {valid or '(no provinces loaded yet: run `regdev db seed-demo` or load regions)'}"
-    raise NotFoundError(msg)
+    names = [
+        ProvinceName(str(pid), str(pid), str(name), name_ko or korean_names().get(pid))
+        for pid, name, name_ko in rows
+    ]
+    # the shared matcher (also used by `regdev data list --province`); Korean names from
+    # the database or data/provinces_ko.csv
+    for r in names:
+        if r.value and _keys(r.value, r.name, r.name_ko) & _query_keys(text):
+            return r.value
+    return match_province(names, text)  # raises NotFoundError listing every valid value
+
+
+def _query_keys(text: str) -> set[str]:
+    return province_keys(None, text, None)

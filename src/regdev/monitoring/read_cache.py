@@ -259,6 +259,21 @@ class ReadCacheMiddleware:
             return "page"
         return None
 
+    @staticmethod
+    def _language(scope: Scope) -> tuple[str, bytes]:
+        """What decides a dashboard page's language besides ``?lang=`` (part of the key).
+
+        The ``regdev_lang`` cookie and ``Accept-Language``; a user's stored preference is
+        part of the user row (changing it is audited, so the head moves).
+        """
+        cookie, accept = "", b""
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie = cookie_parser(value.decode("latin-1")).get("regdev_lang", "")
+            elif name == b"accept-language":
+                accept = value[:64]
+        return cookie, accept
+
     def _credentials(self, scope: Scope, kind: str) -> tuple[str | None, bytes | None]:
         token: str | None = None
         cookie: str | None = None
@@ -308,6 +323,7 @@ class ReadCacheMiddleware:
             scope.get("query_string", b""),
             head,
             dt.datetime.now(dt.UTC).date().toordinal(),
+            self._language(scope) if kind == "page" else None,
         )
         hit: CachedBody | None = cache.responses.get(key)
         if hit is not None:

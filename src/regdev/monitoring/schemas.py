@@ -409,6 +409,8 @@ class OperationPublic(_Out):
     raw_local: float | None
     raw_imported: float | None
     batch_id: int | None
+    voided: bool = False
+    note: str = ""
 
 
 DefectCounts = dict[Short, Annotated[int, Field(ge=0, le=MAX_INT)]]
@@ -543,6 +545,9 @@ class UserUpdate(_In):
         Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)] | None
     ) = None
     is_active: bool | None = None
+    language: Literal["ko", "en"] | None = Field(
+        default=None, description="dashboard language (ko or en)"
+    )
 
 
 class UserPublic(_Out):

@@ -43,6 +43,10 @@ class PlanOptions:
         recorded in ``plan.json``); design them per province instead.
     report : bool, default True
         Build ``report.html``.
+    catalogue : path, optional
+        A catalogue folder for the factory design (``lines.csv``, ``demand.csv``,
+        ``supply.csv``, ``unused.csv``; see :func:`regdev.design.load_catalogue_dir`);
+        ``None``: the packaged catalogue.
     """
 
     time_limit: float = 60.0
@@ -54,6 +58,7 @@ class PlanOptions:
     design: bool = True
     max_design_regions: int = MAX_DESIGN_REGIONS
     report: bool = True
+    catalogue: str | None = None
 
     def __post_init__(self) -> None:
         rules: list[tuple[str, bool, str]] = [

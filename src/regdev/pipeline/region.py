@@ -117,6 +117,7 @@ def design_region(
     force_lines: Sequence[str] = (),
     forbid_lines: Sequence[str] = (),
     mps: str | os.PathLike[str] | None = None,
+    catalogue: str | os.PathLike[str] | None = None,
 ) -> RegionDesign:
     """Design the factory group of ``region`` together with its scope; optionally a what-if.
 
@@ -136,17 +137,22 @@ def design_region(
         Lines of ``region`` to force open / forbid in a what-if re-solve.
     mps : path-like, optional
         Also write the design MILP in MPS format here (atomically).
+    catalogue : path-like, optional
+        A catalogue folder (:func:`regdev.design.load_catalogue_dir`); default: the packaged one.
 
     Returns
     -------
     RegionDesign
     """
-    from regdev.design import DesignOptions, design, scope_regions, what_if
+    from regdev.design import DesignOptions, design, load_catalogue_dir, scope_regions, what_if
 
+    cat = None if catalogue is None else load_catalogue_dir(Path(catalogue))
     registry = load_registry(regions)
     rid = registry.resolve(region)
     ids = scope_regions(registry, rid, scope)  # type: ignore[arg-type]  # checked there
-    result = design(registry, regions=ids, options=DesignOptions(year=year), tiers=tier)
+    result = design(
+        registry, regions=ids, options=DesignOptions(year=year), tiers=tier, catalogue=cat
+    )
     mps_path = result.write_mps(Path(mps)) if mps is not None else None
     alt = None
     if force_lines or forbid_lines:

@@ -147,18 +147,38 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
             "regdev.design.design(registry, regions=...)"
         )
         return DesignStage(None, skipped_summary(reason))
-    result = design_for_plan(registry, schedule)
+    catalogue = None
+    if options.catalogue is not None:
+        from regdev.design import load_catalogue_dir
+
+        catalogue = load_catalogue_dir(options.catalogue)
+    result = design_for_plan(registry, schedule, catalogue=catalogue)
     return DesignStage(
         result, plan_summary(result), plan_tables(result), plan_dossier_entries(result)
     )
 
 
-def stage_report(plan: Plan, dossiers: list[dict[str, Any]], design: DesignResult | None) -> Report:
-    """``report.html`` and its sections."""
+def stage_report(
+    plan: Plan,
+    dossiers: list[dict[str, Any]],
+    design: DesignResult | None,
+    *,
+    registry: RegionRegistry | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> Report:
+    """``report.html`` and its sections, in the current language.
+
+    Tables that no section knows are listed generically.
+    """
     from regdev.reporting import build_report
 
     return build_report(
-        plan, dossiers, schedule=plan.schedule_frame(allow_feasible=True), design=design
+        plan,
+        dossiers,
+        schedule=plan.schedule_frame(allow_feasible=True),
+        design=design,
+        registry=registry,
+        tables=tables,
     )
 
 
@@ -250,7 +270,7 @@ def plan(
         lap("design")
         if opts.report:
             say(Progress("report", "writing the report"))
-            report = stage_report(rollout, dossiers, design)
+            report = stage_report(rollout, dossiers, design, registry=registry, tables=tables)
         lap("report")
     timings["total"] = time.perf_counter() - t_start
     meta = problem.metadata

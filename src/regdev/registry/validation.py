@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from regdev.errors import Problem, summarise_problems
+from regdev.errors import Problem, got_marker, summarise_problems
+from regdev.i18n import _
 from regdev.registry._schema import ColumnSpec, region_schema
 from regdev.registry.vocabulary import normalise_resource
 
@@ -25,6 +26,11 @@ __all__ = ["blank_column", "summarise_problems", "validate_table"]
 
 def _blank(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype("string").str.strip() == "")
+
+
+def _got(expected: str, got: str) -> str:
+    """``expected …, got …`` in the current language (the marker lets summaries group)."""
+    return f"{expected}{got_marker()}{got}"
 
 
 def _show(value: object) -> str:
@@ -40,7 +46,7 @@ def _check_float(
     bad = ~blank & (values.isna() | ~np.isfinite(values))
     for i in np.flatnonzero(bad.to_numpy()):
         problems.append(
-            Problem(file, int(rows[i]), spec.name, f"expected a number, got {_show(raw.iloc[i])}")
+            Problem(file, int(rows[i]), spec.name, _got(_("expected a number"), _show(raw.iloc[i])))
         )
     values = values.where(~bad)
     if spec.min is not None:
@@ -51,7 +57,10 @@ def _check_float(
                     file,
                     int(rows[i]),
                     spec.name,
-                    f"expected a value >= {spec.min:g}{_unit(spec)}, got {values.iloc[i]:g}",
+                    _got(
+                        _("expected a value >= {limit}", limit=format(spec.min, "g") + _unit(spec)),
+                        format(values.iloc[i], "g"),
+                    ),
                 )
             )
     if spec.max is not None:
@@ -62,7 +71,10 @@ def _check_float(
                     file,
                     int(rows[i]),
                     spec.name,
-                    f"expected a value <= {spec.max:g}{_unit(spec)}, got {values.iloc[i]:g}",
+                    _got(
+                        _("expected a value <= {limit}", limit=format(spec.max, "g") + _unit(spec)),
+                        format(values.iloc[i], "g"),
+                    ),
                 )
             )
     return values
@@ -83,7 +95,7 @@ def _check_bool(
     for i in np.flatnonzero(bad.to_numpy()):
         problems.append(
             Problem(
-                file, int(rows[i]), spec.name, f"expected true or false, got {_show(raw.iloc[i])}"
+                file, int(rows[i]), spec.name, _got(_("expected true or false"), _show(raw.iloc[i]))
             )
         )
     out = pd.Series(is_true.to_numpy(), index=raw.index, dtype="boolean")
@@ -102,7 +114,10 @@ def _check_category(
                 file,
                 int(rows[i]),
                 spec.name,
-                f"expected one of {', '.join(spec.allowed)}, got {_show(raw.iloc[i])}",
+                _got(
+                    _("expected one of {values}", values=", ".join(spec.allowed)),
+                    _show(raw.iloc[i]),
+                ),
             )
         )
     return words.where(~blank & ~bad).astype(object).where(~blank & ~bad, None)
@@ -128,8 +143,13 @@ def _check_list(
                             file,
                             int(rows[i]),
                             spec.name,
-                            f"expected a resource from the vocabulary (see `regdev data "
-                            f"resources`), got {_show(tok)}",
+                            _got(
+                                _(
+                                    "expected a resource from the vocabulary "
+                                    "(see `regdev data resources`)"
+                                ),
+                                _show(tok),
+                            ),
                         )
                     )
                 elif name not in canon:
@@ -220,18 +240,22 @@ def validate_table(
     )
     dup_cols = raw.columns[raw.columns.duplicated()].tolist()
     for col in dup_cols:
-        problems.append(Problem(file, None, col, "expected each column once, got it twice"))
+        problems.append(
+            Problem(file, None, col, _got(_("expected each column once"), _("it twice")))
+        )
     raw = raw.loc[:, ~raw.columns.duplicated()]
     if len(raw) == 0:
         problems.append(
-            Problem(file, None, None, "expected at least one data row, got none (header only)")
+            Problem(
+                file, None, None, _got(_("expected at least one data row"), _("none (header only)"))
+            )
         )
     typed: dict[str, pd.Series] = {}
     for spec in region_schema():
         if spec.name not in raw.columns:
             if spec.required:
                 problems.append(
-                    Problem(file, None, spec.name, "expected a required column, got none")
+                    Problem(file, None, spec.name, _got(_("expected a required column"), _("none")))
                 )
             else:
                 # an absent optional column is present and blank: one code path downstream
@@ -240,7 +264,9 @@ def validate_table(
         col = raw[spec.name]
         if spec.required:
             for i in np.flatnonzero(_blank(col).to_numpy()):
-                problems.append(Problem(file, int(rows[i]), spec.name, "expected a value, got ''"))
+                problems.append(
+                    Problem(file, int(rows[i]), spec.name, _got(_("expected a value"), "''"))
+                )
         typed[spec.name] = _check_column(col, spec, rows, file, problems)
     known = {s.name for s in region_schema()}
     for name in raw.columns:
@@ -263,8 +289,14 @@ def validate_table(
                     file,
                     int(rows[i]),
                     "region_id",
-                    f"expected a unique id, got {_show(ids.iloc[i])} again "
-                    f"(first seen in row {first_row[ids.iloc[i]]})",
+                    _got(
+                        _("expected a unique id"),
+                        _(
+                            "{value} again (first seen in row {row})",
+                            value=_show(ids.iloc[i]),
+                            row=first_row[ids.iloc[i]],
+                        ),
+                    ),
                 )
             )
     if "population" in typed and "urban_population" in typed:
@@ -275,8 +307,13 @@ def validate_table(
                     file,
                     int(rows[i]),
                     "urban_population",
-                    f"expected at most the population ({typed['population'].iloc[i]:g}), "
-                    f"got {typed['urban_population'].iloc[i]:g}",
+                    _got(
+                        _(
+                            "expected at most the population ({population})",
+                            population=format(typed["population"].iloc[i], "g"),
+                        ),
+                        format(typed["urban_population"].iloc[i], "g"),
+                    ),
                 )
             )
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))

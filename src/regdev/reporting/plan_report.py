@@ -1,12 +1,18 @@
-"""``report.html`` of a rollout plan: one self-contained, offline file.
+"""``report.html`` of a rollout plan: one self-contained, offline briefing, Korean or English.
 
-The report is a list of :class:`~regdev.reporting.sections.ReportSection`
-rendered in ``order``: overview (10), map (20), timeline (30), province
-balance (40), cost per year (50), population covered (60), equity weight vs
-year (70), the factory design when there is one (70), left out (75),
-dossiers (80), method (90), plus any extra sections.  No external URL
-anywhere: styles and the small search script are inline, charts are inline
-SVG.
+The report is a list of :class:`~regdev.reporting.sections.ReportSection`, one per module
+of :mod:`regdev.reporting.parts`, sorted by ``order``: the plan in brief (10, the first
+screen, in plain language), the factory-year map (20), coverage maps by facility type
+(22), the Gantt timeline (30), province balance (40), cost per year (50), population
+covered (60), equity weight vs year (70), the factory design when there is one (72),
+what is not within the plan (75), county dossiers (80), further plan-folder tables (88)
+and the method with the solver's figures (90), plus any extra sections.
+
+Language: the current :mod:`regdev.i18n` language (``regdev --lang ko plan``) or ``lang=``;
+every label goes through the ``report`` message domain, ``<html lang>`` is set, and the
+bundled Korean font is inlined (cut to the page's characters).  No external URL
+anywhere: styles and the small search script are inline, charts and maps inline SVG.
+A print stylesheet opens every dossier and drops the navigation.
 
 Reporting sits above the planner and the designer: it reads a
 :class:`~regdev.planning.Plan` and a :class:`~regdev.design.DesignResult`;
@@ -15,470 +21,121 @@ neither of them imports reporting.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from regdev.planning.output import province_progress
+from regdev.fonts import FONT_STACK, font_face_css
+from regdev.i18n import _, current_language, use_language
+from regdev.reporting.context import ReportContext
+from regdev.reporting.parts.design import DESIGN_SECTION_ID
 from regdev.reporting.sections import Report, ReportSection
-from regdev.reporting.svg import (
-    esc,
-    legend,
-    lines,
-    scatter,
-    stacked_bars,
-    type_colour,
-    year_colour,
-)
+from regdev.reporting.svg import esc
 
 if TYPE_CHECKING:
     from regdev.design.result import DesignResult
     from regdev.planning.plan import Plan
+    from regdev.registry import RegionRegistry
 
-DESIGN_SECTION_ID = "factory-design"
-DESIGN_SECTION_TITLE = "Factory design: production lines by county"
-
-LABEL = {
-    "factories": "factories",
-    "hospital": "hospital",
-    "leisure_complex": "leisure complex",
-    "grain_storage": "grain storage",
-    "offshore_farm": "offshore farm",
-}
+__all__ = [
+    "CSS",
+    "DESIGN_SECTION_ID",
+    "build_plan_report",
+    "build_report",
+    "build_report_sections",
+    "render_report",
+]
 
 CSS = """
-body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
-header{background:#12355b;color:#fff;padding:16px 24px}
-header h1{margin:0 0 4px 0;font-size:22px}
-nav{padding:8px 24px;background:#e8eef5;font-size:13px}
-nav a{margin-right:12px;color:#12355b}
-main{padding:8px 24px;max-width:1100px}
-section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:12px 0}
-h2{font-size:18px;margin:4px 0 10px 0}
-table{border-collapse:collapse;font-size:12px}
-td,th{border:1px solid #ddd;padding:3px 6px;text-align:right}
-th{background:#f0f3f7}
+*{box-sizing:border-box}
+body{font-family:FONTSTACK;margin:0;color:#1d1d1d;background:#f6f6f3;line-height:1.5}
+.skip{position:absolute;left:-999px;top:0;background:#fff;padding:6px}
+.skip:focus{left:8px;z-index:2}
+header{background:#12355b;color:#fff;padding:16px 20px}
+header h1{margin:0 0 4px 0;font-size:22px;line-height:1.3}
+header p{margin:0;font-size:14px;opacity:.9}
+nav{padding:8px 20px;background:#e4ebf3;font-size:13px;display:flex;flex-wrap:wrap;gap:4px 14px}
+nav a{color:#12355b}
+main{padding:8px 20px;max-width:1120px;margin:0 auto}
+section{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:12px 16px;margin:12px 0;
+  overflow-wrap:anywhere;min-width:0}
+html[lang=ko] body{word-break:keep-all}
+h2{font-size:19px;margin:4px 0 10px 0}
+h3{font-size:16px;margin:16px 0 6px 0}
+p.lead{font-size:16px}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:13px;margin:4px 0}
+caption{text-align:left;font-weight:bold}
+td,th{border:1px solid #d8d8d2;padding:3px 7px;text-align:right;vertical-align:top;
+  overflow-wrap:normal;word-break:keep-all}
+th{background:#eef1f5}
 td.l,th.l{text-align:left}
-.kpi{display:flex;flex-wrap:wrap;gap:10px}
-.kpi div{background:#f0f3f7;border-radius:6px;padding:8px 12px;min-width:150px}
-.kpi b{display:block;font-size:18px}
-.ok{background:#e3f4e3}.tight{background:#fff2cc}.low{background:#f8d7da}
-details{border-bottom:1px solid #eee;padding:3px 0}
-summary{cursor:pointer}
-.small{font-size:12px;color:#555}
-input[type=search]{width:340px;padding:5px;font-size:14px}
-svg.chart{max-width:100%;height:auto}
+table.compact td,table.compact th{white-space:normal}
+.tight{background:#fff2cc}.ok{background:#e3f4e3}
+.note{background:#fff8e1;border-left:4px solid #c99a00;padding:4px 10px;margin:8px 0}
+details{border-bottom:1px solid #eee;padding:4px 0}
+summary{cursor:pointer;padding:2px 0}
+.small{font-size:12.5px;color:#4a4a4a}
+input[type=search]{width:100%;max-width:340px;padding:6px;font-size:15px;border:1px solid #6b6b6b;border-radius:4px}
+svg{max-width:100%;height:auto}
+.scroll svg.gantt{max-width:none;min-width:560px;width:100%}
+table.num td{white-space:nowrap}
+svg text{font-family:FONTSTACK}
+svg .ax{font-size:12px}
+svg .val{font-size:11px;fill:#fff;font-weight:bold;paint-order:stroke;stroke:#0b3a5c;stroke-width:2px}
+.map-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:12px}
+figure{margin:0}figcaption{font-weight:bold;margin:4px 0}
+.spark{display:flex;align-items:flex-end;gap:4px;height:64px;max-width:520px}
+.spark-bar{flex:1;background:#0072B2;border-radius:2px 2px 0 0}
+.spark-x{display:flex;gap:4px;max-width:520px;font-size:11px;color:#4a4a4a}
+.spark-x span{flex:1;text-align:center}
+.key{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}
+a{color:#0b5394}
+.rd-comparison table{display:block;overflow-x:auto;max-width:100%}
+@media (max-width:600px){main{padding:4px 8px}section{padding:10px}header{padding:12px}
+  nav{padding:8px 12px}}
+@media print{
+  nav,.skip,#dossier-search,label[for=dossier-search],#dossier-count{display:none}
+  header{background:none;color:#000;border-bottom:2px solid #000}
+  body{background:#fff}
+  section{border:none;break-inside:auto;page-break-inside:auto;padding:0}
+  section>h2{break-after:avoid}
+  details{display:block!important}
+  details>summary{list-style:none;font-weight:bold}
+  .scroll{overflow:visible}
+  svg,table,figure{break-inside:avoid}
+  a{color:#000;text-decoration:none}
+}
+""".replace("FONTSTACK", FONT_STACK)
+
+PRINT_JS = """
+window.addEventListener('beforeprint',function(){
+  document.querySelectorAll('details').forEach(function(d){d.open=true;});
+});
 """
 
-SEARCH_JS = """
-(function(){
-  var box=document.getElementById('dossier-search');
-  var count=document.getElementById('dossier-count');
-  if(!box){return;}
-  var items=Array.prototype.slice.call(document.querySelectorAll('#dossier-list details'));
-  function apply(){
-    var q=box.value.trim().toLowerCase(); var n=0;
-    items.forEach(function(d){
-      var hit=!q||d.getAttribute('data-search').indexOf(q)>=0;
-      d.style.display=hit?'':'none'; if(hit){n++;}
-    });
-    count.textContent=n+' of '+items.length+' regions';
-  }
-  box.addEventListener('input',apply); apply();
-})();
-"""
 
-
-def _num(v: float | None, digits: int = 4) -> str:
-    if v is None or not np.isfinite(v):
-        return "—"
-    return f"{v:,.{digits}f}"
-
-
-def _overview(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
-    p = plan.problem
-    greedy = plan.greedy_objective
-    gain = (
-        f"{100 * (plan.objective - greedy) / greedy:+.3f} %"
-        if greedy and np.isfinite(plan.objective)
-        else "—"
+def _context(
+    plan: Plan,
+    dossiers: list[dict[str, Any]],
+    *,
+    schedule: pd.DataFrame | None,
+    design: DesignResult | None,
+    registry: RegionRegistry | None,
+    tables: Mapping[str, pd.DataFrame] | None,
+    lang: str,
+) -> ReportContext:
+    sched = plan.schedule_frame(allow_feasible=True) if schedule is None else schedule
+    return ReportContext(
+        plan=plan,
+        schedule=sched,
+        dossiers=list(dossiers),
+        lang=lang,
+        design=design,
+        registry=registry,
+        tables=dict(tables or {}),
     )
-    n_locked = int(schedule["locked"].sum())
-    kpis = [
-        ("status", plan.status),
-        ("objective", _num(plan.objective)),
-        ("best bound", _num(plan.bound)),
-        ("gap", "—" if not np.isfinite(plan.gap) else f"{plan.gap:.2e}"),
-        ("greedy baseline", _num(greedy)),
-        ("optimised vs greedy", gain),
-        ("programme regions", f"{p.n_regions}"),
-        ("projects", f"{len(schedule)} ({n_locked} locked)"),
-        ("total cost", f"{schedule['cost'].sum():,.1f} MCU"),
-    ]
-    body = (
-        '<div class="kpi">'
-        + "".join(f"<div>{esc(k)}<b>{esc(v)}</b></div>" for k, v in kpis)
-        + "</div>"
-    )
-    body += (
-        f'<p class="small">Objective: maximise equity-weighted benefit-years (million; sense '
-        f"maximize, no offset). Scenario <b>{esc(p.metadata.get('scenario_name', 'custom'))}</b>, "
-        f"horizon {p.years[0]}–{p.years[-1]}, inequality aversion ε = "
-        f"{esc(p.metadata.get('epsilon', '—'))}. Solver HiGHS {esc(plan.solver.get('version', ''))} "
-        f"({esc(plan.method)}). Input hash <code>{esc(p.input_hash[:16])}…</code>, regdev "
-        f"{esc(p.metadata.get('regdev_version', ''))}.</p>"
-    )
-    # issue 17: say what the region table lacked and what was assumed in its place
-    assumed = list(p.metadata.get("registry_assumptions", []))
-    if assumed:
-        body += (
-            '<div class="tight" id="assumptions"><b>Assumed for missing data</b><ul>'
-            + "".join(f"<li>{esc(a)}</li>" for a in assumed)
-            + "</ul></div>"
-        )
-    counts = schedule.groupby(["facility", "year"]).size()
-    head = "".join(f"<th>{y}</th>" for y in p.years)
-    rows = ""
-    for f, fac in enumerate(p.facilities):
-        cells = "".join(f"<td>{int(counts.get((fac, y), 0)) or ''}</td>" for y in p.years)
-        rows += f'<tr><th class="l">{esc(LABEL.get(fac, fac))}</th>{cells}<td>{int(p.capacity[f].sum())}</td></tr>'
-    body += f'<table><tr><th class="l">projects per year</th>{head}<th>capacity total</th></tr>{rows}</table>'
-    return ReportSection("overview", "Overview", body, 10)
-
-
-def _project(
-    lon: np.ndarray, lat: np.ndarray, bbox: tuple[float, float, float, float], w: int, h: int
-) -> tuple[np.ndarray, np.ndarray]:
-    lon0, lat0, lon1, lat1 = bbox
-    k = np.cos(np.radians((lat0 + lat1) / 2))
-    sx = w / ((lon1 - lon0) * k)
-    sy = h / (lat1 - lat0)
-    s = min(sx, sy)
-    x = 10 + (lon - lon0) * k * s
-    y = 10 + (lat1 - lat) * s
-    return x, y
-
-
-def _outline_rings() -> list[np.ndarray]:
-    from regdev.registry import load_outline
-
-    rings: list[np.ndarray] = []
-    for feat in load_outline().get("features", []):
-        geom = feat.get("geometry") or {}
-        polys = geom.get("coordinates", [])
-        if geom.get("type") == "Polygon":
-            polys = [polys]
-        for poly in polys:
-            for ring in poly:
-                rings.append(np.asarray(ring, dtype=float))
-    return rings
-
-
-def _map(plan: Plan, year_idx: np.ndarray) -> ReportSection:
-    p = plan.problem
-    if p.lat is None or p.lon is None:
-        return ReportSection(
-            "map", "National map", "<p>No coordinates in the region table.</p>", 20
-        )
-    lat, lon = p.lat, p.lon
-    rings = _outline_rings()
-    use_outline = False
-    if rings:
-        allpts = np.vstack(rings)
-        inside = (
-            (lon >= allpts[:, 0].min() - 0.3)
-            & (lon <= allpts[:, 0].max() + 0.3)
-            & (lat >= allpts[:, 1].min() - 0.3)
-            & (lat <= allpts[:, 1].max() + 0.3)
-        )
-        use_outline = bool(inside.mean() >= 0.9)
-    lons = [lon] + ([np.vstack(rings)[:, 0]] if use_outline else [])
-    lats = [lat] + ([np.vstack(rings)[:, 1]] if use_outline else [])
-    bbox = (
-        float(min(a.min() for a in lons)) - 0.1,
-        float(min(a.min() for a in lats)) - 0.1,
-        float(max(a.max() for a in lons)) + 0.1,
-        float(max(a.max() for a in lats)) + 0.1,
-    )
-    w, h = 620, 640
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {w + 20} {h + 50}" width="{w + 20}" height="{h + 50}" role="img">'
-    ]
-    if use_outline:
-        for ring in rings:
-            x, y = _project(ring[:, 0], ring[:, 1], bbox, w, h)
-            pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True))
-            parts.append(f'<polygon points="{pts}" fill="#eef2e6" stroke="#777" stroke-width="1"/>')
-    x, y = _project(lon, lat, bbox, w, h)
-    r = 2.5 + 6.0 * np.sqrt(p.population / max(float(p.population.max()), 1.0))
-    order = np.argsort(-p.population, kind="stable")
-    fi = p.factory_index
-    for i in order.tolist():
-        t = int(year_idx[i, fi])
-        colour = year_colour(t, p.n_years) if t >= 0 else "#999"
-        yr = p.years[t] if t >= 0 else "none"
-        parts.append(
-            f'<circle cx="{x[i]:.1f}" cy="{y[i]:.1f}" r="{r[i]:.1f}" fill="{colour}" '
-            f'stroke="#fff" stroke-width="0.6"><title>{esc(p.names[i])} ({esc(p.region_ids[i])}): '
-            f"factories {yr}</title></circle>"
-        )
-    used = sorted({int(t) for t in year_idx[:, fi] if t >= 0})
-    items = [(str(p.years[t]), year_colour(t, p.n_years)) for t in used]
-    if (year_idx[:, fi] < 0).any():
-        items.append(("none", "#999"))
-    parts.append(legend(items, 10, h + 40))
-    parts.append("</svg>")
-    note = (
-        '<p class="small">Each circle is a programme region (area ∝ population), coloured by the year '
-        "of its regional-industry factories; hover for the name. "
-        + (
-            "National outline: Natural Earth 1:110m (coarse)."
-            if use_outline
-            else "No outline: the regions lie outside the embedded national outline."
-        )
-        + "</p>"
-    )
-    return ReportSection("map", "National map: factory year", "".join(parts) + note, 20)
-
-
-def _timeline(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
-    p = plan.problem
-    counts = schedule.groupby(["facility", "year"]).size()
-    series = [
-        (
-            LABEL.get(fac, fac),
-            [float(counts.get((fac, y), 0)) for y in p.years],
-            type_colour(fac, k),
-        )
-        for k, fac in enumerate(p.facilities)
-    ]
-    tiers = " · ".join(f"{y}: tier {t}" for y, t in zip(p.years, p.tiers.tolist(), strict=True))
-    body = stacked_bars([str(y) for y in p.years], series, y_label="projects")
-    body += f'<p class="small">Modernisation tiers: {esc(tiers)}.</p>'
-    return ReportSection("timeline", "Timeline by year and type", body, 30)
-
-
-def _balance(plan: Plan) -> ReportSection:
-    p = plan.problem
-    prog = province_progress(plan)
-    head = "".join(f"<th>{y}</th>" for y in p.years)
-    rows = ""
-    for prov, grp in prog.groupby("province", sort=True):
-        cells = ""
-        for r in grp.itertuples():
-            slack = int(r.cumulative) - int(r.floor)
-            cls = (
-                "tight"
-                if (slack == 0 and r.floor > 0)
-                else ("ok" if r.cumulative >= r.candidates else "")
-            )
-            cells += f'<td class="{cls}" title="cumulative {r.cumulative}, floor {r.floor}">{r.cumulative}<span class="small">/{r.floor}</span></td>'
-        cand = int(grp["candidates"].iloc[0])
-        rows += f'<tr><th class="l">{esc(prov)}</th><td>{cand}</td>{cells}</tr>'
-    tol = p.metadata.get("balance_tolerance")
-    body = (
-        f'<p class="small">Cumulative factory projects / balance floor (floor(share × cumulative '
-        f"total) − {esc(tol)}). Yellow: exactly at the floor (the balance constraint binds); "
-        f"green: every region of the province covered.</p>"
-        f'<table><tr><th class="l">province</th><th>regions</th>{head}</tr>{rows}</table>'
-    )
-    if p.balance_floor is None:
-        body = "<p>Provincial balance is switched off in this scenario.</p>" + body
-    return ReportSection("balance", "Province balance over time", body, 40)
-
-
-def _cost(plan: Plan, schedule: pd.DataFrame) -> ReportSection:
-    p = plan.problem
-    cost = schedule.groupby(["facility", "year"])["cost"].sum()
-    series = [
-        (
-            LABEL.get(fac, fac),
-            [float(cost.get((fac, y), 0.0)) for y in p.years],
-            type_colour(fac, k),
-        )
-        for k, fac in enumerate(p.facilities)
-    ]
-    body = stacked_bars([str(y) for y in p.years], series, y_label="cost (MCU)")
-    fin = np.isfinite(p.budget)
-    if fin.any():
-        body += (
-            '<p class="small">Budget (MCU): '
-            + ", ".join(
-                f"{y}: {b:,.1f}" for y, b, ok in zip(p.years, p.budget, fin, strict=True) if ok
-            )
-            + "</p>"
-        )
-    else:
-        body += (
-            '<p class="small">No annual budget in this scenario (costs shown for information).</p>'
-        )
-    return ReportSection("cost", "Cost per year", body, 50)
-
-
-def _coverage(plan: Plan, year_idx: np.ndarray) -> ReportSection:
-    p = plan.problem
-    total = float(p.population.sum())
-    series = []
-    for k, fac in enumerate(p.facilities):
-        t = year_idx[:, k]
-        elig = p.eligible[:, k]
-        base = float(p.population[elig].sum()) or 1.0
-        vals = [
-            100.0 * float(p.population[(t >= 0) & (t <= j)].sum()) / base for j in range(p.n_years)
-        ]
-        series.append((LABEL.get(fac, fac), vals, type_colour(fac, k)))
-    body = lines(
-        [str(y) for y in p.years], series, y_label="% of candidate population", y_max=100.0
-    )
-    body += f'<p class="small">Share of the candidates\' population (programme total {total:,.0f}) living in a region whose project of that type is complete by the end of the year.</p>'
-    return ReportSection("coverage", "Cumulative population covered", body, 60)
-
-
-def _equity(plan: Plan, year_idx: np.ndarray) -> ReportSection:
-    p = plan.problem
-    fi = p.factory_index
-    pts = []
-    for i in range(p.n_regions):
-        t = int(year_idx[i, fi])
-        if t < 0:
-            continue
-        jitter = ((i * 2654435761) % 1000) / 1000.0 * 0.6 - 0.3  # deterministic spread
-        tip = f"{p.names[i]}: weight {p.equity_weight[i]:.2f}, factories {p.years[t]}"
-        colour = "#d62728" if p.lock_year[i, fi] == t else "#1f77b4"
-        pts.append((t + jitter, float(p.equity_weight[i]), colour, tip))
-    ticks = [(float(t), str(y)) for t, y in enumerate(p.years)]
-    body = scatter(pts, x_ticks=ticks, y_label="equity weight e")
-    body += (
-        '<p class="small">Equity weight (higher = less developed) against factory year; red: locked '
-        "real cohorts. The order follows the equity-weighted benefit (population × weight), so a small "
-        "poor county can come after a large, better-off one; the balance floors pull every province "
-        "along.</p>"
-    )
-    return ReportSection("equity", "Equity weight vs factory year", body, 70)
-
-
-def _left_out(plan: Plan) -> ReportSection:
-    left = plan.left_out(allow_feasible=True)
-    if left.empty:
-        body = "<p>Every candidate gets every type within the horizon.</p>"
-    else:
-        rows = "".join(
-            f'<tr><td class="l">{esc(r.region_id)}</td><td class="l">{esc(r.facility)}</td><td class="l">{esc(r.reason)}</td></tr>'
-            for r in left.itertuples()
-        )
-        body = f'<table><tr><th class="l">region</th><th class="l">facility</th><th class="l">why</th></tr>{rows}</table>'
-    return ReportSection("left-out", "Left out", body, 75)
-
-
-def _dossier_html(d: dict[str, Any]) -> str:
-    proj = d.get("projects", {})
-    rows = ""
-    for fac, pr in proj.items():
-        lock = f"locked ({pr.get('lock_source')})" if pr.get("locked") else ""
-        rows += (
-            f'<tr><td class="l">{esc(LABEL.get(fac, fac))}</td><td>{pr["year"]}</td><td>{pr["tier"]}</td>'
-            f"<td>{pr['size']:,.0f}</td><td>{pr['cost']:,.2f}</td><td>{pr['value']:.4f}</td>"
-            f'<td class="l">{esc(", ".join(pr.get("binding", [])))}</td><td class="l">{esc(lock)}</td></tr>'
-        )
-    extra = ""
-    mv = d.get("move_factory_earlier")
-    if mv:
-        if mv.get("feasible"):
-            extra += (
-                f"<p>Moving the factories from {mv['from_year']} to {mv['to_year']} costs "
-                f"{mv['cost']:.6f} (objective units; {100 * (mv.get('cost_share') or 0):.5f} % of the objective).</p>"
-            )
-        else:
-            extra += (
-                f"<p>Moving the factories earlier: not possible ({esc(mv.get('reason', ''))}).</p>"
-            )
-    if d.get("done_before_horizon"):
-        done = ", ".join(LABEL.get(f, f) for f in d["done_before_horizon"])
-        extra += f"<p>Built before the horizon (real cohorts): {esc(done)}.</p>"
-    for fac, why in d.get("left_out", {}).items():
-        extra += f"<p>No {esc(LABEL.get(fac, fac))} within the horizon: {esc(why)}</p>"
-    known = {
-        "region_id",
-        "name",
-        "province",
-        "population",
-        "development_index",
-        "equity_weight",
-        "equity_rank",
-        "projects",
-        "left_out",
-        "not_candidate",
-        "binding",
-        "move_factory_earlier",
-        "done_before_horizon",
-    }
-    for key in sorted(k for k in d if k not in known):
-        extra += f'<p class="small"><b>{esc(key)}</b>: {esc(json.dumps(d[key], sort_keys=True, ensure_ascii=False))[:2000]}</p>'
-    return (
-        f"<p>{esc(d['province'])} · population {d['population']:,.0f} · development index "
-        f"{d['development_index']:.3f} · equity weight {d['equity_weight']:.3f} (rank {d['equity_rank']})</p>"
-        f'<table><tr><th class="l">type</th><th>year</th><th>tier</th><th>size</th><th>cost MCU</th>'
-        f'<th>value</th><th class="l">binding</th><th class="l">lock</th></tr>{rows}</table>{extra}'
-    )
-
-
-def _dossiers(plan: Plan, dossiers: list[dict[str, Any]]) -> ReportSection:
-    items = []
-    for d in dossiers:
-        fy = d.get("projects", {}).get("factories", {}).get("year", "—")
-        search = " ".join([d["region_id"], d["name"], d["province"], str(fy)]).lower()
-        items.append(
-            f'<details data-search="{esc(search)}"><summary><b>{esc(d["name"])}</b> '
-            f'<span class="small">{esc(d["region_id"])} · {esc(d["province"])} · factories {fy} · '
-            f"binding: {esc(', '.join(d.get('binding', [])) or 'none')}</span></summary>"
-            f"{_dossier_html(d)}</details>"
-        )
-    counts = {fam: 0 for fam in ("capacity", "balance", "budget", "workload", "lock")}
-    for d in dossiers:
-        for fam in d.get("binding", []):
-            counts[fam] = counts.get(fam, 0) + 1
-    summary = ", ".join(f"{fam} {n}" for fam, n in counts.items())
-    body = (
-        f'<p class="small">Regions for which a family binds: {esc(summary)} (of {len(dossiers)}).</p>'
-        '<p><input type="search" id="dossier-search" placeholder="Search region, province or year…" '
-        'aria-label="search dossiers"> <span id="dossier-count" class="small"></span></p>'
-        '<p class="small">Binding families: the constraint family that keeps a project from an '
-        "earlier year (capacity, workload, budget), holds the province at its balance floor, or a lock. "
-        "The cost of moving the factories one year earlier is computed by re-solving with that "
-        "assignment forced (shown for the lowest-ranked regions scheduled last; any region with "
-        "<code>regdev plan explain REGION</code>).</p>"
-        f'<div id="dossier-list">{"".join(items)}</div>'
-    )
-    return ReportSection("dossiers", "Region dossiers", body, 80)
-
-
-def _method(plan: Plan) -> ReportSection:
-    body = (
-        "<p>Decisions x[c,f,y] ∈ {0,1}: region c completes a project of type f in year y. "
-        "Constraints: coverage (each candidate once, exactly once where capacity allows); annual "
-        "capacity (factories: exactly the cadence, 20 a year while enough regions remain); at most k "
-        "projects per region and year; provincial balance of the cumulative factory count; optional "
-        "annual budget; locked and forbidden assignments. Objective: maximise Σ benefit · e · "
-        "(last year − y + 1) · x with e = (d / mean d)^(−ε). The model ships as model.mps "
-        "(OBJSENSE MAX, no offset), so another solver re-solving it finds the same optimum.</p>"
-        f'<p class="small">{esc(plan.model.n_cols if plan.model else 0)} variables, '
-        f"{esc(plan.model.n_rows if plan.model else 0)} constraints.</p>"
-    )
-    return ReportSection("method", "Method", body, 90)
-
-
-def _design(design: DesignResult) -> ReportSection:
-    from regdev.design.report import section_body
-
-    body = section_body(design)
-    # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
-    assumed = list(design.problem.metadata.get("assumptions", []))
-    if assumed:
-        items = "".join(f"<li>{esc(a)}</li>" for a in assumed)
-        body = f'<div class="tight"><b>Assumed for missing data</b><ul>{items}</ul></div>' + body
-    return ReportSection(DESIGN_SECTION_ID, DESIGN_SECTION_TITLE, body, order=70)
 
 
 def build_report_sections(
@@ -488,6 +145,9 @@ def build_report_sections(
     schedule: pd.DataFrame | None = None,
     design: DesignResult | None = None,
     extra_sections: list[ReportSection] | tuple[ReportSection, ...] = (),
+    registry: RegionRegistry | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    lang: str | None = None,
 ) -> list[ReportSection]:
     """The sections of ``report.html``, in document order.
 
@@ -504,23 +164,29 @@ def build_report_sections(
         The plan's factory design: adds the factory-design section.
     extra_sections : sequence of ReportSection
         More sections, merged by ``order``.
+    registry : RegionRegistry, optional
+        The regions planned with (Korean names, province codes); default: the embedded
+        country when it holds the plan's regions.
+    tables : mapping of str to DataFrame, optional
+        Further plan-folder tables (``PlanResult.tables``); tables no section knows are
+        listed in "Further tables".
+    lang : {"ko", "en"}, optional
+        Language (default: the current one).
     """
-    sched = plan.schedule_frame(allow_feasible=True) if schedule is None else schedule
-    year_idx = plan.year_index(allow_feasible=True)
-    sections = [
-        _overview(plan, sched),
-        _map(plan, year_idx),
-        _timeline(plan, sched),
-        _balance(plan),
-        _cost(plan, sched),
-        _coverage(plan, year_idx),
-        _equity(plan, year_idx),
-        _left_out(plan),
-        _dossiers(plan, dossiers),
-        _method(plan),
-        *([_design(design)] if design is not None else []),
-        *extra_sections,
-    ]
+    from regdev.reporting.parts import BUILDERS
+
+    with use_language(lang or current_language()) as code:
+        ctx = _context(
+            plan,
+            dossiers,
+            schedule=schedule,
+            design=design,
+            registry=registry,
+            tables=tables,
+            lang=code,
+        )
+        sections = [s for build in BUILDERS if (s := build(ctx)) is not None]
+    sections.extend(extra_sections)
     sections.sort(key=lambda s: (s.order, s.id))
     return sections
 
@@ -530,22 +196,37 @@ def render_report(
     sections: list[ReportSection] | tuple[ReportSection, ...],
     *,
     title: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """The HTML document of ``sections`` (in the order given) with the plan's header."""
     p = plan.problem
-    heading = title or f"Regional development rollout plan {p.years[0]}–{p.years[-1]}"
+    with use_language(lang or current_language()) as code:
+        heading = title or _("Regional development plan {y0}–{y1}", y0=p.years[0], y1=p.years[-1])
+        sub = _(
+            "{n} counties and cities · status: {status}",
+            n=p.n_regions,
+            status=_("optimal") if plan.status == "optimal" else plan.status,
+        )
+        nav_label = _("Contents")
+        skip = _("Skip to the plan in brief")
     nav = "".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in sections)
+    first = sections[0].id if sections else "main"
     body = "".join(
-        f'<section id="{esc(s.id)}"><h2>{esc(s.title)}</h2>{s.html}</section>' for s in sections
+        f'<section id="{esc(s.id)}" aria-labelledby="h-{esc(s.id)}">'
+        f'<h2 id="h-{esc(s.id)}">{esc(s.title)}</h2>{s.html}</section>'
+        for s in sections
     )
+    text = heading + sub + body
+    font = font_face_css(text)
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(heading)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>{esc(heading)}</h1><div>status {esc(plan.status)} · objective "
-        f"{_num(plan.objective)} · gap {'—' if not np.isfinite(plan.gap) else f'{plan.gap:.2e}'} · "
-        f"{p.n_regions} programme regions</div></header><nav>{nav}</nav><main>{body}</main>"
-        f"<script>{SEARCH_JS}</script></body></html>\n"
+        f'<html lang="{code}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(heading)}</title><style>{font}{CSS}</style></head><body>"
+        f'<a class="skip" href="#{esc(first)}">{esc(skip)}</a>'
+        f"<header><h1>{esc(heading)}</h1><p>{esc(sub)}</p></header>"
+        f'<nav aria-label="{esc(nav_label)}">{nav}</nav><main id="main">{body}</main>'
+        f"<script>{PRINT_JS}</script></body></html>\n"
     )
 
 
@@ -557,6 +238,9 @@ def build_report(
     design: DesignResult | None = None,
     extra_sections: list[ReportSection] | tuple[ReportSection, ...] = (),
     title: str | None = None,
+    registry: RegionRegistry | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    lang: str | None = None,
 ) -> Report:
     """Build the report of ``plan``: its sections and the rendered document.
 
@@ -566,10 +250,20 @@ def build_report(
     -------
     Report
     """
+    code = lang or current_language()
     sections = build_report_sections(
-        plan, dossiers, schedule=schedule, design=design, extra_sections=extra_sections
+        plan,
+        dossiers,
+        schedule=schedule,
+        design=design,
+        extra_sections=extra_sections,
+        registry=registry,
+        tables=tables,
+        lang=code,
     )
-    return Report(html=render_report(plan, sections, title=title), sections=tuple(sections))
+    return Report(
+        html=render_report(plan, sections, title=title, lang=code), sections=tuple(sections)
+    )
 
 
 def build_plan_report(
@@ -580,6 +274,9 @@ def build_plan_report(
     design: DesignResult | None = None,
     extra_sections: list[ReportSection] | tuple[ReportSection, ...] = (),
     title: str | None = None,
+    registry: RegionRegistry | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    lang: str | None = None,
 ) -> str:
     """Render ``report.html`` of ``plan`` (the HTML of :func:`build_report`).
 
@@ -595,4 +292,7 @@ def build_plan_report(
         design=design,
         extra_sections=extra_sections,
         title=title,
+        registry=registry,
+        tables=tables,
+        lang=lang,
     ).html

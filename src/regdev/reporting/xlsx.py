@@ -97,6 +97,13 @@ COLUMN_LABELS: dict[str, str] = {
     "annual_cost": N_("Annual cost"),
     "raw_materials_needed": N_("Raw materials needed"),
     "enabled_by": N_("Enabled by"),
+    "main_input": N_("Main input"),
+    "main_input_basis": N_("Main input source (listed / given / inferred)"),
+    "main_input_local_share": N_("Main input drawn locally"),
+    "counts_as_characteristic": N_("Counts as characteristic"),
+    "characteristic_lines": N_("Characteristic lines"),
+    "characteristic_lines_local": N_("Characteristic lines meeting the local-share rule"),
+    "characteristic_lines_inferred": N_("Characteristic lines on inferred supply"),
     "n_lines": N_("Production lines"),
     "capital_cost_kusd": N_("Capital cost (thousand USD)"),
     "local_share": N_("Local share"),
@@ -109,6 +116,7 @@ COLUMN_LABELS: dict[str, str] = {
     "need_t": N_("Need (t)"),
     "local_supply_t": N_("Local supply (t)"),
     "imported_t": N_("Imported (t)"),
+    "local_supply_basis": N_("Local supply source (listed / given / inferred)"),
 }
 
 _ABOUT = N_("About")

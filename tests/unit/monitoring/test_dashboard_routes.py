@@ -22,7 +22,7 @@ from regdev.monitoring.dashboard._seed import SeedSummary, seed_synthetic
 from regdev.monitoring.db import make_engine, make_session_factory, session_scope
 from regdev.monitoring.guard import csrf_token
 from regdev.monitoring.migrate import upgrade
-from regdev.monitoring.models import AuditEntry, FactoryOperation, Project, Site, Survey
+from regdev.monitoring.models import AuditEntry, FactoryOperation, Project, Site, SiteLine, Survey
 
 
 class Client:
@@ -235,6 +235,12 @@ def test_production_form_saves_through_crud_with_audit_and_refreshes(env: Env) -
     c = env.client()
     rid = env.summary.operating_region_ids[1]
     site = _site_of(env, rid)
+    # the site's design gains two lines (as `db import-plan` stores them): the form offers
+    # only design lines, so a new line-month can be entered for them
+    with session_scope(env.factory, write=True) as s:
+        for name in ("unit test line", "plain post"):
+            s.add(SiteLine(site_id=site.id, name=name, product=name, capacity=50.0, unit="t"))
+    assert "unit test line" in c.get(f"/county/{rid}").text
     page_before = c.get(f"/county/{rid}/fragment/production-chart")
     assert c.get(f"/county/{rid}/fragment/production-chart").headers.get("X-Cache") == "hit"
     with env.factory() as s:
@@ -301,7 +307,7 @@ def test_inline_validation_and_bad_submissions(env: Env) -> None:
     r = c.post(url, data=bad, headers={"HX-Request": "true"})
     assert r.status_code == 422
     assert "has not ended" in r.text
-    assert 'value="x"' in r.text  # the user's input is kept
+    assert 'value="2999-01"' in r.text  # the user's input is kept
     # a site of another county is refused by the context check
     other = _site_of(env, env.summary.operating_region_ids[2])
     r = c.post(
@@ -324,12 +330,21 @@ def test_quality_survey_and_milestone_forms(env: Env) -> None:
     rid = env.summary.operating_region_ids[3]
     site = _site_of(env, rid)
     h = {"HX-Request": "true"}
+    with env.factory() as s:
+        line = (
+            s.execute(
+                select(SiteLine.name).where(SiteLine.site_id == site.id).order_by(SiteLine.name)
+            )
+            .scalars()
+            .first()
+        )
+    assert line is not None  # the seeded design lines
     today = dt.datetime.now(dt.UTC).date().isoformat()
     r = c.post(
         f"/county/{rid}/forms/quality",
         data={
             "site_id": str(site.id),
-            "line": "noodles",
+            "line": line,
             "date": today,
             "lot_code": "LOT-9",
             "sample_size": "50",
@@ -480,6 +495,8 @@ def test_duplicate_record_links_the_existing_one(env: Env) -> None:
     c = env.client()
     rid = env.summary.operating_region_ids[3]
     site = _site_of(env, rid)
+    with session_scope(env.factory, write=True) as s:
+        s.add(SiteLine(site_id=site.id, name="duplicate line", capacity=20.0))
     data = {
         "site_id": str(site.id),
         "line": "duplicate line",
@@ -497,7 +514,11 @@ def test_duplicate_record_links_the_existing_one(env: Env) -> None:
         assert row.raw_local is None  # blank = unknown
     r = c.post(f"/county/{rid}/forms/production", data=data, headers=h)
     assert r.status_code == 422
-    assert f'href="/api/v1/operations/{row.id}"' in r.text
+    # the link opens the record's own dashboard page, where it can be corrected or voided
+    assert f'href="/operation/{row.id}"' in r.text
     assert "please correct the marked fields" not in r.text
+    page = c.get(f"/operation/{row.id}")
+    assert page.status_code == 200
+    assert 'id="form-correct"' in page.text and 'id="form-void"' in page.text
     assert c.get(f"/api/v1/operations/{row.id}").json()["id"] == row.id
     c.close()

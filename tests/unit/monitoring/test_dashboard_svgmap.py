@@ -78,6 +78,19 @@ def test_dominant_state_orders_lifecycle() -> None:
     assert dominant_state([]) == "none"
 
 
+def _centre(el: ET.Element) -> tuple[float, float]:
+    """Centre of a map symbol (circle, square or polygon)."""
+    if "cx" in el.attrib:
+        return float(el.attrib["cx"]), float(el.attrib["cy"])
+    if "width" in el.attrib:
+        return (
+            float(el.attrib["x"]) + float(el.attrib["width"]) / 2,
+            float(el.attrib["y"]) + float(el.attrib["height"]) / 2,
+        )
+    pts = [tuple(map(float, p.split(","))) for p in el.attrib["points"].split()]
+    return sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
+
+
 def test_render_map_real_country_places_every_region_inside_the_outline_box() -> None:
     reg = load_default().programme()
     frame = reg.frame
@@ -91,12 +104,19 @@ def test_render_map_real_country_places_every_region_inside_the_outline_box() ->
     svg = render_map(points, load_outline(), width=480.0, highlight=points[0].region_id)
     root = ET.fromstring(str(svg))
     _, _, w, h = (float(v) for v in root.attrib["viewBox"].split())
-    circles = [c for c in root.iter(f"{SVG}circle") if "data-region" in c.attrib]
+    # one symbol per region; its shape tells the state as well as its colour (issue 15)
+    circles = [c for c in root.iter() if "data-region" in c.attrib]
     assert len(circles) == len(frame) == 179
     for c in circles:
-        assert 0 <= float(c.attrib["cx"]) <= w
-        assert 0 <= float(c.attrib["cy"]) <= h
+        x, y = _centre(c)
+        assert 0 <= x <= w
+        assert 0 <= y <= h
         assert c.attrib["fill"] == STATE_COLOURS[c.attrib["data-state"]]
+    tag_of = {c.attrib["data-state"]: c.tag for c in circles}
+    points_of = {
+        c.attrib["data-state"]: c.attrib.get("points", "") for c in circles if "points" in c.attrib
+    }
+    assert len({(tag_of[s], len(points_of.get(s, "").split())) for s in states}) == 3
     links = list(root.iter(f"{SVG}a"))
     assert len(links) == 179
     assert links[0].attrib["href"] == f"/c/{points[0].region_id}"
@@ -123,9 +143,19 @@ def test_render_map_zoomed_with_labels() -> None:
     root = ET.fromstring(svg)
     labels = [t.text for t in root.iter(f"{SVG}text") if t.attrib.get("class") == "label"]
     assert labels == ["Alpha", "Beta"]
-    circles = {
-        c.attrib["data-region"]: c for c in root.iter(f"{SVG}circle") if "data-region" in c.attrib
-    }
+    circles = {c.attrib["data-region"]: c for c in root.iter() if "data-region" in c.attrib}
     # zoomed: the two points span most of the canvas width
-    dx = float(circles["B"].attrib["cx"]) - float(circles["A"].attrib["cx"])
+    dx = _centre(circles["B"])[0] - _centre(circles["A"])[0]
     assert dx > 0.6 * 300.0
+
+
+def test_flagged_regions_are_ringed_and_the_legend_says_so() -> None:
+    pts = [
+        MapPoint("A", "Alpha", 125.0, 40.0, "construction", flagged=True),
+        MapPoint("B", "Beta", 126.0, 41.0, "operating"),
+    ]
+    root = ET.fromstring(str(render_map(pts, None, width=300.0)))
+    rings = [c for c in root.iter(f"{SVG}circle") if c.attrib.get("data-flag") == "1"]
+    assert len(rings) == 1
+    legend = [t.text for t in root.iter(f"{SVG}text") if t.attrib.get("class") == "legend"]
+    assert legend == ["construction", "operating", "overdue or missing report"]

@@ -318,7 +318,7 @@ def test_upgrade_from_0002_keeps_data_and_adds_the_evaluation_tables(tmp_path: P
     with eng.begin() as conn:
         conn.execute(text("INSERT INTO provinces (id, name) VALUES ('P', 'Province P')"))
     upgrade(eng)
-    assert current_revision(eng) == "0004"  # 0004: the security migration (issue 16)
+    assert current_revision(eng) == "0005"  # 0005: the dashboard migration (issue 15)
     with eng.connect() as conn:
         assert conn.execute(text("SELECT name FROM provinces")).scalar_one() == "Province P"
         assert conn.execute(text("SELECT COUNT(*) FROM evaluation_decisions")).scalar_one() == 0

@@ -36,10 +36,17 @@ def test_design_writes_factories_report_and_dossiers(written):
     assert set(fac["region_id"]) == scheduled
     assert (out / "factory_claims.csv").exists()
     raw = pd.read_csv(out / "factory_raw_materials.csv")
-    assert list(raw.columns) == ["region_id", "resource", "need_t", "local_supply_t", "imported_t"]
+    assert list(raw.columns) == [
+        "region_id",
+        "resource",
+        "need_t",
+        "local_supply_t",
+        "imported_t",
+        "local_supply_basis",
+    ]
     html = (out / "report.html").read_text("utf-8")
     assert 'id="factory-design"' in html and "<svg" in html
-    assert "Line types × provinces" in html
+    assert "Most common production lines" in html and "Lines of each county" in html
     doss = {d["region_id"]: d for d in json.loads((out / "dossiers.json").read_text("utf-8"))}
     for rid in scheduled:
         lines = doss[rid]["factory_design"]["lines"]

@@ -23,7 +23,8 @@ def assert_offline(html: str) -> None:
     for target in URL_ATTR.findall(html):
         assert not target.startswith("//"), target
         assert target.startswith("#"), f"non-local reference {target!r}"
-    assert "url(" not in html.replace("url(#", "")
+    # only fragment references and inline data (the bundled font as a data: URI)
+    assert "url(" not in html.replace("url(#", "").replace("url(data:", "")
     assert "@import" not in html
 
 
@@ -51,8 +52,9 @@ def test_report_has_every_section(default_report):
         "method",
     ):
         assert f'id="{sid}"' in html, sid
-    assert html.count("<polygon") >= 1  # national outline
-    assert html.count('<details data-search="') == plan.problem.n_regions
+    assert 'id="coverage-maps"' in html
+    assert html.count("<path") >= 13  # province borders
+    assert html.count('<details id="dossier-') == plan.problem.n_regions
     assert 'id="dossier-search"' in html
     assert "Kimhwa" in html
 
@@ -71,3 +73,5 @@ def test_offline_checker_catches_urls():
         assert_offline('<img src="//cdn.example/x.png">')
     with pytest.raises(AssertionError):
         assert_offline('<a href="https://example.org">x</a>')
+    with pytest.raises(AssertionError):
+        assert_offline("<style>@font-face{src:url(fonts/x.woff2)}</style>")

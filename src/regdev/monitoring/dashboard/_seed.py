@@ -20,6 +20,7 @@ from regdev.monitoring import crud, schemas
 from regdev.monitoring.auth import make_hasher
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import make_session_factory, session_scope
+from regdev.monitoring.lines import design_lines_from_records
 from regdev.monitoring.models import (
     FactoryOperation,
     Plan,
@@ -28,6 +29,7 @@ from regdev.monitoring.models import (
     QualityRecord,
     Region,
     Site,
+    SiteLine,
     Survey,
 )
 from regdev.monitoring.reference import load_regions
@@ -140,6 +142,9 @@ def seed_synthetic(
         for model, rows in ((FactoryOperation, ops), (QualityRecord, qual), (Survey, surv)):
             for k in range(0, len(rows), 20_000):
                 session.execute(insert(model), rows[k : k + 20_000])
+        design = design_lines_from_records(ops)
+        if design:
+            session.execute(insert(SiteLine), design)
         hasher = make_hasher(settings)
         for username, (password, role, region_id) in users.items():
             crud.create_user(

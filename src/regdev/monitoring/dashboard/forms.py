@@ -10,6 +10,7 @@ so the browser-side limits are a convenience, never the guard.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from regdev.i18n import N_, _
 from regdev.monitoring import rules
 
 __all__ = [
@@ -27,7 +29,10 @@ __all__ = [
     "FormState",
     "MilestoneForm",
     "ProductionForm",
+    "RECORD_FORMS",
+    "CorrectionForm",
     "QualityForm",
+    "VoidForm",
     "SurveyForm",
     "errors_from_validation",
     "validate_form",
@@ -37,10 +42,46 @@ _LOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def _raise(message: str | None) -> None:
-    """Turn a rule's refusal (see :mod:`regdev.monitoring.rules`) into a field error."""
+def _raise(message: str | None, translated: str | None = None) -> None:
+    """Turn a rule's refusal (see :mod:`regdev.monitoring.rules`) into a field error.
+
+    ``translated`` is the same message in the page's language (the rules speak English,
+    the API's language); it replaces the rule's text when the rule refuses.
+    """
     if message is not None:
-        raise ValueError(message)
+        raise ValueError(translated or message)
+
+
+def _month_problem(year: int, month: int) -> str | None:
+    problem = rules.check_report_month(year, month)
+    if problem is None:
+        return None
+    last = rules.last_finished_month()
+    if (year, month) > last:
+        return _(
+            "month {month} has not ended yet; report finished months only (the latest is {last})",
+            month="-".join((format(year, "04d"), format(month, "02d"))),
+            last="-".join((format(last[0], "04d"), format(last[1], "02d"))),
+        )
+    return problem
+
+
+def _date_problem(d: dt.date, what: str) -> str | None:
+    problem = rules.check_actual_date(d, what)
+    if problem is not None and d > rules.today():
+        return _("{date} is in the future; enter it once it has happened", date=d.isoformat())
+    return problem
+
+
+def _output_problem(output: float, capacity: float) -> str | None:
+    if rules.check_output(output, capacity) is None:
+        return None
+    return _(
+        "output {output} exceeds {pct} of capacity {capacity}; check the units",
+        output=format(output, "g"),
+        pct=format(rules.MAX_OUTPUT_RATIO, ".0%"),
+        capacity=format(capacity, "g"),
+    )
 
 
 @dataclass(frozen=True)
@@ -103,6 +144,10 @@ class FormState:
     csrf: str = ""
     #: the stored record a refused duplicate would repeat (linked from the message)
     existing_url: str = ""
+    #: grouped options ``{field: [(group label, [(value, text), ...]), ...]}``
+    groups: dict[str, list[tuple[str, list[tuple[str, str]]]]] = field(default_factory=dict)
+    #: a short explanation shown above the fields
+    intro: str = ""
 
 
 class _Form(BaseModel):
@@ -129,12 +174,12 @@ class ProductionForm(_Form):
             msg = f"expected a month as YYYY-MM; got {v!r}"
             raise ValueError(msg)
         year, month = (int(x) for x in v.split("-"))
-        _raise(rules.check_report_month(year, month))
+        _raise(_month_problem(year, month))
         return v
 
     @model_validator(mode="after")
     def _output_vs_capacity(self) -> ProductionForm:
-        _raise(rules.check_output(self.output, self.capacity))
+        _raise(_output_problem(self.output, self.capacity))
         return self
 
 
@@ -159,7 +204,7 @@ class MilestoneForm(_Form):
     @classmethod
     def _not_future(cls, v: dt.date | None) -> dt.date | None:
         if v is not None:
-            _raise(rules.check_actual_date(v))
+            _raise(_date_problem(v, "actual date"))
         return v
 
     @field_validator("planned_date")
@@ -199,7 +244,7 @@ class QualityForm(_Form):
     @field_validator("date")
     @classmethod
     def _inspected(cls, v: dt.date) -> dt.date:
-        _raise(rules.check_actual_date(v, "inspection date"))
+        _raise(_date_problem(v, "inspection date"))
         return v
 
     @model_validator(mode="after")
@@ -226,7 +271,7 @@ class SurveyForm(_Form):
     @field_validator("date")
     @classmethod
     def _surveyed(cls, v: dt.date) -> dt.date:
-        _raise(rules.check_actual_date(v, "survey date"))
+        _raise(_date_problem(v, "survey date"))
         return v
 
 
@@ -242,66 +287,141 @@ MILESTONES: tuple[str, ...] = (
 FORMS: Mapping[str, FormSpec] = {
     "production": FormSpec(
         name="production",
-        title="Monthly production record",
-        submit="Save production",
+        title=N_("Monthly production record"),
+        submit=N_("Save production"),
         model=ProductionForm,
         model_error_field="output",
         fields=(
-            FieldSpec("site_id", "Factory", "select"),
-            FieldSpec("line", "Production line", "text"),
-            FieldSpec("month", "Month (YYYY-MM)", "month", min="2020-01"),
-            FieldSpec("unit", "Unit", "text", False),
-            FieldSpec("output", "Output", "number", min=0, step="any"),
-            FieldSpec("capacity", "Capacity", "number", min=0, step="any"),
-            FieldSpec("raw_local", "Raw material, local base", "number", False, min=0, step="any"),
-            FieldSpec("raw_imported", "Raw material, imported", "number", False, min=0, step="any"),
+            FieldSpec("site_id", N_("Factory"), "select"),
+            FieldSpec("line", N_("Production line"), "select"),
+            FieldSpec("month", N_("Month (YYYY-MM)"), "month", min="2020-01"),
+            FieldSpec("unit", N_("Unit"), "text", False),
+            FieldSpec("output", N_("Output"), "number", min=0, step="any"),
+            FieldSpec("capacity", N_("Capacity"), "number", min=0, step="any"),
+            FieldSpec(
+                "raw_local", N_("Raw material, local base"), "number", False, min=0, step="any"
+            ),
+            FieldSpec(
+                "raw_imported", N_("Raw material, imported"), "number", False, min=0, step="any"
+            ),
         ),
     ),
     "milestone": FormSpec(
         name="milestone",
-        title="Milestone update",
-        submit="Save milestone",
+        title=N_("Milestone update"),
+        submit=N_("Save milestone"),
         model=MilestoneForm,
         fields=(
-            FieldSpec("project_id", "Project", "select"),
+            FieldSpec("project_id", N_("Project"), "select"),
             FieldSpec(
-                "milestone", "Milestone", "select", choices=tuple((m, m) for m in MILESTONES)
+                "milestone", N_("Milestone"), "select", choices=tuple((m, m) for m in MILESTONES)
             ),
-            FieldSpec("planned_date", "Planned date", "date", False, min="2020-01-01"),
-            FieldSpec("actual_date", "Actual date", "date", False, min="2020-01-01"),
-            FieldSpec("note", "Note", "textarea", False),
+            FieldSpec("planned_date", N_("Planned date"), "date", False, min="2020-01-01"),
+            FieldSpec("actual_date", N_("Actual date"), "date", False, min="2020-01-01"),
+            FieldSpec("note", N_("Note"), "textarea", False),
         ),
     ),
     "quality": FormSpec(
         name="quality",
-        title="Quality record",
-        submit="Save quality record",
+        title=N_("Quality record"),
+        submit=N_("Save quality record"),
         model=QualityForm,
         model_error_field="defects",
         fields=(
-            FieldSpec("site_id", "Factory", "select"),
-            FieldSpec("line", "Production line", "text"),
-            FieldSpec("date", "Inspection date", "date", min="2020-01-01"),
-            FieldSpec("lot_code", "Batch / lot code"),
-            FieldSpec("sample_size", "Sample size", "number", min=1, step="1"),
-            FieldSpec("defects", "Defective items", "number", False, min=0, step="1"),
-            FieldSpec("defect_type", "Main defect type", required=False),
+            FieldSpec("site_id", N_("Factory"), "select"),
+            FieldSpec("line", N_("Production line"), "select"),
+            FieldSpec("date", N_("Inspection date"), "date", min="2020-01-01"),
+            FieldSpec("lot_code", N_("Batch / lot code")),
+            FieldSpec("sample_size", N_("Sample size"), "number", min=1, step="1"),
+            FieldSpec("defects", N_("Defective items"), "number", False, min=0, step="1"),
+            FieldSpec("defect_type", N_("Main defect type"), required=False),
         ),
     ),
     "survey": FormSpec(
         name="survey",
-        title="Customer survey",
-        submit="Save survey",
+        title=N_("Customer survey"),
+        submit=N_("Save survey"),
         model=SurveyForm,
         fields=(
-            FieldSpec("site_id", "Factory", "select"),
-            FieldSpec("date", "Survey date", "date", min="2020-01-01"),
-            FieldSpec("product_category", "Product category"),
-            FieldSpec("lot_code", "Lot code", required=False),
-            FieldSpec("score", "Score (0-10)", "number", min=0, max=10, step="1"),
-            FieldSpec("comment", "Comment", "textarea", False),
+            FieldSpec("site_id", N_("Factory"), "select"),
+            FieldSpec("date", N_("Survey date"), "date", min="2020-01-01"),
+            FieldSpec("product_category", N_("Product category")),
+            FieldSpec("lot_code", N_("Lot code"), required=False),
+            FieldSpec("score", N_("Score (0-10)"), "number", min=0, max=10, step="1"),
+            FieldSpec("comment", N_("Comment"), "textarea", False),
         ),
     ),
+}
+
+
+class CorrectionForm(_Form):
+    """A correction of one monthly record: the right figures and why."""
+
+    output: float = Field(ge=0, le=1e9)
+    capacity: float = Field(gt=0, le=1e9)
+    unit: str = Field(default="t", min_length=1, max_length=20)
+    #: blank = not known (stored as NULL, not 0)
+    raw_local: float | None = Field(default=None, ge=0, le=1e9)
+    raw_imported: float | None = Field(default=None, ge=0, le=1e9)
+    reason: str = Field(min_length=4, max_length=500)
+
+    @model_validator(mode="after")
+    def _output_vs_capacity(self) -> CorrectionForm:
+        _raise(_output_problem(self.output, self.capacity))
+        return self
+
+
+class VoidForm(_Form):
+    """Voiding one monthly record (kept for the audit trail, left out of the figures)."""
+
+    reason: str = Field(min_length=4, max_length=500)
+
+
+#: Forms of one stored monthly record (its own page).
+RECORD_FORMS: Mapping[str, FormSpec] = {
+    "correct": FormSpec(
+        name="correct",
+        title=N_("Correct this record"),
+        submit=N_("Save the correction"),
+        model=CorrectionForm,
+        model_error_field="output",
+        fields=(
+            FieldSpec("output", N_("Output"), "number", min=0, step="any"),
+            FieldSpec("capacity", N_("Capacity"), "number", min=0, step="any"),
+            FieldSpec("unit", N_("Unit"), "text", False),
+            FieldSpec(
+                "raw_local", N_("Raw material, local base"), "number", False, min=0, step="any"
+            ),
+            FieldSpec(
+                "raw_imported", N_("Raw material, imported"), "number", False, min=0, step="any"
+            ),
+            FieldSpec("reason", N_("Reason for the correction"), "textarea"),
+        ),
+    ),
+    "void": FormSpec(
+        name="void",
+        title=N_("Void this record"),
+        submit=N_("Void the record"),
+        model=VoidForm,
+        fields=(FieldSpec("reason", N_("Reason for voiding"), "textarea"),),
+    ),
+}
+
+
+#: pydantic's messages for the checks the forms use, marked for translation (the English
+#: is pydantic's own wording).
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "date_from_datetime_parsing": N_("Input should be a valid date in the format YYYY-MM-DD"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD"),
+    "string_too_short": N_("String should have at least {min_length} characters"),
+    "string_too_long": N_("String should have at most {max_length} characters"),
 }
 
 
@@ -319,8 +439,18 @@ def errors_from_validation(
         loc = err.get("loc", ())
         key = str(loc[0]) if loc and str(loc[0]) in field_names else model_field
         text = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-        if err.get("type") == "missing":
-            text = "required"
+        kind = str(err.get("type", ""))
+        if kind == "missing":
+            text = _("required")
+        elif kind in _PYDANTIC_MESSAGES:
+            # pydantic's own English wording, translated (placeholders from its context)
+            ctx = {
+                k: (f"{v:g}" if isinstance(v, float) else v)
+                for k, v in (err.get("ctx") or {}).items()
+                if k != "error"
+            }
+            with contextlib.suppress(KeyError, IndexError):
+                text = _(_PYDANTIC_MESSAGES[kind], **ctx)
         out.setdefault(key, text)
     return out
 

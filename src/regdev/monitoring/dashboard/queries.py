@@ -41,6 +41,11 @@ __all__ = [
     "county_quality",
     "county_sites",
     "county_surveys",
+    "MissingReport",
+    "OverdueMilestone",
+    "missing_reports",
+    "overdue_milestones",
+    "site_operations",
     "survey_summary",
     "monthly_series",
     "provinces",
@@ -231,7 +236,7 @@ def monthly_series(
             func.sum(FactoryOperation.output),
             func.sum(FactoryOperation.capacity),
         )
-        .where(FactoryOperation.region_id == region_id)
+        .where(FactoryOperation.region_id == region_id, FactoryOperation.voided.is_(False))
         .group_by(FactoryOperation.site_id, FactoryOperation.year, FactoryOperation.month)
         .order_by(FactoryOperation.site_id, FactoryOperation.year, FactoryOperation.month)
     )
@@ -274,8 +279,9 @@ def county_operations(
             FactoryOperation.unit,
             FactoryOperation.raw_local,
             FactoryOperation.raw_imported,
+            FactoryOperation.id,
         )
-        .where(FactoryOperation.region_id == region_id)
+        .where(FactoryOperation.region_id == region_id, FactoryOperation.voided.is_(False))
         .order_by(
             FactoryOperation.year.desc(),
             FactoryOperation.month.desc(),
@@ -352,3 +358,143 @@ def county_grain_status(session: Session, user: User, region_id: str) -> list[Gr
         .order_by(GrainStatus.store_id)
     )
     return list(session.execute(_scoped(stmt, user, GrainStatus)).scalars())
+
+
+@dataclass(frozen=True)
+class OverdueMilestone:
+    """A milestone whose planned date has passed without an actual date."""
+
+    project: Project
+    milestone: str
+    planned: dt.date
+    days_overdue: int
+
+
+#: Milestones with planned/actual dates, in lifecycle order.
+_DATED = ("groundbreaking", "construction", "inauguration")
+_ORDER = ("planned", "groundbreaking", "construction", "inauguration", "operating")
+
+
+def overdue_milestones(
+    session: Session,
+    user: User,
+    *,
+    today: dt.date,
+    province_id: str | None = None,
+    region_id: str | None = None,
+) -> list[OverdueMilestone]:
+    """Milestones due before ``today`` and not reached, most overdue first.
+
+    A milestone counts as reached when its actual date is set or the project's state
+    is at or past it (``operating`` passes all).  Cancelled projects are not counted.
+    Only the earliest missed milestone of a project is listed (the later ones follow
+    from it).
+    """
+    stmt = select(Project).where(
+        Project.state.notin_(("cancelled", "operating")),
+        (Project.planned_groundbreaking < today)
+        | (Project.planned_construction < today)
+        | (Project.planned_inauguration < today),
+    )
+    if region_id is not None:
+        stmt = stmt.where(Project.region_id == region_id)
+    elif province_id is not None:
+        stmt = stmt.where(
+            Project.region_id.in_(select(Region.id).where(Region.province_id == province_id))
+        )
+    out: list[OverdueMilestone] = []
+    for p in session.execute(_scoped(stmt, user, Project)).scalars():
+        reached = _ORDER.index(p.state) if p.state in _ORDER else 0
+        for m in _DATED:
+            planned = getattr(p, f"planned_{m}")
+            if planned is None or planned >= today or getattr(p, f"actual_{m}") is not None:
+                continue
+            if reached >= _ORDER.index(m):
+                continue
+            out.append(OverdueMilestone(p, m, planned, (today - planned).days))
+            break
+    out.sort(key=lambda o: (-o.days_overdue, o.project.region_id, o.project.id))
+    return out
+
+
+@dataclass(frozen=True)
+class MissingReport:
+    """An operating producing site without a record for some of its lines in a month."""
+
+    site: Site
+    year: int
+    month: int
+    missing_lines: tuple[str, ...]
+    n_lines: int
+
+
+def missing_reports(
+    session: Session,
+    user: User,
+    *,
+    month: tuple[int, int],
+    producing: tuple[str, ...],
+    province_id: str | None = None,
+    region_id: str | None = None,
+) -> list[MissingReport]:
+    """Operating producing sites whose lines lack a (non-void) record for ``month``.
+
+    The lines expected are the site's design lines (see :mod:`regdev.monitoring.lines`);
+    a site operating since after the month is not expected to report.
+    """
+    from regdev.monitoring.lines import line_choices
+
+    y, m = month
+    month_end = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+    stmt = select(Site).where(
+        Site.status == "operating",
+        Site.facility.in_(producing),
+        Site.operating_since <= month_end,
+    )
+    if region_id is not None:
+        stmt = stmt.where(Site.region_id == region_id)
+    elif province_id is not None:
+        stmt = stmt.where(
+            Site.region_id.in_(select(Region.id).where(Region.province_id == province_id))
+        )
+    sites = list(session.execute(_scoped(stmt, user, Site).order_by(Site.region_id)).scalars())
+    if not sites:
+        return []
+    ids = [s.id for s in sites]
+    reported: dict[int, set[str]] = defaultdict(set)
+    for sid, line in session.execute(
+        select(FactoryOperation.site_id, FactoryOperation.line).where(
+            FactoryOperation.site_id.in_(ids),
+            FactoryOperation.year == y,
+            FactoryOperation.month == m,
+            FactoryOperation.voided.is_(False),
+        )
+    ):
+        reported[int(sid)].add(str(line))
+    choices = line_choices(session, ids)
+    out: list[MissingReport] = []
+    for s in sites:
+        expected = [c.name for c in choices.get(s.id, [])]
+        missing = tuple(n for n in expected if n not in reported[s.id])
+        if not expected and not reported[s.id]:
+            missing = ("*",)
+        if missing:
+            out.append(MissingReport(s, y, m, missing, len(expected)))
+    return out
+
+
+def site_operations(
+    session: Session, user: User, site_id: int, *, since: tuple[int, int] | None = None
+) -> list[FactoryOperation]:
+    """Every monthly record of one site (voided ones included), newest first."""
+    stmt = select(FactoryOperation).where(FactoryOperation.site_id == site_id)
+    if since is not None:
+        y, m = since
+        stmt = stmt.where(
+            (FactoryOperation.year > y)
+            | and_(FactoryOperation.year == y, FactoryOperation.month >= m)
+        )
+    stmt = stmt.order_by(
+        FactoryOperation.year.desc(), FactoryOperation.month.desc(), FactoryOperation.line
+    )
+    return list(session.execute(_scoped(stmt, user, FactoryOperation)).scalars())

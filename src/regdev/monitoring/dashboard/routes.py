@@ -14,6 +14,7 @@ cannot post to the dashboard with the user's cookie (CSRF).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import os
@@ -29,20 +30,34 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import escape
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from regdev.errors import DataValidationError, NotFoundError, Problem
-from regdev.monitoring import auth, crud, rules, schemas
+from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem
+from regdev.i18n import (
+    N_,
+    _,
+    current_language,
+    html_lang,
+    ngettext,
+    normalise_language,
+    use_language,
+)
+from regdev.monitoring import auth, crud, lines, rules, schemas
 from regdev.monitoring.config import Settings
 from regdev.monitoring.dashboard import pages
 from regdev.monitoring.dashboard import queries as q
 from regdev.monitoring.dashboard.cache import CachedResponse, PageCache, page_key
 from regdev.monitoring.dashboard.forms import (
     FORMS,
+    RECORD_FORMS,
+    CorrectionForm,
+    FormState,
     MilestoneForm,
     ProductionForm,
     QualityForm,
     SurveyForm,
+    VoidForm,
     validate_form,
 )
 from regdev.monitoring.db import begin_write
@@ -55,7 +70,15 @@ from regdev.monitoring.deps import (
 )
 from regdev.monitoring.errors import AuthenticationError, ConflictError, ScopeError
 from regdev.monitoring.guard import csrf_for_user, csrf_token, form_token_ok
-from regdev.monitoring.models import Project, Region, Site, User
+from regdev.monitoring.models import (
+    AuditEntry,
+    FactoryOperation,
+    Project,
+    Province,
+    Region,
+    Site,
+    User,
+)
 
 __all__ = ["PREFIX", "router"]
 
@@ -66,7 +89,21 @@ _STATIC: dict[str, str] = {
     "htmx.min.js": "text/javascript; charset=utf-8",
     "dashboard.css": "text/css; charset=utf-8",
     "htmx.LICENSE.txt": "text/plain; charset=utf-8",
+    "RegdevGothic-Regular.woff2": "font/woff2",
 }
+#: Role and audit words shown through ``_`` (marked here for extraction).
+_WORDS = (
+    N_("national"),
+    N_("provincial"),
+    N_("county"),
+    N_("factory"),
+    N_("viewer"),
+    N_("create"),
+    N_("update"),
+    N_("delete"),
+)
+#: Cookie that keeps the language chosen with ``?lang=`` (one year).
+LANG_COOKIE = "regdev_lang"
 #: Form-field names for the core's column names in validation problems.
 _COLUMN_TO_FIELD: dict[str, dict[str, str]] = {
     "production": {
@@ -109,12 +146,63 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False, tags=["dashboard"])
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(_HERE / "templates")),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update({"_": _, "ngettext": ngettext, "html_lang": html_lang})
+    return env
+
+
+def _accept_language(header: str) -> str | None:
+    """The first supported language of an ``Accept-Language`` header (``None``: none)."""
+    for part in header.split(","):
+        tag = part.split(";")[0].strip()
+        try:
+            return normalise_language(tag) if tag and tag != "*" else None
+        except ConfigError:
+            continue
+    return None
+
+
+def request_language(request: Request, user: User | None) -> str:
+    """The page language of a request.
+
+    ``?lang=``, else the language cookie, else the user's stored preference, else the
+    browser's ``Accept-Language``, else English.
+    """
+    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value:
+            try:
+                return normalise_language(value)
+            except ConfigError:
+                pass
+    if user is not None and user.language:
+        try:
+            return normalise_language(user.language)
+        except ConfigError:
+            pass
+    return _accept_language(request.headers.get("accept-language", "")) or "en"
+
+
+def _remember_language(request: Request, resp: Response) -> Response:
+    """Keep a ``?lang=`` choice in a cookie so that the next pages follow it."""
+    value = request.query_params.get("lang")
+    if value:
+        try:
+            code = normalise_language(value)
+        except ConfigError:
+            return resp
+        resp.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/"
+        )
+    return resp
+
+
+#: The path of the page being drawn (the language form sends the user back to it).
+_HERE_PATH: contextvars.ContextVar[str] = contextvars.ContextVar("dashboard_path", default="")
 
 
 def _render(
@@ -122,8 +210,20 @@ def _render(
 ) -> HTMLResponse:
     context.setdefault("base", PREFIX)
     context.setdefault("user", None)
+    context.setdefault("here", _safe_next(_HERE_PATH.get() or None))
     html = _env().get_template(name).render(**context)
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def home_url(user: User) -> str:
+    """Where ``user`` lands: their province, county or factory; national users the nation."""
+    if user.role == "factory" and user.site_id is not None:
+        return f"{PREFIX}/site/{user.site_id}"
+    if user.region_id is not None:
+        return f"{PREFIX}/county/{user.region_id}"
+    if user.province_id is not None:
+        return f"{PREFIX}/province/{user.province_id}"
+    return f"{PREFIX}/"
 
 
 def _user_view(user: User) -> dict[str, str]:
@@ -131,6 +231,8 @@ def _user_view(user: User) -> dict[str, str]:
         "name": user.full_name or user.username,
         "role": user.role,
         "csrf": csrf_for_user(user),
+        "home": home_url(user),
+        "language": user.language or "",
     }
 
 
@@ -141,7 +243,7 @@ def _form_token_ok(request: Request, raw: dict[str, str]) -> bool:
 
 
 def _csrf_refused() -> Response:
-    msg = "this form is out of date or was sent from another site (CSRF check); reload the page"
+    msg = _("this form is out of date or was sent from another site (CSRF check); reload the page")
     return Response(msg, status_code=403, media_type="text/plain")
 
 
@@ -213,12 +315,16 @@ def _miss(
     key: tuple[Any, ...],
     render: Render,
     guard: Callable[[Session, User], Response | None] | None,
+    lang: str = "en",
+    here: str = "",
 ) -> Response:
-    if guard is not None:
-        refused = guard(session, user)
-        if refused is not None:
-            return refused
-    resp = render(session, user)
+    _HERE_PATH.set(here)
+    with use_language(lang):
+        if guard is not None:
+            refused = guard(session, user)
+            if refused is not None:
+                return refused
+        resp = render(session, user)
     if resp.status_code == 200:
         kept = tuple((k, v) for k, v in resp.headers.items() if k.lower() in _CACHED_HEADERS)
         _cache().put(key, CachedResponse(bytes(resp.body), resp.media_type or "text/html", kept))
@@ -243,12 +349,21 @@ async def _serve(
         user = _user_from_cookie(request, session)
         if user is None:
             return _to_login(request)
-        key = (id(request.app), *page_key(session, user, request.url.path, request.url.query))
+        lang = request_language(request, user)
+        key = (
+            id(request.app),
+            lang,
+            *page_key(session, user, request.url.path, request.url.query),
+        )
         hit = _cache().get(key)
         if hit is not None:
             headers = {**dict(hit.headers), "X-Cache": "hit"}
-            return Response(hit.body, media_type=hit.media_type, headers=headers)
-        return await run_in_threadpool(_miss, session, user, key, render, guard)
+            resp = Response(hit.body, media_type=hit.media_type, headers=headers)
+            return _remember_language(request, resp)
+        resp = await run_in_threadpool(
+            _miss, session, user, key, render, guard, lang, request.url.path
+        )
+        return _remember_language(request, resp)
     finally:
         session.close()
 
@@ -258,6 +373,11 @@ async def _serve(
 
 @lru_cache(maxsize=8)
 def _static_bytes(name: str) -> tuple[bytes, str]:
+    if name.endswith(".woff2"):
+        from regdev.fonts import font_bytes
+
+        data = font_bytes("woff2")
+        return data, hashlib.sha256(data).hexdigest()[:16]
     data = (_HERE / "static" / name).read_bytes()
     return data, hashlib.sha256(data).hexdigest()[:16]
 
@@ -292,11 +412,17 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_page(user: DashUser, next: str | None = None) -> Response:  # noqa: A002 - query name
+def login_page(
+    request: Request,
+    user: DashUser,
+    next: str | None = None,  # noqa: A002 - query name
+) -> Response:
     """The login form (already logged-in users go straight on)."""
     if user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return _render("login.html", next=_safe_next(next), error=None)
+    with use_language(request_language(request, None)):
+        resp = _render("login.html", next=_safe_next(next), error=None)
+    return _remember_language(request, resp)
 
 
 @router.post("/login")
@@ -312,15 +438,20 @@ def login(
 ) -> Response:
     """Check the credentials, set the session cookie and go to ``next``."""
     wait = request.app.state.login_throttle.take(client)
+    lang = request_language(request, None)
     if wait > 0:
-        return _render(
-            "login.html",
-            429,
-            headers={"Retry-After": str(max(1, round(wait)))},
-            next=_safe_next(next),
-            error=f"too many login attempts from this address; try again in {wait:.0f} s",
-            username="",
-        )
+        with use_language(lang):
+            return _render(
+                "login.html",
+                429,
+                headers={"Retry-After": str(max(1, round(wait)))},
+                next=_safe_next(next),
+                error=_(
+                    "too many login attempts from this address; try again in {s} s",
+                    s=format(wait, ".0f"),
+                ),
+                username="",
+            )
     username = username.replace("\x00", "")
     result = auth.authenticate(
         factory,
@@ -331,13 +462,14 @@ def login(
         client=client,
     )
     if result.user is None:
-        return _render(
-            "login.html",
-            401 if not result.locked else 423,
-            next=_safe_next(next),
-            error=result.message,
-            username=username,
-        )
+        with use_language(lang):
+            return _render(
+                "login.html",
+                401 if not result.locked else 423,
+                next=_safe_next(next),
+                error=_(result.message),
+                username=username,
+            )
     token = auth.create_token(result.user, settings=settings)
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(
@@ -402,9 +534,22 @@ def _csv(page: pages.Page, table: str, filename: str) -> Response:
     )
 
 
+def _landing(session: Session, user: User) -> Response:
+    home = home_url(user)
+    if home != PREFIX + "/":
+        return RedirectResponse(home, status_code=303)
+    return _page(pages.build_national(session, user, base=PREFIX), user)
+
+
 @router.get("/")
 async def national(request: Request) -> Response:
-    """National overview."""
+    """Where a user lands: the national overview, or their province, county or factory."""
+    return await _serve(request, _landing)
+
+
+@router.get("/national")
+async def national_page(request: Request) -> Response:
+    """The national overview (in the user's scope) for every user."""
     return await _serve(request, lambda s, u: _page(pages.build_national(s, u, base=PREFIX), u))
 
 
@@ -420,7 +565,7 @@ def _province_page(session: Session, user: User, province_id: str) -> pages.Page
     try:
         return pages.build_province(session, user, province_id, base=PREFIX)
     except NotFoundError as exc:
-        return _error_page(user, 404, "Not found", str(exc))
+        return _error_page(user, 404, _("Not found"), str(exc))
 
 
 @router.get("/province/{province_id}")
@@ -448,16 +593,21 @@ async def province_csv(request: Request, province_id: str, table: str) -> Respon
 def _check_county(session: Session, user: User, region_id: str) -> HTMLResponse | None:
     region = session.get(Region, region_id)
     if region is None:
-        msg = f"unknown region {region_id!r}; open the national overview and pick one"
-        return _error_page(user, 404, "Not found", msg)
+        msg = _("unknown region {id!r}; open the national overview and pick one", id=region_id)
+        return _error_page(user, 404, _("Not found"), msg)
     if user.role == "factory":
         site = session.get(Site, user.site_id) if user.site_id is not None else None
         allowed = site is not None and site.region_id == region_id
     else:
         allowed = auth.in_scope(session, user, region_id=region_id)
     if not allowed:
-        msg = f"{user.role} user {user.username!r} may not see records of {region.name}"
-        return _error_page(user, 403, "Not allowed", msg)
+        msg = _(
+            "{role} user {user!r} may not see records of {region}",
+            role=_(user.role),
+            user=user.username,
+            region=region.name,
+        )
+        return _error_page(user, 403, _("Not allowed"), msg)
     return None
 
 
@@ -515,14 +665,313 @@ async def county_fragment(request: Request, region_id: str, part: str) -> Respon
     return await _serve(request, render, guard=lambda s, u: _check_county(s, u, region_id))
 
 
+# --- search --------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+@router.get("/search")
+async def search(request: Request, q: str = "") -> Response:
+    """Find a city or county in the user's scope by English or Korean name or id."""
+    query = q.strip()[:100]
+
+    def render(session: Session, user: User) -> Response:
+        provs = {p.id: p for p in session.execute(select(Province)).scalars()}
+        every = [
+            r
+            for r in session.execute(select(Region).order_by(Region.name)).scalars()
+            if user.role in ("national", "viewer") or auth.in_scope(session, user, region_id=r.id)
+        ]
+        key = _fold(query)
+        found = [
+            r
+            for r in every
+            if key and (key in _fold(r.name) or key in _fold(r.name_ko or "") or key == _fold(r.id))
+        ]
+        exact = [r for r in found if key in (_fold(r.name), _fold(r.name_ko or ""), _fold(r.id))]
+        if len(exact) == 1 or (len(found) == 1 and key):
+            target = (exact or found)[0]
+            return RedirectResponse(f"{PREFIX}/county/{target.id}", status_code=303)
+        lang = current_language()
+
+        def prov_name(pid: str) -> str:
+            p = provs.get(pid)
+            if p is None:
+                return pid
+            return p.name_ko if lang == "ko" and p.name_ko else p.name
+
+        results = [
+            {"id": r.id, "name": r.name, "name_ko": r.name_ko, "province": prov_name(r.province_id)}
+            for r in found[:100]
+        ]
+        return _render(
+            "search.html",
+            user=_user_view(user),
+            query=query,
+            results=results,
+            every=every,
+            as_of=pages.as_of_text(rules.today()),
+        )
+
+    return await _serve(request, render)
+
+
+# --- factory (site) pages and one record ---------------------------------------------
+
+
+def _check_site(session: Session, user: User, site_id: int) -> HTMLResponse | None:
+    site = session.get(Site, site_id)
+    if site is None:
+        return _error_page(
+            user, 404, _("Not found"), _("unknown factory #{id}; open its county page", id=site_id)
+        )
+    if not auth.in_scope(session, user, region_id=site.region_id, site_id=site.id):
+        msg = _(
+            "{role} user {user!r} may not see this factory", role=_(user.role), user=user.username
+        )
+        return _error_page(user, 403, _("Not allowed"), msg)
+    return None
+
+
+@router.get("/site/{site_id}")
+async def site_page(request: Request, site_id: int) -> Response:
+    """One factory: its production lines and their monthly history."""
+    return await _serve(
+        request,
+        lambda s, u: _page(pages.build_site(s, u, site_id, base=PREFIX), u),
+        guard=lambda s, u: _check_site(s, u, site_id),
+    )
+
+
+@router.get("/site/{site_id}/csv/{table}.csv")
+async def site_csv(request: Request, site_id: int, table: str) -> Response:
+    """One table of a factory page as CSV."""
+    return await _serve(
+        request,
+        lambda s, u: _csv(pages.build_site(s, u, site_id, base=PREFIX), table, f"site-{site_id}"),
+        guard=lambda s, u: _check_site(s, u, site_id),
+    )
+
+
+def _audit_rows(session: Session, row_id: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for e in session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "operations", AuditEntry.entity_id == str(row_id))
+        .order_by(AuditEntry.seq)
+    ).scalars():
+        before, after = e.before or {}, e.after or {}
+        keys = [k for k in after if k != "note" and before.get(k) != after.get(k)]
+        if e.action == "create":
+            changed = _("created")
+        else:
+            changed = "; ".join(f"{k}: {before.get(k)} → {after.get(k)}" for k in keys)
+            if after.get("note") and after.get("note") != before.get("note"):
+                changed += ("; " if changed else "") + str(after["note"]).splitlines()[-1]
+        out.append(
+            {"at": e.at.isoformat(), "actor": e.actor, "action": _(e.action), "changed": changed}
+        )
+    return out
+
+
+def _operation_forms(
+    user: User,
+    row: FactoryOperation,
+    *,
+    values: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, dict[str, str]] | None = None,
+    message: str = "",
+    ok: bool = False,
+    which: str = "",
+) -> list[pages.Block]:
+    if user.role == "viewer":
+        return []
+    values = values or {}
+    errors = errors or {}
+    current = {
+        "output": f"{row.output:g}",
+        "capacity": f"{row.capacity:g}",
+        "unit": row.unit,
+        "raw_local": "" if row.raw_local is None else f"{row.raw_local:g}",
+        "raw_imported": "" if row.raw_imported is None else f"{row.raw_imported:g}",
+    }
+    blocks = []
+    for name in ("correct", "void"):
+        spec = RECORD_FORMS[name]
+        if name == "void" and row.voided:
+            continue
+        state = FormState(
+            spec=spec,
+            action=f"{PREFIX}/operation/{row.id}/{name}",
+            validate="",
+            values=values.get(name, current if name == "correct" else {}),
+            errors=errors.get(name, {}),
+            message=message if which == name else "",
+            ok=ok,
+            csrf=csrf_for_user(user),
+            intro=_("Enter the right figures and say why; the old figures stay in the audit trail.")
+            if name == "correct"
+            else _(
+                "A void record is kept but left out of every figure; say why. Use it for a "
+                "record entered for the wrong line or month, then enter the right one."
+            ),
+        )
+        blocks.append(pages.Block(f"form-{name}", _(spec.title), "form", state))
+    return blocks
+
+
+def _operation_page(
+    session: Session,
+    user: User,
+    row: FactoryOperation,
+    status: int = 200,
+    notice: str = "",
+    **forms: Any,
+) -> HTMLResponse:
+    page = pages.build_operation(
+        session, user, row, base=PREFIX, history=_audit_rows(session, row.id)
+    )
+    page.blocks[:0] = _operation_forms(user, row, **forms)
+    page.notice = notice
+    return _render("page.html", status, page=page, user=_user_view(user))
+
+
+def _load_operation(session: Session, user: User, op_id: int) -> FactoryOperation | HTMLResponse:
+    row = session.get(FactoryOperation, op_id)
+    if row is None:
+        return _error_page(user, 404, _("Not found"), _("unknown record #{id}", id=op_id))
+    if not auth.in_scope(session, user, region_id=row.region_id, site_id=row.site_id):
+        msg = _(
+            "{role} user {user!r} may not see this record", role=_(user.role), user=user.username
+        )
+        return _error_page(user, 403, _("Not allowed"), msg)
+    return row
+
+
+@router.get("/operation/{op_id}")
+async def operation_page(request: Request, op_id: int) -> Response:
+    """One monthly record with its audit trail and the forms to correct or void it."""
+    saved = request.query_params.get("saved", "")
+
+    def render(session: Session, user: User) -> Response:
+        row = _load_operation(session, user, op_id)
+        if isinstance(row, HTMLResponse):
+            return row
+        notice = {
+            "correct": _("Correction saved; the audit trail below shows the change."),
+            "void": _("The record is void; the audit trail below shows the change."),
+        }.get(saved, "")
+        return _operation_page(session, user, row, notice=notice)
+
+    return await _serve(request, render)
+
+
+@router.post("/operation/{op_id}/{action}")
+async def operation_change(
+    request: Request, op_id: int, action: str, session: SessionDep, user: DashUser
+) -> Response:
+    """Correct or void one monthly record (reason required; audited)."""
+    if user is None:
+        return _to_login(request)
+    with use_language(request_language(request, user)):
+        if action not in RECORD_FORMS:
+            return _error_page(user, 404, _("Not found"), _("unknown action {a!r}", a=action))
+        raw = {k: str(v) for k, v in (await request.form()).items()}
+        if not _form_token_ok(request, raw):
+            return _csrf_refused()
+        row = _load_operation(session, user, op_id)
+        if isinstance(row, HTMLResponse):
+            return row
+        model, errors = validate_form(RECORD_FORMS[action], raw)
+        if model is not None:
+            session.commit()
+            begin_write(session)
+            try:
+                if isinstance(model, CorrectionForm):
+                    lines.correct_operation(
+                        session,
+                        actor=user,
+                        operation_id=op_id,
+                        changes=schemas.OperationUpdate(
+                            output=model.output,
+                            capacity=model.capacity,
+                            unit=model.unit,
+                            raw_local=model.raw_local,
+                            raw_imported=model.raw_imported,
+                        ),
+                        reason=model.reason,
+                    )
+                elif isinstance(model, VoidForm):
+                    lines.void_operation(
+                        session, actor=user, operation_id=op_id, reason=model.reason
+                    )
+                session.commit()
+            except DataValidationError as exc:
+                session.rollback()
+                errors = _problems_to_errors("correct", exc)
+            except (ScopeError, NotFoundError, ConflictError) as exc:
+                session.rollback()
+                errors = {"__all__": str(exc)}
+        if not errors:
+            return RedirectResponse(f"{PREFIX}/operation/{op_id}?saved={action}", status_code=303)
+        fresh = session.get(FactoryOperation, op_id)
+        assert fresh is not None  # noqa: S101 - loaded above in the same scope
+        return _operation_page(
+            session,
+            user,
+            fresh,
+            422,
+            values={action: raw},
+            errors={action: errors},
+            message=_not_saved(errors),
+            which=action,
+        )
+
+
+# --- language preference -------------------------------------------------------------
+
+
+@router.post("/language")
+async def save_language(
+    request: Request, session: SessionDep, user: DashUser, hasher: HasherDep
+) -> Response:
+    """Store the user's dashboard language (``ko``/``en``) and go back to ``next``."""
+    if user is None:
+        return _to_login(request)
+    raw = {k: str(v) for k, v in (await request.form()).items()}
+    if not _form_token_ok(request, raw):
+        return _csrf_refused()
+    try:
+        code = normalise_language(raw.get("lang", ""))
+    except ConfigError as exc:
+        return Response(str(exc), status_code=422, media_type="text/plain")
+    session.commit()
+    begin_write(session)
+    crud.update_user(
+        session,
+        actor=user,
+        user_id=user.id,
+        data=schemas.UserUpdate(language=code),  # type: ignore[arg-type]
+        hasher=hasher,
+    )
+    session.commit()
+    resp = RedirectResponse(_safe_next(raw.get("next")), status_code=303)
+    resp.set_cookie(
+        LANG_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/"
+    )
+    return resp
+
+
 # --- forms ---------------------------------------------------------------------------
 
 
 def _context_check(
     session: Session, user: User, region_id: str, name: str
 ) -> Callable[[BaseModel], dict[str, str]]:
-    site_ids = {
-        s.id
+    sites = {
+        s.id: s
         for s in q.county_sites(session, user, region_id)
         if name not in pages.PRODUCING_FORMS or s.facility in pages.PRODUCING
     }
@@ -530,11 +979,39 @@ def _context_check(
 
     def check(model: BaseModel) -> dict[str, str]:
         sid = getattr(model, "site_id", None)
-        if sid is not None and sid not in site_ids:
-            return {"site_id": f"site {sid} is not a producing site of this county in your scope"}
+        if sid is not None and sid not in sites:
+            return {
+                "site_id": _(
+                    "site {id} is not a producing site of this county in your scope", id=sid
+                )
+            }
+        line = getattr(model, "line", None)
+        if sid is not None and line is not None and name in ("production", "quality"):
+            known = [c.name for c in lines.line_choices(session, [sid]).get(sid, [])]
+            if line not in known:
+                if not known:
+                    return {
+                        "line": _(
+                            "{site} has no production line on record; lines come from the "
+                            "plan's factory design (regdev db import-plan)",
+                            site=sites[sid].name,
+                        )
+                    }
+                return {
+                    "line": _(
+                        "{line!r} is not a production line of {site}; choose one of: {known}",
+                        line=line,
+                        site=sites[sid].name,
+                        known=", ".join(known),
+                    )
+                }
         pid = getattr(model, "project_id", None)
         if name == "milestone" and pid not in project_ids:
-            return {"project_id": f"project {pid} is not a project of this county in your scope"}
+            return {
+                "project_id": _(
+                    "project {id} is not a project of this county in your scope", id=pid
+                )
+            }
         return {}
 
     return check
@@ -593,7 +1070,13 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
                 raw_imported=model.raw_imported,
             ),
         )
-        return f"Saved {row.line} {model.month}: {row.output:g} {row.unit}."
+        return _(
+            "Saved {line} {month}: {output} {unit}.",
+            line=row.line,
+            month=model.month,
+            output=format(row.output, "g"),
+            unit=row.unit,
+        )
     if isinstance(model, QualityForm):
         defects = {model.defect_type: model.defects} if model.defects else {}
         qrow = crud.create_quality(
@@ -608,7 +1091,7 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
                 defects=defects,
             ),
         )
-        return f"Saved quality record for lot {qrow.lot_code}."
+        return _("Saved quality record for lot {lot}.", lot=qrow.lot_code)
     if isinstance(model, SurveyForm):
         crud.create_survey(
             session,
@@ -622,7 +1105,7 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
                 comment=model.comment,
             ),
         )
-        return "Saved survey answer."
+        return _("Saved survey answer.")
     if isinstance(model, MilestoneForm):
         project = session.get(Project, model.project_id)
         if project is None:  # pragma: no cover - excluded by the context check
@@ -631,7 +1114,7 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
         crud.update_project(
             session, actor=user, project_id=project.id, data=_milestone_update(model, project)
         )
-        return f"Saved {model.milestone} of project #{project.id}."
+        return _("Saved {milestone} of project #{id}.", milestone=_(model.milestone), id=project.id)
     msg = f"no writer for form {name!r}"  # pragma: no cover
     raise NotFoundError(msg)  # pragma: no cover
 
@@ -639,8 +1122,8 @@ def _write(session: Session, user: User, name: str, model: BaseModel) -> str:
 def _not_saved(errors: dict[str, str]) -> str:
     """The form's summary line: point at the marked fields only when some are marked."""
     if set(errors) <= {"__all__"}:
-        return "Not saved."
-    return "Not saved: please correct the marked fields."
+        return _("Not saved.")
+    return _("Not saved: please correct the marked fields.")
 
 
 #: Values kept in a form after a successful save (convenient for the next entry).
@@ -670,11 +1153,12 @@ async def validate_field(request: Request, region_id: str, name: str) -> Respons
             user = _user_from_cookie(request, session)
             if user is None:
                 return _to_login(request)
-            if name not in FORMS or _check_county(session, user, region_id) is not None:
-                return Response("", status_code=404)
-            _, errors = validate_form(
-                FORMS[name], raw, extra=_context_check(session, user, region_id, name)
-            )
+            with use_language(request_language(request, user)):
+                if name not in FORMS or _check_county(session, user, region_id) is not None:
+                    return Response("", status_code=404)
+                _m, errors = validate_form(
+                    FORMS[name], raw, extra=_context_check(session, user, region_id, name)
+                )
             return HTMLResponse(str(escape(errors.get(field, ""))))
         finally:
             session.close()
@@ -689,8 +1173,15 @@ async def submit_form(
     """Validate and store one form; re-render it with messages (HTMX) or redirect."""
     if user is None:
         return _to_login(request)
+    with use_language(request_language(request, user)):
+        return await _submit_form(request, region_id, name, session, user)
+
+
+async def _submit_form(
+    request: Request, region_id: str, name: str, session: Session, user: User
+) -> Response:
     if name not in FORMS:
-        return _error_page(user, 404, "Not found", f"unknown form {name!r}")
+        return _error_page(user, 404, _("Not found"), _("unknown form {name!r}", name=name))
     bad = _check_county(session, user, region_id)
     if bad is not None:
         return bad
@@ -714,9 +1205,21 @@ async def submit_form(
         except ConflictError as exc:
             session.rollback()
             errors = {"__all__": str(exc)}
+            if exc.existing is not None and exc.existing[0] == "operations":
+                errors = {
+                    "__all__": _(
+                        "This line already has a record for this month (#{id}); it was not "
+                        "entered again.",
+                        id=exc.existing[1],
+                    )
+                }
             if exc.existing is not None:
                 name_, row_id = exc.existing
-                existing_url = f"{_api(request)}/{name_}/{row_id}"
+                existing_url = (
+                    f"{PREFIX}/operation/{row_id}"
+                    if name_ == "operations"
+                    else f"{_api(request)}/{name_}/{row_id}"
+                )
         except (ScopeError, NotFoundError) as exc:
             session.rollback()
             errors = {"__all__": str(exc)}

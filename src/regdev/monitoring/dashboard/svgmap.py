@@ -19,15 +19,22 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from regdev.i18n import _
+
+#: Legend key of the alert ring.
+FLAG = "flag"
+
 __all__ = [
     "STATE_COLOURS",
     "STATE_ORDER",
+    "STATE_SHAPES",
     "MapPoint",
     "Projection",
     "dominant_state",
     "geojson_bounds",
     "outline_path",
     "render_map",
+    "symbol",
 ]
 
 #: Project lifecycle states from least to most advanced; ``none`` means no project.
@@ -42,17 +49,82 @@ STATE_ORDER: tuple[str, ...] = (
     "operating",
 )
 
-#: Fill colour per state (colour-blind friendly, readable on white).
+#: Fill colour per state: the Okabe-Ito palette (distinct under the common colour-vision
+#: deficiencies).  Colour is never the only cue: every state also has its own symbol
+#: shape (:data:`STATE_SHAPES`) and is named in the legend and the tooltip.
 STATE_COLOURS: Mapping[str, str] = {
     "none": "#d9d9d9",
-    "cancelled": "#7f7f7f",
-    "suspended": "#d62728",
-    "planned": "#c6dbef",
-    "groundbreaking": "#fdae6b",
-    "construction": "#e6550d",
-    "inauguration": "#74c476",
-    "operating": "#238b45",
+    "cancelled": "#6b6b6b",
+    "suspended": "#d55e00",
+    "planned": "#56b4e9",
+    "groundbreaking": "#f0e442",
+    "construction": "#e69f00",
+    "inauguration": "#009e73",
+    "operating": "#0072b2",
 }
+
+#: Symbol shape per state (the non-colour cue).
+STATE_SHAPES: Mapping[str, str] = {
+    "none": "dot",
+    "cancelled": "cross",
+    "suspended": "plus",
+    "planned": "circle",
+    "groundbreaking": "triangle",
+    "construction": "triangle-down",
+    "inauguration": "diamond",
+    "operating": "square",
+}
+
+
+def symbol(state: str, x: float, y: float, r: float, attrs: str = "") -> str:
+    """SVG markup of the symbol of ``state`` centred on ``(x, y)`` with radius ``r``.
+
+    Examples
+    --------
+    >>> symbol("operating", 10, 10, 5).startswith("<rect")
+    True
+    >>> symbol("planned", 10, 10, 5).startswith("<circle")
+    True
+    """
+    fill = STATE_COLOURS.get(state, STATE_COLOURS["none"])
+    shape = STATE_SHAPES.get(state, "dot")
+    common = f'fill="{fill}"{attrs}'
+
+    def poly(pts: Sequence[tuple[float, float]]) -> str:
+        d = " ".join(f"{x + dx * r:.1f},{y + dy * r:.1f}" for dx, dy in pts)
+        return f'<polygon points="{d}" {common}'
+
+    if shape == "square":
+        a = r * 0.9
+        return f'<rect x="{x - a:.1f}" y="{y - a:.1f}" width="{2 * a:.1f}" height="{2 * a:.1f}" {common}'
+    if shape == "triangle":
+        return poly(((0, -1.15), (1.05, 0.8), (-1.05, 0.8)))
+    if shape == "triangle-down":
+        return poly(((0, 1.15), (1.05, -0.8), (-1.05, -0.8)))
+    if shape == "diamond":
+        return poly(((0, -1.2), (1.2, 0), (0, 1.2), (-1.2, 0)))
+    if shape in ("plus", "cross"):
+        w = 0.38
+        pts = [
+            (-w, -1),
+            (w, -1),
+            (w, -w),
+            (1, -w),
+            (1, w),
+            (w, w),
+            (w, 1),
+            (-w, 1),
+            (-w, w),
+            (-1, w),
+            (-1, -w),
+            (-w, -w),
+        ]
+        if shape == "cross":
+            c = math.sqrt(0.5)
+            pts = [((px - py) * c, (px + py) * c) for px, py in pts]
+        return poly(pts)
+    rr = r * 0.6 if shape == "dot" else r
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{rr:g}" {common}'
 
 
 @dataclass(frozen=True)
@@ -82,6 +154,8 @@ class MapPoint:
     state: str = "none"
     href: str | None = None
     detail: str = ""
+    #: an alert on the region (overdue milestone, missing monthly report): drawn as a ring
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,7 +304,8 @@ def _legend_layout(states: Sequence[str], width: float) -> list[tuple[str, float
     placed: list[tuple[str, float, int]] = []
     x, row = 6.0, 0
     for state in states:
-        w = 20.0 + 6.5 * len(state)
+        text = _(state) if state != FLAG else _("overdue or missing report")
+        w = 24.0 + 6.5 * sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
         if x + w > width and x > 6.0:
             x, row = 6.0, row + 1
         placed.append((state, x, row))
@@ -248,6 +323,7 @@ def render_map(
     highlight: str | None = None,
     bounds: tuple[float, float, float, float] | None = None,
     labels: bool = False,
+    borders: Sequence[Mapping[str, Any]] | None = None,
 ) -> Markup:
     """Render the national map as inline SVG.
 
@@ -270,6 +346,8 @@ def render_map(
         default: the outline's box, or the points' box without an outline.
     labels : bool
         Write each region's name next to its symbol (for zoomed maps).
+    borders : sequence of GeoJSON dicts, optional
+        Inner borders (e.g. provinces) drawn over the outline.
 
     Returns
     -------
@@ -288,42 +366,64 @@ def render_map(
     else:
         lon_min, lat_min, lon_max, lat_max = 0.0, 0.0, 1.0, 1.0
     present = [s for s in STATE_ORDER if any(p.state == s for p in points)]
+    if any(p.flagged for p in points):
+        present.append(FLAG)
     legend = _legend_layout(present, width)
-    legend_h = 18.0 * (max((row for _, _, row in legend), default=-1) + 1) + 6.0
+    legend_h = 18.0 * (max((row for _s, _x, row in legend), default=-1) + 1) + 6.0
     proj = Projection(lon_min, lat_min, lon_max, lat_max, width=width, pad=radius + 3.0)
     height = proj.height + legend_h
     out: list[str] = [
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}"'
-        f' role="img" aria-label="{escape(title)}">',
+        # a map with links is a group of links (an image may not hold interactive parts)
+        f' role="{"group" if any(p.href for p in points) else "img"}"'
+        f' aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     if outline is not None:
         out.append(
             f'<svg x="0" y="0" width="{width:.0f}" height="{proj.height:.0f}" overflow="hidden">'
-            f'<path class="outline" d="{outline_path(outline, proj)}"/></svg>'
+            f'<path class="outline" d="{outline_path(outline, proj)}"/>'
         )
+        for feat in borders or ():
+            out.append(f'<path class="border" d="{outline_path(feat, proj)}"/>')
+        out.append("</svg>")
     for p in points:
         x, y = proj.project(p.lon, p.lat)
-        colour = STATE_COLOURS.get(p.state, STATE_COLOURS["none"])
         cls = "site hl" if p.region_id == highlight else "site"
-        tip = f"{p.name}: {p.state}" + (f" ({p.detail})" if p.detail else "")
-        circle = (
-            f'<circle class="{cls}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:g}" fill="{colour}"'
-            f' data-region="{escape(p.region_id)}" data-state="{escape(p.state)}">'
-            f"<title>{escape(tip)}</title></circle>"
+        tip = f"{p.name}: {_(p.state)}" + (f" ({p.detail})" if p.detail else "")
+        attrs = (
+            f' class="{cls}" data-region="{escape(p.region_id)}" data-state="{escape(p.state)}">'
+            f"<title>{escape(tip)}</title></{{tag}}>"
         )
+        mark = symbol(p.state, x, y, radius)
+        tag = mark[1 : mark.index(" ")]
+        mark += attrs.replace("{tag}", tag)
+        if p.flagged:
+            mark += (
+                f'<circle class="flag" cx="{x:.1f}" cy="{y:.1f}" r="{radius + 3:g}" data-flag="1"/>'
+            )
         if labels:
-            circle += f'<text class="label" x="{x + radius + 2:.1f}" y="{y + 4:.1f}">{escape(p.name)}</text>'
+            mark += (
+                f'<text class="label" x="{x + radius + 2:.1f}" y="{y + 4:.1f}">'
+                f"{escape(p.name)}</text>"
+            )
         if p.href:
-            out.append(f'<a href="{escape(p.href)}" aria-label="{escape(p.name)}">{circle}</a>')
+            out.append(f'<a href="{escape(p.href)}" aria-label="{escape(tip)}">{mark}</a>')
         else:
-            out.append(circle)
+            out.append(mark)
     for state, lx, row in legend:
         ly = proj.height + 9.0 + 18.0 * row
+        if state == FLAG:
+            out.append(
+                f'<circle class="flag" cx="{lx + 5:.1f}" cy="{ly:.1f}" r="6"/>'
+                f'<text x="{lx + 15:.1f}" y="{ly + 4:.1f}" class="legend">'
+                f"{escape(_('overdue or missing report'))}</text>"
+            )
+            continue
         out.append(
-            f'<circle cx="{lx + 5:.1f}" cy="{ly:.1f}" r="5" fill="{STATE_COLOURS[state]}"'
-            ' class="legend-key"/>'
-            f'<text x="{lx + 13:.1f}" y="{ly + 4:.1f}" class="legend">{escape(state)}</text>'
+            symbol(state, lx + 5, ly, 5, ' class="legend-key"')
+            + "/>"
+            + f'<text x="{lx + 15:.1f}" y="{ly + 4:.1f}" class="legend">{escape(_(state))}</text>'
         )
     out.append("</svg>")
     return Markup("".join(out))

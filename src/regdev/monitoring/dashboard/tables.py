@@ -16,9 +16,45 @@ from typing import Any
 
 from markupsafe import Markup
 
+from regdev.i18n import N_, _
 from regdev.monitoring.csvout import to_csv
 
-__all__ = ["Column", "Table", "format_cell"]
+__all__ = ["STATE_ICONS", "STATE_WORDS", "Column", "Table", "format_cell"]
+
+#: A symbol per state, shown beside the state's word (states are never told by colour only).
+STATE_ICONS: dict[str, str] = {
+    "none": "·",
+    "cancelled": "✕",
+    "suspended": "⏸",
+    "planned": "○",
+    "groundbreaking": "◔",
+    "construction": "◑",
+    "inauguration": "◕",
+    "operating": "●",
+    "overdue": "△",
+    "missing": "△",
+    "late": "△",
+    "on time": "○",
+    "voided": "×",
+    "ok": "○",
+}
+#: The state words, marked for translation (shown through ``_``).
+STATE_WORDS = (
+    N_("none"),
+    N_("cancelled"),
+    N_("suspended"),
+    N_("planned"),
+    N_("groundbreaking"),
+    N_("construction"),
+    N_("inauguration"),
+    N_("operating"),
+    N_("overdue"),
+    N_("missing"),
+    N_("late"),
+    N_("on time"),
+    N_("voided"),
+    N_("ok"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +69,9 @@ class Column:
         Human label shown in the HTML header.
     kind : str
         ``"text"``, ``"int"``, ``"num"``, ``"pct"`` (a 0-1 share shown as per cent) or
-        ``"date"``; controls HTML formatting and alignment only (CSV keeps raw values).
+        ``"date"``, ``"ko"`` (Korean text, marked ``lang="ko"``) or ``"state"`` (a
+        lifecycle or alert state shown with an icon beside its word, never by colour
+        alone); controls HTML formatting and alignment only (CSV keeps raw values).
     """
 
     key: str
@@ -65,6 +103,8 @@ class Table:
     rows: Sequence[Sequence[Any]]
     links: dict[str, list[str | None]] = field(default_factory=dict)
     more_url: str | None = None
+    #: what an empty table says (what to do next); default "no rows"
+    empty: str = ""
 
     def __post_init__(self) -> None:
         """Check that every row has one value per column."""
@@ -99,15 +139,26 @@ class Table:
 
     def html_tbody(self) -> Markup:
         """The ``<tr>`` rows as escaped HTML (plain string building: the hot path of a page)."""
-        if not self.rows:
-            return Markup(f'<tr><td colspan="{len(self.columns)}" class="muted">no rows</td></tr>')
         esc = html.escape
+        if not self.rows:
+            text = esc(self.empty or _("No rows."))
+            return Markup(f'<tr><td colspan="{len(self.columns)}" class="muted">{text}</td></tr>')
         parts: list[str] = []
+        kinds = [c.kind for c in self.columns]
         for row in self.html_rows():
             parts.append("<tr>")
-            for text, cls, href in row:
-                cell = esc(text) if href is None else f'<a href="{esc(href)}">{esc(text)}</a>'
-                parts.append(f'<td class="{cls}">{cell}</td>' if cls else f"<td>{cell}</td>")
+            for (text, cls, href), kind in zip(row, kinds, strict=True):
+                cell = esc(text)
+                if kind == "state" and text != "–":
+                    icon = STATE_ICONS.get(text, "")
+                    label = esc(_(text))
+                    cell = f'<span class="state st-{esc(text)}"><span aria-hidden="true">{icon}</span> {label}</span>'
+                if href is not None:
+                    cell = f'<a href="{esc(href)}">{cell}</a>'
+                attrs = f' class="{cls}"' if cls else ""
+                if kind == "ko" and text not in ("", "–"):
+                    attrs += ' lang="ko"'
+                parts.append(f"<td{attrs}>{cell}</td>")
             parts.append("</tr>\n")
         return Markup("".join(parts))
 
