@@ -28,6 +28,7 @@ Candidate post sites are the villages themselves.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -347,7 +348,10 @@ def site_all(
             if progress:
                 progress(res)
     else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        # spawn, not fork: a forked child inherits HiGHS's thread-pool state from a parent that
+        # already solved something, and then crawls (seen: 179 counties 10 s → > 8 min)
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
             for res in pool.map(_one, jobs, chunksize=4):
                 out[res.region_id] = res
                 if progress:
