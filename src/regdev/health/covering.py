@@ -282,7 +282,7 @@ def solve_mclp_lagrangian(
     p: int,
     weights: npt.ArrayLike | None = None,
     *,
-    iterations: int = 300,
+    iterations: int = 2000,
     time_limit: float = 60.0,
 ) -> CoverResult:
     """MCLP with a certified gap for very large instances.
@@ -304,7 +304,7 @@ def solve_mclp_lagrangian(
     best_cov = _covered(cover, sites, w_eff)
     lam = w_eff * 0.5
     best_ub = math.inf
-    theta = 1.0
+    theta = 2.0
     stall = 0
     for it in range(iterations):
         if it > 0 and time.perf_counter() - t0 > time_limit:
@@ -316,7 +316,7 @@ def solve_mclp_lagrangian(
             best_ub, stall = ub, 0
         else:
             stall += 1
-            if stall >= 10:
+            if stall >= 30:
                 theta, stall = theta / 2.0, 0
         pick = np.zeros(m)
         pick[top] = 1.0
