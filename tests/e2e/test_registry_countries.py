@@ -103,15 +103,24 @@ def test_france_communes_without_coordinates_and_with_mapped_kinds(tmp_path):
     assert any(a.startswith("coastal: no region is marked coastal") for a in assumed)
     assert meta["n_regions"] == 151  # Mende is the capital, never a site
     fac = sched[sched["facility"] == "factories"]
-    assert fac["region_id"].nunique() == 151  # --per-year auto reaches every region
-    assert fac.groupby("year").size().max() == 16  # ceil(151 / 10)
+    # issue 9: a commune that cannot staff a factory group at the minimum efficient scale
+    # (120 workers from at most 8 % of its residents, i.e. fewer than 1,500 residents) is no
+    # factory candidate; --per-year auto reaches every commune that is one
+    programme = regions[regions["kind"] != "capital"]
+    big = set(programme.index[programme["population"] * 0.08 >= 120])
+    assert 0 < len(big) < 151
+    assert set(fac["region_id"]) == big
+    assert fac.groupby("year").size().max() == -(-len(big) // 10)  # ceil(candidates / 10)
+    dossiers = json.loads((out / "dossiers.json").read_text("utf-8"))
+    small = [d for d in dossiers if d["region_id"] not in big]
+    assert small and all("factories" in d["not_candidate"] for d in small)
     assert "offshore_farm" not in set(sched["facility"])
     design = meta["extensions"]["factory-design"]
     assert (
         "no coordinates: no trade between regions; imports and central supply are hauled "
         "300 km (default import distance)"
     ) in design["assumptions"]
-    assert "No coordinates in the region table." in html
+    assert "No map: the region table has no coordinates or no shapes to draw." in html
     assert "Assumed for missing data" in html
 
 
@@ -149,7 +158,7 @@ def test_chile_places_with_coordinates_and_one_kind(tmp_path):
     assert meta["n_regions"] == 146
     assert sched[sched["facility"] == "factories"]["region_id"].nunique() == 146
     assert set(sched["facility"]) >= {"factories", "hospital", "leisure_complex"}
-    assert "National map: factory year" in html
+    assert "Map: when each county gets its factories" in html
     assert meta["extensions"]["factory-design"]["assumptions"] == []
 
 
@@ -209,7 +218,8 @@ def test_the_national_design_reports_the_local_rule_and_the_fair_baseline(tmp_pa
     raw = pd.read_csv(out / "factory_raw_materials.csv", keep_default_na=False)
     assert {"listed", "inferred"} <= set(raw["local_supply_basis"])
     assert claims["scale_exponent_capex"] == 0.6
-    assert claims["baseline_total_cost_kusd"] > 0 and claims["design_total_cost_kusd"] > 0
+    # money in the unit of account (issue 10): the *_kusd keys lose their suffix
+    assert claims["baseline_total_cost"] > 0 and claims["design_total_cost"] > 0
     assert "Total annual cost (production + transport)" in html
     assert f"Characteristic lines: {n_char}; {claims['characteristic_lines_local']} (" in html
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from regdev.errors import InfeasibleSpecificationError
@@ -137,3 +137,165 @@ def test_shuffled_registry_gives_the_same_plan():
     b = plan_rollout(build_problem(shuffled, sc))
     assert a.objective == b.objective
     assert a.schedule.equals(b.schedule)
+
+
+# --------------------------------------------------------------------- the policy's aim
+@pytest.fixture(scope="module")
+def from_scratch_plan():
+    from regdev.planning import build_problem
+    from regdev.registry import load_default
+
+    return plan_rollout(build_problem(load_default(), history=False))
+
+
+@pytest.mark.solver
+def test_first_two_cohorts_are_lagging_rural_counties_spread_over_the_provinces(
+    from_scratch_plan,
+):
+    """Issue 9: with --no-history and the default (prioritarian) objective the first two
+    factory cohorts are mostly rural counties in most provinces, less developed than the
+    national mean."""
+    from regdev.planning.cohorts import cohort_profile
+
+    plan = from_scratch_plan
+    p = plan.problem
+    assert plan.status == "optimal"
+    prof = cohort_profile(plan, ("factories",)).set_index("year")
+    first = prof.loc[[p.years[0], p.years[1]]]
+    assert (first["county_share"] >= 0.75).all()
+    assert (first["rural_share"] >= 0.75).all()
+    assert (first["mean_development_index"] < first["national_mean_development_index"]).all()
+    yi = plan.year_index()[:, p.factory_index]
+    provinces = set(p.province_of[(yi >= 0) & (yi <= 1)].tolist())
+    assert len(provinces) >= 2 * len(p.provinces) // 3
+    # and the order is by need first: the first two cohorts are less developed than the last two
+    dev = prof["mean_development_index"]
+    assert dev.iloc[:2].mean() < dev.iloc[-2:].mean()
+
+
+@pytest.mark.solver
+def test_headcount_objective_is_kept_as_an_option():
+    """The utilitarian headcount objective (epsilon = 0) puts the most populous regions first."""
+    from regdev.planning import build_problem, load_scenario
+    from regdev.registry import load_default
+
+    sc = load_scenario().with_updates(equity={"objective": "headcount", "epsilon": 0.0})
+    p = build_problem(load_default(), sc, history=False)
+    np.testing.assert_allclose(p.equity_weight, 1.0)
+    plan = plan_rollout(p)
+    yi = plan.year_index()[:, p.factory_index]
+    first, last = p.population[yi == 0], p.population[yi == yi.max()]
+    assert np.median(first) > 2 * np.median(last)
+
+
+@SETTINGS
+@given(
+    st.lists(st.floats(1e3, 1e6), min_size=2, max_size=8),
+    st.lists(st.floats(0.1, 1.0), min_size=2, max_size=8),
+    st.floats(0.5, 4.0),
+    st.floats(0.0, 0.5),
+)
+def test_need_dominates_population_in_the_welfare_weights(pop, dev, epsilon, theta):
+    """A region half as developed outweighs one up to 2^(epsilon/theta) times as populous."""
+    from regdev.planning.problem import welfare_weights
+
+    k = min(len(pop), len(dev))
+    pop_a, dev_a = np.array(pop[:k]), np.array(dev[:k])
+    w = pop_a * welfare_weights(pop_a, dev_a, epsilon=epsilon, theta=theta)
+    ratio = (w[:, None] / w[None, :]) ** 1.0
+    expected = (pop_a[:, None] / pop_a[None, :]) ** theta * (dev_a[:, None] / dev_a[None, :]) ** (
+        -epsilon
+    )
+    np.testing.assert_allclose(ratio, expected, rtol=1e-9)
+
+
+@SETTINGS
+@given(problems(), st.floats(0.0, 1.0), st.integers(1, 12))
+def test_every_plan_within_budget_pays_at_most_the_budget(problem, first_share, level):
+    """Issue 9: in the within-budget mode, with a two-year cash flow, every solved plan pays
+    at most the budget in every year, covers each pair at most once and keeps the cadence
+    as an upper limit; the greedy baseline never beats it."""
+    import dataclasses
+
+    from regdev.planning.problem import within_budget
+
+    share = np.array([[1.0 - first_share, first_share]] * problem.n_facilities)
+    p = within_budget(
+        dataclasses.replace(problem, lock_year=np.full_like(problem.lock_year, -1)),
+        float(level),
+        balance=False,
+    )
+    p = dataclasses.replace(p, spend_share=share)
+    plan = plan_rollout(p)
+    assert plan.status == "optimal"
+    x = plan.solution()
+    assert (p.spending(x) <= level + 1e-6).all()
+    assert (x.sum(axis=2) <= 1).all()
+    assert (x.sum(axis=0) <= p.capacity).all()
+    g = greedy_plan(p)
+    assert g.feasible
+    assert (p.spending(g.x) <= level + 1e-6).all()
+    assert g.objective <= plan.objective + 1e-6
+
+
+@SETTINGS
+@given(
+    problems(),
+    st.floats(0.0, 1.0),
+    st.lists(st.integers(1, 3), min_size=3, max_size=3),
+    st.lists(st.floats(0.0, 2.0), min_size=9, max_size=9),
+    st.sampled_from(["auto", "within_budget"]),
+)
+def test_every_new_limit_holds_in_every_solved_plan(problem, first_share, sites, need, mode):
+    """Issue 9: cash flow + budget, staff lead time and provincial building sites hold in
+    every solved plan (exact-coverage problems the limits make infeasible are refused with a
+    message naming a family); the relative balance holds in the within-budget mode; the
+    greedy baseline under the same limits, when feasible, never beats the optimum."""
+    import dataclasses
+
+    from regdev.planning.problem import within_budget
+
+    p = problem
+    n_prov = len(p.provinces)
+    share = np.array([[1.0 - first_share, first_share]] * p.n_facilities)
+    staff_need = np.array(need[: p.n_regions] + [1.0] * max(0, p.n_regions - len(need)))
+    supply = np.cumsum(np.full((n_prov, p.n_years), 1.5), axis=1)
+    p = dataclasses.replace(
+        p,
+        spend_share=share,
+        staff_need=staff_need,
+        staff_supply=supply,
+        construction_sites=np.array(sites[:n_prov], dtype=float),
+    )
+    if mode == "within_budget":
+        p = within_budget(p, balance=True)
+        p = dataclasses.replace(p, balance_tolerance=1)
+    refused = None
+    try:
+        plan = plan_rollout(p)
+    except InfeasibleSpecificationError as exc:
+        refused = exc.constraint
+    if refused is not None:
+        event(f"refused: {refused}")
+        families = {"budget", "staff", "construction", "balance", "workload", "capacity"}
+        assert refused in families | {"coverage", "lock"}
+        return
+    event(f"solved ({mode})")
+    assert plan.status == "optimal"
+    x = plan.solution()
+    assert (p.spending(x) <= p.budget + 1e-6).all()
+    fh = p.facilities.index("hospital")
+    for pr in range(n_prov):
+        mine = p.province_of == pr
+        done = np.cumsum((x[mine, fh, :] * staff_need[mine, None]).sum(axis=0))
+        assert (done <= supply[pr] + 1e-6).all()
+    assert (p.sites_in_use(x) <= p.construction_sites[:, None] + 1e-6).all()
+    if p.balance_share is not None:
+        cum = np.zeros((n_prov, p.n_years))
+        np.add.at(cum, p.province_of, np.cumsum(x[:, p.factory_index, :], axis=1))
+        assert (cum >= p.balance_share[:, None] * cum.sum(axis=0) - 1 - 1e-6).all()
+    g = greedy_plan(p)
+    if g.feasible:
+        assert (p.spending(g.x) <= p.budget + 1e-6).all()
+        assert (p.sites_in_use(g.x) <= p.construction_sites[:, None] + 1e-6).all()
+        assert g.objective <= plan.objective * (1 + 1e-6) + 1e-9

@@ -10,21 +10,26 @@ from typing import Annotated, Any
 
 import typer
 
-from regdev.cli._common import console, echo_json
+from regdev.cli._common import console, echo_json, err_console
 from regdev.i18n import _
+
+
+def _unit_name(dossier: dict[str, Any]) -> str:
+    return str(dossier.get("unit_of_account") or "M USD")
 
 
 def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     from rich.table import Table
 
-    title = _(
-        "{name} ({region_id}, {province}) — tier {tier}, {jobs} jobs, capital {capital} M USD",
-        name=dossier["name"],
-        region_id=dossier["region_id"],
-        province=dossier["province"],
-        tier=dossier["tier"],
-        jobs=format(dossier["jobs"], ","),
-        capital=format(dossier["capital_cost_kusd"] / 1000, ",.1f"),
+    tier = (
+        f"plan tier {dossier['plan_tier']} (catalogue level {dossier['tier']} of 3)"
+        if dossier.get("plan_tier") is not None
+        else f"catalogue level {dossier['tier']} of 3"
+    )
+    title = (
+        f"{dossier['name']} ({dossier['region_id']}, {dossier['province']}) — "
+        f"{tier}, {dossier['jobs']:,} jobs, "
+        f"capital {dossier['capital_cost']:,.2f} {_unit_name(dossier)}"
     )
     table = Table(title=title, show_lines=False)
     for col in (_("line"), _("modules"), _("capacity"), _("util."), _("jobs"), _("raw materials")):
@@ -53,26 +58,16 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
             note += "]"
         console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}{note}", highlight=False)
     console.print(
-        _(
-            "local share of demand {local} (with neighbours {nearby}); transport saved vs "
-            "central supply {tkm} t·km = {kusd} kUSD a year",
-            local=format(dossier["local_share"], ".0%"),
-            nearby=format(dossier["nearby_share"], ".0%"),
-            tkm=format(dossier["tkm_saved"], ",.0f"),
-            kusd=format(dossier["transport_saved_kusd"], ",.1f"),
-        )
+        f"local share of demand {dossier['local_share']:.0%} (with neighbours "
+        f"{dossier['nearby_share']:.0%}); transport saved vs central supply "
+        f"{dossier['tkm_saved']:,.0f} t·km = {dossier['transport_saved']:,.3f} "
+        f"{_unit_name(dossier)} a year"
     )
+    took = f", {summary['solve_time_s']:.1f} s" if "solve_time_s" in summary else ""
     console.print(
-        _(
-            "design of {n} regions: status {status}, objective {objective} kUSD/yr, gap {gap}, "
-            "{seconds} s ({solver})",
-            n=summary["n_regions"],
-            status=summary["status"],
-            objective=format(summary["objective_kusd"], ",.0f"),
-            gap=format(summary["gap"], ".3%"),
-            seconds=format(summary["solve_time_s"], ".1f"),
-            solver=summary["solver"],
-        )
+        f"design of {summary['n_regions']} regions: status {summary['status']}, "
+        f"objective {summary['objective']:,.2f} {_unit_name(dossier)}/yr, gap {summary['gap']:.3%}"
+        f"{took} ({summary['solver']})"
     )
 
 
@@ -91,11 +86,16 @@ def register(app: typer.Typer) -> None:
             typer.Option("--forbid-line", help="Forbid this line and re-solve (repeatable)."),
         ] = None,
         scope: Annotated[
-            str,
+            str | None,
             typer.Option(
-                help="Regions designed together: province, neighbourhood, cohort or national."
+                help="What-if: design afresh with these regions together: province, "
+                "neighbourhood, cohort or national (default: show the plan's design)."
             ),
-        ] = "province",
+        ] = None,
+        plan_dir: Annotated[
+            Path,
+            typer.Option("--plan-dir", help="Plan folder whose design is shown / compared."),
+        ] = Path("out/plan"),
         regions: Annotated[
             Path | None,
             typer.Option(help="Region table (CSV/XLSX/GeoJSON/GPKG/Parquet); default: the DPRK."),
@@ -103,8 +103,15 @@ def register(app: typer.Typer) -> None:
         mps: Annotated[
             Path | None, typer.Option(help="Also write the design MILP in MPS format here.")
         ] = None,
-        year: Annotated[int, typer.Option(help="Year the demand is projected to.")] = 2030,
-        tier: Annotated[int, typer.Option(min=1, max=3, help="Modernisation tier 1-3.")] = 2,
+        year: Annotated[
+            int | None, typer.Option(help="What-if: year the demand is projected to (2030).")
+        ] = None,
+        tier: Annotated[
+            int | None,
+            typer.Option(
+                min=1, help="What-if: modernisation tier on the plan's scale (1-10 by default)."
+            ),
+        ] = None,
         signals: Annotated[
             str | None,
             typer.Option(
@@ -126,8 +133,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """Print one county's factory design (lines, capacities, raw materials) and why."""
-        from regdev.pipeline import design_region
+        """Print one county's factory design (lines, capacities, raw materials) and why.
+
+        Without what-if options this is the design stored in the plan folder
+        (the one factories.csv, the report and `regdev db import-plan` use);
+        with them a fresh design, compared with the plan's.
+        """
+        from regdev.errors import NotFoundError
+        from regdev.pipeline import design_region, plan_design, plan_what_if
 
         if signals is not None:
             from regdev.cli.evaluation import signal_lines
@@ -135,55 +148,144 @@ def register(app: typer.Typer) -> None:
             extra_force, extra_forbid = signal_lines(signals, region, regions, db)
             force_line = [*(force_line or ()), *extra_force]
             forbid_line = [*(forbid_line or ()), *extra_forbid]
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        from regdev.cli._common import err_console
-
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=as_json,
-            transient=True,
-        ) as progress:
-            progress.add_task(
-                _("designing the factories of {region} ({scope})", region=region, scope=scope),
-                total=None,
+        what_if_asked = bool(force_line or forbid_line) or any(
+            v is not None for v in (scope, year, tier, mps, signals, catalogue)
+        )
+        if not what_if_asked:
+            in_plan = plan_design(region, plan_dir, regions=regions)
+            if as_json:
+                echo_json(in_plan.to_dict())
+                return
+            console.print(
+                "[bold]" + _("The plan's design ({plan_dir})", plan_dir=plan_dir) + "[/]",
+                highlight=False,
             )
-            res = design_region(
+            _render(in_plan.dossier, in_plan.summary)
+            return
+        fresh_options = (scope, year, tier, mps, catalogue)
+        plan_exists = (plan_dir / "factories.csv").is_file()
+        if plan_exists and (force_line or forbid_line) and all(v is None for v in fresh_options):
+            # force / forbid against the plan's own design: the difference is relative to the plan
+            res, stored_design = plan_what_if(
                 region,
-                regions=regions,
-                scope=scope,
-                year=year,
-                tier=tier,
+                plan_dir,
                 force_lines=force_line or (),
                 forbid_lines=forbid_line or (),
-                mps=mps,
-                catalogue=catalogue,
+                regions=regions,
             )
-        out = res.to_dict()
-        if as_json:
-            echo_json(out)
+            _show_what_if(res, stored_design, as_json)
             return
-        dossier, summary = out["design"], out["summary"]
-        _render(dossier, summary)
-        if res.what_if is not None:
-            w = out["what_if"]
-            acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
-            console.print(f"\n[bold]What if[/] {acts}:")
-            _render(w["design"], res.what_if.alternative.summary())
-            sign = "more" if w["cost_difference_kusd"] >= 0 else "less"
-            lo, hi = w["cost_difference_range_kusd"]
-            console.print(
-                f"cost difference: {abs(w['cost_difference_kusd']):,.1f} kUSD a year {sign} "
-                f"(objective {w['base_objective_kusd']:,.0f} -> {w['alternative_objective_kusd']:,.0f}; "
-                f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
-                f"optima lies in [{lo:,.1f}, {hi:,.1f}]); "
-                f"{len(w['line_changes'])} line sizes change"
-                + (
-                    f" in {dossier['name']} (other counties' lines held as designed, flows re-optimised)"
-                    if w["local"]
-                    else f" across the {summary['n_regions']} regions"
-                )
+        res = design_region(
+            region,
+            regions=regions,
+            scope=scope or "province",
+            year=2030 if year is None else year,
+            tier=tier,
+            force_lines=force_line or (),
+            forbid_lines=forbid_line or (),
+            mps=mps,
+            catalogue=catalogue,
+        )
+        try:
+            stored: Any = plan_design(region, plan_dir, regions=regions)
+        except NotFoundError as exc:
+            stored = str(exc)
+        _show_what_if(res, stored, as_json)
+
+
+def _show_what_if(res: Any, stored: Any, as_json: bool) -> None:
+    """Print a what-if design (JSON or tables) and how it differs from the plan's design.
+
+    ``stored`` is the plan's :class:`~regdev.pipeline.PlanDesign`, or why there is none.
+    """
+    from regdev.pipeline import compare_with_plan
+    from regdev.units import UnitOfAccount, convert_kusd
+
+    raw = res.to_dict()
+    has_plan = not isinstance(stored, str)
+    # one unit of account: the plan's, else the scenario default
+    unit = stored.unit if has_plan else UnitOfAccount()
+    out: dict[str, Any] = convert_kusd(raw, unit)
+    out["design"]["unit_of_account"] = unit.name
+    if "what_if" in out:
+        out["what_if"]["design"]["unit_of_account"] = unit.name
+    if has_plan:
+        final = raw["what_if"]["design"] if res.what_if is not None else raw["design"]
+        out["plan_difference"] = {"compared": True, **compare_with_plan(final, stored)}
+    else:
+        out["plan_difference"] = {"compared": False, "reason": stored}
+    if as_json:
+        echo_json(out)
+        return
+    dossier, summary = out["design"], out["summary"]
+    if res.basis == "fresh design":
+        text = _("what-if: a fresh design with the options given, not the plan's design")
+    elif res.basis == "the plan's design":
+        text = _("what-if against the plan's design")
+    else:
+        text = _(
+            "what-if against a rebuilt design that differs from the stored one "
+            "(another catalogue or inputs?)"
+        )
+    err_console.print(f"[yellow]{text}[/]", highlight=False)
+    _render(dossier, summary)
+    if res.what_if is not None:
+        w = out["what_if"]
+        acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
+        console.print(f"\n[bold]What if[/] {acts}:")
+        _render(w["design"], convert_kusd(res.what_if.alternative.summary(), unit))
+        sign = "more" if w["cost_difference"] >= 0 else "less"
+        lo, hi = w["cost_difference_range"]
+        u = _unit_name(dossier)
+        console.print(
+            f"cost difference: {abs(w['cost_difference']):,.4f} {u} a year {sign} "
+            f"(objective {w['base_objective']:,.2f} -> {w['alternative_objective']:,.2f}; "
+            f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
+            f"optima lies in [{lo:,.4f}, {hi:,.4f}]); "
+            f"{len(w['line_changes'])} line sizes change"
+            + (
+                f" in {dossier['name']} (other counties' lines held as designed, flows re-optimised)"
+                if w["local"]
+                else f" across the {summary['n_regions']} regions"
             )
+        )
+    _print_difference(out["plan_difference"])
+
+
+def _print_difference(diff: dict[str, Any]) -> None:
+    """How the what-if differs from the plan's design (or why it cannot be compared)."""
+    if not diff.get("compared"):
+        console.print(
+            _("not compared with a plan: {reason}", reason=diff["reason"]), highlight=False
+        )
+        return
+    jobs = f"{diff['jobs_difference']:+,}"
+    capital = f"{diff['capital_difference']:+,.3f}"
+    if diff["identical"]:
+        console.print(
+            _(
+                "the what-if has the plan's lines and capacities (jobs {jobs}, capital "
+                "{capital} {unit})",
+                jobs=jobs,
+                capital=capital,
+                unit=diff["unit_of_account"],
+            ),
+            highlight=False,
+        )
+        return
+    resized = ", ".join(
+        f"{r['line']} {r['plan_capacity']:,.0f} -> {r['capacity']:,.0f}" for r in diff["resized"]
+    )
+    console.print(
+        _(
+            "differs from the plan's design: added {added}; removed {removed}; resized "
+            "{resized}; jobs {jobs}, capital {capital} {unit}",
+            added=", ".join(diff["added"]) or "-",
+            removed=", ".join(diff["removed"]) or "-",
+            resized=resized or "-",
+            jobs=jobs,
+            capital=capital,
+            unit=diff["unit_of_account"],
+        ),
+        highlight=False,
+    )

@@ -17,6 +17,7 @@ functions as the Python API :func:`regdev.plan`) and render the result.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +26,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from regdev.cli import design as _design
+from regdev.cli import plan_frontier as _frontier
 from regdev.cli._common import console, echo_json, err_console
 from regdev.i18n import _, current_language
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=False)
 _design.register(app)
+_frontier.register(app)  # issue 9: regdev plan frontier
 
 ScenarioOpt = Annotated[
     Path | None,
@@ -81,6 +84,53 @@ CatalogueOpt = Annotated[
         "missing files are the packaged ones); default: the packaged catalogue.",
     ),
 ]
+
+
+ActualsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--actuals",
+        metavar="SOURCE",
+        help="Re-plan from the tracked projects: a monitoring database URL, a `regdev db backup` "
+        "file or a projects CSV export. Built and started projects are fixed with their real "
+        "dates, late ones carry their slip, cancelled ones return to the pool.",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="YYYY-MM-DD", help="Date of the actuals (default: today)."),
+]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="Previous plan folder for changes.csv and the report's 'what changed' section "
+        "(default with --actuals: the --out folder's existing plan).",
+    ),
+]
+
+
+def _actuals(source: str | None, as_of: str | None) -> Any:
+    """The pipeline's :class:`~regdev.pipeline.Actuals` from ``--actuals`` / ``--as-of``."""
+    if source is None:
+        if as_of is not None:
+            msg = "--as-of needs --actuals"
+            raise typer.BadParameter(msg)
+        return None
+    import datetime as dt
+
+    from regdev.monitoring.actuals import read_actual_records
+    from regdev.pipeline import Actuals
+    from regdev.planning.actuals import facts_from_records
+
+    try:
+        day = dt.date.today() if as_of is None else dt.date.fromisoformat(as_of)
+    except ValueError:
+        msg = f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}"
+        raise typer.BadParameter(msg) from None
+    records, label = read_actual_records(source)
+    facts = facts_from_records(records, as_of=day, source="actuals")
+    return Actuals(tuple(facts), label, day)
 
 
 def _registry(path: Path | None) -> RegionRegistry | None:
@@ -161,7 +211,8 @@ def _print_summary(info: dict[str, Any]) -> None:
             ", ".join(f"{y}: {n}" for y, n in info["factories_per_year"].items()),
         ),
         (_("left out"), str(info["n_left_out"])),
-        (_("total cost"), f"{info['total_cost']:,.1f} MCU"),
+        (_("conflicts with the data"), str(len(info.get("history_conflicts", [])))),
+        (_("total cost"), f"{info['total_cost']:,.1f} {info.get('unit_of_account', 'M USD')}"),
         (_("plan folder"), info["out_dir"]),
         (_("report"), info["report"]),
     ]
@@ -198,6 +249,9 @@ def plan(
             help="A previous plan folder: report.html gets a section comparing the two.",
         ),
     ] = None,
+    actuals_source: ActualsOpt = None,
+    as_of: AsOfOpt = None,
+    previous: PreviousOpt = None,
 ) -> None:
     """Plan the ten-year rollout and write the plan folder with report.html."""
     if ctx.invoked_subcommand is not None:
@@ -208,6 +262,7 @@ def plan(
     from regdev.pipeline import Progress as Step
     from regdev.pipeline import plan as run_plan
     from regdev.planning import load_scenario
+    from regdev.planning.history import HistoryConflictWarning
     from regdev.planning.scenario import with_cli_updates
 
     options = PlanOptions(
@@ -226,13 +281,27 @@ def plan(
         if updates:
             sc = with_cli_updates(sc, updates)
         registry = _registry(regions)
+        actuals = _actuals(actuals_source, as_of)
+        if previous is None and actuals is not None and (out / "schedule.csv").is_file():
+            previous = out  # read before the folder is replaced
 
         def show(event: Step) -> None:
             progress.update(
                 task, description=event.message, total=event.total, completed=event.done
             )
 
-        result = run_plan(registry, sc, options=options, progress=show)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", HistoryConflictWarning)
+            result = run_plan(
+                registry, sc, options=options, progress=show, actuals=actuals, previous=previous
+            )
+        # issue 10: a lock or the events contradicting the data is said, never silent
+        for w in caught:
+            if issubclass(w.category, HistoryConflictWarning):
+                label = _("warning:")
+                err_console.print(f"[yellow]{label}[/] {w.message}", highlight=False)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         if not result.has_solution:
             msg = _(
                 "no plan: the solver ended with status {status!r}; raise --time-limit",
@@ -301,11 +370,12 @@ def explain(
         ),
         highlight=False,
     )
+    unit = (problem.metadata.get("unit_of_account") or {}).get("name", "M USD")
     table = Table(
         _("type"),
         _("year"),
         _("tier"),
-        _("cost MCU"),
+        _("cost {unit}", unit=unit),
         _("value"),
         _("not earlier because"),
         _("fixed"),
@@ -329,6 +399,21 @@ def explain(
         console.print(
             _("no {facility} within the horizon: {why}", facility=facility_label(fac), why=why)
         )
+    fd = dossier.get("factory_design")
+    if fd:
+        console.print(
+            _(
+                "factory design (the plan's, as in factories.csv): {n} lines, {jobs} jobs, "
+                "capital {capital} {unit}",
+                n=len(fd["lines"]),
+                jobs=format(fd["jobs"], ","),
+                capital=format(fd["capital_cost"], ",.2f"),
+                unit=unit,
+            ),
+            highlight=False,
+        )
+        for ln in fd["lines"]:
+            console.print(f"  - {ln}", highlight=False)
     mv = dossier["move_factory_earlier"]
     if mv and mv.get("feasible"):
         share = 100 * (mv["cost_share"] or 0)

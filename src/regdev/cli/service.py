@@ -155,14 +155,21 @@ def db_import_plan(
             "plan_id": plan.id,
             "name": plan.name,
             "n_projects": int(n),
+            "n_created": int(plan.meta.get("n_projects_created", 0)),
+            "n_updated": int(plan.meta.get("n_projects_updated", 0)),
+            "n_started_kept": int(plan.meta.get("n_projects_started_kept", 0)),
             "n_tracked_by_history": int(plan.meta.get("n_rows_tracked_by_history", 0)),
+            "n_factory_sites_with_lines": len(plan.meta.get("factory_lines", {})),
         }
     if json_out:
         echo_json(out)
     else:
+        # issue 10: tracked projects are updated, never duplicated
         console.print(
-            f"imported plan {out['name']!r} (id {out['plan_id']}): {n} new projects; "
-            f"{out['n_tracked_by_history']} scheduled rows already tracked by the history"
+            f"imported plan {out['name']!r} (id {out['plan_id']}): {out['n_created']} new "
+            f"projects, {out['n_updated']} planned projects updated, {out['n_started_kept']} "
+            f"started ones kept; {out['n_tracked_by_history']} scheduled rows already tracked "
+            f"by the history; design lines of {out['n_factory_sites_with_lines']} factory sites"
         )
 
 

@@ -80,18 +80,30 @@ def scope_regions(
     raise ConfigError(msg)
 
 
-def plan_tier_to_catalogue(tiers: pd.Series) -> pd.Series:
+def plan_tier_to_catalogue(tiers: pd.Series, scale: tuple[int, int] | None = None) -> pd.Series:
     """Map the rollout plan's tiers onto the catalogue's 1 … 3.
 
-    Tiers already within 1 … 3 are kept; a longer ladder (e.g. one tier per
-    year, 1 … 10) is spread evenly: ``1 + round((t − min) / (max − min) · 2)``.
+    With ``scale = (lo, hi)``, the plan's tier ladder (e.g. ``(1, 10)``, one
+    tier per year), the mapping is fixed: ``1 + round((t − lo) / (hi − lo) · 2)``
+    — the same plan tier prices the same lines in every plan and in
+    ``regdev plan design --tier``.  Without it, tiers already within 1 … 3 are
+    kept and a longer ladder is spread evenly over the tiers given.
+
+    Examples
+    --------
+    >>> plan_tier_to_catalogue(pd.Series([1, 5, 6, 10]), scale=(1, 10)).tolist()
+    [1, 2, 2, 3]
     """
     t = pd.to_numeric(tiers, errors="coerce").fillna(1).astype(float)
-    lo, hi = float(t.min()), float(t.max())
-    if lo >= 1 and hi <= N_TIERS:
-        return t.astype(int)
-    if hi == lo:
+    if scale is not None:
+        lo, hi = float(scale[0]), float(scale[1])
+    else:
+        lo, hi = float(t.min()), float(t.max())
+        if lo >= 1 and hi <= N_TIERS:
+            return t.astype(int)
+    if hi <= lo:
         return pd.Series(2, index=t.index, dtype=int)
+    t = t.clip(lo, hi)
     return (1 + np.rint((t - lo) / (hi - lo) * (N_TIERS - 1))).astype(int)
 
 
@@ -116,6 +128,7 @@ def design_for_plan(
     scenario: dict[str, Any] | None = None,
     *,
     catalogue: Catalogue | None = None,
+    tier_scale: tuple[int, int] | None = None,
 ) -> DesignResult:
     """Design the factory group of every county the rollout plan schedules.
 
@@ -130,6 +143,8 @@ def design_for_plan(
     catalogue : Catalogue, optional
         The line catalogue, demand and supply coefficients (default: the packaged
         one; a country's own: :func:`regdev.design.load_catalogue_dir`).
+    tier_scale : (int, int), optional
+        The plan's tier ladder (lowest, highest), for :func:`plan_tier_to_catalogue`.
 
     Returns
     -------
@@ -153,7 +168,7 @@ def design_for_plan(
         if "tier" in fac
         else pd.Series(2, index=ids)
     )
-    tiers = plan_tier_to_catalogue(raw_tiers)
+    tiers = plan_tier_to_catalogue(raw_tiers, tier_scale)
     settings = dict((scenario or {}).get("design", {}) or {})
     names = {f.name for f in fields(DesignOptions)}
     unknown = sorted(set(settings) - names)

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
+from regdev.units import KUSD_SUFFIX, UnitOfAccount, convert_kusd
+
+if TYPE_CHECKING:
     from regdev.design.result import DesignResult
 
 EXTENSION_NAME = "factory-design"
@@ -39,11 +41,30 @@ TABLE_FILES: tuple[str, ...] = (
 """The plan-folder files of a design."""
 
 
-def plan_tables(result: DesignResult) -> dict[str, pd.DataFrame]:
-    """The design's tables by plan-folder file name (see :data:`TABLE_FILES`)."""
+MONEY_COLUMNS: tuple[str, ...] = ("capital_cost", "annual_cost")
+"""Money columns of ``factories.csv`` (in the plan's unit of account)."""
+
+
+def plan_tables(result: DesignResult, unit: UnitOfAccount | None = None) -> dict[str, pd.DataFrame]:
+    """The design's tables by plan-folder file name (see :data:`TABLE_FILES`).
+
+    Money is in the plan's unit of account (``unit``, default million USD):
+    ``factories.csv`` ``capital_cost`` and ``annual_cost``; ``factory_claims.csv``
+    ``capital_cost`` and ``transport_saved`` (the designer's ``*_kusd`` columns).
+    """
+    u = unit or UnitOfAccount()
+    fac = result.factories_frame().copy()
+    for col in MONEY_COLUMNS:
+        fac[col] = fac[col].astype(float) * u.from_kusd(1.0)
+    claims = result.claims_frame().reset_index()
+    claims = claims.rename(
+        columns={c: c[: -len(KUSD_SUFFIX)] for c in claims.columns if c.endswith(KUSD_SUFFIX)}
+    )
+    for col in ("capital_cost", "transport_saved"):
+        claims[col] = claims[col].astype(float) * u.from_kusd(1.0)
     return {
-        "factories.csv": result.factories_frame(),
-        "factory_claims.csv": result.claims_frame().reset_index(),
+        "factories.csv": fac,
+        "factory_claims.csv": claims,
         "factory_raw_materials.csv": result.raw_material_base(),
     }
 
@@ -52,8 +73,27 @@ def _short_why(line: dict[str, Any]) -> str:
     return str(line.get("why", "")).split(";")[0]
 
 
-def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
-    """``region_id -> {"factory_design": {...}}`` to merge into the plan's dossiers."""
+LINE_FIELDS: tuple[str, ...] = ("line", "modules", "capacity", "unit", "jobs")
+"""What identifies a county's production line everywhere (factories.csv, dossiers, tracking)."""
+
+
+def line_record(line: dict[str, Any]) -> dict[str, Any]:
+    """One production line as the plan stores it: line, modules, capacity, unit, jobs."""
+    return {
+        "line": str(line["line"]),
+        "modules": int(line["modules"]),
+        # as factories.csv writes it (6 significant digits), so the two read back identical
+        "capacity": float(f"{float(line['capacity']):.6g}"),
+        "unit": str(line["unit"]),
+        "jobs": int(line["jobs"]),
+    }
+
+
+def plan_dossier_entries(
+    result: DesignResult, unit: UnitOfAccount | None = None
+) -> dict[str, dict[str, Any]]:
+    """``region_id -> {"factory_design": {...}}`` to merge into the plan's dossiers (money in ``unit``)."""
+    u = unit or UnitOfAccount()
     entries: dict[str, dict[str, Any]] = {}
     for rid, d in result.dossiers().items():
         entries[rid] = {
@@ -63,6 +103,9 @@ def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
                     f"{_short_why(ln)}"
                     for ln in d["lines"]
                 ],
+                # issue 10: the lines as data, identical to factories.csv and `plan design`
+                "production_lines": [line_record(ln) for ln in d["lines"]],
+                "catalogue_tier": d["tier"],
                 "jobs": d["jobs"],
                 "capital_cost_kusd": d["capital_cost_kusd"],
                 "local_share": d["local_share"],
@@ -70,19 +113,56 @@ def plan_dossier_entries(result: DesignResult) -> dict[str, dict[str, Any]]:
                 "tkm_saved": d["tkm_saved"],
             }
         }
-    return entries
+    return {rid: convert_kusd(e, u) for rid, e in entries.items()}
 
 
-def plan_summary(result: DesignResult) -> dict[str, Any]:
-    """The design's entry in ``plan.json["extensions"]`` (no run times: reproducible)."""
+def plan_summary(result: DesignResult, unit: UnitOfAccount | None = None) -> dict[str, Any]:
+    """The design's entry in ``plan.json["extensions"]`` (no run times: reproducible; money in ``unit``)."""
     summary = {
         k: v for k, v in result.summary().items() if k not in ("wall_time_s", "solve_time_s")
     }
     # issue 17: what the designer assumed for missing data (e.g. no coordinates: no trade)
     summary["assumptions"] = list(result.problem.metadata.get("assumptions", []))
-    return summary
+    out: dict[str, Any] = convert_kusd(summary, unit or UnitOfAccount())
+    return out
 
 
 def skipped_summary(reason: str) -> dict[str, Any]:
     """The ``plan.json`` entry when the plan's factories are not designed, and why."""
     return {"status": "skipped", "reason": reason}
+
+
+def facilities_with_design(facilities: pd.DataFrame, result: DesignResult) -> pd.DataFrame:
+    """``facilities.csv`` with the factory rows taken from the design (issue 10: one design).
+
+    For every designed county the ``factories`` row gets ``workers`` = the
+    design's jobs, ``n_lines`` and ``lines`` (``line:capacity unit`` joined by
+    ``"; "``, the capacities of ``factories.csv``); ``size`` and ``base_cost``
+    stay the planner's sizing norms the schedule was optimised with.
+    """
+    out = facilities.copy()
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for row in result.factories_frame().to_dict("records"):
+        by_region.setdefault(str(row["region_id"]), []).append(line_record(row))
+    jobs = result.claims_frame()["jobs"].to_dict()
+    out["n_lines"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["lines"] = ""
+    for k, row in out.iterrows():
+        recs = by_region.get(str(row["region_id"]))
+        if row["facility"] != "factories" or recs is None:
+            continue
+        out.at[k, "workers"] = float(jobs[str(row["region_id"])])
+        out.at[k, "n_lines"] = len(recs)
+        out.at[k, "lines"] = lines_text(recs)
+    return out
+
+
+def lines_text(lines: list[dict[str, Any]]) -> str:
+    """``line:capacity unit; …`` (capacities with 6 significant digits, as in factories.csv).
+
+    Examples
+    --------
+    >>> lines_text([{"line": "dairy", "capacity": 500.0, "unit": "t"}])
+    'dairy:500 t'
+    """
+    return "; ".join(f"{ln['line']}:{ln['capacity']:.6g} {ln['unit']}" for ln in lines)

@@ -463,6 +463,18 @@ def read_factories(path: str | Path) -> pd.DataFrame:
         frame[col] = vals
     if problems:
         raise DataValidationError(problems)
+    # issue 10: a plan folder writes money in its unit of account; the appraisal works in kUSD
+    meta_path = p.parent / "plan.json"
+    if meta_path.is_file():
+        import json
+
+        from regdev.units import UnitOfAccount
+
+        unit_data = json.loads(meta_path.read_text("utf-8")).get("unit_of_account")
+        if unit_data:
+            to_kusd = 1.0 / UnitOfAccount.from_dict(unit_data).from_kusd(1.0)
+            for col in ("capital_cost", "annual_cost"):
+                frame[col] = frame[col] * to_kusd
     return frame
 
 

@@ -23,13 +23,14 @@ from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem, RegdevError
 from regdev.monitoring import apidocs, auth
 from regdev.monitoring.config import Settings
-from regdev.monitoring.db import make_engine, make_session_factory
+from regdev.monitoring.db import make_engine, make_read_engine, make_session_factory
 from regdev.monitoring.errors import (
     AuthenticationError,
     ConflictError,
     RateLimitError,
     ScopeError,
 )
+from regdev.monitoring.fast_reads import FastListMiddleware, FastReads
 from regdev.monitoring.guard import GuardMiddleware
 from regdev.monitoring.read_cache import ReadCache, ReadCacheMiddleware
 
@@ -94,6 +95,10 @@ async def _handle_request_validation(request: Request, exc: Exception) -> Respon
     return _ascii_json({"detail": jsonable_encoder(errors)}, 422)
 
 
+def _in_memory(settings: Settings) -> bool:
+    return settings.database_url in ("sqlite://", "sqlite:///:memory:")
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the monitoring service.
 
@@ -116,6 +121,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     settings = settings or Settings()
     settings.check_secrets()
+    own_engine = engine is not None
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
         title="regdev monitoring",
@@ -133,7 +139,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.login_throttle = auth.LoginThrottle(
         settings.login_rate_per_minute, settings.login_burst
     )
-    app.state.read_cache = ReadCache(engine, settings)
+    # reads (response cache, principals, the list path) use a read-only engine of
+    # their own: a separate pool, and a statement that would write fails
+    read_engine = (
+        engine if own_engine or _in_memory(settings) else make_read_engine(settings.database_url)
+    )
+    app.state.read_engine = read_engine
+    app.state.read_cache = ReadCache(read_engine, settings)
+    app.state.fast_reads = FastReads(enabled=settings.fast_reads)
+    app.add_middleware(
+        FastListMiddleware,
+        cache=app.state.read_cache,
+        prefix=settings.api_prefix,
+        switch=app.state.fast_reads,
+    )
     app.add_middleware(ReadCacheMiddleware, cache=app.state.read_cache)
     app.add_middleware(GuardMiddleware, settings=settings)  # outermost: runs first
     app.add_exception_handler(RegdevError, _handle_regdev_error)

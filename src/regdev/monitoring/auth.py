@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -132,19 +133,34 @@ def verify_token(token: str, *, settings: Settings, now: dt.datetime | None = No
     """Check a token's signature and expiry, without touching the database.
 
     Tokens signed with the current ``secret_key`` or one of ``previous_secret_keys``
-    (key rotation: see ``docs/security.md``) are accepted.
+    (key rotation: see ``docs/security.md``) are accepted.  A correctly signed token's
+    claims are remembered (bounded, per key set), so a token checked once costs a
+    dictionary lookup afterwards; the expiry is compared with the clock every time,
+    and forged or malformed tokens are never remembered.
 
     Raises
     ------
     AuthenticationError
         If the token is malformed, forged or expired.
     """
-    invalid = "invalid or expired credentials; log in again"
+    claims = _signed_claims(token, (settings.secret_key, *settings.previous_secret_keys))
+    now = now or utcnow()
+    if claims.exp < now.timestamp():
+        raise AuthenticationError(_INVALID)
+    return claims
+
+
+_INVALID = "invalid or expired credentials; log in again"
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed_claims(token: str, keys: tuple[str, ...]) -> TokenClaims:
+    """The claims of a token signed with one of ``keys`` (cached; raises otherwise)."""
     try:
         body, sig = token.split(".", 1)
         given = _unb64(sig)
         signed = False
-        for key in (settings.secret_key, *settings.previous_secret_keys):
+        for key in keys:
             signed = hmac.compare_digest(_sign(key, body), given) or signed
         payload: dict[str, Any] = json.loads(_unb64(body)) if signed else {}
         user_id, exp, fp, ep = (
@@ -158,12 +174,9 @@ def verify_token(token: str, *, settings: Settings, now: dt.datetime | None = No
             else (0, 0, "", 0)
         )
     except (ValueError, KeyError, TypeError, OverflowError, AttributeError) as exc:
-        raise AuthenticationError(invalid) from exc
-    if not signed:
-        raise AuthenticationError(invalid)
-    now = now or utcnow()
-    if exp < now.timestamp() or not 0 < user_id < 2**31:
-        raise AuthenticationError(invalid)
+        raise AuthenticationError(_INVALID) from exc
+    if not signed or not 0 < user_id < 2**31:
+        raise AuthenticationError(_INVALID)
     return TokenClaims(user_id, exp, fp, ep)
 
 

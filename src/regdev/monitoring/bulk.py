@@ -48,13 +48,13 @@ def _csv_columns(res: Resource) -> list[str]:
     return list(res.create.model_fields)
 
 
-#: Longest JSON cell accepted (``defects``, ``alarms``) and its deepest nesting.
+#: Longest JSON cell accepted (``defects``, ``alarms``, ``cable_max_temp_c``) and its deepest nesting.
 MAX_JSON_CELL = 20_000
 MAX_JSON_DEPTH = 8
 #: Rows written per flush, and problems reported before the import stops reading.
 CHUNK_ROWS = 500
 MAX_PROBLEMS = 200
-JSON_COLUMNS = frozenset({"defects", "alarms"})
+JSON_COLUMNS = frozenset({"defects", "alarms", "cable_max_temp_c"})
 #: Rows between two voluntary releases of the GIL: an import runs in a worker thread of
 #: the server, and without these the event loop waits up to the interpreter's switch
 #: interval (5 ms) for every hand-over, hundreds of milliseconds per request.

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         appends signed chain heads and the key that signs them; empty = not configured.
         With both set, ``regdev serve`` anchors every ``anchor_interval_minutes`` while
         the chain head moves.
+    fast_reads : bool
+        Answer the API's list endpoints on the direct read path
+        (:mod:`regdev.monitoring.fast_reads`); ``False`` sends them through FastAPI's
+        routing like every other request.
     """
 
     model_config = SettingsConfigDict(
@@ -76,6 +80,7 @@ class Settings(BaseSettings):
     anchor_file: str = ""
     anchor_key_file: str = ""
     anchor_interval_minutes: float = Field(default=60.0, gt=0)
+    fast_reads: bool = True
 
     def check_secrets(self) -> None:
         """Refuse the placeholder (or a short) secret unless development was asked for.

@@ -16,13 +16,23 @@ work on any of them (bulk CSV in :mod:`regdev.monitoring.bulk`, reports in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from argon2 import PasswordHasher
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, func, inspect, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -283,9 +293,14 @@ def resource(name: str) -> Resource:
 # --- reading -------------------------------------------------------------------------
 
 
-def _filtered(res: Resource, user: User, filters: Mapping[str, Any] | None) -> Select[Any]:
+def _filtered(
+    res: Resource,
+    user: User,
+    filters: Mapping[str, Any] | None,
+    columns: Sequence[Any] | None = None,
+) -> Select[Any]:
     model: Any = res.model
-    stmt: Select[Any] = select(model)
+    stmt: Select[Any] = select(*columns) if columns else select(model)
     cond = auth.scope_filter(user, model)
     if cond is not None:
         stmt = stmt.where(cond)
@@ -309,6 +324,25 @@ def _filtered(res: Resource, user: User, filters: Mapping[str, Any] | None) -> S
             clause = col == value
         stmt = stmt.where(clause)
     return stmt
+
+
+def _page(
+    session: Session | Connection, stmt: Select[Any], order: Any, skip: int, limit: int | None
+) -> tuple[Select[Any], Callable[[int], int]]:
+    """The page statement, and a function giving the total count from the page's length."""
+    page = stmt.order_by(order).offset(skip)
+    if limit is not None:
+        page = page.limit(limit)
+
+    def total(n_rows: int) -> int:
+        # a page shorter than the limit that is not empty (or starts at 0) is the last
+        # one, so it gives the total without a COUNT; otherwise count separately
+        if (limit is None or n_rows < limit) and (n_rows or skip == 0):
+            return skip + n_rows
+        count = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+        return int(count)
+
+    return page, total
 
 
 def list_rows(
@@ -344,17 +378,139 @@ def list_rows(
     """
     res = resource(resource_name)
     stmt = _filtered(res, user, filters)
-    pk = inspect(res.model).primary_key[0]
-    page = stmt.order_by(pk).offset(skip)
-    if limit is not None:
-        page = page.limit(limit)
+    page, total = _page(session, stmt, inspect(res.model).primary_key[0], skip, limit)
     rows = list(session.execute(page).scalars().all())
+    return rows, total(len(rows))
+
+
+def public_columns(res: Resource) -> list[Any]:
+    """The table columns behind the fields of ``res.public`` (in the schema's order).
+
+    Raises
+    ------
+    KeyError
+        If a public field is not a column of the table (then the resource cannot be
+        listed with :func:`list_records`).
+    """
+    table: Any = res.model.__table__
+    return [table.c[name] for name in res.public.model_fields]
+
+
+def listable_as_records(res: Resource) -> bool:
+    """Whether every public field of ``res`` is a column (:func:`list_records` applies)."""
+    try:
+        public_columns(res)
+    except KeyError:
+        return False
+    return True
+
+
+def list_records(
+    session: Session | Connection,
+    *,
+    resource_name: str,
+    user: User,
+    filters: Mapping[str, Any] | None = None,
+    skip: int = 0,
+    limit: int | None = 100,
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`list_rows` as plain records: only the public columns, no ORM objects.
+
+    The same rows, order, scope and count as :func:`list_rows`, read with a column
+    select (no identity map, no instance state): the API's list endpoints use it, since
+    building ORM instances cost more than the query itself.  The statements are built
+    once per (resource, filters given, reader's scope) with the filter values, offset
+    and limit as bound parameters (:func:`_record_statements`), so a request only binds
+    its values.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session or sqlalchemy.Connection
+        Open session, or a connection (the read path uses one without a session).
+    resource_name, user, filters, skip, limit
+        As for :func:`list_rows`.
+
+    Returns
+    -------
+    rows : list of dict
+        One ``{field: value}`` per row, fields of the resource's public schema.
+    count : int
+        Number of rows matching the filters (all pages).
+    """
+    res = resource(resource_name)
+    given = {k: v for k, v in (filters or {}).items() if v is not None}
+    specs = {f.name for f in res.filters}
+    unknown = sorted(set(given) - specs)
+    if unknown:
+        msg = f"unknown filter {unknown[0]!r} for {res.name}; expected one of {', '.join(sorted(specs)) or 'none'}"
+        raise _invalid(res.name, unknown[0], msg)
+    page, count, keys = _record_statements(
+        res.name, tuple(sorted(given)), _scope_key(user), limit is not None
+    )
+    params = {f"f_{k}": v for k, v in given.items()}
+    conn = session.connection() if isinstance(session, Session) else session
+    result = conn.execute(page, {**params, "p_skip": skip, "p_limit": limit})
+    rows = [dict(zip(keys, row, strict=True)) for row in result]
     # a page shorter than the limit that is not empty (or starts at 0) is the last one,
     # so it gives the total without a COUNT; otherwise count separately
     if (limit is None or len(rows) < limit) and (rows or skip == 0):
         return rows, skip + len(rows)
-    count = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    return rows, int(count)
+    return rows, int(conn.execute(count, params).scalar_one())
+
+
+_ScopeKey = tuple[str, str | None, str | None, int | None]
+
+
+def _scope_key(user: User) -> _ScopeKey:
+    """What :func:`regdev.monitoring.auth.scope_filter` depends on."""
+    return (user.role, user.province_id, user.region_id, user.site_id)
+
+
+class _Reader:
+    """The attributes of a user that decide their scope (to build scope filters)."""
+
+    def __init__(self, key: _ScopeKey) -> None:
+        self.role, self.province_id, self.region_id, self.site_id = key
+
+
+@functools.lru_cache(maxsize=2048)
+def _record_statements(
+    resource_name: str, names: tuple[str, ...], scope: _ScopeKey, limited: bool
+) -> tuple[Select[Any], Select[Any], tuple[str, ...]]:
+    """Page and count statements of :func:`list_records`, values as bound parameters.
+
+    Filter ``x`` binds ``f_x``; the page binds ``p_skip`` and (when ``limited``)
+    ``p_limit``.  The scope condition is built by ``auth.scope_filter`` for a user of
+    scope ``scope`` (role, province, county, site), so it is the same condition.
+    """
+    res = resource(resource_name)
+    model: Any = res.model
+    columns = public_columns(res)
+    stmt: Select[Any] = select(*columns)
+    cond = auth.scope_filter(_Reader(scope), model)  # type: ignore[arg-type]
+    if cond is not None:
+        stmt = stmt.where(cond)
+    specs = {f.name: f for f in res.filters}
+    for name in names:
+        spec = specs[name]
+        col = getattr(model, spec.column)
+        value = bindparam(f"f_{name}", type_=col.type)
+        clause: ColumnElement[bool]
+        if spec.op == "province":
+            clause = col.in_(select(Region.id).where(Region.province_id == value))
+        elif spec.op == "ge":
+            clause = col >= value
+        elif spec.op == "le":
+            clause = col <= value
+        else:
+            clause = col == value
+        stmt = stmt.where(clause)
+    pk = inspect(model).primary_key[0]
+    page = stmt.order_by(pk).offset(bindparam("p_skip", type_=Integer()))
+    if limited:
+        page = page.limit(bindparam("p_limit", type_=Integer()))
+    count = select(func.count()).select_from(stmt.subquery())
+    return page, count, tuple(c.name for c in columns)
 
 
 def _region_of(row: Any) -> str:
@@ -680,7 +836,15 @@ def _after_project_write(session: Session, *, actor: User, project: Project) -> 
     )
     session.add(site)
     session.flush()
-    return [audit.Change("create", "sites", str(site.id), None, to_dict(site))]
+    changes = [audit.Change("create", "sites", str(site.id), None, to_dict(site))]
+    if site.facility == "factories":
+        # the new factory's production lines are the plan's design (issue 10, one truth)
+        from regdev.monitoring.lines import sync_site_lines_from_plan
+
+        sync_site_lines_from_plan(
+            session, actor=actor.username, site_id=site.id, region_id=site.region_id
+        )
+    return changes
 
 
 def create(session: Session, *, resource_name: str, actor: User, data: BaseModel) -> Any:

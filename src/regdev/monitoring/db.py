@@ -8,15 +8,19 @@ writers queue instead of failing with ``database is locked`` on upgrade.
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import exc as exc_
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 _IMMEDIATE = "regdev_immediate"
+_PG_READ_ONLY = "-c default_transaction_read_only=on"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -61,12 +65,91 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
+    _begin_on_driver(engine)
+
+
+def _begin_on_driver(engine: Engine) -> None:
+    """Start SQLite transactions ourselves (pysqlite's own transaction control is off).
+
+    ``BEGIN`` goes straight to the driver connection: through the statement machinery
+    (``exec_driver_sql``) it cost about a tenth of a millisecond per transaction, as
+    much as a small indexed query.
+
+    **No connection goes back to the pool inside a transaction.**  A ``COMMIT`` that
+    fails (``SQLITE_BUSY``, an I/O error) leaves SQLite's transaction open, while
+    SQLAlchemy counts it as ended and so skips the rollback when the connection
+    returns to the pool; the next request that took that connection then failed with
+    "cannot start a transaction within a transaction" (the flake of the SIGKILL test,
+    reproduced in ``test_failed_commit_does_not_poison_the_pool``).  The pool's
+    ``reset`` hook therefore rolls back whatever the driver still has open (that
+    transaction was never acknowledged: its commit failed).
+    """
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+        if getattr(dbapi_connection, "in_transaction", False):
+            dbapi_connection.rollback()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(_IMMEDIATE):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        statement = "BEGIN IMMEDIATE" if conn.get_execution_options().get(_IMMEDIATE) else "BEGIN"
+        try:
+            conn.connection.dbapi_connection.execute(statement)
+        except sqlite3.Error as exc:  # as SQLAlchemy would raise it (e.g. "locked" -> 503)
+            raise exc_.OperationalError(statement, None, exc) from exc
+
+
+def make_read_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for read-only work (the API's read path), separate from the writers.
+
+    * SQLite file: its own connection pool with ``PRAGMA query_only=ON`` (a statement
+      that would write fails instead of taking the write lock) and deferred ``BEGIN``
+      (WAL readers never wait for the writer, and see the last commit at their first
+      statement);
+    * in-memory SQLite: the writer engine's single connection cannot be shared by a
+      second engine, so a read engine is not made (use the writer engine);
+    * PostgreSQL: its own pool whose sessions have ``default_transaction_read_only``.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy database URL (the same as the writer engine's).
+    echo : bool
+        Log SQL statements.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+        The read-only engine.
+
+    Raises
+    ------
+    ValueError
+        For an in-memory SQLite URL.
+    """
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        msg = "an in-memory SQLite database has no separate read engine; use the writer's"
+        raise ValueError(msg)
+    if not url.startswith("sqlite"):
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "postgresql":  # keep the URL's own options
+            given = parsed.query.get("options", "")
+            options = " ".join([*([given] if isinstance(given, str) else given), _PG_READ_ONLY])
+            parsed = parsed.update_query_dict({"options": options.strip()})
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    _begin_on_driver(engine)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -86,6 +169,16 @@ def begin_write(session: Session) -> None:
         A session that has not yet executed anything in its current transaction.
     """
     session.connection(execution_options={_IMMEDIATE: True})
+
+
+@functools.lru_cache(maxsize=16)
+def write_bind(engine: Engine) -> Engine:
+    """``engine`` whose transactions are write transactions from their first statement.
+
+    A session bound to it starts ``BEGIN IMMEDIATE`` (SQLite) lazily, at its first
+    statement, in the thread that runs it (see :func:`begin_write` for the eager form).
+    """
+    return engine.execution_options(**{_IMMEDIATE: True})
 
 
 @contextmanager

@@ -11,6 +11,7 @@ The application stores its settings, session factory and password hasher on
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -22,9 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regdev.monitoring import auth
 from regdev.monitoring.config import Settings
-from regdev.monitoring.db import begin_write
+from regdev.monitoring.db import write_bind
 from regdev.monitoring.errors import AuthenticationError
 from regdev.monitoring.models import User
+from regdev.monitoring.read_cache import PRINCIPAL_KEY, ReadCache, read_head
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
 
@@ -41,21 +43,24 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for one request (rolled back unless the route committed).
 
-    Requests that may write (POST, PUT, PATCH, DELETE) run in a write transaction from
-    their first statement (``BEGIN IMMEDIATE`` on SQLite), so concurrent writers queue
-    on the lock instead of failing when a read transaction tries to upgrade.
+    Requests that may write (POST, PUT, PATCH, DELETE) get a session whose transaction
+    is a write transaction from its first statement (``BEGIN IMMEDIATE`` on SQLite), so
+    concurrent writers queue on the lock instead of failing when a read transaction
+    tries to upgrade.  The transaction starts at that first statement, in the thread
+    that runs it (the route's), not before: the SQLite write lock is held only while
+    the route works, not while the request waits for the event loop between steps
+    (the user of a write is read outside it, see :func:`get_optional_user`).
 
-    Creating a session does no I/O (it takes a connection at its first statement, in
-    the thread that runs it), so reads spare the thread-pool hand-offs of a sync
+    Creating a session does no I/O, so it spares the thread-pool hand-off of a sync
     dependency.  Closing returns the connection to the pool, which never waits; it is
     done inline for reads on SQLite (a rollback of a read transaction on a local file)
     and in a worker thread otherwise (a network round trip, or a write to roll back).
     """
-    session: Session = request.app.state.session_factory()
-    inline_close = request.method in _SAFE_METHODS and session.get_bind().dialect.name == "sqlite"
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    writes = request.method not in _SAFE_METHODS
+    session = factory(bind=write_bind(factory.kw["bind"])) if writes else factory()
+    inline_close = not writes and session.get_bind().dialect.name == "sqlite"
     try:
-        if request.method not in _SAFE_METHODS:
-            await anyio.to_thread.run_sync(begin_write, session)
         yield session
     finally:
         if inline_close:
@@ -90,10 +95,14 @@ ClientDep = Annotated[str, Depends(get_client)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_optional_user(
+async def get_optional_user(
     request: Request, session: SessionDep, settings: SettingsDep, token: TokenDep
 ) -> User | None:
     """The logged-in user, or ``None`` when no credentials were sent.
+
+    A ``GET`` that the read cache's middleware has already authenticated (same token,
+    user checked against the database at the current audit head) reuses that user;
+    anything else reads the user from the database (in a worker thread).
 
     Raises
     ------
@@ -103,7 +112,29 @@ def get_optional_user(
     token = token or request.cookies.get(settings.cookie_name)
     if not token:
         return None
-    return auth.user_from_token(session, token, settings=settings)
+    known = request.scope.get(PRINCIPAL_KEY)
+    if known is not None and known[0] == token and request.method in _SAFE_METHODS:
+        user: User = known[1]
+        return user
+    if request.method in _SAFE_METHODS or session.in_transaction():
+        return await anyio.to_thread.run_sync(
+            functools.partial(auth.user_from_token, session, token, settings=settings)
+        )
+    # a write: the token's user as of the current audit head (read on the read engine,
+    # outside the write transaction, which has not started: every revocation is
+    # audited and moves the head), then a copy for the session, without a query
+    return await anyio.to_thread.run_sync(
+        functools.partial(_user_for_write, session, request.app.state.read_cache, token)
+    )
+
+
+def _user_for_write(session: Session, cache: ReadCache, token: str) -> User:
+    auth.verify_token(token, settings=cache.settings)  # signature and expiry, every time
+    user = cache.principal(token, read_head(cache.engine))
+    if user is None:
+        msg = "invalid or expired credentials; log in again"
+        raise AuthenticationError(msg)
+    return session.merge(user, load=False)
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -107,8 +107,8 @@ def csrf_for_user(user: Any, settings: Settings | None = None) -> str:
 
 def csrf_ok(settings: Settings, session_token: str | None, given: str | None) -> bool:
     """Whether ``given`` is the CSRF token of ``session_token``."""
-    if not session_token or not given:
-        return False
+    if not session_token or not given or not given.isascii():
+        return False  # (compare_digest refuses non-ASCII text: a 500 found by fuzzing)
     expected = csrf_token(settings, session_token)
     return expected is not None and hmac.compare_digest(expected, given)
 

@@ -147,6 +147,36 @@ def set_design_lines(
     return len(changes)
 
 
+def plan_line_choices(session: Session, site_id: int, region_id: str) -> list[LineChoice]:
+    """The production lines the newest imported plan designs for ``region_id``'s factory site.
+
+    The plan stores each line's capacity per year (``factories.csv``); a site line holds the
+    monthly design capacity, so the yearly figure is divided by 12.  Empty when no imported
+    plan designs the county.
+    """
+    from regdev.monitoring.plan_import import design_lines
+
+    return [
+        LineChoice(
+            site_id,
+            str(ln["line"]),
+            str(ln["line"]),
+            float(ln["capacity"]) / 12.0,
+            str(ln.get("unit", "t")),
+            True,
+        )
+        for ln in design_lines(session, region_id)
+    ]
+
+
+def sync_site_lines_from_plan(session: Session, *, actor: str, site_id: int, region_id: str) -> int:
+    """Store the plan's design lines on one factory site (audited); returns rows changed."""
+    lines = plan_line_choices(session, site_id, region_id)
+    if not lines:
+        return 0
+    return set_design_lines(session, actor=actor, site_id=site_id, lines=lines)
+
+
 def reason_problem(reason: str) -> str | None:
     """Why ``reason`` is not an acceptable reason for a change (``None``: it is)."""
     if len(reason.strip()) < MIN_REASON:

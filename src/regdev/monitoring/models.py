@@ -284,6 +284,8 @@ class GrainStatus(Base):
     co2_ppm: Mapped[float | None] = mapped_column(Float, default=None)
     fan_on: Mapped[bool | None] = mapped_column(default=None)
     controller_note: Mapped[str | None] = mapped_column(String(200), default=None)
+    #: Warmest valid sensor of each temperature cable, °C (cable name → value).
+    cable_max_temp_c: Mapped[dict[str, float] | None] = mapped_column(JSON, default=None)
 
 
 class User(Base):

@@ -24,7 +24,7 @@ from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import HISTORY_SOURCE, ensure_programme
-from regdev.monitoring.models import Plan, Project, Region
+from regdev.monitoring.models import Plan, Project, Region, Site
 from regdev.monitoring.reference import load_regions
 from regdev.planning.plan import SCHEDULE_COLUMNS
 from regdev.planning.scenario import FACILITY_TYPES
@@ -207,6 +207,7 @@ def import_plan(
         source=str(folder.resolve()),
         actor=actor,
         link_history=link_history,
+        factory_lines=read_factory_lines(folder),
     )
 
 
@@ -248,25 +249,40 @@ def _store_plan(
     source: str,
     actor: str,
     link_history: bool,
+    factory_lines: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Plan:
+    """Store a plan; every row updates the pair's tracked project or creates one (issue 10).
+
+    A (region, facility) already tracked by a live project (not cancelled) is
+    never duplicated: a project still ``planned`` takes the new plan's year,
+    planned dates and figures (an audited update, moved to the new plan); a
+    started, operating or suspended one is kept as it is (its real dates
+    rule).  A cancelled pair planned again gets a new project.
+    """
     prog = ensure_programme(session)
     names = {str(rid): str(nm) for rid, nm in session.execute(select(Region.id, Region.name))}
-    tracked: set[tuple[str, str]] = set()
-    if link_history:
-        tracked = {
-            (str(r), str(f))
-            for r, f in session.execute(
-                select(Project.region_id, Project.facility)
-                .join(Plan, Plan.id == Project.plan_id)
-                .where(Plan.source == HISTORY_SOURCE)
-            )
-        }
+    query = (
+        select(Project, Plan.source)
+        .join(Plan, Plan.id == Project.plan_id)
+        .where(Project.state != "cancelled")
+        .order_by(Project.id)
+    )
+    live: dict[tuple[str, str], tuple[Project, bool]] = {}
+    for proj, plan_source in session.execute(query):
+        is_history = plan_source == HISTORY_SOURCE
+        if is_history and not link_history:
+            continue
+        key = (str(proj.region_id), str(proj.facility))
+        old = live.get(key)
+        # the pair's most advanced project (history first on ties: it carries the real dates)
+        if old is None or (proj.state != "planned" and old[0].state == "planned"):
+            live[key] = (proj, is_history)
     objective = meta.get("objective")
     keep = ("regdev_version", "scenario", "solver", "horizon", "gap", "bound", "n_regions")
     plan_meta: dict[str, Any] = {k: meta[k] for k in keep if k in meta}
-    new_rows = [r for r in rows if (r["region_id"], r["facility"]) not in tracked]
-    plan_meta["n_schedule_rows"] = len(rows)
-    plan_meta["n_rows_tracked_by_history"] = len(rows) - len(new_rows)
+    if factory_lines:
+        # the design's production lines of every factory site (the dashboard's choice list)
+        plan_meta["factory_lines"] = factory_lines
     plan = Plan(
         programme_id=prog.id,
         name=name[:200],
@@ -280,28 +296,126 @@ def _store_plan(
     )
     session.add(plan)
     session.flush()
-    projects = [
-        Project(
-            plan_id=plan.id,
-            region_id=r["region_id"],
-            facility=r["facility"],
-            cohort_year=r["year"],
-            name=f"{names.get(r['region_id'], r['region_id'])} {r['facility'].replace('_', ' ')}",
-            tier=r["tier"],
-            size=r["size"],
-            cost=r["cost"],
-            benefit=r["benefit"],
-            state="planned",
+    changes = [audit.Change("create", "plans", str(plan.id), None, to_dict(plan))]
+    created: list[Project] = []
+    n_history = n_updated = n_kept = 0
+    for r in rows:
+        found = live.get((r["region_id"], r["facility"]))
+        if found is not None and found[1]:
+            n_history += 1
+            continue
+        if found is not None and found[0].state != "planned":
+            n_kept += 1
+            continue
+        figures = {
+            "cohort_year": r["year"],
+            "tier": r["tier"],
+            "size": r["size"],
+            "cost": r["cost"],
+            "benefit": r["benefit"],
             **planned_dates(r["year"]),
+        }
+        if found is not None:
+            proj = found[0]
+            before = to_dict(proj)
+            for k, v in {**figures, "plan_id": plan.id}.items():
+                setattr(proj, k, v)
+            session.flush()
+            changes.append(audit.Change("update", "projects", str(proj.id), before, to_dict(proj)))
+            n_updated += 1
+            continue
+        label = r["facility"].replace("_", " ")
+        created.append(
+            Project(
+                plan_id=plan.id,
+                region_id=r["region_id"],
+                facility=r["facility"],
+                name=f"{names.get(r['region_id'], r['region_id'])} {label}",
+                state="planned",
+                **figures,
+            )
         )
-        for r in new_rows
-    ]
-    session.add_all(projects)
+    session.add_all(created)
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        changes=[audit.Change("create", "plans", str(plan.id), None, to_dict(plan))]
-        + [audit.Change("create", "projects", str(p.id), None, to_dict(p)) for p in projects],
-    )
+    changes += [audit.Change("create", "projects", str(p.id), None, to_dict(p)) for p in created]
+    plan.meta = {
+        **plan_meta,
+        "n_schedule_rows": len(rows),
+        "n_rows_tracked_by_history": n_history,
+        "n_projects_created": len(created),
+        "n_projects_updated": n_updated,
+        "n_projects_started_kept": n_kept,
+    }
+    session.flush()
+    audit.record(session, actor=actor, changes=changes)
+    if factory_lines:
+        # factory sites already operating take the new plan's design lines (added or
+        # resized; lines no longer designed stay, records may refer to them)
+        from regdev.monitoring.lines import sync_site_lines_from_plan
+
+        sites = session.execute(
+            select(Site.id, Site.region_id).where(
+                Site.facility == "factories", Site.region_id.in_(sorted(factory_lines))
+            )
+        ).all()
+        for site_id, region_id in sites:
+            sync_site_lines_from_plan(
+                session, actor=actor, site_id=int(site_id), region_id=str(region_id)
+            )
     return plan
+
+
+def read_factory_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """The production lines of every factory site from the plan's ``factories.csv`` (may be empty).
+
+    Returns
+    -------
+    dict
+        ``region_id -> [{"line", "modules", "capacity", "unit", "jobs"}, ...]``, the
+        records of :func:`regdev.design.for_plan.line_record`.
+
+    Raises
+    ------
+    DataValidationError
+        A row with a missing column or a bad number (file, row and column named).
+    """
+    path = folder / "factories.csv"
+    if not path.is_file():
+        return {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    problems: list[Problem] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for i, raw in enumerate(csv.DictReader(fh), start=2):
+            try:
+                rec = {
+                    "line": str(raw["line"]),
+                    "modules": int(raw["modules"]),
+                    "capacity": float(raw["capacity"]),
+                    "unit": str(raw["unit"]),
+                    "jobs": int(raw["jobs"]),
+                }
+            except (KeyError, TypeError, ValueError) as exc:
+                problems.append(
+                    Problem(
+                        str(path), i, str(exc), "expected line, modules, capacity, unit and jobs"
+                    )
+                )
+                continue
+            out.setdefault(str(raw["region_id"]), []).append(rec)
+    if problems:
+        raise DataValidationError(problems)
+    return out
+
+
+def design_lines(session: Session, region_id: str) -> list[dict[str, Any]]:
+    """The production lines of ``region_id``'s factory site in the newest imported plan that has them.
+
+    The dashboard offers these (a choice, not free text); empty when no
+    imported plan designs the county.
+    """
+    plans = session.execute(select(Plan).order_by(Plan.id.desc())).scalars()
+    for plan in plans:
+        lines = (plan.meta or {}).get("factory_lines", {}).get(region_id)
+        if lines:
+            return list(lines)
+    return []

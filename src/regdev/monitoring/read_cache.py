@@ -60,9 +60,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from regdev.monitoring import auth
 from regdev.monitoring.config import Settings
 from regdev.monitoring.errors import AuthenticationError
-from regdev.monitoring.models import AuditHead
+from regdev.monitoring.models import AuditHead, User
 
-__all__ = ["CachedBody", "LruCache", "ReadCache", "ReadCacheMiddleware", "read_head"]
+__all__ = [
+    "PRINCIPAL_KEY",
+    "CachedBody",
+    "LruCache",
+    "ReadCache",
+    "ReadCacheMiddleware",
+    "read_head",
+]
 
 #: First path segments (after the API prefix) that are never cached.
 UNCACHED_SEGMENTS = frozenset({"audit", "users", "login", "health", "openapi.json", "docs"})
@@ -70,6 +77,10 @@ UNCACHED_SEGMENTS = frozenset({"audit", "users", "login", "health", "openapi.jso
 DASHBOARD_PREFIXES = ("/csv/", "/province/", "/county/")
 _DROP_HEADERS = frozenset({b"date", b"server", b"etag", b"cache-control", b"x-cache"})
 Key = tuple[Hashable, ...]
+#: ASGI scope key under which the middleware hands ``(token, user)`` to the route
+#: (:func:`regdev.monitoring.deps.get_optional_user`), so a ``GET`` that misses the
+#: response cache does not read its user a second time.
+PRINCIPAL_KEY = "regdev.principal"
 Scope_ = tuple[int, str, str | None, str | None, int | None]
 
 
@@ -204,8 +215,15 @@ class ReadCache:
         self.inline_db = engine.dialect.name == "sqlite"
         self.clear()
 
-    def user_scope(self, token: str, head: tuple[int, str]) -> Scope_ | None:
-        """The scope of the token's user at ``head`` (``None``: not a valid login)."""
+    def principal(self, token: str, head: tuple[int, str]) -> User | None:
+        """The token's user as of ``head`` (``None``: not a valid login), cached per head.
+
+        The user is read once per (token, audit head) and kept detached from any
+        session: every change that can revoke a token (logout, a new password,
+        deactivation, a new role or scope) is audited and so moves the head, after
+        which the user is read and checked again.  The token's signature and expiry are
+        checked by the caller on every request.
+        """
         key: Key = (token, head)
         hit = self.users.get(key)
         if hit is not None:
@@ -213,18 +231,21 @@ class ReadCache:
         try:
             with Session(self.engine) as session:
                 user = auth.user_from_token(session, token, settings=self.settings)
-                scope: Scope_ = (
-                    user.id,
-                    user.role,
-                    user.province_id,
-                    user.region_id,
-                    user.site_id,
-                )
+                session.expunge(user)
         except AuthenticationError:
             self.users.put(key, ())
             return None
-        self.users.put(key, scope)
-        return scope
+        self.users.put(key, user)
+        return user
+
+    def user_scope(self, token: str, head: tuple[int, str]) -> Scope_ | None:
+        """The scope of the token's user at ``head`` (``None``: not a valid login)."""
+        user = self.principal(token, head)
+        return None if user is None else _scope_of(user)
+
+
+def _scope_of(user: User) -> Scope_:
+    return (user.id, user.role, user.province_id, user.region_id, user.site_id)
 
 
 def _etag(key: Key) -> bytes:
@@ -313,12 +334,12 @@ class ReadCacheMiddleware:
             head = await anyio.to_thread.run_sync(read_head, cache.engine)
         user = cache.users.get((token, head))
         if user is None:
-            user = await anyio.to_thread.run_sync(cache.user_scope, token, head)
+            user = await anyio.to_thread.run_sync(cache.principal, token, head)
         if not user:
             await self.app(scope, receive, send)
             return
         key: Key = (
-            user,
+            _scope_of(user),
             scope["path"],
             scope.get("query_string", b""),
             head,
@@ -329,6 +350,8 @@ class ReadCacheMiddleware:
         if hit is not None:
             await self._reply(send, hit, not_modified=inm is not None and hit.etag in _tags(inm))
             return
+        # the route reuses this principal instead of reading the user again
+        scope[PRINCIPAL_KEY] = (token, user)
         await self._pass_and_store(scope, receive, send, key)
 
     @staticmethod

@@ -484,6 +484,11 @@ class SurveyPublic(_Out):
     batch_id: int | None
 
 
+#: Cables one report may describe (the grain reporter sends at most 64).
+MAX_CABLES = 64
+CableTemps = dict[Short, Annotated[float, Field(ge=-80, le=120, allow_inf_nan=False)]]
+
+
 class GrainStatusCreate(_In):
     """A grain-store status report."""
 
@@ -497,6 +502,11 @@ class GrainStatusCreate(_In):
     co2_ppm: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] | None = None
     fan_on: bool | None = None
     controller_note: Text200 | None = None
+    cable_max_temp_c: CableTemps | None = Field(
+        default=None,
+        max_length=MAX_CABLES,
+        description="Warmest valid sensor of each temperature cable, °C (cable name → value)",
+    )
 
 
 class GrainStatusUpdate(_In):
@@ -519,6 +529,7 @@ class GrainStatusPublic(_Out):
     co2_ppm: float | None
     fan_on: bool | None
     controller_note: str | None
+    cable_max_temp_c: dict[str, float] | None = None
 
 
 # --- users, auth, audit, imports, reports --------------------------------------------

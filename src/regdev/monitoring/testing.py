@@ -55,8 +55,12 @@ def pg_skip_reason() -> str:
 
 
 @contextmanager
-def fresh_pg_schema() -> Iterator[str]:
-    """Create a uniquely named schema, yield a URL that uses it, drop it afterwards."""
+def fresh_pg_schema(*, durable: bool = False) -> Iterator[str]:
+    """Create a uniquely named schema, yield a URL that uses it, drop it afterwards.
+
+    ``durable=False`` (tests) turns ``synchronous_commit`` off; benchmarks of writes
+    pass ``durable=True`` so that every acknowledged commit is on disk, as in production.
+    """
     base = pg_base_url()
     if base is None:  # pragma: no cover - callers skip first
         raise RuntimeError(pg_skip_reason())
@@ -66,7 +70,8 @@ def fresh_pg_schema() -> Iterator[str]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         # test data need not survive a power cut: skip the per-commit fsync
-        yield f"{base}?options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
+        fsync = "" if durable else "%20-csynchronous_commit%3Doff"
+        yield f"{base}?options=-csearch_path%3D{schema}{fsync}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -6,7 +6,9 @@ only parses its arguments and renders what they return.
 
 Public API::
 
-    plan(regions=None, scenario=None, *, options=None, progress=None) -> PlanResult
+    plan(regions=None, scenario=None, *, options=None, progress=None,
+         actuals=None, previous=None) -> PlanResult
+    Actuals(facts, source, as_of)                re-plan from tracked projects (issue 10)
     write_plan(result, out_dir) -> Path          the plan folder, atomically; nothing else
     PlanResult.write(out_dir) -> Path            the same
     PlanOptions(time_limit=60, mip_rel_gap=1e-6, threads=None, strategy="auto",
@@ -14,6 +16,8 @@ Public API::
                 max_design_regions=600, report=True)
     Progress(stage, message, done=0, total=None)  what the progress callback receives
     explain(region, plan_dir="out/plan", *, regions=None) -> RegionExplanation
+    plan_design(region, plan_dir="out/plan", *, regions=None) -> PlanDesign   the stored design
+    compare_with_plan(dossier, plan_design) -> dict   how a what-if differs from the plan
     design_region(region, *, regions=None, scope="province", year=2030, tier=2,
                   force_lines=(), forbid_lines=(), mps=None) -> RegionDesign
 
@@ -30,21 +34,35 @@ planned with, and the report the plan, the dossiers and the design.
 from __future__ import annotations
 
 from regdev.pipeline.options import STAGES, PlanOptions, Progress, ProgressFn
-from regdev.pipeline.region import RegionDesign, RegionExplanation, design_region, explain
+from regdev.pipeline.region import (
+    PlanDesign,
+    RegionDesign,
+    RegionExplanation,
+    compare_with_plan,
+    design_region,
+    explain,
+    plan_design,
+    plan_what_if,
+)
 from regdev.pipeline.result import PlanResult
-from regdev.pipeline.run import plan
+from regdev.pipeline.run import Actuals, plan
 from regdev.pipeline.writer import write_plan
 
 __all__ = [
+    "Actuals",
     "STAGES",
     "PlanOptions",
+    "PlanDesign",
     "PlanResult",
     "Progress",
     "ProgressFn",
     "RegionDesign",
     "RegionExplanation",
+    "compare_with_plan",
     "design_region",
     "explain",
     "plan",
+    "plan_design",
+    "plan_what_if",
     "write_plan",
 ]

@@ -51,6 +51,9 @@ class PlanResult:
     metadata : mapping
         ``regdev_version``, ``input_hash``, ``registry_source``, ``registry_hash``,
         ``scenario``, ``solver``, ``options``.
+    facilities : pandas.DataFrame or None
+        ``facilities.csv`` with the factory rows from the design (issue 10);
+        ``None``: the planner's sizing table as it is.
     timings : mapping of str to float
         Seconds per stage (``problem``, ``solve``, ``explain``, ``design``,
         ``report``) and ``total``.
@@ -67,6 +70,7 @@ class PlanResult:
     options: PlanOptions = field(default_factory=PlanOptions)
     metadata: Mapping[str, Any] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
+    facilities: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def status(self) -> str:
@@ -108,6 +112,13 @@ class PlanResult:
             "n_left_out": len(left),
             "factories_per_year": {str(int(k)): int(v) for k, v in first.items()},
             "total_cost": round(float(sched["cost"].sum()), 3),
+            "unit_of_account": (plan.problem.metadata.get("unit_of_account") or {}).get(
+                "name", "M USD"
+            ),
+            # issue 10: conflicts between the scenario's locks (or events) and the data
+            "history_conflicts": list(
+                (plan.problem.metadata.get("history") or {}).get("conflicts", [])
+            ),
             "input_hash": plan.problem.input_hash,
         }
 

@@ -15,6 +15,7 @@ writes a file.  The stages, and what a follow-up changes where:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
     from regdev.design.result import DesignResult
     from regdev.planning import Plan, PlanningProblem, Scenario, SolverOptions
+    from regdev.planning.history import Fact
     from regdev.registry import RegionRegistry
     from regdev.reporting.sections import Report
 
@@ -66,13 +68,46 @@ def solver_options(options: PlanOptions) -> SolverOptions:
 
 
 # --------------------------------------------------------------------- stages
-def stage_problem(
-    registry: RegionRegistry, scenario: Scenario, options: PlanOptions
-) -> PlanningProblem:
-    """The planning problem (history locks per ``options.history`` and the scenario)."""
-    from regdev.planning import build_problem
+@dataclass(frozen=True, eq=False)
+class Actuals:
+    """What the tracked projects say, for re-planning (``regdev plan --actuals``).
 
-    return build_problem(registry, scenario, history=options.history)
+    Attributes
+    ----------
+    facts : tuple of regdev.planning.history.Fact
+        From :func:`regdev.planning.actuals.facts_from_records`.
+    source : str
+        Where they were read (a database URL without password, or a file).
+    as_of : datetime.date
+        The day they describe; years before
+        :func:`regdev.planning.actuals.first_open_year` take no new project.
+    """
+
+    facts: tuple[Fact, ...]
+    source: str
+    as_of: dt.date
+
+
+def stage_problem(
+    registry: RegionRegistry,
+    scenario: Scenario,
+    options: PlanOptions,
+    actuals: Actuals | None = None,
+) -> PlanningProblem:
+    """The planning problem (history per ``options.history``, the actuals, the scenario)."""
+    from regdev.planning import build_problem
+    from regdev.planning.actuals import first_open_year
+
+    if actuals is None:
+        return build_problem(registry, scenario, history=options.history)
+    return build_problem(
+        registry,
+        scenario,
+        history=options.history,
+        actuals=list(actuals.facts),
+        actuals_source=actuals.source,
+        open_from=first_open_year(actuals.as_of),
+    )
 
 
 def stage_solve(problem: PlanningProblem, options: PlanOptions, say: ProgressFn) -> Plan:
@@ -88,15 +123,17 @@ def stage_solve(problem: PlanningProblem, options: PlanOptions, say: ProgressFn)
 def stage_explain(plan: Plan, options: PlanOptions, say: ProgressFn) -> list[dict[str, Any]]:
     """Dossiers, with the move-earlier cost of the ``explain_last`` regions scheduled last."""
     from regdev.planning import build_dossiers, move_earlier_cost
-    from regdev.planning.explain import last_scheduled
+    from regdev.planning.explain import MoveEarlierBounds, last_scheduled
 
     targets = last_scheduled(plan, options.explain_last) if options.explain_last else []
     message = "explaining (moving factories one year earlier)"
     moves: dict[str, dict[str, Any]] = {}
     solver = solver_options(options)
+    # issue 9: one warm-started LP settles most costs; the full re-solve only where it cannot
+    bounds = MoveEarlierBounds(plan) if targets and plan.model is not None else None
     for k, rid in enumerate(targets):
         say(Progress("explain", message, k, len(targets)))
-        moves[rid] = move_earlier_cost(plan, rid, solver)
+        moves[rid] = move_earlier_cost(plan, rid, solver, bounds=bounds)
     say(Progress("explain", message, len(targets), len(targets)))
     return build_dossiers(plan, moves=moves)
 
@@ -116,23 +153,28 @@ class DesignStage:
         The design's plan-folder tables by file name.
     dossier_entries : dict of str to dict
         ``region_id -> {"factory_design": ...}`` for the plan's dossiers.
+    facilities : DataFrame or None
+        ``facilities.csv`` with the factory rows from the design.
     """
 
     result: DesignResult | None
     summary: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     dossier_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    facilities: pd.DataFrame | None = None
 
 
 def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> DesignStage:
     """The factory design of the counties the plan schedules, with the registry it planned with."""
     from regdev.design import design_for_plan
     from regdev.design.for_plan import (
+        facilities_with_design,
         plan_dossier_entries,
         plan_summary,
         plan_tables,
         skipped_summary,
     )
+    from regdev.units import UnitOfAccount
 
     schedule = plan.schedule_frame(allow_feasible=True)
     n_fac = int(schedule["facility"].isin(["factories"]).sum())
@@ -152,9 +194,16 @@ def stage_design(plan: Plan, registry: RegionRegistry, options: PlanOptions) -> 
         from regdev.design import load_catalogue_dir
 
         catalogue = load_catalogue_dir(options.catalogue)
-    result = design_for_plan(registry, schedule, catalogue=catalogue)
+    # one tier scale: the plan's ladder maps onto the catalogue the same way everywhere
+    scale = (int(plan.problem.tiers.min()), int(plan.problem.tiers.max()))
+    result = design_for_plan(registry, schedule, catalogue=catalogue, tier_scale=scale)
+    unit = UnitOfAccount.from_dict(plan.problem.metadata.get("unit_of_account"))
     return DesignStage(
-        result, plan_summary(result), plan_tables(result), plan_dossier_entries(result)
+        result,
+        plan_summary(result, unit),
+        plan_tables(result, unit),
+        plan_dossier_entries(result, unit),
+        facilities_with_design(plan.problem.facilities_table, result),
     )
 
 
@@ -162,21 +211,37 @@ def stage_report(
     plan: Plan,
     dossiers: list[dict[str, Any]],
     design: DesignResult | None,
+    changes: pd.DataFrame | None = None,
+    previous: str | None = None,
     *,
     registry: RegionRegistry | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
 ) -> Report:
     """``report.html`` and its sections, in the current language.
 
-    Tables that no section knows are listed generically.
+    With what the plan takes as given (history, actuals, conflicts) and, against a
+    previous plan, what changed (issue 10).  Tables that no section knows are listed
+    generically.
     """
     from regdev.reporting import build_report
+    from regdev.reporting.cohorts import cohort_section
+    from regdev.reporting.history import changes_section, history_section
 
+    extra = [
+        s
+        for s in (
+            history_section(plan.problem.metadata.get("history")),
+            changes_section(changes, previous),
+            cohort_section(plan),  # issue 9: who comes first
+        )
+        if s is not None
+    ]
     return build_report(
         plan,
         dossiers,
         schedule=plan.schedule_frame(allow_feasible=True),
         design=design,
+        extra_sections=extra,
         registry=registry,
         tables=tables,
     )
@@ -189,6 +254,8 @@ def plan(
     *,
     options: PlanOptions | None = None,
     progress: ProgressFn | None = None,
+    actuals: Actuals | None = None,
+    previous: str | os.PathLike[str] | None = None,
 ) -> PlanResult:
     """Plan the programme: problem → solve → explanations → design → report.
 
@@ -204,6 +271,13 @@ def plan(
         Time limit, explanations, history, design and report switches.
     progress : callable, optional
         Receives a :class:`~regdev.pipeline.options.Progress` at every step.
+    actuals : Actuals, optional
+        Re-plan from what the tracked projects say (built and under-construction
+        projects fixed with their real dates, late ones with their slip,
+        cancelled ones back in the pool; passed years closed).
+    previous : path-like, optional
+        A previous plan folder: ``changes.csv`` (moved, added, dropped, with
+        the reason) and the report's "what changed since the last plan".
 
     Returns
     -------
@@ -248,7 +322,12 @@ def plan(
     say(Progress("problem", "loading regions and scenario"))
     registry = load_registry(regions)
     sc = load_scenario_input(scenario)
-    problem = stage_problem(registry, sc, opts)
+    old_schedule = None
+    if previous is not None:
+        from regdev.pipeline.changes import read_previous_schedule
+
+        old_schedule = read_previous_schedule(previous)
+    problem = stage_problem(registry, sc, opts, actuals)
     lap("problem")
     rollout = stage_solve(problem, opts, say)
     lap("solve")
@@ -256,21 +335,38 @@ def plan(
     design: DesignResult | None = None
     extensions: dict[str, dict[str, Any]] = {}
     tables: dict[str, pd.DataFrame] = {}
+    facilities: pd.DataFrame | None = None
     report: Report | None = None
+    changes: pd.DataFrame | None = None
+    if rollout.has_solution and old_schedule is not None:
+        from regdev.pipeline.changes import plan_changes
+
+        as_of = actuals.as_of.isoformat() if actuals is not None else None
+        changes = plan_changes(old_schedule, rollout, as_of=as_of)
+        tables["changes.csv"] = changes
     if rollout.has_solution:
         dossiers = stage_explain(rollout, opts, say)
         lap("explain")
         if opts.design:
             say(Progress("design", f"designing the factories ({problem.n_regions} regions)"))
             done = stage_design(rollout, registry, opts)
-            design, tables = done.result, done.tables
+            design, facilities = done.result, done.facilities
+            tables.update(done.tables)
             extensions[EXTENSION_NAME] = done.summary
             for d in dossiers:
                 d.update(done.dossier_entries.get(d["region_id"], {}))
         lap("design")
         if opts.report:
             say(Progress("report", "writing the report"))
-            report = stage_report(rollout, dossiers, design, registry=registry, tables=tables)
+            report = stage_report(
+                rollout,
+                dossiers,
+                design,
+                changes,
+                None if previous is None else str(previous),
+                registry=registry,
+                tables=tables,
+            )
         lap("report")
     timings["total"] = time.perf_counter() - t_start
     meta = problem.metadata
@@ -290,6 +386,7 @@ def plan(
         report=report,
         tables=tables,
         extensions=extensions,
+        facilities=facilities,
         registry=registry,
         scenario=sc,
         options=opts,

@@ -72,9 +72,10 @@ def write_plan(result: PlanResult, out_dir: str | os.PathLike[str]) -> Path:
     with atomic_directory(out_dir) as tmp:
         (tmp / "plan.json").write_text(dumps(plan_json), encoding="utf-8")
         (tmp / "schedule.csv").write_text(csv_text(schedule), encoding="utf-8")
-        (tmp / "facilities.csv").write_text(
-            csv_text(plan.problem.facilities_table), encoding="utf-8"
+        facilities = (
+            plan.problem.facilities_table if result.facilities is None else result.facilities
         )
+        (tmp / "facilities.csv").write_text(csv_text(facilities), encoding="utf-8")
         (tmp / "dossiers.json").write_text(dumps(list(result.dossiers)), encoding="utf-8")
         write_mps(plan, tmp / "model.mps")
         for name, frame in sorted(result.tables.items()):

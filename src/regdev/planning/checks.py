@@ -45,15 +45,22 @@ def check_locks(problem: PlanningProblem) -> None:
             f"raise the capacity or unlock {locked[f, t] - p.capacity[f, t]} of them",
         )
     if np.isfinite(p.budget).any():
-        spent = np.zeros(n_years)
-        np.add.at(spent, tt, p.cost()[ii, ff, tt])
+        cube = np.zeros((p.n_regions, n_fac, n_years), dtype=bool)
+        cube[ii, ff, tt] = True
+        spent = p.spending(cube)  # with the cash flow: what the locked projects pay each year
         bad = np.flatnonzero(spent > p.budget + 1e-9)
         if bad.size:
             t = int(bad[0])
+            unit = p.metadata.get("unit_of_account", {}).get("name", "M USD")
+            what = (
+                f"in {p.years[t]} the locked projects pay {spent[t]:.1f} {unit} (cash flow)"
+                if p.spend_share is not None
+                else f"locked projects of {p.years[t]} cost {spent[t]:.1f} {unit}"
+            )
             _raise(
                 "budget",
-                f"locked projects of {p.years[t]} cost {spent[t]:.1f} MCU but the budget "
-                f"of {p.years[t]} is {p.budget[t]:.1f} MCU",
+                f"{what} but the budget of {p.years[t]} is {p.budget[t]:.1f} {unit}; the locked "
+                f"projects alone need a uniform annual budget of at least {spent.max():.1f} {unit}",
             )
 
 
@@ -156,6 +163,62 @@ def check_workload(problem: PlanningProblem) -> None:
         )
 
 
+def check_staff(problem: PlanningProblem) -> None:
+    """Locked hospitals must find their doctors trained in time; exact coverage needs enough."""
+    p = problem
+    if p.staff_need is None or p.staff_supply is None or "hospital" not in p.facilities:
+        return
+    fh = p.facilities.index("hospital")
+    n_prov = len(p.provinces)
+    locked = p.lock_year[:, fh]
+    need = np.zeros((n_prov, p.n_years))
+    for i in np.flatnonzero(locked >= 0).tolist():
+        need[p.province_of[i], locked[i] :] += p.staff_need[i]
+    bad = np.argwhere(need > p.staff_supply + 1e-6)
+    if bad.size:
+        pr, t = (int(v) for v in bad[0])
+        _raise(
+            "staff",
+            f"the hospitals locked in {p.provinces[pr]} by {p.years[t]} need "
+            f"{need[pr, t]:.0f} doctors but only {p.staff_supply[pr, t]:.0f} are trained by then; "
+            f"shortfall {need[pr, t] - p.staff_supply[pr, t]:.0f} (raise staff.initial_per_1000 "
+            "or staff.training_per_1000_per_year, or shorten staff.lag_years)",
+        )
+    if p.coverage_exact[fh]:
+        cand = p.eligible[:, fh]
+        total = np.bincount(p.province_of[cand], weights=p.staff_need[cand], minlength=n_prov)
+        short = total - p.staff_supply[:, -1]
+        if (short > 1e-6).any():
+            pr = int(np.argmax(short))
+            _raise(
+                "staff",
+                f"every hospital candidate of {p.provinces[pr]} must get a hospital by "
+                f"{p.years[-1]}, needing {total[pr]:.0f} doctors, but only "
+                f"{p.staff_supply[pr, -1]:.0f} are trained by then; shortfall {short[pr]:.0f}",
+            )
+
+
+def check_construction(problem: PlanningProblem) -> None:
+    """Locked non-factory projects must fit their province's building sites."""
+    p = problem
+    if p.construction_sites is None:
+        return
+    locked = np.zeros((p.n_regions, p.n_facilities, p.n_years), dtype=bool)
+    ii, ff = np.nonzero(p.lock_year >= 0)
+    locked[ii, ff, p.lock_year[ii, ff]] = True
+    use = p.sites_in_use(locked)
+    bad = np.argwhere(use > p.construction_sites[:, None] + 1e-9)
+    if bad.size:
+        pr, t = (int(v) for v in bad[0])
+        _raise(
+            "construction",
+            f"the locked projects of {p.provinces[pr]} use {use[pr, t]:.0f} building sites in "
+            f"{p.years[t]} but the province has {p.construction_sites[pr]:.0f}; shortfall "
+            f"{use[pr, t] - p.construction_sites[pr]:.0f} (raise construction.sites_per_100k "
+            "or construction.min_sites)",
+        )
+
+
 def check_problem(problem: PlanningProblem) -> None:
     """Run every pre-solve check (locks, capacity, coverage, balance, workload).
 
@@ -168,3 +231,5 @@ def check_problem(problem: PlanningProblem) -> None:
     check_capacity(problem)
     check_balance(problem)
     check_workload(problem)
+    check_staff(problem)
+    check_construction(problem)

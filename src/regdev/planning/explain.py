@@ -21,9 +21,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+import highspy
 import numpy as np
 
-from regdev.errors import InfeasibleSpecificationError, NotFoundError
+from regdev.errors import InfeasibleSpecificationError, InternalError, NotFoundError
 from regdev.planning.model import FAMILIES, RolloutModel, build_model
 from regdev.planning.plan import Plan
 from regdev.planning.problem import PlanningProblem
@@ -76,9 +77,17 @@ def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
     work_tight = np.zeros((p.n_regions, n_years), dtype=bool)
     r = np.flatnonzero(tight["workload"])
     work_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
-    bud_tight = np.zeros(n_years, dtype=bool)
-    r = np.flatnonzero(tight["budget"])
-    bud_tight[model.row_key[r, 0]] = True
+    # budget: the slack of every budgeted year, compared with the project's own cost there
+    # ("the budget of such an earlier year cannot take the project")
+    slack = np.full(n_years, np.inf)
+    r = model.rows_of("budget")
+    if r.size:
+        x = plan.solution(allow_feasible=True)
+        cols = x[model.var_i, model.var_f, model.var_t].astype(float)
+        act = model.matrix[r] @ cols
+        slack[model.row_key[r, 0]] = model.row_upper[r] - act
+    cost = p.cost()
+    share = p.spend_profile()
     bal_tight = np.zeros((len(p.provinces), n_years), dtype=bool)
     r = np.flatnonzero(tight["balance"])
     bal_tight[model.row_key[r, 0], model.row_key[r, 1]] = True
@@ -98,7 +107,7 @@ def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
                     fams.append("capacity")
                 if work_tight[i, earlier].any():
                     fams.append("workload")
-                if bud_tight[earlier].any():
+                if _budget_blocks(slack, cost[i, f], share[f], earlier):
                     fams.append("budget")
             if f == fi and bal_tight[p.province_of[i], t:].any():
                 fams.append("balance")
@@ -106,8 +115,134 @@ def binding_families(plan: Plan) -> list[dict[str, list[str]]]:
     return out
 
 
+class MoveEarlierBounds:
+    """Cheap move-earlier costs: a warm-started LP bound and a one-swap schedule.
+
+    For region ``i`` whose factories are planned in year ``t``, the forced
+    problem (factories in ``t − 1``) is the plan's model with the column
+    ``x[i, factories, t−1]`` fixed to 1.  Its optimum ``OPT'`` satisfies
+
+    * ``OPT' ≤ LP'``: the LP relaxation of the forced problem, re-solved by
+      the dual simplex from the optimal basis of the plan's own LP after
+      changing one column bound (a few pivots instead of a new model);
+    * ``OPT' ≥ S``: the objective of the best one-swap schedule (region ``i``
+      swapped with a region of year ``t − 1``, checked against every row) or,
+      when the forced LP optimum is integral, ``LP'`` itself.
+
+    Hence the true cost ``OPT − OPT'`` lies in
+    ``[objective − LP', bound − S]`` (``objective ≤ OPT ≤ bound`` of the
+    plan).  When ``LP' − S`` is within the plan's relative gap tolerance
+    the cost is settled (status ``optimal``, method ``lp-bound``) —
+    the same guarantee as a full re-solve at that tolerance; otherwise
+    :func:`move_earlier_cost` falls back to the full re-solve.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        from regdev._milp.highs import new_highs
+
+        model = plan.model
+        if model is None:
+            msg = "MoveEarlierBounds needs the plan's model (a solved plan, not one read back)"
+            raise InternalError(msg)
+        self.plan = plan
+        self.model = model
+        h = new_highs()
+        h.setOptionValue("random_seed", 0)
+        threads = plan.solver.get("threads")
+        if threads:
+            h.setOptionValue("threads", int(threads))
+        h.passModel(model.lp)
+        n = model.n_cols
+        h.changeColsIntegrality(  # the relaxation (the shared model is left as it is)
+            n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8)
+        )
+        h.run()
+        self.h = h
+        self.ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        keys = model.var_i * (plan.problem.n_facilities * plan.problem.n_years)
+        keys = keys + model.var_f * plan.problem.n_years + model.var_t
+        self._col = dict(zip(keys.tolist(), range(model.n_cols), strict=True))
+        self.lower = model.milp.col_lower.copy()
+        self.upper = model.milp.col_upper.copy()
+        self.tol = float(plan.solver.get("mip_rel_gap", 1e-6))
+
+    def column(self, i: int, f: int, t: int) -> int | None:
+        """The column of ``x[i, f, t]`` in the plan's model, or ``None``."""
+        p = self.plan.problem
+        return self._col.get((i * p.n_facilities + f) * p.n_years + t)
+
+    def forced_lp(self, col: int) -> tuple[float, bool] | None:
+        """LP optimum with column ``col`` fixed to 1 and whether its solution is integral."""
+        h = self.h
+        h.changeColBounds(col, 1.0, 1.0)
+        try:
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            value = float(h.getInfo().objective_function_value)
+            x = np.asarray(h.getSolution().col_value)
+            integral = bool(np.all(np.abs(x - np.round(x)) <= 1e-9))
+        finally:
+            h.changeColBounds(col, float(self.lower[col]), float(self.upper[col]))
+        return value, integral
+
+    def cost(self, i: int, t: int) -> dict[str, Any] | None:
+        """Settled move-earlier cost of region ``i`` from ``t`` to ``t−1``, or ``None``."""
+        from regdev.planning.greedy import objective_of
+
+        plan, p = self.plan, self.plan.problem
+        fi = p.factory_index
+        col = self.column(i, fi, t - 1)
+        if not self.ok or col is None:
+            return None
+        # the forced problem raises a workload row only above k locked projects: not modelled here
+        locked_there = int((p.lock_year[i] == t - 1).sum())
+        if locked_there + 1 > p.workload:
+            return None
+        got = self.forced_lp(col)
+        if got is None:
+            return None
+        lp_value, integral = got
+        if integral:
+            best = lp_value
+        else:
+            start = _swap_start(plan, p, self.model, i, t)
+            if start is None:
+                return None
+            best = objective_of(p, start)
+        if lp_value - best > self.tol * max(abs(plan.objective), 1.0):
+            return None
+        cost = max(plan.objective - best, 0.0)
+        low = max(plan.objective - lp_value, 0.0)
+        high = plan.bound - best if np.isfinite(plan.bound) else cost
+        return {
+            "feasible": True,
+            "cost": round(cost, 6),
+            "cost_bounds": [round(low, 6), round(max(high, cost), 6)],
+            "cost_share": round(cost / plan.objective, 9) if plan.objective else None,
+            "status": "optimal",
+            "method": "lp-bound",
+        }
+
+
+def _budget_blocks(
+    slack: np.ndarray, cost: np.ndarray, share: np.ndarray, years: np.ndarray
+) -> bool:
+    """Whether some year of ``years`` cannot pay the project (with its cash flow)."""
+    for t in years.tolist():
+        for k in np.flatnonzero(share > 0).tolist():
+            s = t - k
+            if s >= 0 and slack[s] < cost[t] * share[k] - 1e-9:
+                return True
+    return False
+
+
 def move_earlier_cost(
-    plan: Plan, region: str, options: SolverOptions | None = None
+    plan: Plan,
+    region: str,
+    options: SolverOptions | None = None,
+    *,
+    bounds: MoveEarlierBounds | None = None,
 ) -> dict[str, Any]:
     """Objective cost of moving a region's factory project one year earlier.
 
@@ -119,6 +254,10 @@ def move_earlier_cost(
         Region id.
     options : SolverOptions, optional
         For the re-solve (default: the plan's own time limit and gap).
+    bounds : MoveEarlierBounds, optional
+        The warm-started LP of the plan (shared between regions).  When given
+        and it settles the cost (see :class:`MoveEarlierBounds`), nothing is
+        re-solved; otherwise the full re-solve runs.
 
     Returns
     -------
@@ -126,7 +265,8 @@ def move_earlier_cost(
         ``from_year``, ``to_year``, ``feasible`` and, when feasible, ``cost``
         (objective drop, plan units), ``cost_bounds`` (the interval the true
         cost lies in, from both solves' bounds and gaps), ``cost_share`` (of
-        the objective) and ``status`` of the re-solve; otherwise ``reason``.
+        the objective), ``status`` and ``method`` (``lp-bound`` or
+        ``re-solve``); otherwise ``reason``.
     """
     from regdev.planning.rollout import plan_rollout
 
@@ -149,6 +289,10 @@ def move_earlier_cost(
             "feasible": False,
             "reason": "locked (real cohort or scenario lock)",
         }
+    if bounds is not None:
+        settled = bounds.cost(i, t)
+        if settled is not None:
+            return {**out, "to_year": p.years[t - 1], **settled}
     lock = p.lock_year.copy()
     lock[i, fi] = t - 1
     src = p.lock_source.copy()
@@ -183,6 +327,7 @@ def move_earlier_cost(
         "cost_bounds": [round(low, 6), round(max(high, cost), 6)],
         "cost_share": round(cost / plan.objective, 9) if plan.objective else None,
         "status": alt.status,
+        "method": "re-solve",
     }
 
 
@@ -278,7 +423,8 @@ def build_dossiers(
     left_map = {(r.region_id, r.facility): r.reason for r in left.itertuples()}
     if moves is None:
         targets = last_scheduled(plan) if move_earlier is None else list(move_earlier)
-        moves = {rid: move_earlier_cost(plan, rid, options) for rid in targets}
+        shared = MoveEarlierBounds(plan) if targets and plan.model is not None else None
+        moves = {rid: move_earlier_cost(plan, rid, options, bounds=shared) for rid in targets}
     from regdev.planning.model import OBJECTIVE_SCALE
 
     done = {fac: set(r) for fac, r in p.metadata.get("done_before_horizon", {}).items()}

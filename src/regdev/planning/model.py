@@ -32,7 +32,16 @@ import scipy.sparse as sp
 from regdev._milp import MatrixBuilder, MilpModel
 from regdev.planning.problem import PlanningProblem
 
-FAMILIES: tuple[str, ...] = ("coverage", "capacity", "workload", "balance", "budget", "user")
+FAMILIES: tuple[str, ...] = (
+    "coverage",
+    "capacity",
+    "workload",
+    "balance",
+    "budget",
+    "staff",
+    "construction",
+    "user",
+)
 """Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
 
 OBJECTIVE_SCALE = 1e-6
@@ -280,7 +289,14 @@ def define_workload_constraints(m: ModelBuilder, problem: PlanningProblem) -> No
 
 
 def define_balance_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
-    """``balance[province,year]``: cumulative factory count ≥ floor(share × total) − tol."""
+    """``balance[province,year]``: cumulative factory count ≥ floor(share × total) − tol.
+
+    In coverage mode "within budget" (``problem.balance_share`` set) the total
+    is what is built: ``Σ_{c∈p,t'≤t} x − share_p · Σ_{c,t'≤t} x ≥ −tol``.
+    """
+    if problem.balance_share is not None:
+        _relative_balance(m, problem)
+        return
     floor = problem.balance_floor
     if floor is None:
         return
@@ -312,24 +328,152 @@ def define_balance_constraints(m: ModelBuilder, problem: PlanningProblem) -> Non
     )
 
 
+def _relative_balance(m: ModelBuilder, problem: PlanningProblem) -> None:
+    share = problem.balance_share
+    assert share is not None
+    n_prov, n_years = len(problem.provinces), problem.n_years
+    fac = np.flatnonzero(m.var_f == problem.factory_index)
+    if fac.size == 0:
+        return
+    prov = problem.province_of[m.var_i[fac]]
+    t0 = m.var_t[fac]
+    # var (t') enters rows (p, t) for every province p and every t >= t'
+    pp, tt, kk = np.meshgrid(
+        np.arange(n_prov), np.arange(n_years), np.arange(fac.size), indexing="ij"
+    )
+    keep = tt >= t0[kk]
+    pp, tt, kk = pp[keep], tt[keep], kk[keep]
+    val = (prov[kk] == pp).astype(float) - share[pp]
+    nz = val != 0
+    names = [
+        f"balance[{_name(problem.provinces[p])},{problem.years[t]}]"
+        for p in range(n_prov)
+        for t in range(n_years)
+    ]
+    m.add_rows(
+        "balance",
+        (pp * n_years + tt)[nz],
+        fac[kk[nz]],
+        val[nz],
+        np.full(n_prov * n_years, -float(problem.balance_tolerance)),
+        np.full(n_prov * n_years, np.inf),
+        np.stack(np.meshgrid(np.arange(n_prov), np.arange(n_years), indexing="ij"), -1).reshape(
+            -1, 2
+        ),
+        names,
+    )
+
+
 def define_budget_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
-    """``budget[year]``: Σ cost · x ≤ budget for every year with a finite budget."""
+    """``budget[year]``: money paid in the year ≤ budget, for every year with a finite budget.
+
+    With a cash flow (``problem.spend_share``) a project completing in year
+    ``t`` pays ``cost · share[f, k]`` in year ``t − k``; without, its whole
+    cost in ``t``.
+    """
     finite = np.flatnonzero(np.isfinite(problem.budget))
     if finite.size == 0:
         return
     row_of = np.full(problem.n_years, -1, dtype=np.int64)
     row_of[finite] = np.arange(finite.size)
-    sel = np.flatnonzero(row_of[m.var_t] >= 0)
-    cost = problem.cost()[m.var_i[sel], m.var_f[sel], m.var_t[sel]]
+    share = problem.spend_profile()
+    cost_all = problem.cost()[m.var_i, m.var_f, m.var_t]
+    rows, cols, vals = [], [], []
+    for k in range(share.shape[1]):
+        pay_year = m.var_t - k
+        amount = cost_all * share[m.var_f, k]
+        ok = pay_year >= 0
+        ok[ok] = row_of[pay_year[ok]] >= 0
+        ok &= amount != 0
+        sel = np.flatnonzero(ok)
+        rows.append(row_of[pay_year[sel]])
+        cols.append(sel)
+        vals.append(amount[sel])
     names = [f"budget[{problem.years[t]}]" for t in finite]
     m.add_rows(
         "budget",
-        row_of[m.var_t[sel]],
-        sel,
-        cost,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(vals),
         np.full(finite.size, -np.inf),
         problem.budget[finite],
         np.stack([finite, np.full(finite.size, -1)], axis=1),
+        names,
+    )
+
+
+def define_staff_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``staff[province,year]``: doctors of the hospitals completed by the year ≤ trained by then.
+
+    ``Σ_{c∈p, t'≤t} need_c · x[c,hospital,t'] ≤ supply[p,t]`` (issue 9: the
+    hospital's lead time; ``supply`` grows with each province's training
+    capacity after the training lag).
+    """
+    need, supply = problem.staff_need, problem.staff_supply
+    if need is None or supply is None or "hospital" not in problem.facilities:
+        return
+    n_years = problem.n_years
+    n_prov = len(problem.provinces)
+    hosp = np.flatnonzero(m.var_f == problem.facilities.index("hospital"))
+    if hosp.size == 0:
+        return
+    prov = problem.province_of[m.var_i[hosp]]
+    later = np.arange(n_years)[None, :] >= m.var_t[hosp][:, None]
+    vi, tj = np.nonzero(later)
+    names = [
+        f"staff[{_name(problem.provinces[p])},{problem.years[t]}]"
+        for p in range(n_prov)
+        for t in range(n_years)
+    ]
+    keys = np.stack(np.meshgrid(np.arange(n_prov), np.arange(n_years), indexing="ij"), -1)
+    m.add_rows(
+        "staff",
+        prov[vi] * n_years + tj,
+        hosp[vi],
+        need[m.var_i[hosp[vi]]],
+        np.full(n_prov * n_years, -np.inf),
+        supply.reshape(-1).astype(float),
+        keys.reshape(-1, 2),
+        names,
+    )
+
+
+def define_construction_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``construction[province,year]``: non-factory building sites in use ≤ the province's.
+
+    A project completing in ``t`` occupies a site in every build year ``t − k``
+    (``share[f, k] > 0``); ``Σ ≤ construction_sites[p]``.
+    """
+    sites = problem.construction_sites
+    if sites is None:
+        return
+    n_years, n_prov = problem.n_years, len(problem.provinces)
+    share = problem.spend_profile()
+    other = np.flatnonzero(m.var_f != problem.factory_index)
+    rows, cols = [], []
+    for k in range(share.shape[1]):
+        use = other[share[m.var_f[other], k] > 0]
+        year = m.var_t[use] - k
+        ok = year >= 0
+        rows.append(problem.province_of[m.var_i[use[ok]]] * n_years + year[ok])
+        cols.append(use[ok])
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    if r.size == 0:
+        return
+    names = [
+        f"construction[{_name(problem.provinces[p])},{problem.years[t]}]"
+        for p in range(n_prov)
+        for t in range(n_years)
+    ]
+    keys = np.stack(np.meshgrid(np.arange(n_prov), np.arange(n_years), indexing="ij"), -1)
+    m.add_rows(
+        "construction",
+        r,
+        c,
+        np.ones(r.size),
+        np.full(n_prov * n_years, -np.inf),
+        np.repeat(sites.astype(float), n_years),
+        keys.reshape(-1, 2),
         names,
     )
 
@@ -340,6 +484,8 @@ DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_workload_constraints,
     define_balance_constraints,
     define_budget_constraints,
+    define_staff_constraints,
+    define_construction_constraints,
 )
 
 

@@ -100,6 +100,28 @@ def province_progress(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cohort_records(plan: Plan) -> list[dict[str, Any]]:
+    """The cohort profile (:func:`~regdev.planning.cohorts.cohort_profile`) as JSON records."""
+    from regdev.planning.cohorts import cohort_profile
+
+    frame = cohort_profile(plan).astype(object)
+    frame = frame.where(frame.notna(), None)
+    return list(frame.to_dict(orient="records"))
+
+
+def _units(plan: Plan) -> dict[str, Any] | None:
+    """The relocation the factory schedule implies (measured, not optimised)."""
+    from regdev.planning.units import plan_relocation
+
+    out = plan_relocation(plan)
+    if out is None:
+        return None
+    out["km_per_year"] = [round(v, 1) for v in out["km_per_year"]]
+    out["total_km"] = round(out["total_km"], 1)
+    out["max_move_km"] = round(out["max_move_km"], 1)
+    return out
+
+
 def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
     """The content of ``plan.json`` (contract in COMMON.md; see docs/planning.md)."""
     p = plan.problem
@@ -115,6 +137,10 @@ def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
                 # issue 17: what the region table lacked and what was assumed instead
                 "assumptions": list(p.metadata.get("registry_assumptions", [])),
             },
+            # issue 10: what the data fixed (events, actuals), conflicts, the Kimhwa assumption
+            "history": p.metadata.get("history"),
+            # issue 10: the one unit of account of every money figure of the plan folder
+            "unit_of_account": p.metadata.get("unit_of_account"),
             "nondeterministic_fields": list(NONDETERMINISTIC_FIELDS),
             "model": {
                 "n_variables": None if model is None else model.n_cols,
@@ -136,6 +162,10 @@ def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
                 for fac in p.facilities
             },
             "total_cost": round(float(schedule["cost"].sum()), 6),
+            # issue 9: the welfare function and who each cohort reaches
+            "welfare": p.metadata.get("welfare"),
+            "cohorts": cohort_records(plan),
+            "construction_units": _units(plan),
             "left_out": plan.left_out(allow_feasible=True).to_dict(orient="records"),
             "schedule": schedule.to_dict(orient="records"),
         }

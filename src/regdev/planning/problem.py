@@ -10,6 +10,7 @@ Index conventions: ``i`` regions (sorted by id), ``f`` facility types (in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -21,10 +22,14 @@ import pandas as pd
 
 from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, InfeasibleSpecificationError
-from regdev.planning.scenario import EVENT_FACILITY, Scenario
+from regdev.planning.scenario import Scenario
 from regdev.planning.sizing import size_facilities
+from regdev.units import UnitOfAccount
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from regdev.planning.history import Fact
     from regdev.registry import RegionRegistry
 
 NO_YEAR = -1
@@ -45,7 +50,8 @@ class PlanningProblem:
     development : numpy.ndarray, shape (n,)
         Development index ``d`` in [0.1, 1].
     equity_weight : numpy.ndarray, shape (n,)
-        ``e = (d / mean d)^(−ε)``.
+        Welfare weight per person served (:func:`welfare_weights`):
+        ``(pop / mean pop)^(θ − 1) · (d / mean d)^(−ε)``.
     facilities : tuple of str
         Facility types (F).
     years : tuple of int
@@ -57,7 +63,7 @@ class PlanningProblem:
     benefit : numpy.ndarray, shape (n, F)
         Benefit per year of operation at tier 1 (population × benefit per person).
     base_cost, size : numpy.ndarray, shape (n, F)
-        Base cost (MCU, tier 1) and size of every facility (see :mod:`.sizing`).
+        Base cost (unit of account, tier 1) and size of every facility (see :mod:`.sizing`).
     capacity : numpy.ndarray of int, shape (F, Y)
         Projects per type and year.
     capacity_exact : numpy.ndarray of bool, shape (F,)
@@ -111,6 +117,14 @@ class PlanningProblem:
     metadata: dict[str, Any] = field(default_factory=dict, repr=False)
     lat: np.ndarray | None = field(default=None, repr=False)
     lon: np.ndarray | None = field(default=None, repr=False)
+    kind: tuple[str, ...] | None = field(default=None, repr=False)
+    rural_population: np.ndarray | None = field(default=None, repr=False)
+    spend_share: np.ndarray | None = field(default=None, repr=False)
+    balance_share: np.ndarray | None = field(default=None, repr=False)
+    balance_tolerance: int = 0
+    staff_need: np.ndarray | None = field(default=None, repr=False)
+    staff_supply: np.ndarray | None = field(default=None, repr=False)
+    construction_sites: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -149,8 +163,74 @@ class PlanningProblem:
         return out
 
     def cost(self) -> np.ndarray:
-        """Cost of every (i, f, t): base cost × tier cost factor (MCU)."""
+        """Cost of every (i, f, t): base cost × tier cost factor (unit of account)."""
         out: np.ndarray = self.base_cost[:, :, None] * self.tier_cost[None, None, :]
+        return out
+
+    def spend_profile(self) -> np.ndarray:
+        """Share of a project's cost paid ``k`` years before completion, shape (F, L).
+
+        Column 0 is the completion year; without a cash flow every cost is
+        paid in the completion year (``L = 1``).
+        """
+        if self.spend_share is None:
+            return np.ones((self.n_facilities, 1))
+        out: np.ndarray = self.spend_share
+        return out
+
+    def spending(self, x: np.ndarray) -> np.ndarray:
+        """Money paid in every horizon year by the 0/1 schedule ``x`` (n, F, Y), units of account.
+
+        A project completing in year ``t`` pays ``cost · share[f, k]`` in year
+        ``t − k``; what falls before the first year is left out (see
+        :meth:`spending_before`).
+
+        Examples
+        --------
+        A factory completing in the third year with a cash flow of 30 % the
+        year before and 70 % in the completion year, at cost 10:
+
+        >>> from regdev.planning.problem import build_problem_from_arrays
+        >>> p = build_problem_from_arrays(
+        ...     benefit=[[1.0, 1.0]], capacity=[[0, 0, 1], [0, 0, 0]], years=(2024, 2025, 2026),
+        ...     base_cost=[[10.0, 5.0]], spend_share=[[0.7, 0.3], [1.0, 0.0]])
+        >>> x = np.zeros((1, 2, 3), bool); x[0, 0, 2] = True
+        >>> p.spending(x).round(6).tolist()
+        [0.0, 3.0, 7.0]
+        """
+        share = self.spend_profile()
+        paid = self.cost() * x
+        out = np.zeros(self.n_years)
+        for k in range(share.shape[1]):
+            by_year = (paid[:, :, k:] * share[None, :, k, None]).sum(axis=(0, 1))
+            out[: self.n_years - k] += by_year
+        return out
+
+    def spending_before(self, x: np.ndarray) -> float:
+        """Money the schedule ``x`` pays before the first horizon year (units of account)."""
+        share = self.spend_profile()
+        paid = self.cost() * x
+        total = 0.0
+        for k in range(1, share.shape[1]):
+            total += float((paid[:, :, :k] * share[None, :, k, None]).sum())
+        return total
+
+    def sites_in_use(self, x: np.ndarray) -> np.ndarray:
+        """Building sites of the non-factory projects of ``x`` in use per province and year.
+
+        A project completing in year ``t`` occupies a site in each of its
+        build years ``t − k`` with a positive cash-flow share (``k = 0`` only
+        without a cash flow); shape (P, Y).
+        """
+        share = self.spend_profile()
+        out = np.zeros((len(self.provinces), self.n_years))
+        for f in range(self.n_facilities):
+            if f == self.factory_index:
+                continue
+            per_prov = np.zeros((len(self.provinces), self.n_years))
+            np.add.at(per_prov, self.province_of, x[:, f, :].astype(float))
+            for k in np.flatnonzero(share[f] > 0).tolist():
+                out[:, : self.n_years - k] += per_prov[:, k:]
         return out
 
     def allowed(self) -> np.ndarray:
@@ -186,6 +266,9 @@ class PlanningProblem:
             "forbidden": self.forbidden[o],
             "lat": None if self.lat is None else self.lat[o],
             "lon": None if self.lon is None else self.lon[o],
+            "kind": None if self.kind is None else tuple(self.kind[k] for k in o),
+            "rural_population": None if self.rural_population is None else self.rural_population[o],
+            "staff_need": None if self.staff_need is None else self.staff_need[o],
         }
         kw = {k: getattr(self, k) for k in self.__dataclass_fields__}
         kw.update(pick)
@@ -208,19 +291,45 @@ def factory_cadence(n_candidates: int, per_year: int, n_years: int) -> np.ndarra
 
 
 def balance_floors(
-    province_of: np.ndarray, n_provinces: int, cumulative_total: np.ndarray, tolerance: int
+    province_of: np.ndarray,
+    n_provinces: int,
+    cumulative_total: np.ndarray,
+    tolerance: int,
+    population: np.ndarray | None = None,
 ) -> np.ndarray:
     """``max(0, floor(share_p × T_t) − tol)`` for every province and year.
 
-    ``share_p`` is the province's share of the factory candidates and ``T_t``
-    the cumulative factory total at the end of year ``t`` (a constant, since
-    the cadence fixes every year's count).
+    ``share_p`` is the province's share of the factory candidates (or, with
+    ``population``, of the candidates' residents) and ``T_t`` the cumulative
+    factory total at the end of year ``t`` (a constant, since the cadence
+    fixes every year's count).  By population the floor is capped at the
+    province's candidates.
+
+    Examples
+    --------
+    Province 0 has three small regions, province 1 one large one; four factory
+    groups by the end of the year, tolerance 0:
+
+    >>> prov = np.array([0, 0, 0, 1])
+    >>> balance_floors(prov, 2, np.array([4]), 0).ravel().tolist()
+    [3, 1]
+    >>> balance_floors(prov, 2, np.array([4]), 0, np.array([1e3, 1e3, 1e3, 97e3])).ravel().tolist()
+    [0, 1]
     """
     counts = np.bincount(province_of, minlength=n_provinces).astype(np.int64)
-    n = max(int(counts.sum()), 1)
-    # integer arithmetic: floor(count_p * T / n) without rounding error
-    floor = (counts[:, None] * cumulative_total[None, :].astype(np.int64)) // n
-    return np.maximum(floor - tolerance, 0).astype(np.int64)
+    total = cumulative_total[None, :].astype(np.int64)
+    if population is None:
+        n = max(int(counts.sum()), 1)
+        # integer arithmetic: floor(count_p * T / n) without rounding error
+        floor = (counts[:, None] * total) // n
+    else:
+        pop = np.bincount(province_of, weights=population, minlength=n_provinces)
+        share = pop / max(float(pop.sum()), 1.0)
+        floor = np.minimum(
+            np.floor(share[:, None] * total + 1e-9).astype(np.int64), counts[:, None]
+        )
+    out: np.ndarray = np.maximum(floor - tolerance, 0).astype(np.int64)
+    return out
 
 
 def yearly_capacity(
@@ -285,7 +394,13 @@ def yearly_capacity(
 
 
 def build_problem(
-    registry: RegionRegistry, scenario: Scenario | None = None, *, history: bool | None = None
+    registry: RegionRegistry,
+    scenario: Scenario | None = None,
+    *,
+    history: bool | None = None,
+    actuals: Sequence[Fact] | None = None,
+    actuals_source: str | None = None,
+    open_from: int | None = None,
 ) -> PlanningProblem:
     """Turn a region registry and a scenario into a :class:`PlanningProblem`.
 
@@ -297,6 +412,14 @@ def build_problem(
         Defaults to :func:`~regdev.planning.scenario.load_scenario` ``()``.
     history : bool, optional
         Override ``scenario.history.enabled`` (``False`` = plan from scratch).
+    actuals : sequence of regdev.planning.history.Fact, optional
+        What a monitoring database says exists (:mod:`regdev.planning.actuals`);
+        overrides the programme events pair by pair.
+    actuals_source : str, optional
+        Where the actuals came from (for ``plan.json``).
+    open_from : int, optional
+        First year new projects may go in (:func:`regdev.planning.actuals.first_open_year`);
+        earlier years keep only their fixed projects.
 
     Returns
     -------
@@ -331,7 +454,9 @@ def build_problem(
     population = frame["population"].to_numpy(dtype=float)
     dev_all = registry.development_index()
     development = dev_all.reindex(ids).to_numpy(dtype=float)
-    equity = (development / development.mean()) ** (-sc.equity.epsilon)
+    equity = welfare_weights(
+        population, development, epsilon=sc.equity.epsilon, theta=sc.equity.theta
+    )
 
     tiers = np.asarray(sc.tier_levels(), dtype=np.int64)
     tier_cost = (1.0 + sc.tiers.cost_step) ** (tiers - 1)
@@ -353,6 +478,11 @@ def build_problem(
             eligible[:, fo] = False
             eligible[[pos[r] for r in cand], fo] = True
 
+    # issue 9: a place too small to staff a factory group at the minimum efficient scale
+    norms = sc.sizing.factories
+    too_small = norms.min_workers > norms.max_workforce_share * population
+    eligible[too_small, facilities.index("factories")] = False
+
     # forbidden
     forbidden = np.zeros((n, n_fac, n_years), dtype=bool)
     for ban in sc.forbid:
@@ -367,32 +497,16 @@ def build_problem(
     fully_banned = forbidden.all(axis=2)
     eligible &= ~fully_banned
 
-    # locks: history first, then the scenario's own (which win)
+    # locks: what the data says exists first (history / actuals, regdev.planning.history),
+    # then the scenario's own; a scenario lock contradicting the data is a reported conflict
+    from regdev.planning import history as hist
+
     lock_year = np.full((n, n_fac), NO_YEAR, dtype=np.int64)
     lock_source = np.full((n, n_fac), "", dtype=object)
     done_before = np.zeros((n, n_fac), dtype=bool)
-    if sc.history.enabled:
-        from regdev.registry import historical_cohorts
-
-        for fac in sc.history.facilities:
-            if fac not in facilities:
-                continue
-            f = facilities.index(fac)
-            cohorts = historical_cohorts(EVENT_FACILITY[fac])
-            for year in sorted(cohorts):
-                if year not in sc.history.years or year > years[-1]:
-                    continue
-                for rid in cohorts[year]:
-                    if rid not in pos:
-                        continue
-                    if year < years[0]:
-                        # built before the horizon starts: nothing left to plan for this pair
-                        done_before[pos[rid], f] = True
-                        eligible[pos[rid], f] = False
-                    elif lock_year[pos[rid], f] == NO_YEAR and not done_before[pos[rid], f]:
-                        lock_year[pos[rid], f] = years.index(year)
-                        lock_source[pos[rid], f] = "history"
-                        eligible[pos[rid], f] = True
+    locks = hist.Locks(lock_year, lock_source, done_before, eligible, forbidden)
+    facts, conflicts = hist.merge_facts(hist.programme_facts(sc), list(actuals or []))
+    conflicts += hist.apply_facts(facts, locks, pos=pos, facilities=facilities, years=years)
     for lock in sc.locks:
         i = _region_index(registry, pos, lock.region, "locks")
         if lock.facility not in facilities:
@@ -400,6 +514,10 @@ def build_problem(
             raise ConfigError(msg)
         f = facilities.index(lock.facility)
         t = _year_index(years, int(lock.year or 0), "locks")
+        clash_with_data = hist.lock_conflict(ids[i], lock.facility, years[t], locks, i, f, years)
+        if clash_with_data is not None:
+            conflicts.append(clash_with_data)
+            continue
         if not eligible[i, f]:
             msg = (
                 f"lock: {ids[i]} is locked to {lock.facility} in {lock.year} but is not a "
@@ -408,6 +526,7 @@ def build_problem(
             raise InfeasibleSpecificationError(msg, constraint="lock")
         lock_year[i, f] = t
         lock_source[i, f] = "scenario"
+    hist.warn_conflicts(conflicts)
     ii, ff = np.nonzero(lock_year >= 0)
     clash = forbidden[ii, ff, lock_year[ii, ff]]
     if clash.any():
@@ -432,6 +551,13 @@ def build_problem(
         if fac == "factories":
             per_year_used = cadence if cadence is not None else per_year_used
             capacity_exact[f] = True
+    if open_from is not None:
+        # issue 10: re-planning from actuals; a year that has passed takes only what is fixed in it
+        for t, year in enumerate(years):
+            if year < open_from:
+                fixed_t = lock_year == t
+                forbidden[:, :, t] |= ~fixed_t
+                capacity[:, t] = fixed_t.sum(axis=0)
     coverage_exact = capacity.sum(axis=1) >= n_elig
     if sc.coverage.mode == "exact":
         coverage_exact[:] = True
@@ -442,18 +568,63 @@ def build_problem(
         fac_cand = eligible[:, fi]
         cum = np.cumsum(capacity[fi])
         balance_floor = balance_floors(
-            province_of[fac_cand], len(provinces), cum, sc.balance.tolerance
+            province_of[fac_cand],
+            len(provinces),
+            cum,
+            sc.balance.tolerance,
+            population[fac_cand] if sc.balance.by == "population" else None,
         )
 
-    budget = np.full(n_years, np.inf)
+    # issue 10: one unit of account; the cost norms and the budget are converted into it
+    unit = UnitOfAccount(sc.money.name, sc.money.usd_per_unit, sc.money.norm_units)
+    budget = np.full(
+        n_years, np.inf if sc.budget.default is None else unit.from_norm(float(sc.budget.default))
+    )
     for year, amount in sc.budget.by_year.items():
-        budget[_year_index(years, int(year), "budget")] = float(amount)
+        budget[_year_index(years, int(year), "budget")] = unit.from_norm(float(amount))
 
     table = size_facilities(ids, population, list(facilities), sc.sizing)
+    table["base_cost"] = table["base_cost"] * unit.norm_units
     size = table["size"].to_numpy(dtype=float).reshape(n, n_fac)
     base_cost = table["base_cost"].to_numpy(dtype=float).reshape(n, n_fac)
     per_person = np.array([sc.benefit.of(fac) for fac in facilities])
     benefit = population[:, None] * per_person[None, :]
+    staff_need = staff_supply = None
+    if sc.staff.enabled and "hospital" in facilities:
+        fh = facilities.index("hospital")
+        staff_need = table["doctors"].to_numpy(dtype=float).reshape(n, n_fac)[:, fh]
+        prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
+        trained_years = np.maximum(np.arange(n_years) + 1 - sc.staff.lag_years, 0)
+        initial = prov_pop * sc.staff.initial_per_1000 / 1000.0
+        per_year = prov_pop * sc.staff.training_per_1000_per_year / 1000.0
+        # never less training than lets every candidate get its hospital by the last year
+        # (many tiny places need a doctor each: the per-1,000 rate alone may fall short)
+        need_p = np.bincount(
+            province_of, weights=staff_need * eligible[:, fh], minlength=len(provinces)
+        )
+        per_year = np.maximum(per_year, (need_p - initial) / max(int(trained_years[-1]), 1))
+        staff_supply = initial[:, None] + per_year[:, None] * trained_years[None, :]
+    construction_sites = None
+    if sc.construction.enabled:
+        prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
+        # never fewer sites than the province needs, on average over the years with
+        # capacity, to build every candidate's projects within the horizon
+        profile = sc.cashflow.profile(list(facilities))
+        build_years = np.array([len(r) for r in profile] if profile else [1] * n_fac)
+        other = np.array([fac != "factories" for fac in facilities])
+        site_years = np.bincount(
+            province_of,
+            weights=(eligible[:, other] * build_years[other][None, :]).sum(axis=1),
+            minlength=len(provinces),
+        )
+        active = max(int((capacity[other].sum(axis=0) > 0).sum()), 1)
+        construction_sites = np.maximum.reduce(
+            [
+                np.ceil(prov_pop * sc.construction.sites_per_100k / 1e5 - 1e-9),
+                np.full(len(provinces), float(sc.construction.min_sites)),
+                np.ceil(1.25 * site_years / active - 1e-9),
+            ]
+        )
     table = table[eligible.reshape(-1)].reset_index(drop=True)
 
     scenario_dict = sc.model_dump(mode="json")
@@ -461,6 +632,9 @@ def build_problem(
     h = hashlib.sha256()
     h.update(reg_hash.encode())
     h.update(sc.canonical_json().encode())
+    if actuals or open_from is not None:
+        # issue 10: a plan re-made from actuals is identified by them too
+        h.update(json.dumps([[f.to_dict() for f in actuals or []], open_from]).encode())
     metadata: dict[str, Any] = {
         "input_hash": h.hexdigest(),
         "registry_source": registry.source,
@@ -469,17 +643,34 @@ def build_problem(
         "scenario_name": sc.name,
         "regdev_version": __version__,
         "epsilon": sc.equity.epsilon,
+        "welfare": {
+            "objective": sc.equity.objective,
+            "epsilon": sc.equity.epsilon,
+            "population_exponent": sc.equity.theta,
+        },
         "balance_tolerance": sc.balance.tolerance if sc.balance.enabled else None,
         "factories_per_year": per_year_used,
         # issue 17: what the region table lacks and what was assumed in its place
         "registry_assumptions": registry.assumptions(),
+        # issue 10: what was fixed from the data, the conflicts and the Kimhwa assumption
+        "history": {**hist.summary(facts, conflicts, actuals_source), "open_from": open_from},
+        "unit_of_account": unit.to_dict(),
+        "too_small_for_factories": [ids[i] for i in np.flatnonzero(too_small).tolist()],
+        "balance_by": sc.balance.by,
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)
             if done_before[:, f].any()
         },
     }
-    return PlanningProblem(
+    profile = sc.cashflow.profile(list(facilities))
+    spend_share = None
+    if profile is not None:
+        width = max(len(r) for r in profile)
+        spend_share = np.zeros((n_fac, width))
+        for f, row in enumerate(profile):
+            spend_share[f, : len(row)] = row
+    problem = PlanningProblem(
         region_ids=tuple(ids),
         names=tuple(frame["name"].astype(str).tolist()),
         provinces=provinces,
@@ -510,7 +701,126 @@ def build_problem(
         # issue 17: without coordinates (none known, none imputable) there is no map
         lat=frame["lat"].to_numpy(dtype=float) if registry.has_coordinates() else None,
         lon=frame["lon"].to_numpy(dtype=float) if registry.has_coordinates() else None,
+        kind=tuple(frame["kind"].astype(str).tolist()) if "kind" in frame.columns else None,
+        rural_population=_rural_population(frame, population),
+        spend_share=spend_share,
+        balance_tolerance=sc.balance.tolerance if sc.balance.enabled else 0,
+        staff_need=staff_need,
+        staff_supply=staff_supply,
+        construction_sites=construction_sites,
     )
+    if sc.coverage.mode == "within_budget":
+        problem = within_budget(problem, balance=sc.balance.enabled)
+    return problem
+
+
+def within_budget(
+    problem: PlanningProblem, budget: np.ndarray | float | None = None, *, balance: bool = True
+) -> PlanningProblem:
+    """The problem in coverage mode "at most once within budget".
+
+    Every pair at most once, every capacity (the factory cadence too) an upper
+    limit, and — when ``balance`` — the provincial balance *relative to what
+    is built*: each province's cumulative factory count at least its share of
+    the cumulative total minus the tolerance,
+    ``Σ_{c∈p, t'≤t} x ≥ share_p · Σ_{c, t'≤t} x − tol``.  Doing nothing then
+    satisfies every row except the locks, so any budget that pays for the
+    locked projects has a plan.
+
+    Parameters
+    ----------
+    problem : PlanningProblem
+    budget : numpy.ndarray or float, optional
+        A new annual budget (one number: the same every year).
+    balance : bool, default True
+        Keep the (relative) provincial balance.
+    """
+    fi = problem.factory_index
+    cand = problem.eligible[:, fi]
+    by_pop = problem.metadata.get("balance_by") == "population"
+    weights = problem.population[cand] if by_pop else None
+    counts = np.bincount(
+        problem.province_of[cand], weights=weights, minlength=len(problem.provinces)
+    )
+    share = counts / max(float(counts.sum()), 1.0)
+    new_budget = problem.budget
+    if budget is not None:
+        new_budget = np.broadcast_to(np.asarray(budget, dtype=float), (problem.n_years,)).copy()
+    return dataclasses.replace(
+        problem,
+        capacity_exact=np.zeros(problem.n_facilities, dtype=bool),
+        coverage_exact=np.zeros(problem.n_facilities, dtype=bool),
+        balance_floor=None,
+        balance_share=share.astype(float) if balance else None,
+        budget=new_budget,
+    )
+
+
+def _rural_population(frame: pd.DataFrame, population: np.ndarray) -> np.ndarray | None:
+    """Rural residents of every region: population − urban population (``None`` when unknown)."""
+    if "urban_population" not in frame.columns:
+        return None
+    urban = pd.to_numeric(frame["urban_population"], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(urban).all():
+        return None
+    rural = np.clip(population - np.nan_to_num(urban, nan=0.0), 0.0, population)
+    # regions without an urban figure count by kind: a county is rural, a city urban
+    if "kind" in frame.columns:
+        county = frame["kind"].astype(str).eq("county").to_numpy()
+        rural = np.where(np.isnan(urban), np.where(county, population, 0.0), rural)
+    out: np.ndarray = rural
+    return out
+
+
+def welfare_weights(
+    population: np.ndarray, development: np.ndarray, *, epsilon: float, theta: float
+) -> np.ndarray:
+    """Welfare weight per person served: ``(pop / mean pop)^(theta − 1) · (d / mean d)^(−epsilon)``.
+
+    The objective values a project of type ``f`` in region ``c`` at
+    ``population_c · b_f · e_c`` per year, which with this ``e_c`` is
+    ``mean pop · b_f · (pop_c / mean pop)^theta · (d_c / mean d)^(−epsilon)``:
+    the per-capita gain ``b_f`` (the same for everyone a facility serves)
+    weighted by need (Atkinson marginal social value ``d^(−epsilon)`` of a
+    region at development level ``d``) and by size through ``theta``.
+    ``theta = 1`` is the headcount objective (every person counts once);
+    ``theta = 0`` counts every region as one, whatever its size.  Because
+    regions compare by the ratio of their weights, a region half as
+    developed comes before one ``2^(epsilon/theta)`` times as populous.
+
+    Parameters
+    ----------
+    population, development : numpy.ndarray, shape (n,)
+        Residents and development index (``> 0``).
+    epsilon : float
+        Inequality aversion (>= 0).
+    theta : float
+        Population exponent in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+
+    Examples
+    --------
+    Two regions of equal need, one four times as populous, and a third as
+    populous as the first but half as developed (``epsilon = 2``,
+    ``theta = 0.25``): the region weights ``pop · e`` order need first.
+
+    >>> pop = np.array([10_000.0, 40_000.0, 10_000.0])
+    >>> dev = np.array([0.4, 0.4, 0.2])
+    >>> e = welfare_weights(pop, dev, epsilon=2.0, theta=0.25)
+    >>> (pop * e / (pop * e)[0]).round(3).tolist()
+    [1.0, 1.414, 4.0]
+    >>> welfare_weights(pop, dev, epsilon=0.0, theta=1.0).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    pop = np.asarray(population, dtype=float)
+    dev = np.asarray(development, dtype=float)
+    size = (pop / pop.mean()) ** (theta - 1.0)
+    need = (dev / dev.mean()) ** (-epsilon)
+    out: np.ndarray = size * need
+    return out
 
 
 def build_problem_from_arrays(
@@ -533,6 +843,7 @@ def build_problem_from_arrays(
     forbidden: np.ndarray | None = None,
     eligible: np.ndarray | None = None,
     tier_benefit: np.ndarray | None = None,
+    spend_share: np.ndarray | None = None,
 ) -> PlanningProblem:
     """A problem straight from arrays (tests, hand-solved cases, benchmarks).
 
@@ -587,6 +898,7 @@ def build_problem_from_arrays(
         forbidden=np.zeros((n, n_fac, n_years), bool) if forbidden is None else forbidden,
         facilities_table=pd.DataFrame(),
         metadata={"input_hash": h, "scenario": None, "regdev_version": __version__},
+        spend_share=None if spend_share is None else np.asarray(spend_share, dtype=float),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from regdev._milp import SolveStatus, certify
 from regdev.errors import ConfigError, DataValidationError, NotFoundError, Problem
+from regdev.planning.history import Fact, HistoryConflictWarning
 from regdev.planning.model import build_model
 from regdev.planning.plan import Plan
 from regdev.planning.problem import build_problem
@@ -67,7 +69,18 @@ def read_plan(plan_dir: str | os.PathLike[str], registry: RegionRegistry | None 
         msg = f"{path}: no plan here; run `regdev plan --out {folder}` first"
         raise NotFoundError(msg) from None
     reg = load_default() if registry is None else registry
-    problem = build_problem(reg, Scenario.model_validate(stored["scenario"]))
+    history = stored.get("history") or {}
+    actuals = [Fact(**f) for f in history.get("facts", []) if f.get("source") == "actuals"]
+    with warnings.catch_warnings():
+        # the conflicts were reported when the plan was made (plan.json["history"])
+        warnings.simplefilter("ignore", HistoryConflictWarning)
+        problem = build_problem(
+            reg,
+            Scenario.model_validate(stored["scenario"]),
+            actuals=actuals or None,
+            actuals_source=history.get("actuals_source"),
+            open_from=history.get("open_from"),
+        )
     if problem.input_hash != stored.get("input_hash"):
         msg = (
             f"{path}: the plan was made from other inputs (input hash "

@@ -153,7 +153,15 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
     quick = SolverOptions(
         time_limit=min(opts.time_limit, 30.0), mip_rel_gap=1.0, threads=opts.threads, strategy="mip"
     )
-    for family in ("budget", "balance", "workload", "capacity", "coverage"):
+    for family in (
+        "budget",
+        "staff",
+        "construction",
+        "balance",
+        "workload",
+        "capacity",
+        "coverage",
+    ):
         model = build_model(problem, skip=(family,))
         res = solve_model(model, quick)
         if res.status.has_solution:
@@ -162,6 +170,14 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
                 f"{family}: the scenario is infeasible, and becomes feasible when the {family} "
                 f"constraints are dropped ({detail})"
             )
+            if family == "budget":
+                low, best = minimum_uniform_budget(problem, quick.time_limit)
+                if best is not None:
+                    msg += (
+                        f"; the smallest uniform annual budget that makes it feasible is "
+                        f"{best:.1f} {problem.metadata.get('unit_of_account', {}).get('name', 'M USD')}"
+                        f" (proven at least {low:.1f})"
+                    )
             raise InfeasibleSpecificationError(msg, constraint=family)
     msg = (
         "the scenario is infeasible and no single constraint family ("
@@ -171,11 +187,74 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
     raise InfeasibleSpecificationError(msg, constraint="lock")
 
 
+def minimum_uniform_budget(
+    problem: PlanningProblem, time_limit: float = 30.0
+) -> tuple[float, float | None]:
+    """The smallest annual budget, the same in every year, that admits a plan.
+
+    Solves ``min B`` subject to every family but the budget and ``payments(y)
+    ≤ B`` for every year (with the cash flow), as a MILP from the rollout model.
+
+    Returns
+    -------
+    (lower bound, best budget found or None)
+
+    Examples
+    --------
+    Two regions that must both get a hospital in one of two years (one factory
+    a year, cost 1, hospitals cost 5): paying 1 + 5 = 6 in each year is the
+    least uniform budget.
+
+    >>> import numpy as np
+    >>> from regdev.planning import build_problem_from_arrays
+    >>> p = build_problem_from_arrays(benefit=np.ones((2, 2)) * 1e5,
+    ...     capacity=np.array([[1, 1], [2, 2]]), years=(2024, 2025),
+    ...     base_cost=np.array([[1.0, 5.0], [1.0, 5.0]]))
+    >>> low, best = minimum_uniform_budget(p)
+    >>> round(best, 6), round(low, 6)
+    (6.0, 6.0)
+    """
+    import highspy
+
+    from regdev._milp.highs import new_highs
+
+    model = build_model(problem, skip=("budget",))
+    h = new_highs()
+    h.passModel(model.lp)
+    n = model.n_cols
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.addVar(0.0, highspy.kHighsInf)
+    h.changeColCost(n, 1.0)
+    share = problem.spend_profile()
+    cost = problem.cost()[model.var_i, model.var_f, model.var_t]
+    for y in range(problem.n_years):
+        idx, val = [n], [-1.0]
+        for k in range(share.shape[1]):
+            sel = np.flatnonzero((model.var_t - k == y) & (share[model.var_f, k] > 0))
+            idx.extend(sel.tolist())
+            val.extend((cost[sel] * share[model.var_f[sel], k]).tolist())
+        h.addRow(-highspy.kHighsInf, 0.0, len(idx), np.array(idx, np.int32), np.array(val))
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", 1e-4)
+    h.setOptionValue("random_seed", 0)
+    h.run()
+    info = h.getInfo()
+    if info.primal_solution_status != 2:  # no feasible solution
+        return float(info.mip_dual_bound), None
+    return float(info.mip_dual_bound), float(info.objective_function_value)
+
+
 def _family_detail(p: PlanningProblem, family: str) -> str:
     if family == "budget":
         fin = np.isfinite(p.budget)
         yrs = [f"{y}: {b:.1f}" for y, b, ok in zip(p.years, p.budget, fin, strict=True) if ok]
-        return f"budget MCU {', '.join(yrs)}"
+        unit = p.metadata.get("unit_of_account", {}).get("name", "M USD")
+        return f"budget {unit} {', '.join(yrs)}"
+    if family == "construction":
+        return "building sites per province (construction.sites_per_100k, min_sites)"
+    if family == "staff":
+        return "doctors trained per province (staff.training_per_1000_per_year, staff.lag_years)"
     if family == "balance":
         return f"balance tolerance {p.metadata.get('balance_tolerance')}"
     if family == "workload":

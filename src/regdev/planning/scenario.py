@@ -201,19 +201,38 @@ class Benefit(_Frozen):
 
 
 class Equity(_Frozen):
-    """Atkinson-style equity weight ``e_c = (d_c / mean d)^(−epsilon)``."""
+    """The welfare function the plan maximises (see docs/planning.md, "The objective").
 
-    epsilon: float = Field(default=1.0, ge=0.0)
+    ``objective = "prioritarian"`` (default): a region's per-capita gain is
+    valued at ``(pop_c / mean pop)^theta · (d_c / mean d)^(−epsilon)``
+    average-region equivalents, with ``theta = population_exponent`` (< 1: need
+    first, population second).  ``objective = "headcount"``: the wave-1
+    utilitarian headcount objective, every person served counts once times
+    ``(d_c / mean d)^(−epsilon)`` (``theta = 1``; ``epsilon = 0`` is plain
+    utilitarian).
+    """
+
+    objective: Literal["prioritarian", "headcount"] = "prioritarian"
+    epsilon: float = Field(default=2.0, ge=0.0)
+    population_exponent: float = Field(default=0.25, ge=0.0, le=1.0)
+
+    @property
+    def theta(self) -> float:
+        """The population exponent in use (1 for the headcount objective)."""
+        return 1.0 if self.objective == "headcount" else self.population_exponent
 
 
 class Coverage(_Frozen):
     """Coverage rule of every facility type.
 
     ``auto``: exactly once where capacity allows, else at most once;
-    ``exact``: exactly once always (an infeasible specification when capacity is short).
+    ``exact``: exactly once always (an infeasible specification when capacity is short);
+    ``within_budget``: at most once, the factory cadence and every capacity an upper
+    limit, and the provincial balance relative to what is built — so that any budget
+    the locked projects fit has a plan ("the best plan for X per year").
     """
 
-    mode: Literal["auto", "exact"] = "auto"
+    mode: Literal["auto", "exact", "within_budget"] = "auto"
 
 
 class Workload(_Frozen):
@@ -226,19 +245,112 @@ class Balance(_Frozen):
     """Provincial balance of the factory rollout.
 
     Each province's cumulative factory count at the end of every year is at
-    least ``floor(share_p × cumulative total) − tolerance``.
+    least ``floor(share_p × cumulative total) − tolerance``, with ``share_p``
+    the province's share of the factory candidates (``by = "count"``) or of
+    their residents (``by = "population"``; the floor never exceeds the
+    province's candidates).
     """
 
     enabled: bool = True
     tolerance: int = Field(default=1, ge=0)
+    by: Literal["count", "population"] = "count"
 
 
 class Budget(_Frozen):
-    """Optional annual budget (million cost units, >= 0); years not listed are unlimited."""
+    """Optional annual budget (million cost units, >= 0).
+
+    ``by_year`` gives single years; ``default`` every other year (``None``:
+    unlimited).  With a cash flow (:class:`CashFlow`) the budget of a year
+    bounds what is *paid* in that year, not the cost of what completes.
+    """
 
     by_year: dict[Year, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = Field(
         default_factory=dict
     )
+    default: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+
+
+def _default_shares() -> dict[Facility, list[float]]:
+    return {
+        "factories": [0.3, 0.7],
+        "hospital": [0.2, 0.4, 0.4],
+        "leisure_complex": [0.4, 0.6],
+        "grain_storage": [1.0],
+        "offshore_farm": [0.5, 0.5],
+    }
+
+
+class CashFlow(_Frozen):
+    """Multi-year cash flow: each project's cost spread over its build years.
+
+    ``shares[type]`` lists the share of the cost paid in each build year, from
+    the first build year to the completion year (summing to 1).  Off
+    (``enabled = false``): the whole cost in the completion year.
+    """
+
+    enabled: bool = True
+    shares: dict[Facility, list[Annotated[float, Field(ge=0.0, le=1.0)]]] = Field(
+        default_factory=_default_shares
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> CashFlow:
+        for fac, share in self.shares.items():
+            if not share or abs(sum(share) - 1.0) > 1e-6:
+                msg = f"cashflow.shares.{fac} must be a non-empty list summing to 1; got {share}"
+                raise ValueError(msg)
+        return self
+
+    def profile(self, facilities: list[str]) -> list[list[float]] | None:
+        """Share paid ``k`` years before completion, per type (``None`` when off)."""
+        if not self.enabled:
+            return None
+        shares: dict[str, list[float]] = {str(k): list(v) for k, v in self.shares.items()}
+        return [list(reversed(shares.get(fac, [1.0]))) for fac in facilities]
+
+
+class Staff(_Frozen):
+    """Lead time of the hospitals: their doctors trained beforehand (issue 9).
+
+    A province trains ``training_per_1000_per_year`` doctors per 1,000 of its
+    residents each year from the first horizon year; they can staff a hospital
+    ``lag_years`` later.  ``initial_per_1000`` doctors per 1,000 residents are
+    available for redeployment from the start.  Cumulative doctors of the
+    province's hospitals completed by year ``t`` ≤ what is trained and
+    available by ``t``.  Defaults are planning assumptions.
+    """
+
+    enabled: bool = True
+    training_per_1000_per_year: float = Field(default=0.25, ge=0.0)
+    lag_years: int = Field(default=1, ge=0)
+    initial_per_1000: float = Field(default=0.5, ge=0.0)
+
+
+class Construction(_Frozen):
+    """Provincial construction capacity for the facilities other than the factories (issue 9).
+
+    A project occupies one of its province's building sites in each of its build
+    years (the cash-flow years).  Province ``p`` can run at most
+    ``ceil(sites_per_100k · pop_p / 100,000)`` such sites at once (at least
+    ``min_sites``).  The factory groups are built by the construction units
+    (their count is the factory cadence) and do not draw on it.
+    """
+
+    enabled: bool = True
+    sites_per_100k: float = Field(default=1.2, gt=0.0)
+    min_sites: int = Field(default=3, ge=1)
+
+
+class Money(_Frozen):
+    """The unit of account of every output (see :mod:`regdev.units`).
+
+    Default: million US dollars; the cost norms of ``[sizing]`` and ``[budget]``
+    are read as that unit (``norm_units = 1``, a planning assumption).
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=40)] = "M USD"
+    usd_per_unit: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1_000_000.0
+    norm_units: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 1.0
 
 
 class Offshore(_Frozen):
@@ -276,6 +388,9 @@ class FactorySizing(_Frozen):
 
     workers_per_1000: float = 2.5
     min_workers: int = 120
+    # issue 9: a region whose residents cannot staff a factory group at the minimum
+    # efficient scale (min_workers > max_workforce_share x population) is not a candidate
+    max_workforce_share: float = Field(default=0.08, gt=0.0, le=1.0)
     max_workers: int = 1500
     floor_m2_per_worker: float = 45.0
     cost_fixed: float = 1.5
@@ -315,9 +430,14 @@ class LeisureSizing(_Frozen):
 
 
 class GrainSizing(_Frozen):
-    """Grain-storage sizing norms (months of consumption; dryer for the harvest window)."""
+    """Grain-storage sizing norms (months of consumption; dryer for the harvest window).
 
-    grain_kg_per_person_year: float = 170.0
+    The tonnage is :func:`regdev.grain.sizing.county_store_tonnage` (one
+    function for the planner and ``regdev grain``): 167 kg per person and year
+    (FAO/WFP CFSAM DPRK 2008) for 6 months (the ``cn-consuming`` reserve norm).
+    """
+
+    grain_kg_per_person_year: float = 167.0
     months_of_consumption: float = 6.0
     min_capacity_t: float = 1000.0
     share_dried: float = 0.6
@@ -372,11 +492,15 @@ class Scenario(_Frozen):
     workload: Workload = Field(default_factory=lambda: Workload())
     balance: Balance = Field(default_factory=lambda: Balance())
     budget: Budget = Field(default_factory=lambda: Budget())
+    cashflow: CashFlow = Field(default_factory=lambda: CashFlow())
+    staff: Staff = Field(default_factory=lambda: Staff())
+    construction: Construction = Field(default_factory=lambda: Construction())
     offshore: Offshore = Field(default_factory=lambda: Offshore())
     history: History = Field(default_factory=lambda: History())
     locks: list[Assignment] = Field(default_factory=list)
     forbid: list[Assignment] = Field(default_factory=list)
     sizing: Sizing = Field(default_factory=lambda: Sizing())
+    money: Money = Field(default_factory=lambda: Money())
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:

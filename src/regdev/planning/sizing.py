@@ -19,7 +19,7 @@ grain_storage      storage capacity, t         dryer_t_per_h
 offshore_farm      farmed area, ha             output_t_per_year
 =================  ==========================  =========================================
 
-``base_cost`` (MCU) is ``cost_fixed + unit cost × size`` (+ first-aid posts
+``base_cost`` (cost-norm units; the plan converts them into its unit of account) is ``cost_fixed + unit cost × size`` (+ first-aid posts
 for hospitals); the model multiplies it by the year's tier cost factor.
 """
 
@@ -118,9 +118,18 @@ def size_leisure(population: np.ndarray, norms: Sizing) -> pd.DataFrame:
 
 def size_grain(population: np.ndarray, norms: Sizing) -> pd.DataFrame:
     """Storage capacity (months of consumption) and dryer throughput (harvest window)."""
+    from regdev.grain.sizing import county_store_tonnage
+
     n = norms.grain_storage
-    tonnes = population * n.grain_kg_per_person_year / 1000.0 * n.months_of_consumption / 12.0
-    cap = np.maximum(np.round(tonnes, -1), n.min_capacity_t)
+    # issue 10: one tonnage function for the planner and regdev.grain
+    cap = county_store_tonnage(
+        population,
+        per_capita_kg_per_year=n.grain_kg_per_person_year,
+        months_of_consumption=n.months_of_consumption,
+        min_capacity_t=n.min_capacity_t,
+        step_t=10.0,
+        rounding="up",
+    )
     dryer = np.round(cap * n.share_dried / (n.harvest_window_days * n.dryer_hours_per_day), 1)
     return pd.DataFrame(
         {"size": cap, "base_cost": n.cost_fixed + n.cost_per_t * cap, "dryer_t_per_h": dryer}

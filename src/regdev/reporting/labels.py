@@ -8,6 +8,7 @@ shows a snake_case key or an internal id where a name exists.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
@@ -57,7 +58,13 @@ LOCK_LABELS: dict[str, str] = {
 }
 
 MONEY_UNIT = N_("million cost units")
-"""Unit of the plan's ``cost`` column (the scenario's money unit, MCU)."""
+"""Unit of a plan's ``cost`` column when the plan names none (older plans)."""
+
+
+def money_unit(plan: Any) -> str:
+    """The plan's unit of account (issue 10: ``plan.json["unit_of_account"]``, default M USD)."""
+    name = (plan.problem.metadata.get("unit_of_account") or {}).get("name")
+    return str(name) if name else _(MONEY_UNIT)
 
 
 def humanise(key: str) -> str:

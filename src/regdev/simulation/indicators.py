@@ -207,8 +207,9 @@ def all_indicators(
     if capital >= 0:
         mask = np.ones(y.shape[-1], dtype=bool)
         mask[capital] = False
-        p_cap = p[..., capital]
-        rest = (mu - py[..., capital]) / (1.0 - p_cap)
+        # the other regions' mean summed directly: (mu - p_cap y_cap) / (1 - p_cap)
+        # cancels badly when the capital dominates total income
+        rest = (py[..., mask]).sum(axis=-1) / p[..., mask].sum(axis=-1)
         out["capital_ratio"] = y[..., capital] / rest
     else:
         out["capital_ratio"] = np.full(mu.shape, np.nan)

@@ -21,7 +21,10 @@ Files read (all written by ``regdev plan --out DIR``):
 ``factory_claims.csv``
     ``region_id, transport_saved_kusd`` (default 0).
 ``plan.json``
-    ``content_hash`` and ``scenario.name`` for the record (optional).
+    ``content_hash`` and ``scenario.name`` for the record (optional), and
+    ``unit_of_account``: a plan folder writes money in its unit of account
+    (issue 10: ``annual_cost`` of ``factories.csv``, ``transport_saved`` of
+    ``factory_claims.csv``); they are read back into thousand USD here.
 """
 
 from __future__ import annotations
@@ -192,10 +195,18 @@ def read_plan_folder(path: str | os.PathLike[str]) -> PlanInputs:
         raise NotFoundError(msg)
     tables: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
+    unit_data = None
+    if (folder / "plan.json").is_file():
+        try:
+            unit_data = json.loads((folder / "plan.json").read_text("utf-8")).get("unit_of_account")
+        except json.JSONDecodeError:
+            unit_data = None
     for file in _SPECS:
         p = folder / file
         if p.is_file():
-            raw = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+            raw = _renamed_money(
+                pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""]), file
+            )
             try:
                 tables[file] = _normalise(raw, file)
             except DataValidationError as exc:
@@ -204,6 +215,7 @@ def read_plan_folder(path: str | os.PathLike[str]) -> PlanInputs:
         else:
             tables[file] = _empty(file)
             notes.append(_("{file} absent: its effects are left out", file=file))
+    _money_to_kusd(tables, unit_data)
     name, chash = folder.name, ""
     pj = folder / "plan.json"
     if pj.is_file():
@@ -228,11 +240,32 @@ def from_plan_result(result: PlanResult, name: str = "plan") -> PlanInputs:
     notes: list[str] = []
     for file in _SPECS:
         if file in frames:
-            tables[file] = _normalise(frames[file].reset_index(drop=True), file)
+            raw = _renamed_money(frames[file].reset_index(drop=True), file)
+            tables[file] = _normalise(raw, file)
         else:
             tables[file] = _empty(file)
             notes.append(_("{file} absent: its effects are left out", file=file))
+    _money_to_kusd(tables, result.plan.problem.metadata.get("unit_of_account"))
     return _inputs(tables, name=name, content_hash="", notes=notes)
+
+
+def _renamed_money(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """``factory_claims.csv`` of a plan written in a unit of account names it ``transport_saved``."""
+    if file == "factory_claims.csv" and "transport_saved_kusd" not in frame.columns:
+        return frame.rename(columns={"transport_saved": "transport_saved_kusd"})
+    return frame
+
+
+def _money_to_kusd(tables: dict[str, pd.DataFrame], unit_data: dict[str, Any] | None) -> None:
+    """Money of a plan's unit of account back into thousand USD (in place); no unit: already kUSD."""
+    if not unit_data:
+        return
+    from regdev.units import UnitOfAccount
+
+    to_kusd = 1.0 / UnitOfAccount.from_dict(unit_data).from_kusd(1.0)
+    tables["factories.csv"]["annual_cost"] = tables["factories.csv"]["annual_cost"] * to_kusd
+    claims = tables["factory_claims.csv"]
+    claims["transport_saved_kusd"] = claims["transport_saved_kusd"] * to_kusd
 
 
 def _inputs(

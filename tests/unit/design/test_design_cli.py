@@ -32,8 +32,10 @@ def test_design_cli_json_with_forbid_reports_the_difference():
         {"region_id": "KP-KAE-KAEPHUNG", "line": "seafood_processing", "action": "forbid"}
     ]
     assert "seafood_processing" not in {ln["line"] for ln in wi["design"]["lines"]}
-    lo, hi = wi["cost_difference_range_kusd"]
-    assert lo <= wi["cost_difference_kusd"] <= hi + 1e-6
+    # money in the one unit of account (issue 10; default million USD)
+    assert out["design"]["unit_of_account"] == "M USD"
+    lo, hi = wi["cost_difference_range"]
+    assert lo <= wi["cost_difference"] <= hi + 1e-9
 
 
 def test_design_cli_unknown_line_and_region_are_one_line_errors():

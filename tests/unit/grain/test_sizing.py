@@ -66,9 +66,8 @@ def test_county_store_tonnage_is_vectorised_and_rounds_up() -> None:
 
 
 def test_county_store_tonnage_reproduces_the_planner_norms() -> None:
-    # The planner sizes grain stores with its scenario norms (170 kg, 6 months,
-    # min 1,000 t, nearest 10 t); the one shared function gives the same numbers
-    # with those options, so the planner can call it (issue 10).
+    # The planner sizes grain stores by calling the one shared function with its
+    # scenario norms (167 kg, 6 months, min 1,000 t, up to 10 t) (issue 10).
     from regdev.planning.scenario import Sizing
     from regdev.planning.sizing import size_grain
 
@@ -81,6 +80,8 @@ def test_county_store_tonnage_reproduces_the_planner_norms() -> None:
         per_capita_kg_per_year=n.grain_kg_per_person_year,
         months_of_consumption=n.months_of_consumption,
         min_capacity_t=n.min_capacity_t,
-        rounding="nearest",
+        rounding="up",
     )
     np.testing.assert_array_equal(shared, planner)
+    assert n.grain_kg_per_person_year == sizing.PER_CAPITA_KG_PER_YEAR
+    assert n.months_of_consumption == sizing.MONTHS_NORM["cn-consuming"]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from regdev.monitoring import deps, testing
+from regdev.monitoring import db, deps, testing
 from regdev.monitoring.app import create_app
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import begin_write, make_engine, make_session_factory
@@ -75,8 +75,13 @@ def _shared_app() -> tuple[FastAPI, _FactoryHolder]:
 
     def _session(request: Request) -> Iterator[Session]:
         assert holder.factory is not None
+        writes = request.method not in ("GET", "HEAD", "OPTIONS")
+        if writes and hasattr(db, "write_bind"):  # as the service's own get_session
+            with holder.factory(bind=db.write_bind(holder.factory.kw["bind"])) as s:
+                yield s
+            return
         with holder.factory() as s:
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
+            if writes:
                 begin_write(s)
             yield s
 

@@ -294,13 +294,29 @@ def test_dashboard_accepts_a_recommendation(dash_app: tuple[TestClient, testing.
     page = c.get("/evaluation/recommendations")
     import re
 
-    keys = re.findall(r'name="key" value="([^"]+)"', page.text)
-    assert keys
-    # as a browser posts it: from the dashboard's own origin (the request guard refuses
+    forms = re.findall(
+        r'<form method="post" action="/evaluation/recommendations/decide"[^>]*>(.*?)</form>',
+        page.text,
+        re.S,
+    )
+    assert forms
+    # the form's own hidden fields (the session's CSRF token and the key), as a browser
+    # sends them, from the dashboard's own origin (the request guard refuses
     # cookie-authenticated writes without Origin/Referer: issue 16)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', forms[0]))
+    assert set(fields) == {"csrf_token", "key"} and fields["csrf_token"]
+    without_token = {"key": fields["key"], "decision": "accepted"}
     r = c.post(
         "/evaluation/recommendations/decide",
-        data={"key": keys[0], "decision": "accepted"},
+        data=without_token,
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403  # a form without the token is refused (CSRF)
+    assert 'data-decision="accepted"' not in c.get("/evaluation/recommendations").text
+    r = c.post(
+        "/evaluation/recommendations/decide",
+        data={**fields, "decision": "accepted"},
         headers={"Origin": "http://testserver"},
         follow_redirects=False,
     )
@@ -318,7 +334,7 @@ def test_upgrade_from_0002_keeps_data_and_adds_the_evaluation_tables(tmp_path: P
     with eng.begin() as conn:
         conn.execute(text("INSERT INTO provinces (id, name) VALUES ('P', 'Province P')"))
     upgrade(eng)
-    assert current_revision(eng) == "0005"  # 0005: the dashboard migration (issue 15)
+    assert current_revision(eng) == "0006"  # 0005: dashboard (issue 15), 0006: grain cables (16)
     with eng.connect() as conn:
         assert conn.execute(text("SELECT name FROM provinces")).scalar_one() == "Province P"
         assert conn.execute(text("SELECT COUNT(*) FROM evaluation_decisions")).scalar_one() == 0

@@ -29,7 +29,7 @@ def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         eng.dispose()
 
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 def test_migrations_build_the_model_schema(blank_engine: Engine) -> None:

@@ -87,11 +87,24 @@ def test_balance_with_tolerance_is_feasible_and_holds():
 
 
 def test_locked_cost_exceeds_budget():
+    # without the cash flow (issue 9) a project's whole cost falls in its completion year
     with pytest.raises(
         InfeasibleSpecificationError,
-        match=r"budget: locked projects of 2024 cost [0-9.]+ MCU but the budget of 2024 is 10\.0 MCU",
+        match=r"budget: locked projects of 2024 cost [0-9.]+ M USD but the budget of 2024 is 10\.0 M USD",
     ):
+        _plan(budget={"by_year": {2024: 10.0}}, cashflow={"enabled": False})
+
+
+def test_locked_payments_exceed_budget_with_the_cash_flow():
+    # issue 9: with the cash flow the check is on what is paid in the year, and the message
+    # gives the smallest uniform budget the locks alone need
+    with pytest.raises(InfeasibleSpecificationError) as err:
         _plan(budget={"by_year": {2024: 10.0}})
+    msg = str(err.value)
+    assert err.value.constraint == "budget"
+    assert msg.startswith("budget: in 2024 the locked projects pay ")
+    assert "but the budget of 2024 is 10.0 M USD" in msg
+    assert "need a uniform annual budget of at least" in msg
 
 
 def test_solver_infeasibility_is_diagnosed_by_family():
@@ -111,6 +124,10 @@ def test_solver_infeasibility_is_diagnosed_by_family():
     assert err.value.constraint == "budget"
     assert "becomes feasible when the budget constraints are dropped" in str(err.value)
     assert "2024: 8.0" in str(err.value)
+    # issue 9: the shortfall - both hospitals (5 each) and a factory (1) in 2024: 11 M USD (the unit of account)
+    assert "the smallest uniform annual budget that makes it feasible is 11.0 M USD" in str(
+        err.value
+    )
 
 
 def test_exact_factory_cohort_needs_enough_open_regions():
@@ -128,3 +145,13 @@ def test_exact_factory_cohort_needs_enough_open_regions():
         match=r"capacity: exactly 2 factories projects are required in 2024 but only 1 regions can take one",
     ):
         plan_rollout(p)
+
+
+def test_locked_hospitals_without_trained_doctors_name_the_staff_family():
+    # issue 9: no doctors to redeploy and a two-year training lag: the real 2025 hospitals
+    # cannot be staffed; the message names the family, the province and the shortfall
+    with pytest.raises(InfeasibleSpecificationError) as err:
+        _plan(staff={"initial_per_1000": 0.0, "lag_years": 2})
+    msg = str(err.value)
+    assert err.value.constraint == "staff"
+    assert "by 2025 need" in msg and "doctors but only 0 are trained by then; shortfall" in msg

@@ -34,13 +34,15 @@ def test_default_problem_shape(default_problem):
     assert p.n_regions == 179
     assert "KP-PYY-PYONGYANG" not in p.region_ids
     assert list(p.region_ids) == sorted(p.region_ids)
-    assert p.capacity[p.factory_index].tolist() == [20] * 8 + [19, 0]
+    # 178 factory candidates: Kimhwa's pilot factories are built (issue 10)
+    assert p.capacity[p.factory_index].tolist() == [20] * 8 + [18, 0]
     assert p.coverage_exact.all()
     fo = p.facilities.index("offshore_farm")
     assert p.eligible[:, fo].sum() == 54  # coastal programme regions
     assert np.isclose(p.equity_weight.mean(), p.equity_weight.mean())
-    # e = (d / mean d)^-1
-    assert np.allclose(p.equity_weight, p.development.mean() / p.development)
+    # issue 9, the default prioritarian objective: e = (P / mean P)^(0.25 - 1) (d / mean d)^-2
+    size = (p.population / p.population.mean()) ** -0.75
+    assert np.allclose(p.equity_weight, size * (p.development / p.development.mean()) ** -2)
 
 
 def test_history_locks_real_cohorts(default_problem):
@@ -127,9 +129,10 @@ def test_replanning_from_a_later_year_excludes_what_was_built_before():
     p = build_problem(load_default(), sc)
     fi = p.factory_index
     done = p.metadata["done_before_horizon"]["factories"]
-    assert len(done) == 40  # the 2024 and 2025 cohorts
-    assert p.eligible[:, fi].sum() == 179 - 40
-    assert p.capacity[fi].tolist() == [20] * 6 + [19, 0]
+    assert len(done) == 41  # the 2024 and 2025 cohorts and the Kimhwa pilot (issue 10)
+    assert "KP-KAN-KIMHWA" in done
+    assert p.eligible[:, fi].sum() == 179 - 41
+    assert p.capacity[fi].tolist() == [20] * 6 + [18, 0]
     assert (p.lock_year[:, fi] == 0).sum() == 5  # the started 2026 sites
     plan = plan_rollout(p)
     assert plan.status == "optimal"
@@ -137,3 +140,63 @@ def test_replanning_from_a_later_year_excludes_what_was_built_before():
     doss = {d["region_id"]: d for d in build_dossiers(plan, move_earlier=[])}
     assert "factories" in doss[done[0]]["done_before_horizon"]
     assert "factories" not in doss[done[0]]["not_candidate"]
+
+
+# ------------------------------------------------ issue 9: balance and size by people
+def test_a_place_too_small_for_a_factory_group_at_the_minimum_scale_is_not_a_candidate():
+    from regdev.planning import load_scenario, plan_rollout
+    from regdev.registry import toy_region
+
+    sc = load_scenario().with_updates(
+        factories={"per_year": 2},
+        history={"enabled": False},
+        sizing={"factories": {"min_workers": 3500, "max_workforce_share": 0.08}},
+    )
+    p = build_problem(toy_region(), sc)
+    fi = p.factory_index
+    small = p.population * 0.08 < 3500
+    assert small.any() and not small.all()
+    assert not p.eligible[small, fi].any()
+    assert p.eligible[~small, fi].all()
+    assert sorted(p.metadata["too_small_for_factories"]) == sorted(
+        np.asarray(p.region_ids)[small].tolist()
+    )
+    plan = plan_rollout(p)
+    sched = plan.schedule
+    got = set(sched.loc[sched["facility"] == "factories", "region_id"])
+    assert got == set(np.asarray(p.region_ids)[~small].tolist())
+    # no factory group is staffed beyond the workforce share of its place
+    table = p.facilities_table.query("facility == 'factories'").set_index("region_id")
+    pop = dict(zip(p.region_ids, p.population, strict=True))
+    for rid in got:
+        assert table.loc[rid, "workers"] <= 0.08 * pop[rid]
+
+
+def test_balance_by_population_gives_tiny_provinces_fewer_factories_early():
+    from regdev.planning import load_scenario
+    from regdev.registry import load_default
+
+    reg = load_default()
+    by_count = build_problem(reg, load_scenario(), history=False)
+    by_pop = build_problem(
+        reg, load_scenario().with_updates(balance={"by": "population"}), history=False
+    )
+    assert by_count.balance_floor is not None and by_pop.balance_floor is not None
+    # same total pressure, distributed by residents: provinces with a larger share of
+    # residents than of regions get a higher floor, the others a lower one
+    fi = by_pop.factory_index
+    cand = by_pop.eligible[:, fi]
+    n_p = np.bincount(by_pop.province_of[cand], minlength=len(by_pop.provinces))
+    pop_p = np.bincount(
+        by_pop.province_of[cand], weights=by_pop.population[cand], minlength=len(by_pop.provinces)
+    )
+    more_people = pop_p / pop_p.sum() > n_p / n_p.sum() + 0.02
+    fewer_people = pop_p / pop_p.sum() < n_p / n_p.sum() - 0.02
+    last = -2  # the last year with factories
+    assert (
+        by_pop.balance_floor[more_people, last] >= by_count.balance_floor[more_people, last]
+    ).all()
+    assert (
+        by_pop.balance_floor[fewer_people, last] <= by_count.balance_floor[fewer_people, last]
+    ).all()
+    assert (by_pop.balance_floor[:, last] <= n_p).all()

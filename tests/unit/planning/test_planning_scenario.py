@@ -17,7 +17,10 @@ def test_default_values_documented_in_the_issue():
     assert s.horizon.years == list(range(2024, 2034))
     assert s.workload.max_per_county_year == 2
     assert s.balance.tolerance == 1
-    assert s.equity.epsilon == 1.0
+    # issue 9: the welfare function orders by need first (prioritarian, epsilon 2, theta 0.25)
+    assert s.equity.objective == "prioritarian"
+    assert s.equity.epsilon == 2.0
+    assert s.equity.population_exponent == 0.25
     assert s.tier_levels() == list(range(1, 11))
     assert s.capacity.hospital.at(2024) == 0  # none before 2025
     assert "default" in default_scenario_text()
@@ -70,6 +73,6 @@ def test_tiers_must_not_decrease():
 
 def test_content_hash_changes_with_content():
     a = Scenario()
-    b = a.with_updates(equity={"epsilon": 2.0})
+    b = a.with_updates(equity={"epsilon": 1.0})
     assert a.content_hash() == Scenario().content_hash()
     assert a.content_hash() != b.content_hash()

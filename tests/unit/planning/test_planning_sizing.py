@@ -24,9 +24,20 @@ def test_factory_workers_are_clipped_and_area_follows():
 
 def test_grain_storage_months_of_consumption_and_dryer():
     t = size_facilities(["A"], np.array([120_000.0]), ["grain_storage"], Sizing())
-    # 120,000 people × 170 kg / 1000 × 6/12 = 10,200 t
-    assert t.loc[0, "size"] == 10_200
-    assert t.loc[0, "dryer_t_per_h"] == pytest.approx(round(10_200 * 0.6 / (30 * 20), 1))
+    # 120,000 people × 167 kg / 1000 × 6/12 = 10,020 t (regdev.grain's one tonnage function)
+    assert t.loc[0, "size"] == 10_020
+    assert t.loc[0, "dryer_t_per_h"] == pytest.approx(round(10_020 * 0.6 / (30 * 20), 1))
+
+
+def test_planner_and_grain_size_a_store_with_the_same_function():
+    from regdev.grain.sizing import county_store_tonnage, size_county_store
+
+    pops = np.array([8_000.0, 73_310.0, 120_000.0, 654_321.0])
+    t = size_facilities(["A", "B", "C", "D"], pops, ["grain_storage"], Sizing())
+    grain = county_store_tonnage(pops, months_of_consumption=6.0, min_capacity_t=1000.0)
+    assert t["size"].tolist() == grain.tolist()
+    one = size_county_store(73_310, norm="cn-consuming")
+    assert one.capacity_t == pytest.approx(float(county_store_tonnage(73_310, norm="cn-consuming")))
 
 
 def test_leisure_library_scales_with_population():

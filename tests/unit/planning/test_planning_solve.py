@@ -104,3 +104,72 @@ def test_plan_rollout_takes_a_built_model_but_not_with_a_hook():
     assert plan.model is model and plan.status == "optimal"
     with pytest.raises(InternalError, match="not both"):
         plan_rollout(problem, model=model, extra_constraints=lambda m, p: None)
+
+
+@pytest.mark.solver
+def test_staff_lead_time_holds_and_binds_when_training_is_scarce():
+    """Issue 9: the doctors of each province's hospitals completed by a year never exceed
+    those trained by then; with scarce training the hospitals come later (lower objective)."""
+    from regdev.planning import build_problem, load_scenario
+    from regdev.registry import load_default
+
+    sc = load_scenario().with_updates(
+        staff={"initial_per_1000": 0.5, "training_per_1000_per_year": 0.08},
+        coverage={"mode": "auto"},
+    )
+    p = build_problem(load_default(), sc, history=False)
+    plan = plan_rollout(p)
+    assert plan.status == "optimal"
+    fh = p.facilities.index("hospital")
+    x = plan.solution()[:, fh, :]
+    for pr in range(len(p.provinces)):
+        mine = p.province_of == pr
+        done = np.cumsum((x[mine] * p.staff_need[mine, None]).sum(axis=0))
+        assert (done <= p.staff_supply[pr] + 1e-6).all()
+    free = plan_rollout(
+        build_problem(load_default(), sc.with_updates(staff={"enabled": False}), history=False)
+    )
+    assert plan.objective < free.objective
+
+
+@pytest.mark.solver
+def test_default_plan_with_every_limit_on_is_optimal_and_keeps_them():
+    """Issue 9 target: cash flow, staff lead time and provincial building sites switched on
+    (the defaults), proven optimal; every site, staff and workload limit holds."""
+    from regdev.planning import build_problem
+    from regdev.registry import load_default
+
+    for history in (True, False):
+        p = build_problem(load_default(), history=history)
+        assert p.construction_sites is not None and p.staff_need is not None
+        assert p.spend_share is not None
+        plan = plan_rollout(p)
+        assert plan.status == "optimal" and plan.gap <= 1e-4
+        x = plan.solution()
+        assert (p.sites_in_use(x) <= p.construction_sites[:, None] + 1e-9).all()
+        assert plan.greedy_objective is not None
+        assert plan.greedy_objective <= plan.objective + 1e-6
+
+
+@pytest.mark.solver
+def test_building_sites_hand_solved():
+    """One province with one building site, two hospitals built within one year, two years.
+
+    Values (benefit × years of service, in millions): B 3·2 = 6 in 2024, 3·1 = 3 in 2025;
+    A 2·2 = 4 and 2·1 = 2.  Without the limit both go in 2024: 6 + 4 = 10.  With one site
+    they cannot share a year: B 2024 + A 2025 = 8 beats A 2024 + B 2025 = 7."""
+    import dataclasses
+
+    from regdev.planning import build_problem_from_arrays
+
+    p = build_problem_from_arrays(
+        benefit=np.array([[0.0, 2e6], [0.0, 3e6]]),
+        capacity=np.array([[0, 0], [2, 2]]),
+        years=(2024, 2025),
+        region_ids=("A", "B"),
+    )
+    free = plan_rollout(p)
+    assert free.objective == pytest.approx(10.0)
+    limited = plan_rollout(dataclasses.replace(p, construction_sites=np.array([1.0])))
+    assert limited.objective == pytest.approx(8.0)
+    assert limited.schedule[["region_id", "year"]].values.tolist() == [["B", 2024], ["A", 2025]]

@@ -92,3 +92,58 @@ def test_greedy_baseline_on_tiny_is_feasible_and_not_better():
     assert g.objective <= 14.5 + 1e-9
     # the greedy gives A its factory in 2024 and then the earliest hospital slot left
     assert g.x.sum() == 6
+
+
+# ------------------------------------------------ issue 9: cash flow and within-budget mode
+def _two_region_cash_flow():
+    from regdev.planning import build_problem_from_arrays
+
+    return build_problem_from_arrays(
+        benefit=np.array([[2e6], [1e6]]),
+        capacity=np.array([[1, 1, 1]]),
+        years=(2024, 2025, 2026),
+        facilities=("factories",),
+        region_ids=("A", "B"),
+        base_cost=np.array([[10.0], [10.0]]),
+        spend_share=np.array([[0.5, 0.5]]),
+    )
+
+
+@pytest.mark.solver
+def test_cash_flow_hand_solved_case():
+    """The hand-solved case of regdev.planning.frontier: optimum 7 (A 2024, B 2026)."""
+    import dataclasses
+
+    from regdev.planning.problem import within_budget
+
+    p = _two_region_cash_flow()
+    plan = plan_rollout(within_budget(p, 6.0, balance=False))
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(7.0)
+    x = plan.solution()
+    assert x[0, 0, 0] and x[1, 0, 2] and x.sum() == 2
+    np.testing.assert_allclose(p.spending(x), [5.0, 5.0, 5.0])
+    assert p.spending_before(x) == pytest.approx(5.0)  # A's first half, paid in 2023
+    # a budget of 10 a year takes both early: A 2024 and B 2025 pay 10 in 2024
+    assert plan_rollout(within_budget(p, 10.0, balance=False)).objective == pytest.approx(8.0)
+    # without the cash flow nothing fits a budget of 6
+    flat = within_budget(dataclasses.replace(p, spend_share=None), 6.0, balance=False)
+    assert plan_rollout(flat).objective == 0.0
+
+
+@pytest.mark.solver
+def test_within_budget_always_has_an_answer_and_the_frontier_rises():
+    from regdev.planning import SolverOptions, build_problem, load_scenario
+    from regdev.planning.frontier import budget_frontier
+    from regdev.registry import toy_region
+
+    sc = load_scenario().with_updates(factories={"per_year": 2}, history={"enabled": False})
+    p = build_problem(toy_region(), sc)
+    table = budget_frontier(p, [0.0, 30.0, 40.0, 60.0], options=SolverOptions(mip_rel_gap=1e-6))
+    assert (table["status"] == "optimal").all()
+    assert table["objective"].iloc[0] == 0.0  # nothing is affordable with nothing
+    assert table["objective"].is_monotonic_increasing
+    assert table["share_of_unlimited"].iloc[-1] == 1.0
+    # every level's plan pays at most the level in every year
+    finite = table[np.isfinite(table["budget"])]
+    assert (finite["max_annual_payment"] <= finite["budget"] + 1e-6).all()

@@ -47,6 +47,7 @@ from regdev.monitoring.dashboard.tables import Column, Table
 from regdev.monitoring.db import begin_write
 from regdev.monitoring.deps import SessionDep
 from regdev.monitoring.errors import ConflictError, ScopeError
+from regdev.monitoring.guard import csrf_for_user
 from regdev.monitoring.models import User
 
 __all__ = ["control_chart_svg", "router", "to_xlsx"]
@@ -117,7 +118,12 @@ def _render_page(page: EvalPage, user: User, status: int = 200) -> HTMLResponse:
     html = (
         _env()
         .get_template("evaluation/page.html")
-        .render(page=page, user=dash._user_view(user), base=dash.PREFIX)
+        .render(
+            page=page,
+            user=dash._user_view(user),
+            base=dash.PREFIX,
+            csrf_token=csrf_for_user(user),  # the hidden field of the "decide" forms
+        )
     )
     return HTMLResponse(html, status_code=status)
 
@@ -1016,10 +1022,17 @@ def decide(
     key: Annotated[str, Form(max_length=200)] = "",
     decision: Annotated[str, Form(max_length=16)] = "",
     note: Annotated[str, Form(max_length=400)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Accept or reject a recommendation, then back to the list (303)."""
+    """Accept or reject a recommendation, then back to the list (303).
+
+    A plain HTML form: it must carry the session's CSRF token (hidden ``csrf_token``
+    field, or HTMX's ``X-CSRF-Token`` header), like every dashboard form.
+    """
     if user is None:
         return dash._to_login(request)
+    if not dash._form_token_ok(request, {"csrf_token": csrf_token}):
+        return dash._csrf_refused()
     if not session.in_transaction():
         begin_write(session)
     try:

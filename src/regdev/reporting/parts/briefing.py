@@ -6,7 +6,7 @@ import numpy as np
 
 from regdev.i18n import _, ngettext
 from regdev.reporting.context import ReportContext
-from regdev.reporting.labels import MONEY_UNIT, facility_label, fmt_int, fmt_num, fmt_pct
+from regdev.reporting.labels import facility_label, fmt_int, fmt_num, fmt_pct, money_unit
 from regdev.reporting.parts._util import dossier_link, esc, h3, small, table
 from regdev.reporting.sections import ReportSection
 
@@ -158,7 +158,7 @@ def _cost(ctx: ReportContext) -> str:
                 "Total cost {total} {unit}; spending peaks in {year} at {peak} ({share} of "
                 "the total).",
                 total=fmt_num(total, 0),
-                unit=_(MONEY_UNIT),
+                unit=money_unit(ctx.plan),
                 year=peak_year,
                 peak=fmt_num(peak, 0),
                 share=fmt_pct(peak / total),

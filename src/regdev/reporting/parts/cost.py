@@ -6,7 +6,7 @@ import numpy as np
 
 from regdev.i18n import _
 from regdev.reporting.context import ReportContext
-from regdev.reporting.labels import MONEY_UNIT, facility_label, fmt_num
+from regdev.reporting.labels import facility_label, fmt_num, money_unit
 from regdev.reporting.parts._util import small
 from regdev.reporting.sections import ReportSection
 from regdev.reporting.svg import stacked_bars, type_colour
@@ -29,7 +29,7 @@ def section(ctx: ReportContext) -> ReportSection:
     body = stacked_bars(
         [str(y) for y in p.years],
         series,
-        y_label=_("Cost ({unit})", unit=_(MONEY_UNIT)),
+        y_label=_("Cost ({unit})", unit=money_unit(ctx.plan)),
         title=_("Cost per year"),
     )
     fin = np.isfinite(p.budget)
@@ -39,12 +39,15 @@ def section(ctx: ReportContext) -> ReportSection:
             for y, b, ok in zip(p.years, p.budget, fin, strict=True)
             if ok
         )
-        body += small(_("Budget per year ({unit}): {budget}.", unit=_(MONEY_UNIT), budget=budget))
+        body += small(
+            _("Budget per year ({unit}): {budget}.", unit=money_unit(ctx.plan), budget=budget)
+        )
     else:
         body += small(_("No annual budget in this scenario: costs are shown for information."))
     body += small(
         _(
-            "Costs are in the scenario money unit (million cost units, MCU): the base cost of each project, raised by the modernisation tier of its year."
+            "Costs are in the plan's unit of account ({unit}, scenario [money]): the base cost of each project, raised by the modernisation tier of its year.",
+            unit=money_unit(ctx.plan),
         )
     )
     return ReportSection("cost", _("Cost per year"), body, ORDER)

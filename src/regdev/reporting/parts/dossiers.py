@@ -7,13 +7,13 @@ from typing import Any
 from regdev.i18n import _
 from regdev.reporting.context import ReportContext, left_out_reason
 from regdev.reporting.labels import (
-    MONEY_UNIT,
     facility_label,
     family_label,
     fmt_int,
     fmt_num,
     fmt_pct,
     lock_label,
+    money_unit,
     unit_label,
 )
 from regdev.reporting.parts._util import esc, para, small
@@ -64,7 +64,7 @@ def _project(ctx: ReportContext, fac: str, pr: dict[str, Any]) -> str:
         tier=pr["tier"],
         size=(size + "; ") if size else "",
         cost=fmt_num(pr["cost"], 2),
-        unit=_(MONEY_UNIT),
+        unit=money_unit(ctx.plan),
         value=fmt_num(pr["value"], 3),
     )
     if pr.get("locked"):
@@ -113,10 +113,11 @@ def _design(ctx: ReportContext, d: dict[str, Any]) -> str:
         return ""
     text = _(
         "Factory design: {n} production lines with {jobs} jobs, capital cost {capital} "
-        "thousand USD: {lines}.",
+        "{unit}: {lines}.",
         n=len(lines),
         jobs=fmt_int(fd.get("jobs")),
-        capital=fmt_int(fd.get("capital_cost_kusd")),
+        capital=fmt_num(fd.get("capital_cost"), 2),
+        unit=money_unit(ctx.plan),
         lines="; ".join(lines),
     )
     return f"<p>{esc(text)}</p>"

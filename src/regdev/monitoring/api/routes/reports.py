@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, Path, Query
 
 from regdev.monitoring import reports, schemas
@@ -23,20 +25,29 @@ def planned_vs_actual(
     return reports.planned_vs_actual(session, user=user, project_id=project_id)
 
 
+# the reports are async endpoints that run their query in a worker thread: FastAPI
+# would otherwise hand a sync endpoint and then its response validation to the thread
+# pool separately
+
+
 @router.get("/reports/cohorts", response_model=list[schemas.CohortSummary])
-def cohorts(
+async def cohorts(
     session: SessionDep, user: CurrentUser, facility: FacilityQ = None
 ) -> list[schemas.CohortSummary]:
     """Per cohort year and facility: projects due, inaugurated on time, share on time, slippage."""
-    return reports.cohort_summary(session, user=user, facility=facility)
+    return await anyio.to_thread.run_sync(
+        functools.partial(reports.cohort_summary, session, user=user, facility=facility)
+    )
 
 
 @router.get("/reports/progress", response_model=list[schemas.ProgressRow])
-def progress(
+async def progress(
     session: SessionDep,
     user: CurrentUser,
     by: Annotated[Literal["province", "year"], Query()] = "province",
     facility: FacilityQ = None,
 ) -> list[schemas.ProgressRow]:
     """Projects by state per province or per cohort year."""
-    return reports.progress(session, user=user, by=by, facility=facility)
+    return await anyio.to_thread.run_sync(
+        functools.partial(reports.progress, session, user=user, by=by, facility=facility)
+    )

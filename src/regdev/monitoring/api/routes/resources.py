@@ -7,10 +7,12 @@ behaviour and the OpenAPI document names its schemas and filters.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
@@ -37,8 +39,9 @@ def _id_param(res: Resource) -> inspect.Parameter:
     return _p("row_id", ann)
 
 
-def _filter_params(res: Resource) -> list[inspect.Parameter]:
-    out = []
+def filter_annotations(res: Resource) -> dict[str, Any]:
+    """Query annotation of each list filter of ``res`` (name → ``Annotated[…, Query()]``)."""
+    out: dict[str, Any] = {}
     for f in res.filters:
         q: Any
         if f.type is int:
@@ -47,8 +50,19 @@ def _filter_params(res: Resource) -> list[inspect.Parameter]:
             q = Annotated[dt.date | None, Query()]
         else:
             q = Annotated[str | None, Query(max_length=200, pattern=_NO_NUL)]
-        out.append(_p(f.name, q, None))
+        out[f.name] = q
     return out
+
+
+#: Paging parameters of every list endpoint: name → (annotation, default).
+PAGING: dict[str, tuple[Any, int]] = {
+    "skip": (Annotated[int, Query(ge=0, le=schemas.MAX_INT)], 0),
+    "limit": (Annotated[int, Query(ge=1, le=crud.MAX_LIMIT)], 100),
+}
+
+
+def _filter_params(res: Resource) -> list[inspect.Parameter]:
+    return [_p(name, q, None) for name, q in filter_annotations(res).items()]
 
 
 def _with_signature(fn: Callable[..., Any], params: list[inspect.Parameter]) -> Callable[..., Any]:
@@ -66,19 +80,23 @@ def build_router(res: Resource) -> APIRouter:
     name = res.name.replace("-", "_")
     base = [_p("session", SessionDep), _p("user", CurrentUser)]
     wbase = [_p("session", WriteSessionDep), _p("user", CurrentUser)]
-    paging = [
-        _p("skip", Annotated[int, Query(ge=0, le=schemas.MAX_INT)], 0),
-        _p("limit", Annotated[int, Query(ge=1, le=crud.MAX_LIMIT)], 100),
-    ]
+    paging = [_p(name, ann, default) for name, (ann, default) in PAGING.items()]
 
-    def list_endpoint(**kw: Any) -> dict[str, Any]:
-        rows, count = crud.list_rows(
-            kw["session"],
-            resource_name=res.name,
-            user=kw["user"],
-            filters=_filters_of(res, kw),
-            skip=kw["skip"],
-            limit=kw["limit"],
+    lister = crud.list_records if crud.listable_as_records(res) else crud.list_rows
+
+    async def list_endpoint(**kw: Any) -> dict[str, Any]:
+        # the query runs in a worker thread; the response is validated and serialised
+        # on the event loop (an async endpoint spares FastAPI's extra thread hop)
+        rows, count = await anyio.to_thread.run_sync(
+            functools.partial(
+                lister,
+                kw["session"],
+                resource_name=res.name,
+                user=kw["user"],
+                filters=_filters_of(res, kw),
+                skip=kw["skip"],
+                limit=kw["limit"],
+            )
         )
         return {"data": rows, "count": count}
 
