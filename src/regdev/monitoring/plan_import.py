@@ -424,4 +424,3 @@ def factory_lines_from_table(factories: pd.DataFrame) -> dict[str, list[dict[str
     for rec in factories.to_dict("records"):
         out.setdefault(str(rec["region_id"]), []).append(line_record(rec))
     return out
-
