@@ -239,23 +239,34 @@ def _marks_legend() -> str:
     )
 
 
-def section_body(result: DesignResult) -> str:
-    """The factory-design section body (HTML fragment without the ``<section>`` wrapper)."""
+def section_body(result: DesignResult, unit: UnitOfAccount | None = None) -> str:
+    """The factory-design section body (HTML fragment without the ``<section>`` wrapper).
+
+    Capital, transport savings and the total-cost claim are in ``unit`` (a plan's unit of
+    account, issue 10); without one, in the catalogue's million / thousand USD.  The
+    solver's objective stays in thousand USD (the designer's own unit), so labelled.
+    """
     from regdev.design.claims import national_claims
 
     fac = result.factories_frame()
     claims = result.claims_frame()
     nat = national_claims(result)
     info = result.info
+    if unit is None:
+        capital = f"{nat['capital_cost_kusd'] / 1000:,.1f} million USD"
+        saved = f"{nat['transport_saved_kusd']:,.0f} thousand USD"
+    else:
+        capital = unit.format(unit.from_kusd(nat["capital_cost_kusd"]), 1)
+        saved = unit.format(unit.from_kusd(nat["transport_saved_kusd"]), 2)
     head = (
         f"<p>{nat['n_regions']} factory groups, {nat['n_lines']} production lines, "
-        f"{nat['jobs']:,} jobs, capital {nat['capital_cost_kusd'] / 1000:,.1f} million USD. "
+        f"{nat['jobs']:,} jobs, capital {_esc(capital)}. "
         f"Transport against central supply from the capital and province seats: "
         f"{nat['baseline_tkm'] / 1e6:,.1f} → {nat['design_tkm'] / 1e6:,.1f} million t·km a year "
-        f"({nat['tkm_saved_share']:.0%} saved, {nat['transport_saved_kusd']:,.0f} thousand USD a year). "
+        f"({nat['tkm_saved_share']:.0%} saved, {_esc(saved)} a year). "
         f"Share of demand (by weight) met by the county's own lines: {nat['local_share']:.0%}; "
         f"by its own or neighbouring lines: {nat['nearby_share']:.0%}. "
-        f"{_esc(_fair_baseline_text(nat))} {_esc(_characteristic_text(nat))} "
+        f"{_esc(_fair_baseline_text(nat, unit))} {_esc(_characteristic_text(nat))} "
         f"Design solver: {_esc(result.solver)}, status {_esc(info.status)}, "
         f"objective {info.objective:,.0f} thousand USD a year, gap {info.gap:.3%} "
         f"(bound {info.bound:,.0f}).</p>"
