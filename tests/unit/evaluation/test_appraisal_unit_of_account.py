@@ -61,3 +61,29 @@ def test_without_a_unit_the_appraisal_says_kusd(tmp_path: Path):
     assert result.unit is None and result.unit_name == "kUSD"
     assert result.to_dict()["unit_of_account"] is None
     assert "capex" not in result.to_dict()["counties"][0]
+
+
+def test_the_appraise_command_titles_and_fills_the_plans_unit(tmp_path: Path):
+    """``regdev appraise REGION --plan DIR``: tables in k EUR, capex back at the plan's figure."""
+    from typer.testing import CliRunner
+
+    from regdev.cli import app
+
+    unit = {"name": "k EUR", "usd_per_unit": 1080.0, "norm_units": 1.0}
+    table = _table(1000.0, 200.0)
+    table["region_id"] = "KP-KAN-KIMHWA"
+    table.to_csv(tmp_path / "factories.csv", index=False)
+    (tmp_path / "plan.json").write_text(json.dumps({"unit_of_account": unit}), "utf-8")
+    runner = CliRunner()
+    res = runner.invoke(
+        app, ["appraise", "KP-KAN-KIMHWA", "--plan", str(tmp_path)], env={"COLUMNS": "200"}
+    )
+    assert res.exit_code == 0, res.output
+    assert "profitability, k EUR" in res.output and "Sensitivity of the NPV (k EUR)" in res.output
+    assert "kUSD" not in res.output
+    assert "1,000.0" in res.output  # the capex in the plan's unit (1,080 kUSD)
+    out = json.loads(
+        runner.invoke(app, ["appraise", "KP-KAN-KIMHWA", "--plan", str(tmp_path), "--json"]).output
+    )
+    assert out["unit_of_account"]["name"] == "k EUR"
+    assert out["counties"][0]["capex"] == pytest.approx(1000.0)
