@@ -44,6 +44,8 @@ def _fmt(v: Any, kind: str = "num") -> str:
         return f"{100 * float(v):.1f}%"
     if kind == "int":
         return f"{int(v):,}"
+    if kind == "money" and abs(float(v)) < 10:
+        return f"{float(v):,.3g}"  # e.g. 0.0123 M USD per job, not 0.0
     return f"{float(v):,.1f}"
 
 
@@ -151,14 +153,16 @@ def appraise(
         return
     demo = any(n.startswith("DEMO DATA") for n in result.notes)
     _demo_banner(demo)
-    t = Table(title=_("Appraisal ({mode}): profitability, kUSD", mode=result.mode))
+    # issue 10: money in the plan's unit of account when the plan names one (else kUSD)
+    unit, money = result.unit_name, result.money
+    t = Table(title=_("Appraisal ({mode}): profitability, {unit}", mode=result.mode, unit=unit))
     for col in (_("Region"), _("Lines"), _("Investment"), _("NPV"), _("IRR"), _("Payback (years)")):
         t.add_column(col, justify="right")
     c = Table(title=_("Cost-effectiveness and practicality"))
     for col in (
         _("Region"),
         _("Cost per beneficiary (USD)"),
-        _("Cost per job (kUSD)"),
+        _("Cost per job ({unit})", unit=unit),
         _("Cost per tonne (USD)"),
         _("Capacity use"),
         _("Self-sufficiency"),
@@ -169,15 +173,15 @@ def appraise(
         t.add_row(
             str(rid),
             _fmt(r["n_lines"], "int"),
-            _fmt(r["capex_kusd"]),
-            _fmt(r["npv_kusd"]),
+            _fmt(money(r["capex_kusd"]), "money"),
+            _fmt(money(r["npv_kusd"]), "money"),
             _fmt(r["irr"], "pct"),
             _fmt(r["payback_years"]),
         )
         c.add_row(
             str(rid),
             _fmt(r["cost_per_beneficiary_usd"]),
-            _fmt(r["cost_per_job_kusd"]),
+            _fmt(money(r["cost_per_job_kusd"]), "money"),
             _fmt(r["cost_per_tonne_usd"]),
             _fmt(r["capacity_use"], "pct"),
             _fmt(r["self_sufficiency"], "pct"),
@@ -199,19 +203,22 @@ def appraise(
         for r in result.lines.to_dict("records"):
             lt.add_row(
                 str(r["line"]),
-                _fmt(r["capex_kusd"]),
-                _fmt(r["npv_kusd"]),
+                _fmt(money(r["capex_kusd"]), "money"),
+                _fmt(money(r["npv_kusd"]), "money"),
                 _fmt(r["irr"], "pct"),
                 _fmt(r["payback_years"]),
                 _fmt(r["utilisation"], "pct"),
             )
         console.print(lt)
-    s = Table(title=_("Sensitivity of the NPV (kUSD)"))
+    s = Table(title=_("Sensitivity of the NPV ({unit})", unit=unit))
     for col in (_("Parameter"), _("Value"), _("NPV"), _("IRR")):
         s.add_column(col, justify="right")
     for r in result.sensitivity.to_dict("records"):
         s.add_row(
-            str(r["parameter"]), f"{r['value']:+.2f}", _fmt(r["npv_kusd"]), _fmt(r["irr"], "pct")
+            str(r["parameter"]),
+            f"{r['value']:+.2f}",
+            _fmt(money(r["npv_kusd"]), "money"),
+            _fmt(r["irr"], "pct"),
         )
     console.print(s)
     for note in result.notes:

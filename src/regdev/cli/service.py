@@ -246,7 +246,9 @@ def db_seed_demo(
         console.print(
             f"demo loaded: {summary.n_sites} operating sites, {summary.n_operations} line-months, "
             f"{summary.n_quality} quality samples, {summary.n_surveys} survey answers "
-            f"({summary.months[0]} to {summary.months[1]}); plan: {summary.plan_source}"
+            f"({summary.months[0]} to {summary.months[1]}); plan: {summary.plan_source}; "
+            f"{summary.n_sites_designed} factory sites run the plan design's lines "
+            "(the others: generic demo lines)"
         )
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from regdev.design.result import DesignResult
+    from regdev.units import UnitOfAccount
 
 GROUP_COLOURS: dict[str, str] = {
     "seafood": "#1f77b4",
@@ -169,23 +170,32 @@ def _line_label(row: dict[str, object]) -> str:
     return label
 
 
-def _fair_baseline_text(nat: dict[str, object]) -> str:
-    """The total-cost claim against central plants with economies of scale (issue 17)."""
+def _fair_baseline_text(nat: dict[str, object], unit: UnitOfAccount | None = None) -> str:
+    """The total-cost claim against central plants with economies of scale (issue 17).
+
+    Money in ``unit`` (the plan's unit of account, issue 10); without one, in the
+    catalogue's thousand USD.
+    """
     from regdev.i18n import _
 
     base = float(nat["baseline_total_cost_kusd"])  # type: ignore[arg-type]
     design = float(nat["design_total_cost_kusd"])  # type: ignore[arg-type]
+    unit_name = _("thousand USD")
+    if unit is not None:
+        base, design, unit_name = unit.from_kusd(base), unit.from_kusd(design), unit.name
     share = float(nat["total_cost_saved_share"])  # type: ignore[arg-type]
     pct = f"{abs(share):.0%}"
     exp_a = f"{float(nat['scale_exponent_capex']):g}"  # type: ignore[arg-type]
     exp_b = f"{float(nat['scale_exponent_labour']):g}"  # type: ignore[arg-type]
-    base_txt, design_txt = f"{base:,.0f}", f"{design:,.0f}"
+    digits = 0 if max(abs(base), abs(design)) >= 100 else 2
+    base_txt, design_txt = f"{base:,.{digits}f}", f"{design:,.{digits}f}"
     verdict = _("{pct} less", pct=pct) if share >= 0 else _("{pct} more", pct=pct)
     return _(
         "Total annual cost (production + transport) against central plants with economies "
         "of scale (capital ∝ capacity^{a}, labour ∝ capacity^{b}): central supply {base} → "
-        "design {design} thousand USD a year ({verdict}); the transport saving above is only "
+        "design {design} {unit} a year ({verdict}); the transport saving above is only "
         "part of the comparison.",
+        unit=unit_name,
         a=exp_a,
         b=exp_b,
         base=base_txt,
@@ -229,23 +239,34 @@ def _marks_legend() -> str:
     )
 
 
-def section_body(result: DesignResult) -> str:
-    """The factory-design section body (HTML fragment without the ``<section>`` wrapper)."""
+def section_body(result: DesignResult, unit: UnitOfAccount | None = None) -> str:
+    """The factory-design section body (HTML fragment without the ``<section>`` wrapper).
+
+    Capital, transport savings and the total-cost claim are in ``unit`` (a plan's unit of
+    account, issue 10); without one, in the catalogue's million / thousand USD.  The
+    solver's objective stays in thousand USD (the designer's own unit), so labelled.
+    """
     from regdev.design.claims import national_claims
 
     fac = result.factories_frame()
     claims = result.claims_frame()
     nat = national_claims(result)
     info = result.info
+    if unit is None:
+        capital = f"{nat['capital_cost_kusd'] / 1000:,.1f} million USD"
+        saved = f"{nat['transport_saved_kusd']:,.0f} thousand USD"
+    else:
+        capital = unit.format(unit.from_kusd(nat["capital_cost_kusd"]), 1)
+        saved = unit.format(unit.from_kusd(nat["transport_saved_kusd"]), 2)
     head = (
         f"<p>{nat['n_regions']} factory groups, {nat['n_lines']} production lines, "
-        f"{nat['jobs']:,} jobs, capital {nat['capital_cost_kusd'] / 1000:,.1f} million USD. "
+        f"{nat['jobs']:,} jobs, capital {_esc(capital)}. "
         f"Transport against central supply from the capital and province seats: "
         f"{nat['baseline_tkm'] / 1e6:,.1f} → {nat['design_tkm'] / 1e6:,.1f} million t·km a year "
-        f"({nat['tkm_saved_share']:.0%} saved, {nat['transport_saved_kusd']:,.0f} thousand USD a year). "
+        f"({nat['tkm_saved_share']:.0%} saved, {_esc(saved)} a year). "
         f"Share of demand (by weight) met by the county's own lines: {nat['local_share']:.0%}; "
         f"by its own or neighbouring lines: {nat['nearby_share']:.0%}. "
-        f"{_esc(_fair_baseline_text(nat))} {_esc(_characteristic_text(nat))} "
+        f"{_esc(_fair_baseline_text(nat, unit))} {_esc(_characteristic_text(nat))} "
         f"Design solver: {_esc(result.solver)}, status {_esc(info.status)}, "
         f"objective {info.objective:,.0f} thousand USD a year, gap {info.gap:.3%} "
         f"(bound {info.bound:,.0f}).</p>"

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from regdev._milp import SolveResult, SolveStatus
     from regdev.design.model import DesignModel, DesignSolution
     from regdev.design.problem import DesignProblem
+    from regdev.units import UnitOfAccount
 
 FACTORY_COLUMNS = [
     "region_id",
@@ -356,13 +357,16 @@ class DesignResult:
             "status": self.info.status,
         }
 
-    def report_section_html(self) -> str:
-        """A self-contained HTML section (inline SVG, no external URL) for the plan report."""
+    def report_section_html(self, unit: UnitOfAccount | None = None) -> str:
+        """A self-contained HTML section (inline SVG, no external URL) for the plan report.
+
+        Money in ``unit`` (a plan's unit of account) when given, else in USD.
+        """
         from regdev.design.report import section_body
 
         return (
             '<section id="factory-design"><h2>Factory design: production lines by county</h2>'
-            + section_body(self)
+            + section_body(self, unit)
             + "</section>"
         )
 

@@ -38,6 +38,7 @@ import pandas as pd
 from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.evaluation import finance
 from regdev.evaluation.scenario import AppraisalScenario, data_path, load_scenario
+from regdev.units import KUSD_SUFFIX, UnitOfAccount, convert_kusd
 
 __all__ = [
     "FACTORY_INPUT_COLUMNS",
@@ -248,6 +249,11 @@ class Appraisal:
     scenario : AppraisalScenario
     notes : list of str
         What the figures rest on (valuation, demo data, missing records).
+    unit : UnitOfAccount or None
+        The plan's unit of account (issue 10) when the appraised design came from a plan
+        folder that names one.  The ``*_kusd`` columns stay in thousand USD (the
+        designer's catalogue unit); :meth:`money` and :meth:`to_dict` give them in this
+        unit as well.
     """
 
     mode: str
@@ -257,9 +263,23 @@ class Appraisal:
     flows: pd.DataFrame
     scenario: AppraisalScenario
     notes: list[str] = field(default_factory=list)
+    unit: UnitOfAccount | None = None
+
+    @property
+    def unit_name(self) -> str:
+        """What the money figures are called (the plan's unit of account, else ``kUSD``)."""
+        return self.unit.name if self.unit is not None else "kUSD"
+
+    def money(self, value_kusd: float) -> float:
+        """A ``*_kusd`` figure in the unit of account (unchanged without a unit)."""
+        return self.unit.from_kusd(value_kusd) if self.unit is not None else float(value_kusd)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form.
+
+        With a unit of account, every ``*_kusd`` figure also appears without the suffix,
+        converted (e.g. ``npv_kusd`` and ``npv``), and ``unit_of_account`` names the unit.
+        """
 
         def recs(frame: pd.DataFrame) -> list[dict[str, Any]]:
             out = (
@@ -267,10 +287,16 @@ class Appraisal:
                 if frame.index.name
                 else frame.to_dict("records")
             )
-            return [{k: _clean(v) for k, v in r.items()} for r in out]
+            rows = [{k: _clean(v) for k, v in r.items()} for r in out]
+            if self.unit is not None:
+                for r in rows:
+                    money = {k: v for k, v in r.items() if k.endswith(KUSD_SUFFIX)}
+                    r.update(convert_kusd(money, self.unit))
+            return rows
 
         return {
             "mode": self.mode,
+            "unit_of_account": self.unit.to_dict() if self.unit is not None else None,
             "scenario": {
                 "discount_rate": self.scenario.discount_rate,
                 "horizon_years": self.scenario.horizon_years,
@@ -468,13 +494,13 @@ def read_factories(path: str | Path) -> pd.DataFrame:
     if meta_path.is_file():
         import json
 
-        from regdev.units import UnitOfAccount
-
         unit_data = json.loads(meta_path.read_text("utf-8")).get("unit_of_account")
         if unit_data:
             to_kusd = 1.0 / UnitOfAccount.from_dict(unit_data).from_kusd(1.0)
             for col in ("capital_cost", "annual_cost"):
                 frame[col] = frame[col] * to_kusd
+            # appraise_design reports in the plan's unit again
+            frame.attrs["unit_of_account"] = dict(unit_data)
     return frame
 
 
@@ -526,8 +552,12 @@ def appraise_design(
     outcomes: pd.DataFrame | None = None,
     scenario: AppraisalScenario | None = None,
     values: LineValues | None = None,
+    unit: UnitOfAccount | None = None,
 ) -> Appraisal:
     """Ex-ante appraisal of designed lines (``factories.csv``; money in kUSD).
+
+    ``unit`` (default: the plan's, remembered by :func:`read_factories`) is the unit of
+    account the result also reports its money in (:attr:`Appraisal.unit`).
 
     Capital is the design's ``capital_cost``; the yearly fixed cost is the design's
     ``annual_cost`` less its capital charge (``capital_cost × crf``) and the variable
@@ -631,7 +661,10 @@ def appraise_design(
         index=sorted(set(lines["region_id"])),
     )
     notes.append("ex ante: staffing is the design's (100 % filled by construction)")
-    return _finish("ex-ante", lines, flows, parts, scenario, population or {}, prac, notes)
+    result = _finish("ex-ante", lines, flows, parts, scenario, population or {}, prac, notes)
+    if unit is None and factories.attrs.get("unit_of_account"):
+        unit = UnitOfAccount.from_dict(factories.attrs["unit_of_account"])
+    return replace(result, unit=unit) if unit is not None else result
 
 
 # ---------------------------------------------------------------------------- ex post

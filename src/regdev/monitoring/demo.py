@@ -4,10 +4,17 @@ What gets loaded:
 
 1. the region hierarchy and the historical record (:mod:`regdev.monitoring.history`);
 2. a plan: a plan folder given by the caller, else the default plan solved by
-   :mod:`regdev.planning` (default registry and scenario, about a second), or none when
-   ``use_planner=False`` (the historical cohorts are then the only projects).  Scheduled
-   rows the history already tracks (the locked 2024–2026 cohorts) are not duplicated;
-3. for every operating factory and offshore farm, twelve months of production per line
+   :mod:`regdev.planning` (default registry and scenario, about a second) and its factory
+   design (:func:`regdev.pipeline.run.stage_design`, the same design ``regdev plan`` writes
+   to ``factories.csv``; a few seconds), or none when ``use_planner=False`` (the historical
+   cohorts are then the only projects).  Scheduled rows the history already tracks (the
+   locked 2024–2026 cohorts) are not duplicated;
+3. the production lines of each factory site: the plan's designed lines for its county
+   with their design capacities (as ``db import-plan`` stores them), so the demo's
+   records are entered against the designer's lines; a county the plan does not design
+   (or the demo without a plan) gets generic demo lines sized by its population
+   (:data:`STANDARD_LINES`, one characteristic line), and offshore farms :data:`FARM_LINES`;
+4. for every operating factory and offshore farm, twelve months of production per line
    up to ``until`` (months before the site opened are skipped): output ramps up from
    about 45 % to 85–95 % of capacity over the first half-year with seasonal and random
    variation, raw material mostly from the local base; one quality sample per line and
@@ -33,7 +40,7 @@ from sqlalchemy.orm import Session
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import load_history
-from regdev.monitoring.lines import design_lines_from_records
+from regdev.monitoring.lines import design_lines_from_records, plan_line_choices
 from regdev.monitoring.models import (
     FactoryOperation,
     QualityRecord,
@@ -46,7 +53,7 @@ from regdev.monitoring.plan_import import import_plan, import_planner_plan
 
 #: Lines every regional-industry factory runs (foodstuffs, daily necessities, clothing).
 STANDARD_LINES: tuple[tuple[str, float], ...] = (
-    ("foodstuffs", 9.0),  # kg per inhabitant per year
+    ("foodstuffs", 9.0),  # kg per inhabitant per year (demo figures, not a norm)
     ("daily necessities", 2.5),
     ("clothing", 1.2),
 )
@@ -80,6 +87,8 @@ class DemoSummary:
     n_quality: int
     n_surveys: int
     months: tuple[str, str]
+    #: factory sites whose lines are the plan design's (the rest: generic demo lines)
+    n_sites_designed: int = 0
 
 
 def _months_until(until: tuple[int, int], n: int = 12) -> list[tuple[int, int]]:
@@ -91,15 +100,29 @@ def _months_until(until: tuple[int, int], n: int = 12) -> list[tuple[int, int]]:
     return out[::-1]
 
 
-def _lines(site: Site, region: Region) -> list[tuple[str, float]]:
+def _generic_lines(site: Site, region: Region) -> list[tuple[str, float, str]]:
+    """Demo lines ``(name, monthly capacity, unit)`` sized by the county's population."""
+    pop = float(region.population or 100_000.0)
     if site.facility == "offshore_farm":
-        return list(FARM_LINES)
-    lines = list(STANDARD_LINES)
-    for res in (region.resources or "").split(";"):
-        if res in CHARACTERISTIC and CHARACTERISTIC[res][0] not in {name for name, _ in lines}:
-            lines.append(CHARACTERISTIC[res])
-            break
-    return lines
+        per_head = list(FARM_LINES)
+    else:
+        per_head = list(STANDARD_LINES)
+        for res in (region.resources or "").split(";"):
+            if res in CHARACTERISTIC and CHARACTERISTIC[res][0] not in {n for n, _ in per_head}:
+                per_head.append(CHARACTERISTIC[res])
+                break
+    return [(name, round(pop * kg / 12 / 1000, 1), "t") for name, kg in per_head]
+
+
+def _site_lines(
+    session: Session, site: Site, region: Region
+) -> tuple[list[tuple[str, float, str]], bool]:
+    """The site's lines ``(name, monthly capacity, unit)`` and whether they are the design's."""
+    if site.facility == "factories":
+        designed = plan_line_choices(session, site.id, str(site.region_id))
+        if designed:
+            return [(c.name, float(c.capacity or 0.0), c.unit) for c in designed], True
+    return _generic_lines(site, region), False
 
 
 def default_until(today: dt.date | None = None) -> tuple[int, int]:
@@ -172,20 +195,21 @@ def seed_demo(
     ops: list[FactoryOperation] = []
     quals: list[QualityRecord] = []
     surveys: list[Survey] = []
+    designed_sites: set[int] = set()
     for k, site in enumerate(sites):
         say("operations", k, len(sites))
         region = regions[site.region_id]
-        pop = float(region.population or 100_000.0)
         start = (site.operating_since.year, site.operating_since.month)
-        lines = _lines(site, region)
+        lines, is_designed = _site_lines(session, site, region)
+        if is_designed:
+            designed_sites.add(site.id)
         for y, m in months:
             if (y, m) < start:
                 continue
             age = (y - start[0]) * 12 + (m - start[1])
             maturity = 1.0 - np.exp(-age / 4.0)
             season = 1.0 - 0.08 * np.cos(2 * np.pi * (m - 1) / 12)
-            for line, kg_per_head in lines:
-                capacity = round(pop * kg_per_head / 12 / 1000, 1)
+            for line, capacity, unit in lines:
                 util = float(
                     np.clip((0.45 + 0.45 * maturity) * season + gen.normal(0, 0.04), 0.1, 1.05)
                 )
@@ -201,7 +225,7 @@ def seed_demo(
                         month=m,
                         output=output,
                         capacity=capacity,
-                        unit="t",
+                        unit=unit,
                         raw_local=round(raw * local_share, 1),
                         raw_imported=round(raw * (1 - local_share), 1),
                     )
@@ -240,8 +264,11 @@ def seed_demo(
     say("writing", len(sites), len(sites))
     session.add_all([*ops, *quals, *surveys])
     session.flush()
+    # designed sites already hold the plan's lines (stored by the plan import)
     design = design_lines_from_records(
-        {"site_id": o.site_id, "line": o.line, "capacity": o.capacity, "unit": o.unit} for o in ops
+        {"site_id": o.site_id, "line": o.line, "capacity": o.capacity, "unit": o.unit}
+        for o in ops
+        if o.site_id not in designed_sites
     )
     session.add_all(SiteLine(**row) for row in design)
     session.flush()
@@ -262,15 +289,27 @@ def seed_demo(
         n_quality=len(quals),
         n_surveys=len(surveys),
         months=(f"{first[0]}-{first[1]:02d}", f"{last[0]}-{last[1]:02d}"),
+        n_sites_designed=len(designed_sites),
     )
 
 
 def _default_plan(session: Session, *, actor: str) -> Any:
+    """Solve, design (as ``regdev plan`` does) and import the default plan."""
+    from regdev.pipeline.options import PlanOptions
+    from regdev.pipeline.run import stage_design
     from regdev.planning import build_problem, load_scenario, plan_rollout
     from regdev.registry import load_default
 
-    plan = plan_rollout(build_problem(load_default(), load_scenario()))
-    return import_planner_plan(session, plan, name="default plan", actor=actor)
+    registry = load_default()
+    plan = plan_rollout(build_problem(registry, load_scenario()))
+    design = stage_design(plan, registry, PlanOptions())
+    return import_planner_plan(
+        session,
+        plan,
+        name="default plan",
+        actor=actor,
+        factories=design.tables.get("factories.csv"),
+    )
 
 
 def _comment(score: int) -> str:

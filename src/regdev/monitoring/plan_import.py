@@ -15,7 +15,7 @@ import io
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +31,9 @@ __all__ = ["design_lines", "import_plan", "import_planner_plan", "read_factory_l
 from regdev.monitoring.reference import load_regions
 from regdev.planning.plan import SCHEDULE_COLUMNS
 from regdev.planning.scenario import FACILITY_TYPES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The plan-folder contract is defined once, by the planner that writes it.
 PLAN_FACILITIES = FACILITY_TYPES
@@ -221,10 +224,14 @@ def import_planner_plan(
     name: str = "default plan",
     actor: str = "system",
     link_history: bool = True,
+    factories: pd.DataFrame | None = None,
 ) -> Plan:
     """Import a :class:`regdev.planning.Plan` object directly (no plan folder needed).
 
-    The schedule goes through the same validation as ``schedule.csv``.
+    The schedule goes through the same validation as ``schedule.csv``.  ``factories``
+    is the design's ``factories.csv`` table (as :func:`regdev.pipeline.run.stage_design`
+    makes it); with it, factory sites take the design's production lines, as
+    ``db import-plan`` of a plan folder does.
     """
     load_regions(session, actor=actor)
     known = set(session.execute(select(Region.id)).scalars())
@@ -240,6 +247,7 @@ def import_planner_plan(
         source="regdev.planning (default scenario)",
         actor=actor,
         link_history=link_history,
+        factory_lines=factory_lines_from_table(factories) if factories is not None else None,
     )
 
 
@@ -405,4 +413,14 @@ def read_factory_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:
             out.setdefault(str(raw["region_id"]), []).append(rec)
     if problems:
         raise DataValidationError(problems)
+    return out
+
+
+def factory_lines_from_table(factories: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """:func:`read_factory_lines` from the design's ``factories.csv`` table in memory."""
+    from regdev.design.for_plan import line_record
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rec in factories.to_dict("records"):
+        out.setdefault(str(rec["region_id"]), []).append(line_record(rec))
     return out

@@ -2,8 +2,11 @@
 
 One row per (region, facility) whose year differs between the previous plan's
 ``schedule.csv`` and the new plan: ``change`` is ``moved``, ``added`` or
-``dropped``; ``reason`` says why, from what the actuals established
+``dropped``; ``reason_code`` says why in a stable, machine-readable word
+(:data:`regdev.planning.history.REASONS`) and ``reason`` in English prose, from what the actuals established
 (:class:`regdev.planning.history.Fact`), the closed years, or the re-optimisation.
+The report translates the reasons (:func:`regdev.planning.history.reason_text`,
+domain ``history``).
 """
 
 from __future__ import annotations
@@ -15,11 +18,20 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from regdev.errors import DataValidationError, NotFoundError, Problem
+from regdev.planning.history import reason_text
 
 if TYPE_CHECKING:
     from regdev.planning import Plan
 
-CHANGE_COLUMNS = ["region_id", "facility", "change", "old_year", "new_year", "reason"]
+CHANGE_COLUMNS = [
+    "region_id",
+    "facility",
+    "change",
+    "old_year",
+    "new_year",
+    "reason_code",
+    "reason",
+]
 """Columns of ``changes.csv``."""
 
 
@@ -45,24 +57,19 @@ def read_previous_schedule(plan_dir: str | os.PathLike[str]) -> pd.DataFrame:
     return frame[["region_id", "facility", "year"]]
 
 
-def _fact_reason(fact: dict[str, Any], as_of: str | None) -> str:
+def _fact_reason(fact: dict[str, Any], as_of: str | None) -> tuple[str, dict[str, Any]]:
     state, slip = fact["state"], int(fact.get("slip_days") or 0)
+    source, year = fact["source"], fact["year"]
+    when = fact.get("date") or year
     if state == "built":
-        when = fact.get("date") or fact["year"]
-        return f"built ({fact['source']}, {when}): fixed in {fact['year']}"
+        return "built", {"source": source, "when": when, "year": year}
     if state == "under_construction":
-        return (
-            f"under construction, {slip} days behind plan ({fact['source']}): fixed to its "
-            f"expected completion {fact.get('date') or fact['year']}"
-        )
+        return "under_construction", {"slip": slip, "source": source, "when": when}
     if state == "late":
-        return (
-            f"not started by {as_of or 'the actuals date'}, {slip} days behind its planned "
-            f"start ({fact['source']}): no earlier than {fact['year']}"
-        )
+        return "late", {"as_of": as_of, "slip": slip, "source": source, "year": year}
     if state == "cancelled":
-        return f"cancelled ({fact['source']}): back in the pool of projects to plan"
-    return f"{state} ({fact['source']})"
+        return "cancelled", {"source": source}
+    return "other_fact", {"state": state, "source": source}
 
 
 def plan_changes(previous: pd.DataFrame, plan: Plan, *, as_of: str | None = None) -> pd.DataFrame:
@@ -80,7 +87,9 @@ def plan_changes(previous: pd.DataFrame, plan: Plan, *, as_of: str | None = None
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CHANGE_COLUMNS`, sorted by region and facility.
+        Columns :data:`CHANGE_COLUMNS`, sorted by region and facility; ``reason`` in
+        English; ``attrs["reason_args"]`` holds each row's reason arguments, for
+        :func:`reason_text` in the report's language.
 
     Examples
     --------
@@ -107,28 +116,25 @@ def plan_changes(previous: pd.DataFrame, plan: Plan, *, as_of: str | None = None
         for r in plan.left_out(allow_feasible=True).itertuples()
     }
     rows = []
+    reason_args: list[dict[str, Any]] = []
     for key in sorted(set(new) | set(old)):
         a, b = old.get(key), new.get(key)
         if a == b:
             continue
         change = "moved" if a is not None and b is not None else "added" if a is None else "dropped"
         fact = facts.get(key)
+        args: dict[str, Any]
         if fact is not None:
-            reason = _fact_reason(fact, as_of)
+            code, args = _fact_reason(fact, as_of)
         elif change == "dropped" and key in left:
-            reason = f"left out: {left[key]}"
+            code, args = "left_out", {"why": left[key]}
         elif change == "dropped":
-            reason = "no longer a candidate (built before the horizon or not eligible)"
+            code, args = "not_candidate", {}
         elif a is not None and open_from is not None and a < open_from:
-            reason = (
-                f"{a} has passed without a start (re-planned from {as_of or open_from}): "
-                f"moved to an open year"
-            )
+            code, args = "year_passed", {"year": a, "since": as_of or open_from}
         else:
-            reason = (
-                "re-optimised around the fixed, late and re-planned projects "
-                "(yearly capacity, provincial balance and workload)"
-            )
+            code, args = "reoptimised", {}
+        reason_args.append(args)
         rows.append(
             {
                 "region_id": key[0],
@@ -136,10 +142,12 @@ def plan_changes(previous: pd.DataFrame, plan: Plan, *, as_of: str | None = None
                 "change": change,
                 "old_year": a,
                 "new_year": b,
-                "reason": reason,
+                "reason_code": code,
+                "reason": reason_text(code, args, "en"),
             }
         )
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     frame["old_year"] = frame["old_year"].astype("Int64")
     frame["new_year"] = frame["new_year"].astype("Int64")
+    frame.attrs["reason_args"] = reason_args
     return frame

@@ -54,6 +54,95 @@ PILOT_ASSUMPTION = N_(
 """What every plan assumes about the Kimhwa pilot (report and ``plan.json``)."""
 
 
+#: Report-facing texts of a conflict or note (translated by the report, domain ``history``);
+#: ``plan.json`` keeps the English text under ``data``/``other``/``resolution`` and the
+#: message with its arguments under ``messages`` (see :func:`message`).
+MSG_EVENTS = N_("programme events: {state} {year}")
+MSG_ACTUALS = N_("actuals: {state} {year}")
+MSG_ACTUALS_USED = N_("the actuals are used")
+MSG_FACT_EXPECTED = N_("{source}: {state}, expected {year}")
+MSG_NOT_IN_HORIZON = N_("not planned within {first}–{last}")
+MSG_BUILT_BEFORE = N_("built before {year}")
+MSG_FIXED_TO = N_("{source}: fixed to {year}")
+MSG_SCENARIO_LOCK = N_("scenario lock: {year}")
+MSG_LOCK_IGNORED = N_("the data is kept; the scenario lock is ignored")
+MSG_CONTRADICTS = N_("{region} {facility}: {other} contradicts {data}; {resolution}")
+
+
+def message(template: str, **args: Any) -> tuple[str, dict[str, Any]]:
+    """``(English text, {"msgid": template, "args": args})`` of a report-facing text.
+
+    The English text is what ``plan.json`` and the warnings say; the report
+    translates ``msgid`` with ``args`` (:func:`message_text`).
+
+    Examples
+    --------
+    >>> message(MSG_BUILT_BEFORE, year=2024)
+    ('built before 2024', {'msgid': 'built before {year}', 'args': {'year': 2024}})
+    """
+    plain = {k: v.item() if hasattr(v, "item") else v for k, v in args.items()}  # JSON-ready
+    return template.format(**plain), {"msgid": template, "args": plain}
+
+
+def message_text(record: dict[str, Any], field: str, lang: str | None = None) -> str:
+    """``record[field]`` of a conflict or note in ``lang`` (its English text when untranslatable)."""
+    from regdev.i18n import gettext
+
+    msg = (record.get("messages") or {}).get(field)
+    if not msg:
+        return str(record.get(field, ""))
+    return gettext(str(msg["msgid"]), lang, **dict(msg.get("args") or {}))
+
+
+def _record(base: dict[str, Any], **texts: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    out = dict(base)
+    out.update({k: v[0] for k, v in texts.items()})
+    out["messages"] = {k: v[1] for k, v in texts.items()}
+    return out
+
+
+#: ``changes.csv`` ``reason_code`` → the English reason (a translatable template; the codes are stable).
+REASONS: dict[str, str] = {
+    "built": N_("built ({source}, {when}): fixed in {year}"),
+    "under_construction": N_(
+        "under construction, {slip} days behind plan ({source}): fixed to its expected "
+        "completion {when}"
+    ),
+    "late": N_(
+        "not started by {as_of}, {slip} days behind its planned start ({source}): no earlier "
+        "than {year}"
+    ),
+    "cancelled": N_("cancelled ({source}): back in the pool of projects to plan"),
+    "other_fact": N_("{state} ({source})"),
+    "left_out": N_("left out: {why}"),
+    "not_candidate": N_("no longer a candidate (built before the horizon or not eligible)"),
+    "year_passed": N_(
+        "{year} has passed without a start (re-planned from {since}): moved to an open year"
+    ),
+    "reoptimised": N_(
+        "re-optimised around the fixed, late and re-planned projects "
+        "(yearly capacity, provincial balance and workload)"
+    ),
+}
+ACTUALS_DATE = N_("the actuals date")
+
+
+def reason_text(code: str, args: dict[str, Any], lang: str | None = None) -> str:
+    """The reason ``code`` with its ``args`` in ``lang`` (default: the current language).
+
+    Examples
+    --------
+    >>> reason_text("cancelled", {"source": "actuals"}, "en")
+    'cancelled (actuals): back in the pool of projects to plan'
+    """
+    from regdev.i18n import gettext
+
+    params = dict(args)
+    if params.get("as_of") is None and "as_of" in params:
+        params["as_of"] = gettext(ACTUALS_DATE, lang)
+    return gettext(REASONS[code], lang, **params)
+
+
 class HistoryConflictWarning(UserWarning):
     """A scenario lock contradicts what the data says was built or is under construction."""
 
@@ -182,14 +271,12 @@ def merge_facts(events: list[Fact], actuals: list[Fact]) -> tuple[list[Fact], li
         disagree = e is not None and (e.state, e.year) != (a.state, a.year)
         if e is not None and disagree and e.source != "pilot" and not progressed:
             conflicts.append(
-                {
-                    "region_id": a.region_id,
-                    "facility": a.facility,
-                    "kind": "events-vs-actuals",
-                    "data": f"programme events: {e.state} {e.year}",
-                    "other": f"actuals: {a.state} {a.year}",
-                    "resolution": "the actuals are used",
-                }
+                _record(
+                    {"region_id": a.region_id, "facility": a.facility, "kind": "events-vs-actuals"},
+                    data=message(MSG_EVENTS, state=e.state, year=e.year),
+                    other=message(MSG_ACTUALS, state=a.state, year=a.year),
+                    resolution=message(MSG_ACTUALS_USED),
+                )
             )
         by_pair[key] = a
     return sorted(by_pair.values(), key=lambda f: (f.region_id, f.facility)), conflicts
@@ -246,13 +333,17 @@ def apply_facts(
         elif fact.year > years[-1]:
             locks.eligible[i, f] = False
             notes.append(
-                {
-                    "region_id": fact.region_id,
-                    "facility": fact.facility,
-                    "kind": "after-horizon",
-                    "data": f"{fact.source}: {fact.state}, expected {fact.year}",
-                    "resolution": f"not planned within {years[0]}–{years[-1]}",
-                }
+                _record(
+                    {
+                        "region_id": fact.region_id,
+                        "facility": fact.facility,
+                        "kind": "after-horizon",
+                    },
+                    data=message(
+                        MSG_FACT_EXPECTED, source=fact.source, state=fact.state, year=fact.year
+                    ),
+                    resolution=message(MSG_NOT_IN_HORIZON, first=years[0], last=years[-1]),
+                )
             )
         else:
             locks.lock_year[i, f] = years.index(fact.year)
@@ -272,30 +363,31 @@ def lock_conflict(
 ) -> dict[str, Any] | None:
     """The conflict of a scenario lock with the data, or ``None`` when they agree or data is silent."""
     if locks.done_before[i, f]:
-        data = f"built before {years[0]}"
+        data = message(MSG_BUILT_BEFORE, year=years[0])
     elif locks.lock_source[i, f] in ("history", "actuals") and locks.lock_year[i, f] >= 0:
         y = years[int(locks.lock_year[i, f])]
         if y == lock_year:
             return None
-        data = f"{locks.lock_source[i, f]}: fixed to {y}"
+        data = message(MSG_FIXED_TO, source=str(locks.lock_source[i, f]), year=y)
     else:
         return None
-    return {
-        "region_id": region_id,
-        "facility": facility,
-        "kind": "lock-vs-data",
-        "data": data,
-        "other": f"scenario lock: {lock_year}",
-        "resolution": "the data is kept; the scenario lock is ignored",
-    }
+    return _record(
+        {"region_id": region_id, "facility": facility, "kind": "lock-vs-data"},
+        data=data,
+        other=message(MSG_SCENARIO_LOCK, year=lock_year),
+        resolution=message(MSG_LOCK_IGNORED),
+    )
 
 
 def warn_conflicts(conflicts: list[dict[str, Any]]) -> None:
     """One :class:`HistoryConflictWarning` per conflict."""
     for c in conflicts:
-        msg = (
-            f"{c['region_id']} {c['facility']}: {c.get('other', '')} contradicts {c['data']}; "
-            f"{c['resolution']}"
+        msg = MSG_CONTRADICTS.format(
+            region=c["region_id"],
+            facility=c["facility"],
+            other=c.get("other", ""),
+            data=c["data"],
+            resolution=c["resolution"],
         )
         warnings.warn(msg, HistoryConflictWarning, stacklevel=3)
 

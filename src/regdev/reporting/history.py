@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from regdev.i18n import _
+from regdev.i18n import N_, _
+from regdev.planning.history import REASONS, message_text, reason_text
 from regdev.reporting.sections import ReportSection
 from regdev.reporting.svg import esc
 
@@ -52,8 +53,8 @@ def history_section(history: dict[str, Any] | None) -> ReportSection | None:
     if conflicts:
         rows = "".join(
             f"<tr><td>{esc(c['region_id'])}</td><td>{esc(c['facility'])}</td>"
-            f"<td>{esc(c.get('other', ''))}</td><td>{esc(c['data'])}</td>"
-            f"<td>{esc(c['resolution'])}</td></tr>"
+            f"<td>{esc(message_text(c, 'other'))}</td><td>{esc(message_text(c, 'data'))}</td>"
+            f"<td>{esc(message_text(c, 'resolution'))}</td></tr>"
             for c in conflicts
         )
         head = "".join(
@@ -64,6 +65,52 @@ def history_section(history: dict[str, Any] | None) -> ReportSection | None:
     else:
         parts.append("<p>" + esc(_("No scenario lock contradicts the data.")) + "</p>")
     return ReportSection(HISTORY_SECTION_ID, _("What the plan takes as given"), "".join(parts), 15)
+
+
+CHANGE_HEADERS: dict[str, str] = {
+    "region_id": N_("region"),
+    "facility": N_("type"),
+    "change": N_("change"),
+    "old_year": N_("last plan"),
+    "new_year": N_("this plan"),
+    "reason": N_("why"),
+}
+CHANGE_WORDS: dict[str, str] = {
+    "moved": N_("moved"),
+    "added": N_("added"),
+    "dropped": N_("dropped"),
+}
+
+
+def _reasons(changes: pd.DataFrame) -> list[str]:
+    """Each row's reason in the report's language (the stored English text as a fallback)."""
+    args = changes.attrs.get("reason_args")
+    codes = changes.get("reason_code", None)
+    out = []
+    for k, text in enumerate(changes["reason"]):
+        code = str(codes.iloc[k]) if codes is not None else ""
+        if code in REASONS and args is not None and len(args) == len(changes):
+            out.append(reason_text(code, args[k]))
+        elif code in REASONS and code in NO_ARGS:
+            out.append(reason_text(code, {}))
+        else:
+            out.append("" if pd.isna(text) else str(text))
+    return out
+
+
+NO_ARGS = ("not_candidate", "reoptimised")
+"""Reasons a ``changes.csv`` read back can translate without the in-memory arguments."""
+
+
+def _cell(row: pd.Series, col: str, reason: str) -> str:
+    if col == "reason":
+        return reason
+    value = row[col]
+    if pd.isna(value):
+        return ""
+    if col == "change" and value in CHANGE_WORDS:
+        return _(CHANGE_WORDS[str(value)])
+    return str(value)
 
 
 def changes_section(changes: pd.DataFrame | None, previous: str | None) -> ReportSection | None:
@@ -93,12 +140,11 @@ def changes_section(changes: pd.DataFrame | None, previous: str | None) -> Repor
             + "</p>"
         )
         cols = ["region_id", "facility", "change", "old_year", "new_year", "reason"]
-        head = "".join(f"<th>{esc(c)}</th>" for c in cols)
+        head = "".join(f"<th>{esc(_(CHANGE_HEADERS[c]))}</th>" for c in cols)
+        reasons = _reasons(changes)
         rows = "".join(
-            "<tr>"
-            + "".join(f"<td>{esc('' if pd.isna(r[c]) else r[c])}</td>" for c in cols)
-            + "</tr>"
-            for _i, r in changes.iterrows()
+            "<tr>" + "".join(f"<td>{esc(_cell(r, c, reasons[k]))}</td>" for c in cols) + "</tr>"
+            for k, (_i, r) in enumerate(changes.iterrows())
         )
         body += f"<table><tr>{head}</tr>{rows}</table>"
     return ReportSection(CHANGES_SECTION_ID, _("What changed since the last plan"), body, 16)

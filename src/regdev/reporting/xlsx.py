@@ -125,6 +125,7 @@ _ABOUT_ROWS: tuple[tuple[str, str], ...] = (
     ("status", N_("Solver status")),
     ("objective", N_("Objective")),
     ("years", N_("Years")),
+    ("unit_of_account", N_("Unit of account")),
     ("regdev_version", N_("regdev version")),
     ("content_hash", N_("Content hash")),
 )
@@ -149,10 +150,24 @@ def sheet_title(table: str, lang: str | None = None) -> str:
     return _BAD_SHEET_CHARS.sub("-", label)[:31]
 
 
-def column_title(column: str, lang: str | None = None) -> str:
-    """The header of a plan-folder column in ``lang``."""
+#: Plan-folder columns in the plan's unit of account (issue 10; ``*_kusd`` columns of older
+#: folders are labelled thousand USD by :data:`COLUMN_LABELS`).
+MONEY_COLUMNS: frozenset[str] = frozenset(
+    {"cost", "base_cost", "capital_cost", "annual_cost", "transport_saved", "budget"}
+)
+
+
+def column_title(column: str, lang: str | None = None, money: str | None = None) -> str:
+    """The header of a plan-folder column in ``lang``.
+
+    ``money`` is the plan's unit of account (``plan.json["unit_of_account"]["name"]``):
+    money columns (:data:`MONEY_COLUMNS`) name it, e.g. ``Capital cost (k EUR)``.
+    """
     with use_language(lang or current_language()):
-        return _(COLUMN_LABELS[column]) if column in COLUMN_LABELS else _humanise(column)
+        title = _(COLUMN_LABELS[column]) if column in COLUMN_LABELS else _humanise(column)
+    if money and column in MONEY_COLUMNS:
+        title = f"{title} ({money})"
+    return title
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -261,11 +276,13 @@ def write_plan_xlsx(
         if (folder / "plan.json").is_file():
             meta = json.loads((folder / "plan.json").read_text("utf-8"))
         years = meta.get("years") or []
+        money_name = (meta.get("unit_of_account") or {}).get("name")
         facts = {
             "folder": folder.name,
             "status": meta.get("status"),
             "objective": meta.get("objective"),
             "years": f"{years[0]}–{years[-1]}" if years else None,
+            "unit_of_account": money_name,
             "regdev_version": meta.get("regdev_version"),
             "content_hash": meta.get("content_hash"),
         }
@@ -280,7 +297,7 @@ def write_plan_xlsx(
         for name in names:
             frame = _read_table(found[name])
             ws = wb.create_sheet(sheet_title(name, code))
-            headers = [column_title(c, code) for c in frame.columns]
+            headers = [column_title(c, code, money_name) for c in frame.columns]
             ws.append(headers)
             for row in frame.itertuples(index=False, name=None):
                 ws.append(

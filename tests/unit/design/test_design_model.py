@@ -110,3 +110,17 @@ def test_design_forbidding_a_whole_standard_group_is_named_infeasible():
     with pytest.raises(InfeasibleSpecificationError, match="textiles") as info:
         solve_design(p)
     assert info.value.constraint == "group"
+
+
+def test_design_report_section_in_a_plans_unit_of_account(toy_result):
+    """Issue 10: given the plan's unit (k EUR), capital and savings are converted and named."""
+    from regdev.design.claims import national_claims
+    from regdev.units import UnitOfAccount
+
+    unit = UnitOfAccount("k EUR", usd_per_unit=1080.0)
+    html = toy_result.report_section_html(unit)
+    nat = national_claims(toy_result)
+    assert f"capital {unit.format(nat['capital_cost_kusd'] * 1000 / 1080, 1)}" in html
+    assert "million USD" not in html and "k EUR a year" in html
+    # without a unit: the catalogue's USD, as before
+    assert "million USD" in toy_result.report_section_html()

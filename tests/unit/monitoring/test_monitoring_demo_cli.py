@@ -103,9 +103,61 @@ def test_demo_with_the_default_plan_does_not_duplicate_history() -> None:
         assert len(n_new) > 500
         pairs = Counter(s.execute(select(Project.region_id, Project.facility)).all())
         assert max(pairs.values()) == 1
+        # issue 10: factory sites the plan designs run exactly the design's lines
+        designed = plan.meta["factory_lines"]
+        assert summary.n_sites_designed >= 20
+        n_checked = 0
+        for site in s.execute(select(Site).where(Site.facility == "factories")).scalars():
+            if site.region_id not in designed:
+                continue
+            want = {(ln["line"], round(ln["capacity"] / 12, 6)) for ln in designed[site.region_id]}
+            got = {
+                (o.line, round(o.capacity, 6))
+                for o in s.execute(
+                    select(FactoryOperation).where(FactoryOperation.site_id == site.id)
+                ).scalars()
+            }
+            assert got == want, site.region_id
+            n_checked += 1
+        assert n_checked == summary.n_sites_designed
 
 
 def test_serve_refuses_several_workers_on_an_in_memory_database() -> None:
     r = CliRunner().invoke(app, ["serve", "--db", "sqlite://", "--workers", "2"])
     assert r.exit_code == 1
     assert "in-memory database cannot be shared" in r.output
+
+
+def test_demo_factory_sites_run_the_plan_designs_lines(tmp_path: Path) -> None:
+    """A plan folder's ``factories.csv`` lines become the demo site's lines (issue 10)."""
+    import shutil
+
+    from regdev.monitoring.models import SiteLine
+
+    folder = tmp_path / "plan"
+    shutil.copytree(DATA / "plan_small", folder)
+    (folder / "factories.csv").write_text(
+        "region_id,line,modules,capacity,unit,jobs\n"
+        "KP-PYN-SONGCHON,soy_sauce_paste,2,1200,t,40\n"
+        "KP-PYN-SONGCHON,knitwear,1,600,k_pieces,30\n",
+        encoding="utf-8",
+    )
+    eng = testing.sqlite_memory_engine()
+    with Session(eng) as s:
+        summary = seed_demo(s, rng=1, until=(2026, 6), plan_dir=folder)
+        s.commit()
+        site = s.execute(
+            select(Site).where(Site.region_id == "KP-PYN-SONGCHON", Site.facility == "factories")
+        ).scalar_one()
+        ops = s.execute(select(FactoryOperation).where(FactoryOperation.site_id == site.id))
+        seen = {(o.line, o.capacity, o.unit) for o in ops.scalars()}
+        # monthly design capacity = the plan's yearly capacity / 12
+        assert seen == {("soy_sauce_paste", 100.0, "t"), ("knitwear", 50.0, "k_pieces")}
+        names = set(s.execute(select(SiteLine.name).where(SiteLine.site_id == site.id)).scalars())
+        assert names == {"soy_sauce_paste", "knitwear"}
+        # the other factory sites are not in this plan's design: generic demo lines
+        assert summary.n_sites_designed == 1
+        other = s.execute(
+            select(FactoryOperation.line).where(FactoryOperation.site_id != site.id)
+        ).scalars()
+        assert "foodstuffs" in set(other)

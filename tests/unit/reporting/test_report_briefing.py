@@ -224,3 +224,30 @@ def test_left_out_reasons_in_words_agree_with_the_planner():
         assert rank is not None
         assert f"ranks {rank.group(1)} of {rank.group(2)}" in ours
         assert ours.startswith("only 2 can be built in 2024–2033 for 5 candidate counties")
+
+
+def test_design_section_states_money_in_the_plans_unit_of_account():
+    """Issue 10: with ``[money]`` k EUR the design section converts and names that unit."""
+    import re
+
+    import regdev
+    from regdev.design.claims import national_claims
+    from regdev.units import UnitOfAccount
+
+    money = {"name": "k EUR", "usd_per_unit": 1080.0}
+    sc = load_scenario().with_updates(
+        factories={"per_year": 2}, history={"enabled": False}, money=money
+    )
+    result = regdev.plan(toy_region(), sc, options=regdev.PlanOptions(explain_last=0))
+    assert result.design is not None and result.report is not None
+    sec = next(s for s in result.report.sections if s.id == "factory-design")
+    text = " ".join(_parse(sec.html).text)
+    assert "USD" not in text
+    kusd = float(national_claims(result.design)["capital_cost_kusd"])
+    want = UnitOfAccount("k EUR", usd_per_unit=1080.0).from_kusd(kusd)
+    m = re.search(r"building them costs ([\d,.]+) k EUR", text)
+    assert m is not None, text[:400]
+    assert float(m.group(1).replace(",", "")) == pytest.approx(want, abs=0.06)
+    # 1 kUSD is 1000/1080 k EUR: the figure is not the catalogue's kUSD number
+    assert abs(float(m.group(1).replace(",", "")) - kusd) > 0.05 * kusd
+    assert "a year" in text and re.search(r"design [\d,.]+ k EUR a year", text)

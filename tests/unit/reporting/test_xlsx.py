@@ -89,3 +89,27 @@ def test_empty_folder_is_reported(tmp_path):
     with pytest.raises(NotFoundError, match="no CSV tables here"):
         write_plan_xlsx(tmp_path)
     assert not (tmp_path / "plan.xlsx").exists()
+
+
+def test_money_headers_name_the_plans_unit_of_account(plan_dir, tmp_path):
+    """Issue 10: money columns say the plan's unit (k EUR), the kUSD legacy label stays."""
+    import json
+
+    meta = json.loads((plan_dir / "plan.json").read_text("utf-8"))
+    meta["unit_of_account"] = {"name": "k EUR", "usd_per_unit": 1080.0, "norm_units": 1.0}
+    (plan_dir / "plan.json").write_text(json.dumps(meta), encoding="utf-8")
+    (plan_dir / "factories.csv").write_text(
+        "region_id,line,capital_cost,annual_cost,jobs\nKP-CHA-USI,bakery,925.9,120.5,25\n",
+        encoding="utf-8",
+    )
+    wb = load_workbook(write_plan_xlsx(plan_dir, tmp_path / "eur.xlsx", lang="en"))
+    assert "Cost (k EUR)" in [c.value for c in wb["Schedule"][1]]
+    fac = wb[sheet_title("factories", "en")]
+    headers = [c.value for c in fac[1]]
+    assert "Capital cost (k EUR)" in headers and "Annual cost (k EUR)" in headers
+    assert not any("USD" in h for h in headers)
+    about = {r[0].value: r[1].value for r in wb["About"].iter_rows(min_row=2)}
+    assert about["Unit of account"] == "k EUR"
+    assert column_title("capital_cost_kusd", "en") == "Capital cost (thousand USD)"
+    # without a unit in plan.json (an older folder) no unit is invented
+    assert column_title("cost", "en") == "Cost"

@@ -7,6 +7,7 @@ from regdev.reporting.context import ReportContext
 from regdev.reporting.labels import fmt_int, fmt_num, fmt_pct
 from regdev.reporting.parts._util import dossier_link, esc, h3, para, small, table
 from regdev.reporting.sections import ReportSection
+from regdev.units import UnitOfAccount
 
 ORDER = 72
 DESIGN_SECTION_ID = "factory-design"
@@ -31,12 +32,14 @@ def section(ctx: ReportContext) -> ReportSection | None:
 
     fac = result.factories_frame()
     nat = national_claims(result)
+    # issue 10: the plan's unit of account, not the catalogue's thousand USD
+    unit = UnitOfAccount.from_dict(ctx.plan.problem.metadata.get("unit_of_account"))
     body = (
         "<p>"
         + esc(
             _(
                 "The factories of {n} counties get {lines} production lines with {jobs} jobs; "
-                "building them costs {capital} million USD. Making goods in the county instead "
+                "building them costs {capital} {unit}. Making goods in the county instead "
                 "of bringing them from the capital and the province seats cuts transport from "
                 "{before} to {after} million tonne-kilometres a year ({saved} less). The "
                 "county's own lines meet {local} of its demand (by weight); with its neighbours' "
@@ -44,7 +47,8 @@ def section(ctx: ReportContext) -> ReportSection | None:
                 n=fmt_int(nat["n_regions"]),
                 lines=fmt_int(nat["n_lines"]),
                 jobs=fmt_int(nat["jobs"]),
-                capital=fmt_num(nat["capital_cost_kusd"] / 1000, 1),
+                capital=fmt_num(unit.from_kusd(nat["capital_cost_kusd"]), 1),
+                unit=unit.name,
                 before=fmt_num(nat["baseline_tkm"] / 1e6, 1),
                 after=fmt_num(nat["design_tkm"] / 1e6, 1),
                 saved=fmt_pct(nat["tkm_saved_share"]),
@@ -58,7 +62,7 @@ def section(ctx: ReportContext) -> ReportSection | None:
     try:
         from regdev.design.report import _characteristic_text, _fair_baseline_text
 
-        claims = [_fair_baseline_text(nat), _characteristic_text(nat)]
+        claims = [_fair_baseline_text(nat, unit), _characteristic_text(nat)]
     except (ImportError, KeyError):  # an older designer without these claims
         claims = []
     body += "".join(para(c) for c in claims)
