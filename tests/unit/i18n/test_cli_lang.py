@@ -80,7 +80,8 @@ def test_help_follows_lang_option_and_env() -> None:
 def test_bad_language_is_refused() -> None:
     res = _regdev("--lang", "fr", "data", "validate", "x.csv")
     assert res.returncode != 0
-    assert "fr" in res.stderr
+    assert "language must be one of ko, en" in res.stderr
+    assert "'fr'" in res.stderr
 
 
 @pytest.mark.parametrize(
@@ -95,3 +96,10 @@ def test_bad_language_is_refused() -> None:
 )
 def test_language_from_argv(argv: list[str], expected: str | None) -> None:
     assert language_from_argv(argv) == expected
+
+
+def test_grain_refusal_in_korean() -> None:
+    res = _regdev("--lang", "ko", "grain", "simulate", "--strategy", "bogus", "--days", "1")
+    assert res.returncode == 1
+    assert "오류: --strategy는 emc, delta-t, mpc, all 중 하나여야 합니다" in res.stderr
+    assert "'bogus'" in res.stderr
