@@ -17,6 +17,7 @@ from regdev.cli import _lang  # noqa: F401,I001 - sets the language before help 
 from regdev.cli import data as _data
 from regdev.cli import evaluation as _evaluation
 from regdev.cli import grain as _grain
+from regdev.cli import health as _health
 from regdev.cli import plan as _plan
 from regdev.cli import service as _service
 from regdev.cli import simulate as _simulate
@@ -36,6 +37,9 @@ app.add_typer(
 )
 app.add_typer(
     _grain.app, name="grain", help=_("Grain storage: simulate strategies, run the live loop.")
+)
+app.add_typer(
+    _health.app, name="health", help=_("Health network: site first-aid posts, coverage, staffing.")
 )
 _service.register(app)
 _evaluation.register(app)
