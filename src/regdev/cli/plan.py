@@ -128,7 +128,7 @@ def _actuals(source: str | None, as_of: str | None) -> Any:
     """The pipeline's :class:`~regdev.pipeline.Actuals` from ``--actuals`` / ``--as-of``."""
     if source is None:
         if as_of is not None:
-            msg = "--as-of needs --actuals"
+            msg = _("--as-of needs --actuals")
             raise typer.BadParameter(msg)
         return None
     import datetime as dt
@@ -140,7 +140,7 @@ def _actuals(source: str | None, as_of: str | None) -> Any:
     try:
         day = dt.date.today() if as_of is None else dt.date.fromisoformat(as_of)
     except ValueError:
-        msg = f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}"
+        msg = _("--as-of: expected a date YYYY-MM-DD, got {got}", got=repr(as_of))
         raise typer.BadParameter(msg) from None
     records, label = read_actual_records(source)
     facts = facts_from_records(records, as_of=day, source="actuals")
