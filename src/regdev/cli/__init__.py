@@ -13,7 +13,8 @@ import sys
 import typer
 
 from regdev._version import __version__
-from regdev.cli import data as _data  # noqa: I001
+from regdev.cli import _lang  # noqa: F401,I001 - sets the language before help texts are read
+from regdev.cli import data as _data
 from regdev.cli import evaluation as _evaluation
 from regdev.cli import grain as _grain
 from regdev.cli import health as _health
@@ -21,21 +22,24 @@ from regdev.cli import plan as _plan
 from regdev.cli import service as _service
 from regdev.cli import simulate as _simulate
 from regdev.cli._common import run_guarded
+from regdev.i18n import _
 
 app = typer.Typer(
     name="regdev",
-    help="Plan, simulate and track a national regional-development programme.",
+    help=_("Plan, simulate and track a national regional-development programme."),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
-app.add_typer(_data.app, name="data", help="Region registry: list, show, validate, synthesise.")
-app.add_typer(_plan.app, name="plan", help="Ten-year rollout plan, explanations, factory design.")
+app.add_typer(_data.app, name="data", help=_("Region registry: list, show, validate, synthesise."))
 app.add_typer(
-    _grain.app, name="grain", help="Grain storage: simulate strategies, run the live loop."
+    _plan.app, name="plan", help=_("Ten-year rollout plan, explanations, factory design.")
 )
 app.add_typer(
-    _health.app, name="health", help="Health network: site first-aid posts, coverage, staffing."
+    _grain.app, name="grain", help=_("Grain storage: simulate strategies, run the live loop.")
+)
+app.add_typer(
+    _health.app, name="health", help=_("Health network: site first-aid posts, coverage, staffing.")
 )
 _service.register(app)
 _evaluation.register(app)
@@ -51,12 +55,12 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        False, "--version", callback=_version_callback, is_eager=True, help=_("Print the version.")
     ),
     lang: str | None = typer.Option(
         None,
         "--lang",
-        help="Language of messages and outputs: ko or en (default: $REGDEV_LANG, then en).",
+        help=_("Language of messages and outputs: ko or en (default: $REGDEV_LANG, then en)."),
     ),
 ) -> None:
     """Plan, simulate and track a national regional-development programme."""

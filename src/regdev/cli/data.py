@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from regdev.cli._common import console, echo_json, err_console
-from regdev.i18n import _
+from regdev.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from regdev.registry import RegionRegistry
@@ -22,10 +22,12 @@ RegionsOpt = Annotated[
     Path | None,
     typer.Option(
         "--regions",
-        help="Region table (CSV, XLSX, GeoJSON, GPKG, Parquet); default: the embedded DPRK data.",
+        help=_(
+            "Region table (CSV, XLSX, GeoJSON, GPKG, Parquet); default: the embedded DPRK data."
+        ),
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Machine-readable JSON output."))]
 
 
 def load_registry(path: Path | None, *, report: bool = False) -> RegionRegistry:
@@ -52,7 +54,8 @@ def load_registry(path: Path | None, *, report: bool = False) -> RegionRegistry:
         registry = read_regions(path)
     if report:
         for line in registry.assumptions():
-            err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+            label = _("warning:")
+            err_console.print(f"[yellow]{label}[/] {line}", highlight=False, soft_wrap=True)
     return registry
 
 
@@ -61,7 +64,9 @@ def _print_problems(problems: list[Any], summary: list[str]) -> None:
     for p in problems:
         err_console.print(str(p), highlight=False, markup=False, soft_wrap=True)
     for line in summary:
-        err_console.print(f"summary: {line}", highlight=False, markup=False, soft_wrap=True)
+        err_console.print(
+            _("summary: {line}", line=line), highlight=False, markup=False, soft_wrap=True
+        )
     if any(line.startswith("kind: ") for line in summary) or any(
         getattr(p, "column", None) == "kind" for p in problems
     ):
@@ -91,14 +96,16 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in rows]
 
 
-@app.command("list")
+@app.command("list", help=_("List the regions (cities, counties, districts and the capital row)."))
 def list_regions(
     province: Annotated[
         str | None,
         typer.Option(
             "--province",
             "-p",
-            help="Only this province: ISO code, English or Korean name (KP-07, Kangwon, 강원도).",
+            help=_(
+                "Only this province: ISO code, English or Korean name (KP-07, Kangwon, 강원도)."
+            ),
         ),
     ] = None,
     regions: RegionsOpt = None,
@@ -116,7 +123,14 @@ def list_regions(
     if as_json:
         echo_json(_records(frame))
         return
-    table = Table(title=f"{len(frame)} regions ({reg.source})", show_lines=False)
+    title = ngettext(
+        "{n} region ({source})",
+        "{n} regions ({source})",
+        len(frame),
+        n=len(frame),
+        source=reg.source,
+    )
+    table = Table(title=title, show_lines=False)
     for col in ("region_id", "name", "name_ko", "province", "kind", "population", "coastal"):
         table.add_column(col, justify="right" if col == "population" else "left")
     imputed = reg.is_imputed("population")
@@ -129,19 +143,19 @@ def list_regions(
             str(row["province"]),
             str(row["kind"]),
             pop,
-            "yes" if row["coastal"] else "",
+            _("yes") if row["coastal"] else "",
         )
     console.print(table)
-    console.print("* population imputed (see `regdev data show REGION`)")
+    console.print(_("* population imputed (see `regdev data show REGION`)"))
 
 
-@app.command("show")
+@app.command("show", help=_("Show one region in full, or the totals by province (`--provinces`)."))
 def show(
     region: Annotated[
-        str | None, typer.Argument(help="Region id, name, Korean name or alias.")
+        str | None, typer.Argument(help=_("Region id, name, Korean name or alias."))
     ] = None,
     provinces: Annotated[
-        bool, typer.Option("--provinces", help="Population totals by province.")
+        bool, typer.Option("--provinces", help=_("Population totals by province."))
     ] = False,
     regions: RegionsOpt = None,
     as_json: JsonOpt = False,
@@ -153,7 +167,7 @@ def show(
         if as_json:
             echo_json(_records(summary.rename_axis("province")))
             return
-        table = Table(title=f"Population by province ({reg.source})")
+        table = Table(title=_("Population by province ({source})", source=reg.source))
         for col in ("province", "regions", "population", "census", "imputed", "census share"):
             table.add_column(col, justify="left" if col == "province" else "right")
         for prov, row in summary.iterrows():
@@ -202,13 +216,16 @@ def show(
             value = f"{value:,.3f}".rstrip("0").rstrip(".")
         table.add_row(key, "" if value is None else str(value))
     console.print(table)
+    assumed = _("assumed:")
     for line in record["assumptions"]:
-        console.print(f"[yellow]assumed:[/] {line}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]{assumed}[/] {line}", highlight=False, soft_wrap=True)
 
 
-@app.command("validate")
+@app.command(
+    "validate", help=_("Check a region table; print every problem as FILE:ROW:COLUMN: message.")
+)
 def validate(
-    file: Annotated[Path, typer.Argument(help="Region table to check.")],
+    file: Annotated[Path, typer.Argument(help=_("Region table to check."))],
     as_json: JsonOpt = False,
 ) -> None:
     """Check a region table; print every problem as FILE:ROW:COLUMN: message."""
@@ -248,57 +265,77 @@ def validate(
             }
         )
         return
-    console.print(f"[green]OK[/] {file}: {len(reg)} regions in {len(reg.provinces())} provinces")
+    ok = _(
+        "{file}: {n} regions in {p} provinces",
+        file=str(file),
+        n=len(reg),
+        p=len(reg.provinces()),
+    )
+    console.print(f"[green]OK[/] {ok}", highlight=False, soft_wrap=True)
+    note_label, assumed = _("note:"), _("assumed:")
     for note in notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]{note_label}[/] {note}", highlight=False, soft_wrap=True)
     for line in reg.assumptions():
-        console.print(f"[yellow]assumed:[/] {line}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]{assumed}[/] {line}", highlight=False, soft_wrap=True)
 
 
-@app.command("import")
+@app.command(
+    "import",
+    help=_(
+        "Map a foreign table onto the schema, validate, impute and write a registry file.\n\nPrints what was mapped (columns, kinds and their programme roles), imputed\nand refused, and what is assumed for the columns the table lacks. Nothing\nis written when a problem remains (unless --skip-invalid refuses those rows)."
+    ),
+)
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="A foreign region table (CSV/TXT/TSV, XLSX, ...).")],
+    file: Annotated[
+        Path, typer.Argument(help=_("A foreign region table (CSV/TXT/TSV, XLSX, ...)."))
+    ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Registry file to write (.csv or .parquet).")
+        Path, typer.Option("--out", "-o", help=_("Registry file to write (.csv or .parquet)."))
     ],
     columns: Annotated[
         list[str] | None,
         typer.Option(
             "--map",
-            help="schema=source column pairs, comma-separated, e.g. "
-            "name=Municipality,province=County (repeatable).",
+            help=_(
+                "schema=source column pairs, comma-separated, e.g. "
+                "name=Municipality,province=County (repeatable)."
+            ),
         ),
     ] = None,
     kinds: Annotated[
         list[str] | None,
         typer.Option(
             "--kind-map",
-            help="source kind=city|county|district|capital|excluded, e.g. "
-            "township=county,village=excluded (repeatable).",
+            help=_(
+                "source kind=city|county|district|capital|excluded, e.g. "
+                "township=county,village=excluded (repeatable)."
+            ),
         ),
     ] = None,
     constants: Annotated[
         list[str] | None,
-        typer.Option("--set", help="schema column=one value for every row, e.g. kind=county."),
+        typer.Option("--set", help=_("schema column=one value for every row, e.g. kind=county.")),
     ] = None,
     scale: Annotated[
         list[str] | None,
-        typer.Option("--scale", help="schema column=factor for its numbers, e.g. area_km2=1e-6."),
+        typer.Option(
+            "--scale", help=_("schema column=factor for its numbers, e.g. area_km2=1e-6.")
+        ),
     ] = None,
     capital: Annotated[
-        str | None, typer.Option("--capital", help="Id or name of the capital row.")
+        str | None, typer.Option("--capital", help=_("Id or name of the capital row."))
     ] = None,
     mapping_file: Annotated[
         Path | None,
-        typer.Option("--mapping", help="Mapping file (TOML); command-line entries win."),
+        typer.Option("--mapping", help=_("Mapping file (TOML); command-line entries win.")),
     ] = None,
     encoding: Annotated[
-        str, typer.Option("--encoding", help="Text encoding of the file, e.g. latin-1.")
+        str, typer.Option("--encoding", help=_("Text encoding of the file, e.g. latin-1."))
     ] = "utf-8",
     skip_invalid: Annotated[
         bool,
         typer.Option(
-            "--skip-invalid", help="Refuse rows with problems and import the rest (listed)."
+            "--skip-invalid", help=_("Refuse rows with problems and import the rest (listed).")
         ),
     ] = False,
     as_json: JsonOpt = False,
@@ -367,14 +404,14 @@ def import_cmd(
     )
 
 
-@app.command("synth")
+@app.command("synth", help=_("Generate a synthetic country (deterministic by seed)."))
 def synth(
-    n_regions: Annotated[int, typer.Option("--regions", help="Number of regions (10-10,000).")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (replaced whole).")],
+    n_regions: Annotated[int, typer.Option("--regions", help=_("Number of regions (10-10,000)."))],
+    out: Annotated[Path, typer.Option("--out", help=_("Output folder (replaced whole)."))],
     n_settlements: Annotated[
-        int, typer.Option("--settlements", help="Number of settlements (0-1,000,000).")
+        int, typer.Option("--settlements", help=_("Number of settlements (0-1,000,000)."))
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help=_("Random seed."))] = 0,
 ) -> None:
     """Generate a synthetic country (deterministic by seed)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -382,20 +419,36 @@ def synth(
     from regdev.registry.synth import synthesize, write_country
 
     start = time.perf_counter()
+    regions_txt, settlements_txt = format(n_regions, ","), format(n_settlements, ",")
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console
     ) as progress:
-        task = progress.add_task(f"generating {n_regions:,} regions, {n_settlements:,} settlements")
+        task = progress.add_task(
+            _(
+                "generating {regions} regions, {settlements} settlements",
+                regions=regions_txt,
+                settlements=settlements_txt,
+            )
+        )
         country = synthesize(n_regions, n_settlements, seed=seed)
-        progress.update(task, description=f"writing {out}")
+        progress.update(task, description=_("writing {out}", out=str(out)))
         write_country(country, out)
     console.print(
-        f"wrote {out}/regions.csv ({n_regions:,} regions), settlements.csv "
-        f"({n_settlements:,}) and manifest.json in {time.perf_counter() - start:.1f} s"
+        _(
+            "wrote {out}/regions.csv ({regions} regions), settlements.csv ({settlements}) "
+            "and manifest.json in {s} s",
+            out=str(out),
+            regions=regions_txt,
+            settlements=settlements_txt,
+            s=format(time.perf_counter() - start, ".1f"),
+        ),
+        highlight=False,
     )
 
 
-@app.command("resources")
+@app.command(
+    "resources", help=_("List the controlled vocabulary of local resources and their synonyms.")
+)
 def resources_cmd(as_json: JsonOpt = False) -> None:
     """List the controlled vocabulary of local resources and their synonyms."""
     from regdev.registry import resource_vocabulary
@@ -404,7 +457,7 @@ def resources_cmd(as_json: JsonOpt = False) -> None:
     if as_json:
         echo_json({k: {"group": v.group, "synonyms": list(v.synonyms)} for k, v in voc.items()})
         return
-    table = Table(title="Resource vocabulary")
+    table = Table(title=_("Resource vocabulary"))
     for col in ("resource", "group", "synonyms", "description"):
         table.add_column(col)
     for r in voc.values():
@@ -412,7 +465,7 @@ def resources_cmd(as_json: JsonOpt = False) -> None:
     console.print(table)
 
 
-@app.command("schema")
+@app.command("schema", help=_("Print the region-table column specification as Markdown."))
 def schema_cmd() -> None:
     """Print the region-table column specification as Markdown."""
     from regdev.registry import schema_markdown
@@ -420,9 +473,11 @@ def schema_cmd() -> None:
     typer.echo(schema_markdown(), nl=False)
 
 
-@app.command("export")
+@app.command(
+    "export", help=_("Write the (validated, imputed) region table to CSV or Parquet, atomically.")
+)
 def export(
-    out: Annotated[Path, typer.Argument(help="Destination .csv or .parquet file.")],
+    out: Annotated[Path, typer.Argument(help=_("Destination .csv or .parquet file."))],
     regions: RegionsOpt = None,
 ) -> None:
     """Write the (validated, imputed) region table to CSV or Parquet, atomically."""
@@ -430,4 +485,4 @@ def export(
 
     reg = load_registry(regions)
     write_regions(reg, out)
-    console.print(f"wrote {len(reg)} regions to {out}")
+    console.print(_("wrote {n} regions to {out}", n=len(reg), out=str(out)), highlight=False)

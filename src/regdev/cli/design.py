@@ -22,14 +22,23 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
     from rich.table import Table
 
     tier = (
-        f"plan tier {dossier['plan_tier']} (catalogue level {dossier['tier']} of 3)"
+        _(
+            "plan tier {plan_tier} (catalogue level {tier} of 3)",
+            plan_tier=dossier["plan_tier"],
+            tier=dossier["tier"],
+        )
         if dossier.get("plan_tier") is not None
-        else f"catalogue level {dossier['tier']} of 3"
+        else _("catalogue level {tier} of 3", tier=dossier["tier"])
     )
-    title = (
-        f"{dossier['name']} ({dossier['region_id']}, {dossier['province']}) — "
-        f"{tier}, {dossier['jobs']:,} jobs, "
-        f"capital {dossier['capital_cost']:,.2f} {_unit_name(dossier)}"
+    title = _(
+        "{name} ({region_id}, {province}) — {tier}, {jobs} jobs, capital {capital} {unit}",
+        name=dossier["name"],
+        region_id=dossier["region_id"],
+        province=dossier["province"],
+        tier=tier,
+        jobs=format(dossier["jobs"], ","),
+        capital=format(dossier["capital_cost"], ",.2f"),
+        unit=_unit_name(dossier),
     )
     table = Table(title=title, show_lines=False)
     for col in (_("line"), _("modules"), _("capacity"), _("util."), _("jobs"), _("raw materials")):
@@ -58,78 +67,113 @@ def _render(dossier: dict[str, Any], summary: dict[str, Any]) -> None:
             note += "]"
         console.print(f"- {ln['line']} ({ln['kind']}): {ln['why']}{note}", highlight=False)
     console.print(
-        f"local share of demand {dossier['local_share']:.0%} (with neighbours "
-        f"{dossier['nearby_share']:.0%}); transport saved vs central supply "
-        f"{dossier['tkm_saved']:,.0f} t·km = {dossier['transport_saved']:,.3f} "
-        f"{_unit_name(dossier)} a year"
+        _(
+            "local share of demand {local} (with neighbours {nearby}); transport saved vs "
+            "central supply {tkm} t·km = {saved} {unit} a year",
+            local=format(dossier["local_share"], ".0%"),
+            nearby=format(dossier["nearby_share"], ".0%"),
+            tkm=format(dossier["tkm_saved"], ",.0f"),
+            saved=format(dossier["transport_saved"], ",.3f"),
+            unit=_unit_name(dossier),
+        ),
+        highlight=False,
     )
-    took = f", {summary['solve_time_s']:.1f} s" if "solve_time_s" in summary else ""
+    took = (
+        _(", {s} s", s=format(summary["solve_time_s"], ".1f")) if "solve_time_s" in summary else ""
+    )
     console.print(
-        f"design of {summary['n_regions']} regions: status {summary['status']}, "
-        f"objective {summary['objective']:,.2f} {_unit_name(dossier)}/yr, gap {summary['gap']:.3%}"
-        f"{took} ({summary['solver']})"
+        _(
+            "design of {n} regions: status {status}, objective {objective} {unit}/yr, "
+            "gap {gap}{took} ({solver})",
+            n=summary["n_regions"],
+            status=summary["status"],
+            objective=format(summary["objective"], ",.2f"),
+            unit=_unit_name(dossier),
+            gap=format(summary["gap"], ".3%"),
+            took=took,
+            solver=summary["solver"],
+        ),
+        highlight=False,
     )
 
 
 def register(app: typer.Typer) -> None:
     """Add the factory-design commands to the ``plan`` sub-app."""
 
-    @app.command("design")
+    @app.command(
+        "design",
+        help=_(
+            "Print one county's factory design (lines, capacities, raw materials) and why.\n\n"
+            "Without what-if options this is the design stored in the plan folder (the one "
+            "factories.csv, the report and `regdev db import-plan` use); with them a fresh "
+            "design, compared with the plan's."
+        ),
+    )
     def design_cmd(
-        region: Annotated[str, typer.Argument(help="Region id, name, Korean name or alias.")],
+        region: Annotated[str, typer.Argument(help=_("Region id, name, Korean name or alias."))],
         force_line: Annotated[
             list[str] | None,
-            typer.Option("--force-line", help="Force this line open and re-solve (repeatable)."),
+            typer.Option("--force-line", help=_("Force this line open and re-solve (repeatable).")),
         ] = None,
         forbid_line: Annotated[
             list[str] | None,
-            typer.Option("--forbid-line", help="Forbid this line and re-solve (repeatable)."),
+            typer.Option("--forbid-line", help=_("Forbid this line and re-solve (repeatable).")),
         ] = None,
         scope: Annotated[
             str | None,
             typer.Option(
-                help="What-if: design afresh with these regions together: province, "
-                "neighbourhood, cohort or national (default: show the plan's design)."
+                help=_(
+                    "What-if: design afresh with these regions together: province, "
+                    "neighbourhood, cohort or national (default: show the plan's design)."
+                )
             ),
         ] = None,
         plan_dir: Annotated[
             Path,
-            typer.Option("--plan-dir", help="Plan folder whose design is shown / compared."),
+            typer.Option("--plan-dir", help=_("Plan folder whose design is shown / compared.")),
         ] = Path("out/plan"),
         regions: Annotated[
             Path | None,
-            typer.Option(help="Region table (CSV/XLSX/GeoJSON/GPKG/Parquet); default: the DPRK."),
+            typer.Option(
+                help=_("Region table (CSV/XLSX/GeoJSON/GPKG/Parquet); default: the DPRK.")
+            ),
         ] = None,
         mps: Annotated[
-            Path | None, typer.Option(help="Also write the design MILP in MPS format here.")
+            Path | None, typer.Option(help=_("Also write the design MILP in MPS format here."))
         ] = None,
         year: Annotated[
-            int | None, typer.Option(help="What-if: year the demand is projected to (2030).")
+            int | None, typer.Option(help=_("What-if: year the demand is projected to (2030)."))
         ] = None,
         tier: Annotated[
             int | None,
             typer.Option(
-                min=1, help="What-if: modernisation tier on the plan's scale (1-10 by default)."
+                min=1, help=_("What-if: modernisation tier on the plan's scale (1-10 by default).")
             ),
         ] = None,
         signals: Annotated[
             str | None,
             typer.Option(
                 "--signals",
-                help="Accepted customer-loop recommendations: a signals CSV file, or DB for the "
-                "monitoring database (--db); their forced / forbidden lines of REGION join the what-if.",
+                help=_(
+                    "Accepted customer-loop recommendations: a signals CSV file, or DB for the "
+                    "monitoring database (--db); their forced / forbidden lines of REGION join the what-if."
+                ),
             ),
         ] = None,
         db: Annotated[
-            str | None, typer.Option("--db", help="Monitoring database for --signals DB.")
+            str | None, typer.Option("--db", help=_("Monitoring database for --signals DB."))
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help=_("Machine-readable output."))
+        ] = False,
         catalogue: Annotated[
             Path | None,
             typer.Option(
                 "--catalogue",
-                help="Catalogue folder (lines.csv, demand.csv, supply.csv, unused.csv); "
-                "default: the packaged catalogue.",
+                help=_(
+                    "Catalogue folder (lines.csv, demand.csv, supply.csv, unused.csv); "
+                    "default: the packaged catalogue."
+                ),
             ),
         ] = None,
     ) -> None:
@@ -232,22 +276,45 @@ def _show_what_if(res: Any, stored: Any, as_json: bool) -> None:
     if res.what_if is not None:
         w = out["what_if"]
         acts = ", ".join(f"{c['action']} {c['line']}" for c in w["changes"])
-        console.print(f"\n[bold]What if[/] {acts}:")
+        what_if = _("What if")
+        console.print(f"\n[bold]{what_if}[/] {acts}:")
         _render(w["design"], convert_kusd(res.what_if.alternative.summary(), unit))
-        sign = "more" if w["cost_difference"] >= 0 else "less"
         lo, hi = w["cost_difference_range"]
-        u = _unit_name(dossier)
-        console.print(
-            f"cost difference: {abs(w['cost_difference']):,.4f} {u} a year {sign} "
-            f"(objective {w['base_objective']:,.2f} -> {w['alternative_objective']:,.2f}; "
-            f"gaps {w['base_gap']:.2%} / {w['alternative_gap']:.2%}; the difference of the "
-            f"optima lies in [{lo:,.4f}, {hi:,.4f}]); "
-            f"{len(w['line_changes'])} line sizes change"
-            + (
-                f" in {dossier['name']} (other counties' lines held as designed, flows re-optimised)"
-                if w["local"]
-                else f" across the {summary['n_regions']} regions"
+        where = (
+            _(
+                " in {name} (other counties' lines held as designed, flows re-optimised)",
+                name=dossier["name"],
             )
+            if w["local"]
+            else _(" across the {n} regions", n=summary["n_regions"])
+        )
+        template = (
+            _(
+                "cost difference: {diff} {unit} a year more (objective {base} -> {alt}; gaps "
+                "{base_gap} / {alt_gap}; the difference of the optima lies in [{lo}, {hi}]); "
+                "{n} line sizes change{where}"
+            )
+            if w["cost_difference"] >= 0
+            else _(
+                "cost difference: {diff} {unit} a year less (objective {base} -> {alt}; gaps "
+                "{base_gap} / {alt_gap}; the difference of the optima lies in [{lo}, {hi}]); "
+                "{n} line sizes change{where}"
+            )
+        )
+        console.print(
+            template.format(
+                diff=format(abs(w["cost_difference"]), ",.4f"),
+                unit=_unit_name(dossier),
+                base=format(w["base_objective"], ",.2f"),
+                alt=format(w["alternative_objective"], ",.2f"),
+                base_gap=format(w["base_gap"], ".2%"),
+                alt_gap=format(w["alternative_gap"], ".2%"),
+                lo=format(lo, ",.4f"),
+                hi=format(hi, ",.4f"),
+                n=len(w["line_changes"]),
+                where=where,
+            ),
+            highlight=False,
         )
     _print_difference(out["plan_difference"])
 

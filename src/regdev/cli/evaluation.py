@@ -20,9 +20,11 @@ from regdev.i18n import _
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL or SQLite file path (default: REGDEV_DATABASE_URL)."),
+    typer.Option(
+        "--db", help=_("Database URL or SQLite file path (default: REGDEV_DATABASE_URL).")
+    ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Machine-readable output."))]
 
 
 def _engine(db: str | None) -> Any:
@@ -72,24 +74,27 @@ def _progress() -> Any:
 
 
 def appraise(
-    region: Annotated[str | None, typer.Argument(help="Region id or name.")] = None,
+    region: Annotated[str | None, typer.Argument(help=_("Region id or name."))] = None,
     cohort: Annotated[
-        int | None, typer.Option("--cohort", help="Appraise every county of this cohort year.")
+        int | None, typer.Option("--cohort", help=_("Appraise every county of this cohort year."))
     ] = None,
     plan_dir: Annotated[
         Path | None,
-        typer.Option("--plan", help="Plan folder: ex-ante appraisal of its factories.csv."),
+        typer.Option("--plan", help=_("Plan folder: ex-ante appraisal of its factories.csv.")),
     ] = None,
     simulation: Annotated[
         Path | None,
         typer.Option(
             "--simulation",
-            help="Simulation outcome folder or factory_outcomes.csv "
-            "(region_id, line, operating_year, production).",
+            help=_(
+                "Simulation outcome folder or factory_outcomes.csv "
+                "(region_id, line, operating_year, production)."
+            ),
         ),
     ] = None,
     scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="Appraisal scenario TOML (discount rate ...).")
+        Path | None,
+        typer.Option("--scenario", help=_("Appraisal scenario TOML (discount rate ...).")),
     ] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -227,12 +232,12 @@ def appraise(
 
 def emulate(
     db: DbOpt = None,
-    level: Annotated[str, typer.Option(help="county or factory.")] = "county",
-    year: Annotated[int | None, typer.Option(help="Year to rank (default: latest).")] = None,
-    peer: Annotated[str | None, typer.Option(help="Only this peer group.")] = None,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the rank intervals.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
-    top: Annotated[int, typer.Option(help="Rows to print (0 = all).")] = 30,
+    level: Annotated[str, typer.Option(help=_("county or factory."))] = "county",
+    year: Annotated[int | None, typer.Option(help=_("Year to rank (default: latest)."))] = None,
+    peer: Annotated[str | None, typer.Option(help=_("Only this peer group."))] = None,
+    draws: Annotated[int, typer.Option(help=_("Monte Carlo draws of the rank intervals."))] = 1000,
+    seed: Annotated[int, typer.Option(help=_("Seed of the draws."))] = 0,
+    top: Annotated[int, typer.Option(help=_("Rows to print (0 = all)."))] = 30,
     json_out: JsonOpt = False,
 ) -> None:
     """League table of the emulation drive: composite score, rank with interval, peers, change."""
@@ -289,9 +294,9 @@ def emulate(
 
 def quality_cmd(
     db: DbOpt = None,
-    region: Annotated[str | None, typer.Option(help="Only this region.")] = None,
-    site: Annotated[int | None, typer.Option(help="Chart of this site (with --line).")] = None,
-    line: Annotated[str | None, typer.Option(help="Line of --site to chart.")] = None,
+    region: Annotated[str | None, typer.Option(help=_("Only this region."))] = None,
+    site: Annotated[int | None, typer.Option(help=_("Chart of this site (with --line)."))] = None,
+    line: Annotated[str | None, typer.Option(help=_("Line of --site to chart."))] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Quality control: out-of-control alerts (or one line's p chart) with the rule that fired."""
@@ -361,12 +366,12 @@ def quality_cmd(
 
 def customers(
     db: DbOpt = None,
-    region: Annotated[str | None, typer.Option(help="Only this region.")] = None,
+    region: Annotated[str | None, typer.Option(help=_("Only this region."))] = None,
     signals_out: Annotated[
         Path | None,
         typer.Option(
             "--signals-out",
-            help="Write the signals file of the accepted recommendations (designer input).",
+            help=_("Write the signals file of the accepted recommendations (designer input)."),
         ),
     ] = None,
     json_out: JsonOpt = False,
@@ -448,7 +453,27 @@ def signal_lines(
 
 def register(app: typer.Typer) -> None:
     """Add the evaluation commands to the root ``app``."""
-    app.command("appraise")(appraise)
-    app.command("emulate")(emulate)
-    app.command("quality")(quality_cmd)
-    app.command("customers")(customers)
+    app.command(
+        "appraise",
+        help=_(
+            "Appraise factories: cost-effectiveness, NPV / IRR / payback, practicality, sensitivity.\n\nWith --plan, ex ante from the plan folder's design; otherwise ex post from the\nmonitoring records."
+        ),
+    )(appraise)
+    app.command(
+        "emulate",
+        help=_(
+            "League table of the emulation drive: composite score, rank with interval, peers, change."
+        ),
+    )(emulate)
+    app.command(
+        "quality",
+        help=_(
+            "Quality control: out-of-control alerts (or one line's p chart) with the rule that fired."
+        ),
+    )(quality_cmd)
+    app.command(
+        "customers",
+        help=_(
+            "Customer loop: recommendations with evidence; --signals-out writes the designer signals."
+        ),
+    )(customers)

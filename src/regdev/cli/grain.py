@@ -29,40 +29,46 @@ _SIM_COLUMNS = (
     N_("max T degC"),
 )
 
-app = typer.Typer(no_args_is_help=True, help="Grain storage: simulate, size, run, fumigate.")
+app = typer.Typer(no_args_is_help=True, help=_("Grain storage: simulate, size, run, fumigate."))
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Compare aeration strategies on a store over a weather series.\n\nThe predictive strategy (mpc) uses its default 48-hour horizon and a perfect\nforecast of the weather series."
+    )
+)
 def simulate(
     strategy: Annotated[
-        str, typer.Option(help="emc, delta-t, mpc or all (compare every strategy).")
+        str, typer.Option(help=_("emc, delta-t, mpc or all (compare every strategy)."))
     ] = "all",
     weather: Annotated[
-        str, typer.Option(help="'synthetic' or a CSV file with time,temp_c,rh_pct.")
+        str, typer.Option(help=_("'synthetic' or a CSV file with time,temp_c,rh_pct."))
     ] = "synthetic",
-    lat: Annotated[float, typer.Option(help="Latitude for synthetic weather, degrees.")] = 39.0,
-    start: Annotated[str, typer.Option(help="First day of synthetic weather.")] = "2026-10-01",
-    days: Annotated[int, typer.Option(min=1, help="Days to simulate.")] = 120,
-    tonnes: Annotated[float, typer.Option(min=1.0, help="Grain in the store, t.")] = 2000.0,
-    depth: Annotated[float, typer.Option(help="Grain depth, m.")] = 15.0,
-    layers: Annotated[int, typer.Option(min=1, max=100, help="Model layers.")] = 10,
-    airflow: Annotated[float, typer.Option(help="Airflow, m3/min per tonne.")] = 0.15,
-    moisture: Annotated[float, typer.Option(help="Moisture at filling, % w.b.")] = 17.0,
-    temp: Annotated[float, typer.Option(help="Grain temperature at filling, degC.")] = 25.0,
+    lat: Annotated[float, typer.Option(help=_("Latitude for synthetic weather, degrees."))] = 39.0,
+    start: Annotated[str, typer.Option(help=_("First day of synthetic weather."))] = "2026-10-01",
+    days: Annotated[int, typer.Option(min=1, help=_("Days to simulate."))] = 120,
+    tonnes: Annotated[float, typer.Option(min=1.0, help=_("Grain in the store, t."))] = 2000.0,
+    depth: Annotated[float, typer.Option(help=_("Grain depth, m."))] = 15.0,
+    layers: Annotated[int, typer.Option(min=1, max=100, help=_("Model layers."))] = 10,
+    airflow: Annotated[float, typer.Option(help=_("Airflow, m3/min per tonne."))] = 0.15,
+    moisture: Annotated[float, typer.Option(help=_("Moisture at filling, % w.b."))] = 17.0,
+    temp: Annotated[float, typer.Option(help=_("Grain temperature at filling, degC."))] = 25.0,
     grain: Annotated[
-        str, typer.Option(help="maize, rough_rice, wheat, soybean, barley.")
+        str, typer.Option(help=_("maize, rough_rice, wheat, soybean, barley."))
     ] = "maize",
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic weather.")] = 2026,
+    seed: Annotated[int, typer.Option(help=_("Seed of the synthetic weather."))] = 2026,
     out: Annotated[
         Path | None,
-        typer.Option(help="Folder for grain-comparison.png (all strategies) and summary.json."),
+        typer.Option(help=_("Folder for grain-comparison.png (all strategies) and summary.json.")),
     ] = None,
     per_strategy_plots: Annotated[
         bool,
-        typer.Option(help="Also write one detailed PNG per strategy (grain-<name>.png)."),
+        typer.Option(help=_("Also write one detailed PNG per strategy (grain-<name>.png).")),
     ] = False,
-    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    quiet: Annotated[bool, typer.Option(help=_("No progress bar."))] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_("Print JSON instead of a table."))
+    ] = False,
 ) -> None:
     """Compare aeration strategies on a store over a weather series.
 
@@ -89,7 +95,9 @@ def simulate(
     names = list(ctl.STRATEGIES) if strategy == "all" else [strategy]
     for name in names:
         if name not in ctl.STRATEGIES:
-            msg = f"--strategy must be one of emc, delta-t, mpc, all; got {strategy!r}"
+            msg = _(
+                "--strategy must be one of emc, delta-t, mpc, all; got {got}", got=repr(strategy)
+            )
             raise ConfigError(msg)
     if weather == "synthetic":
         series = synthetic_weather(lat, start=start, days=days, rng=seed)
@@ -195,22 +203,22 @@ def simulate(
         console.print(_("figures written to {folder}", folder=out))
 
 
-@app.command()
+@app.command(help=_("Size a county store: capacity, dryer, wet holding and fans."))
 def size(
-    population: Annotated[int, typer.Option(min=1, help="People served.")],
-    grain: Annotated[str, typer.Option(help="Main grain.")] = "maize",
+    population: Annotated[int, typer.Option(min=1, help=_("People served."))],
+    grain: Annotated[str, typer.Option(help=_("Main grain."))] = "maize",
     norm: Annotated[
-        str, typer.Option(help="cn-producing, cn-balanced, cn-consuming or fao-minimum.")
+        str, typer.Option(help=_("cn-producing, cn-balanced, cn-consuming or fao-minimum."))
     ] = "cn-balanced",
     per_capita: Annotated[
         float | None,
-        typer.Option(help="kg per person and year (default 167, FAO/WFP CFSAM DPRK 2008)."),
+        typer.Option(help=_("kg per person and year (default 167, FAO/WFP CFSAM DPRK 2008).")),
     ] = None,
-    production: Annotated[float | None, typer.Option(help="Local harvest, t.")] = None,
-    share: Annotated[float, typer.Option(help="Share of the harvest taken in, 0-1.")] = 0.0,
-    harvest_days: Annotated[float, typer.Option(help="Harvest intake window, days.")] = 30.0,
-    wet_share: Annotated[float, typer.Option(help="Share arriving wet, 0-1.")] = 0.6,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    production: Annotated[float | None, typer.Option(help=_("Local harvest, t."))] = None,
+    share: Annotated[float, typer.Option(help=_("Share of the harvest taken in, 0-1."))] = 0.0,
+    harvest_days: Annotated[float, typer.Option(help=_("Harvest intake window, days."))] = 30.0,
+    wet_share: Annotated[float, typer.Option(help=_("Share arriving wet, 0-1."))] = 0.6,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
     """Size a county store: capacity, dryer, wet holding and fans."""
     from regdev.grain.sizing import PER_CAPITA_KG_PER_YEAR, size_county_store
@@ -248,11 +256,13 @@ def size(
     console.print(table)
 
 
-@app.command()
+@app.command(help=_("Run the live control loop against the MQTT broker named in store.toml."))
 def run(
-    config: Annotated[Path, typer.Option(help="store.toml")],
-    max_seconds: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
-    once: Annotated[bool, typer.Option(help="Stop after the first fan command.")] = False,
+    config: Annotated[Path, typer.Option(help=_("store.toml"))],
+    max_seconds: Annotated[
+        float | None, typer.Option(help=_("Stop after this many seconds."))
+    ] = None,
+    once: Annotated[bool, typer.Option(help=_("Stop after the first fan command."))] = False,
 ) -> None:
     """Run the live control loop against the MQTT broker named in store.toml."""
     import logging
@@ -265,45 +275,63 @@ def run(
     live = run_live(cfg, max_seconds=max_seconds, once=once)
     drops = ", ".join(f"{k} {v}" for k, v in sorted(live.drops.items()))
     console.print(
-        f"store {cfg.store.id}: {live.n_accepted} readings accepted, {live.n_dropped} dropped"
-        + (f" ({drops})" if drops else "")
-        + f", {live.n_flagged} flagged (clock/order), {len(live.commands)} commands sent",
+        _(
+            "store {store}: {accepted} readings accepted, {dropped} dropped{drops}, "
+            "{flagged} flagged (clock/order), {commands} commands sent",
+            store=cfg.store.id,
+            accepted=live.n_accepted,
+            dropped=live.n_dropped,
+            drops=" (" + drops + ")" if drops else "",
+            flagged=live.n_flagged,
+            commands=len(live.commands),
+        ),
         markup=False,
     )
     if live.commands:
         last = live.commands[-1]
-        console.print(f"last command: fan={last['fan']} ({last['reason']})")
+        console.print(
+            _("last command: fan={fan} ({reason})", fan=last["fan"], reason=last["reason"]),
+            markup=False,
+        )
     if live.reporter is not None:
         rep = live.reporter
-        tail = f"; last error: {rep.last_error}" if rep.last_error else ""
+        tail = _("; last error: {error}", error=rep.last_error) if rep.last_error else ""
         console.print(
-            f"monitoring: {rep.n_sent} status reports sent, {rep.n_failed} failed, "
-            f"{rep.n_skipped} not made{tail}",
+            _(
+                "monitoring: {sent} status reports sent, {failed} failed, {skipped} not made{tail}",
+                sent=rep.n_sent,
+                failed=rep.n_failed,
+                skipped=rep.n_skipped,
+                tail=tail,
+            ),
             markup=False,
         )
 
 
-@app.command("fumigation-plan")
+@app.command(
+    "fumigation-plan",
+    help=_("Check a fumigation or controlled-atmosphere plan; refuse unsafe ones with the reason."),
+)
 def fumigation_plan(
     profile: Annotated[
-        str, typer.Option(help="phosphine-au, phosphine-us-label, nitrogen or co2.")
+        str, typer.Option(help=_("phosphine-au, phosphine-us-label, nitrogen or co2."))
     ],
-    start: Annotated[str, typer.Option(help="Start date, YYYY-MM-DD.")],
-    grain_temp: Annotated[float, typer.Option(help="Lowest grain temperature, degC.")],
-    days: Annotated[float, typer.Option(help="Exposure, days.")],
-    tonnes: Annotated[float, typer.Option(help="Grain mass, t.")],
+    start: Annotated[str, typer.Option(help=_("Start date, YYYY-MM-DD."))],
+    grain_temp: Annotated[float, typer.Option(help=_("Lowest grain temperature, degC."))],
+    days: Annotated[float, typer.Option(help=_("Exposure, days."))],
+    tonnes: Annotated[float, typer.Option(help=_("Grain mass, t."))],
     halflife: Annotated[
-        float | None, typer.Option(help="Pressure-test half-life, min (omit if untested).")
+        float | None, typer.Option(help=_("Pressure-test half-life, min (omit if untested)."))
     ] = None,
-    store_age: Annotated[str, typer.Option(help="new or old.")] = "old",
-    application: Annotated[str, typer.Option(help="surface, distributed or recirculated.")] = (
+    store_age: Annotated[str, typer.Option(help=_("new or old."))] = "old",
+    application: Annotated[str, typer.Option(help=_("surface, distributed or recirculated."))] = (
         "distributed"
     ),
     concentration: Annotated[
-        float | None, typer.Option(help="Gas held, % (controlled atmospheres).")
+        float | None, typer.Option(help=_("Gas held, % (controlled atmospheres)."))
     ] = None,
-    venting: Annotated[str, typer.Option(help="forced or natural.")] = "forced",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    venting: Annotated[str, typer.Option(help=_("forced or natural."))] = "forced",
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
     """Check a fumigation or controlled-atmosphere plan; refuse unsafe ones with the reason."""
     from pydantic import ValidationError
@@ -325,11 +353,12 @@ def fumigation_plan(
             venting=venting,  # type: ignore[arg-type]
         )
     except (ValidationError, ValueError) as exc:
-        msg = f"invalid fumigation plan: {str(exc).splitlines()[0]}"
+        detail = str(exc).splitlines()[0]
         if isinstance(exc, ValidationError):
-            msg = "invalid fumigation plan: " + "; ".join(
+            detail = "; ".join(
                 f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
+        msg = _("invalid fumigation plan: {detail}", detail=detail)
         raise ConfigError(msg) from exc
     import warnings
 

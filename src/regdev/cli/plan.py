@@ -40,39 +40,47 @@ _frontier.register(app)  # issue 9: regdev plan frontier
 
 ScenarioOpt = Annotated[
     Path | None,
-    typer.Option("--scenario", help="Scenario TOML (merged over the shipped defaults)."),
+    typer.Option("--scenario", help=_("Scenario TOML (merged over the shipped defaults).")),
 ]
 RegionsOpt = Annotated[
     Path | None,
     typer.Option(
         "--regions",
-        help="Region table (CSV, XLSX, GeoJSON, GPKG, Parquet); default: embedded DPRK.",
+        help=_("Region table (CSV, XLSX, GeoJSON, GPKG, Parquet); default: embedded DPRK."),
     ),
 ]
-OutOpt = Annotated[Path, typer.Option("--out", help="Plan folder to write (replaced atomically).")]
+OutOpt = Annotated[
+    Path, typer.Option("--out", help=_("Plan folder to write (replaced atomically)."))
+]
 NoHistoryOpt = Annotated[
-    bool, typer.Option("--no-history", help="Plan from scratch: do not lock the real cohorts.")
+    bool, typer.Option("--no-history", help=_("Plan from scratch: do not lock the real cohorts."))
 ]
 TimeLimitOpt = Annotated[
-    float, typer.Option("--time-limit", min=0.1, help="Solver time limit, seconds.")
+    float, typer.Option("--time-limit", min=0.1, help=_("Solver time limit, seconds."))
 ]
 ExplainOpt = Annotated[
     int,
     typer.Option(
         "--explain-last",
         min=0,
-        help="Re-solve for the cost of moving the factories one year earlier for this many "
-        "lowest-ranked regions scheduled last.",
+        help=_(
+            "Re-solve for the cost of moving the factories one year earlier for this many "
+            "lowest-ranked regions scheduled last."
+        ),
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON summary on stdout.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help=_("Machine-readable JSON summary on stdout."))
+]
 PerYearOpt = Annotated[
     str | None,
     typer.Option(
         "--per-year",
         metavar="N|auto",
-        help="Factory groups per year (overrides the scenario); 'auto' = enough to reach every "
-        "region within the horizon, with every other capacity scaled the same way.",
+        help=_(
+            "Factory groups per year (overrides the scenario); 'auto' = enough to reach every "
+            "region within the horizon, with every other capacity scaled the same way."
+        ),
     ),
 ]
 
@@ -80,8 +88,10 @@ CatalogueOpt = Annotated[
     Path | None,
     typer.Option(
         "--catalogue",
-        help="Factory-design catalogue folder (lines.csv, demand.csv, supply.csv, unused.csv; "
-        "missing files are the packaged ones); default: the packaged catalogue.",
+        help=_(
+            "Factory-design catalogue folder (lines.csv, demand.csv, supply.csv, unused.csv; "
+            "missing files are the packaged ones); default: the packaged catalogue."
+        ),
     ),
 ]
 
@@ -91,21 +101,25 @@ ActualsOpt = Annotated[
     typer.Option(
         "--actuals",
         metavar="SOURCE",
-        help="Re-plan from the tracked projects: a monitoring database URL, a `regdev db backup` "
-        "file or a projects CSV export. Built and started projects are fixed with their real "
-        "dates, late ones carry their slip, cancelled ones return to the pool.",
+        help=_(
+            "Re-plan from the tracked projects: a monitoring database URL, a `regdev db backup` "
+            "file or a projects CSV export. Built and started projects are fixed with their real "
+            "dates, late ones carry their slip, cancelled ones return to the pool."
+        ),
     ),
 ]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="YYYY-MM-DD", help="Date of the actuals (default: today)."),
+    typer.Option("--as-of", metavar="YYYY-MM-DD", help=_("Date of the actuals (default: today).")),
 ]
 PreviousOpt = Annotated[
     Path | None,
     typer.Option(
         "--previous",
-        help="Previous plan folder for changes.csv and the report's 'what changed' section "
-        "(default with --actuals: the --out folder's existing plan).",
+        help=_(
+            "Previous plan folder for changes.csv and the report's 'what changed' section "
+            "(default with --actuals: the --out folder's existing plan)."
+        ),
     ),
 ]
 
@@ -114,7 +128,7 @@ def _actuals(source: str | None, as_of: str | None) -> Any:
     """The pipeline's :class:`~regdev.pipeline.Actuals` from ``--actuals`` / ``--as-of``."""
     if source is None:
         if as_of is not None:
-            msg = "--as-of needs --actuals"
+            msg = _("--as-of needs --actuals")
             raise typer.BadParameter(msg)
         return None
     import datetime as dt
@@ -126,7 +140,7 @@ def _actuals(source: str | None, as_of: str | None) -> Any:
     try:
         day = dt.date.today() if as_of is None else dt.date.fromisoformat(as_of)
     except ValueError:
-        msg = f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}"
+        msg = _("--as-of: expected a date YYYY-MM-DD, got {got}", got=repr(as_of))
         raise typer.BadParameter(msg) from None
     records, label = read_actual_records(source)
     facts = facts_from_records(records, as_of=day, source="actuals")
@@ -227,7 +241,10 @@ def _print_summary(info: dict[str, Any]) -> None:
     )
 
 
-@app.callback(invoke_without_command=True)
+@app.callback(
+    invoke_without_command=True,
+    help=_("Plan the ten-year rollout and write the plan folder with report.html."),
+)
 def plan(
     ctx: typer.Context,
     scenario: ScenarioOpt = None,
@@ -240,13 +257,13 @@ def plan(
     per_year: PerYearOpt = None,
     catalogue: CatalogueOpt = None,
     xlsx: Annotated[
-        bool, typer.Option("--xlsx", help="Also write plan.xlsx (every table of the folder).")
+        bool, typer.Option("--xlsx", help=_("Also write plan.xlsx (every table of the folder)."))
     ] = False,
     compare_with: Annotated[
         Path | None,
         typer.Option(
             "--compare-with",
-            help="A previous plan folder: report.html gets a section comparing the two.",
+            help=_("A previous plan folder: report.html gets a section comparing the two."),
         ),
     ] = None,
     actuals_source: ActualsOpt = None,
@@ -335,11 +352,16 @@ def plan(
             err_console.print(f"[yellow]{label}[/] {msg}")
 
 
-@app.command("explain")
+@app.command(
+    "explain",
+    help=_(
+        "Explain one region: its years, binding constraints, and the cost of moving its factories earlier."
+    ),
+)
 def explain(
-    region: Annotated[str, typer.Argument(help="Region id, name or alias.")],
+    region: Annotated[str, typer.Argument(help=_("Region id, name or alias."))],
     plan_dir: Annotated[
-        Path, typer.Option("--plan-dir", help="Plan folder written by `regdev plan`.")
+        Path, typer.Option("--plan-dir", help=_("Plan folder written by `regdev plan`."))
     ] = Path("out/plan"),
     regions: RegionsOpt = None,
     as_json: JsonOpt = False,
@@ -471,11 +493,14 @@ def _write_xlsx(plan_dir: Path, out: Path | None) -> Path:
     return write_plan_xlsx(plan_dir, out, value_labels=labels)
 
 
-@app.command("export-xlsx")
+@app.command(
+    "export-xlsx",
+    help=_("Write every table of a plan folder as one Excel workbook (one sheet per table)."),
+)
 def export_xlsx(
-    plan_dir: Annotated[Path, typer.Argument(help="Plan folder written by `regdev plan`.")],
+    plan_dir: Annotated[Path, typer.Argument(help=_("Plan folder written by `regdev plan`."))],
     out: Annotated[
-        Path | None, typer.Option("--out", help="Workbook to write (default DIR/plan.xlsx).")
+        Path | None, typer.Option("--out", help=_("Workbook to write (default DIR/plan.xlsx)."))
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -491,15 +516,18 @@ def export_xlsx(
         console.print(_("wrote {path}", path=book), soft_wrap=True, highlight=False)
 
 
-@app.command("compare")
+@app.command(
+    "compare",
+    help=_("Compare two plan folders: projects moved, added or dropped, cost and coverage."),
+)
 def compare(
-    plan_a: Annotated[Path, typer.Argument(help="Reference plan folder (A).")],
-    plan_b: Annotated[Path, typer.Argument(help="Alternative plan folder (B).")],
+    plan_a: Annotated[Path, typer.Argument(help=_("Reference plan folder (A)."))],
+    plan_b: Annotated[Path, typer.Argument(help=_("Alternative plan folder (B)."))],
     html: Annotated[
         Path | None,
-        typer.Option("--html", help="Also write the comparison as a self-contained HTML page."),
+        typer.Option("--html", help=_("Also write the comparison as a self-contained HTML page.")),
     ] = None,
-    rows: Annotated[int, typer.Option("--rows", min=0, help="Moved projects to list.")] = 15,
+    rows: Annotated[int, typer.Option("--rows", min=0, help=_("Moved projects to list."))] = 15,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare two plan folders: projects moved, added or dropped, cost and coverage."""

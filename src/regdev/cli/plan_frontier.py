@@ -37,32 +37,37 @@ def _levels(text: str | None) -> list[float] | None:
 def register(app: typer.Typer) -> None:
     """Add ``frontier`` to the ``plan`` sub-app."""
 
-    @app.command("frontier")
+    @app.command(
+        "frontier", help=_("Print the best plan's benefit for several uniform annual budgets.")
+    )
     def frontier_cmd(
         levels: Annotated[
             str | None,
             typer.Option(
                 "--levels",
-                help="Annual budgets in the unit of account (scenario [money]), comma-separated (default: six levels from what the "
-                "locked projects need to the unlimited plan's peak).",
+                help=_(
+                    "Annual budgets in the unit of account (scenario [money]), comma-separated (default: six levels from what the "
+                    "locked projects need to the unlimited plan's peak)."
+                ),
             ),
         ] = None,
         scenario: Annotated[
-            Path | None, typer.Option("--scenario", help="Scenario TOML over the defaults.")
+            Path | None, typer.Option("--scenario", help=_("Scenario TOML over the defaults."))
         ] = None,
         regions: Annotated[
-            Path | None, typer.Option("--regions", help="Region table; default: embedded DPRK.")
+            Path | None, typer.Option("--regions", help=_("Region table; default: embedded DPRK."))
         ] = None,
         no_history: Annotated[
-            bool, typer.Option("--no-history", help="Plan from scratch (no real cohorts locked).")
+            bool,
+            typer.Option("--no-history", help=_("Plan from scratch (no real cohorts locked).")),
         ] = False,
         time_limit: Annotated[
-            float, typer.Option("--time-limit", min=0.1, help="Seconds per budget level.")
+            float, typer.Option("--time-limit", min=0.1, help=_("Seconds per budget level."))
         ] = 30.0,
         gap: Annotated[
-            float, typer.Option("--gap", min=0.0, help="Relative gap tolerance per level.")
+            float, typer.Option("--gap", min=0.0, help=_("Relative gap tolerance per level."))
         ] = 1e-3,
-        as_json: Annotated[bool, typer.Option("--json", help="JSON records on stdout.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help=_("JSON records on stdout."))] = False,
     ) -> None:
         """Print the best plan's benefit for several uniform annual budgets."""
         from regdev.cli.data import load_registry

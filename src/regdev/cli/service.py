@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from regdev.cli._common import console, echo_json, fail
+from regdev.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -20,21 +21,23 @@ if TYPE_CHECKING:
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL or SQLite file path (default: REGDEV_DATABASE_URL)."),
+    typer.Option(
+        "--db", help=_("Database URL or SQLite file path (default: REGDEV_DATABASE_URL).")
+    ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Machine-readable output."))]
 
 
 def _settings(db: str | None) -> Settings:
     try:
         from regdev.monitoring.config import Settings
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        msg = "the service extra is missing: pip install 'regdev[service]'"
+        msg = _("the service extra is missing: pip install 'regdev[service]'")
         raise fail(msg) from exc
     if db is None:
         return Settings()
     if "://" not in db and Path(db).expanduser().is_dir():
-        msg = f"--db {db}: is a directory; expected a database URL or a SQLite file path"
+        msg = _("--db {db}: is a directory; expected a database URL or a SQLite file path", db=db)
         raise fail(msg)
     url = db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
     return Settings(database_url=url)
@@ -56,23 +59,27 @@ def _session(engine: Engine) -> Any:
     return session_scope(make_session_factory(engine), write=True)
 
 
-db_app = typer.Typer(no_args_is_help=True, help="Database: migrate, import plans, seed the demo.")
-users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
-audit_app = typer.Typer(no_args_is_help=True, help="Audit log.")
+db_app = typer.Typer(
+    no_args_is_help=True, help=_("Database: migrate, import plans, seed the demo.")
+)
+users_app = typer.Typer(no_args_is_help=True, help=_("User accounts."))
+audit_app = typer.Typer(no_args_is_help=True, help=_("Audit log."))
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    host: Annotated[str, typer.Option(help=_("Interface to listen on."))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=_("TCP port."))] = 8000,
     db: DbOpt = None,
     workers: Annotated[
         int,
         typer.Option(
             min=1,
             max=64,
-            help="uvicorn worker processes (a SQLite file or PostgreSQL; not in-memory). "
-            "With more than one, stop the server with SIGTERM/Ctrl-C: a SIGKILL of the "
-            "supervisor leaves its workers running.",
+            help=_(
+                "uvicorn worker processes (a SQLite file or PostgreSQL; not in-memory). "
+                "With more than one, stop the server with SIGTERM/Ctrl-C: a SIGKILL of the "
+                "supervisor leaves its workers running."
+            ),
         ),
     ] = 1,
 ) -> None:
@@ -87,7 +94,7 @@ def serve(
     settings = _settings(db)
     settings.check_secrets()
     if workers > 1 and settings.database_url in ("sqlite://", "sqlite:///:memory:"):
-        msg = "an in-memory database cannot be shared by worker processes; use --workers 1"
+        msg = _("an in-memory database cannot be shared by worker processes; use --workers 1")
         raise fail(msg)
     app = create_app(settings)
     upgrade(app.state.engine)
@@ -103,8 +110,16 @@ def serve(
         )
         anchorer.start()
     console.print(
-        f"regdev monitoring on http://{host}:{port}/  (database {settings.database_url}, "
-        f"{workers} worker{'s' if workers > 1 else ''})"
+        ngettext(
+            "regdev monitoring on http://{host}:{port}/  (database {url}, {n} worker)",
+            "regdev monitoring on http://{host}:{port}/  (database {url}, {n} workers)",
+            workers,
+            host=host,
+            port=port,
+            url=settings.database_url,
+            n=workers,
+        ),
+        highlight=False,
     )
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -123,20 +138,25 @@ def serve(
     )
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help=_("Create or migrate the database to the latest schema."))
 def db_upgrade(db: DbOpt = None) -> None:
     """Create or migrate the database to the latest schema."""
     from regdev.monitoring.migrate import current_revision
 
     engine = _engine(db)
-    console.print(f"database at revision {current_revision(engine)}")
+    console.print(_("database at revision {rev}", rev=current_revision(engine)))
 
 
-@db_app.command("import-plan")
+@db_app.command(
+    "import-plan",
+    help=_(
+        "Import a plan folder: every schedule.csv row becomes a tracked project (one transaction)."
+    ),
+)
 def db_import_plan(
-    plan_dir: Annotated[Path, typer.Argument(help="Plan folder written by `regdev plan`.")],
+    plan_dir: Annotated[Path, typer.Argument(help=_("Plan folder written by `regdev plan`."))],
     db: DbOpt = None,
-    name: Annotated[str | None, typer.Option(help="Plan name (default: folder name).")] = None,
+    name: Annotated[str | None, typer.Option(help=_("Plan name (default: folder name)."))] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Import a plan folder: every schedule.csv row becomes a tracked project (one transaction)."""
@@ -166,25 +186,40 @@ def db_import_plan(
     else:
         # issue 10: tracked projects are updated, never duplicated
         console.print(
-            f"imported plan {out['name']!r} (id {out['plan_id']}): {out['n_created']} new "
-            f"projects, {out['n_updated']} planned projects updated, {out['n_started_kept']} "
-            f"started ones kept; {out['n_tracked_by_history']} scheduled rows already tracked "
-            f"by the history; design lines of {out['n_factory_sites_with_lines']} factory sites"
+            _(
+                "imported plan {name} (id {id}): {created} new projects, {updated} planned "
+                "projects updated, {kept} started ones kept; {tracked} scheduled rows already "
+                "tracked by the history; design lines of {sites} factory sites",
+                name=repr(out["name"]),
+                id=out["plan_id"],
+                created=out["n_created"],
+                updated=out["n_updated"],
+                kept=out["n_started_kept"],
+                tracked=out["n_tracked_by_history"],
+                sites=out["n_factory_sites_with_lines"],
+            ),
+            highlight=False,
         )
 
 
-@db_app.command("seed-demo")
+@db_app.command(
+    "seed-demo",
+    help=_(
+        "Load the history, the default plan (or --plan DIR), and a simulated year of operations."
+    ),
+)
 def db_seed_demo(
     db: DbOpt = None,
-    seed: Annotated[int, typer.Option(help="Random seed of the simulated operations.")] = 0,
+    seed: Annotated[int, typer.Option(help=_("Random seed of the simulated operations."))] = 0,
     until: Annotated[
-        str | None, typer.Option(help="Last simulated month YYYY-MM (default: last full month).")
+        str | None,
+        typer.Option(help=_("Last simulated month YYYY-MM (default: last full month).")),
     ] = None,
     plan_dir: Annotated[
-        Path | None, typer.Option("--plan", help="Plan folder to import as the forward plan.")
+        Path | None, typer.Option("--plan", help=_("Plan folder to import as the forward plan."))
     ] = None,
     no_plan: Annotated[
-        bool, typer.Option("--no-plan", help="Skip the default plan (history only).")
+        bool, typer.Option("--no-plan", help=_("Skip the default plan (history only)."))
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -199,13 +234,12 @@ def db_seed_demo(
         try:
             y, m = (int(p) for p in until.split("-"))
         except ValueError as exc:
-            msg = f"--until: expected YYYY-MM, got {until!r}"
+            msg = _("--until: expected YYYY-MM, got {got}", got=repr(until))
             raise DataValidationError([msg]) from exc
         month = (y, m)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from regdev.cli._common import err_console
-    from regdev.i18n import _
 
     steps = {
         "history": _("loading the programme history"),
@@ -244,25 +278,35 @@ def db_seed_demo(
         echo_json(asdict(summary))
     else:
         console.print(
-            f"demo loaded: {summary.n_sites} operating sites, {summary.n_operations} line-months, "
-            f"{summary.n_quality} quality samples, {summary.n_surveys} survey answers "
-            f"({summary.months[0]} to {summary.months[1]}); plan: {summary.plan_source}; "
-            f"{summary.n_sites_designed} factory sites run the plan design's lines "
-            "(the others: generic demo lines)"
+            _(
+                "demo loaded: {sites} operating sites, {ops} line-months, {quality} quality "
+                "samples, {surveys} survey answers ({first} to {last}); plan: {plan}; "
+                "{designed} factory sites run the plan design's lines (the others: generic "
+                "demo lines)",
+                sites=summary.n_sites,
+                ops=summary.n_operations,
+                quality=summary.n_quality,
+                surveys=summary.n_surveys,
+                first=summary.months[0],
+                last=summary.months[1],
+                plan=summary.plan_source,
+                designed=summary.n_sites_designed,
+            ),
+            highlight=False,
         )
 
 
 PasswordStdinOpt = Annotated[
     bool,
     typer.Option(
-        "--password-stdin", help="Read the password from the first line of standard input."
+        "--password-stdin", help=_("Read the password from the first line of standard input.")
     ),
 ]
 PasswordFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--password-file",
-        help="Read the password from the first line of this file (keep it owner-only).",
+        help=_("Read the password from the first line of this file (keep it owner-only)."),
     ),
 ]
 
@@ -276,7 +320,7 @@ def _read_password(stdin: bool, file: Path | None) -> str:
     import sys
 
     if stdin and file is not None:
-        msg = "give either --password-stdin or --password-file, not both"
+        msg = _("give either --password-stdin or --password-file, not both")
         raise fail(msg, code=2)
     if stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -287,9 +331,9 @@ def _read_password(stdin: bool, file: Path | None) -> str:
     if env is not None:
         return env
     if not sys.stdin.isatty():
-        msg = "no terminal to prompt for the password: use --password-stdin or --password-file"
+        msg = _("no terminal to prompt for the password: use --password-stdin or --password-file")
         raise fail(msg, code=2)
-    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return str(typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True))
 
 
 def _province_id(db: str | None, text: str) -> str:
@@ -305,19 +349,29 @@ def _province_id(db: str | None, text: str) -> str:
             raise fail(msg, code=2) from exc
 
 
-@users_app.command("add")
+@users_app.command(
+    "add",
+    help=_(
+        "Create a user account.\n\nThe password is prompted for (hidden), or read from standard "
+        "input (--password-stdin), a file (--password-file) or REGDEV_NEW_PASSWORD: never from "
+        "the command line."
+    ),
+)
 def users_add(
-    username: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[str, typer.Option(help="national, provincial, county, factory or viewer.")],
+    username: Annotated[str, typer.Argument(help=_("Login name."))],
+    role: Annotated[str, typer.Option(help=_("national, provincial, county, factory or viewer."))],
     province: Annotated[
         str | None,
         typer.Option(
-            help="Province (provincial): ISO code, English or Korean name, e.g. KP-07, Kangwon, 강원도."
+            help=_(
+                "Province (provincial): ISO code, English or Korean name, "
+                "e.g. KP-07, Kangwon, 강원도."
+            )
         ),
     ] = None,
-    region: Annotated[str | None, typer.Option(help="Region id (county).")] = None,
-    site: Annotated[int | None, typer.Option(help="Site id (factory).")] = None,
-    full_name: Annotated[str, typer.Option(help="Display name.")] = "",
+    region: Annotated[str | None, typer.Option(help=_("Region id (county)."))] = None,
+    site: Annotated[int | None, typer.Option(help=_("Site id (factory)."))] = None,
+    full_name: Annotated[str, typer.Option(help=_("Display name."))] = "",
     password_stdin: PasswordStdinOpt = False,
     password_file: PasswordFileOpt = None,
     db: DbOpt = None,
@@ -355,12 +409,17 @@ def users_add(
     with _session(engine) as session:
         user = crud.create_user(session, actor=None, data=data, hasher=auth.make_hasher(settings))
         uid = user.id
-    console.print(f"user {username!r} ({role}) created with id {uid}")
+    console.print(
+        _("user {user} ({role}) created with id {id}", user=repr(username), role=role, id=uid),
+        highlight=False,
+    )
 
 
-@users_app.command("reset-password")
+@users_app.command(
+    "reset-password", help=_("Set a new password (revokes the user's tokens) and lift any lockout.")
+)
 def users_reset_password(
-    username: Annotated[str, typer.Argument(help="Login name.")],
+    username: Annotated[str, typer.Argument(help=_("Login name."))],
     password_stdin: PasswordStdinOpt = False,
     password_file: PasswordFileOpt = None,
     db: DbOpt = None,
@@ -379,7 +438,7 @@ def users_reset_password(
     with _session(engine) as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None:
-            msg = f"no user called {username!r}"
+            msg = _("no user called {user}", user=repr(username))
             raise NotFoundError(msg)
         crud.update_user(
             session,
@@ -389,14 +448,24 @@ def users_reset_password(
             hasher=auth.make_hasher(settings),
         )
         n = auth.unlock(session, username=username)
-    console.print(f"password of {username!r} changed; {n} failed logins forgotten")
+    console.print(
+        ngettext(
+            "password of {user} changed; {n} failed login forgotten",
+            "password of {user} changed; {n} failed logins forgotten",
+            n,
+            user=repr(username),
+            n=n,
+        ),
+        highlight=False,
+    )
 
 
-@users_app.command("unlock")
+@users_app.command("unlock", help=_("Lift a login lockout: forget the failed logins of USERNAME."))
 def users_unlock(
-    username: Annotated[str, typer.Argument(help="Login name.")],
+    username: Annotated[str, typer.Argument(help=_("Login name."))],
     client: Annotated[
-        str | None, typer.Option(help="Only this client address (default: every address).")
+        str | None,
+        typer.Option(help=_("Only this client address (default: every address).")),
     ] = None,
     db: DbOpt = None,
 ) -> None:
@@ -406,20 +475,31 @@ def users_unlock(
     engine = _engine(db)
     with _session(engine) as session:
         n = auth.unlock(session, username=username, client=client)
-    console.print(f"{username!r} unlocked ({n} failed logins forgotten)")
+    console.print(
+        ngettext(
+            "{user} unlocked ({n} failed login forgotten)",
+            "{user} unlocked ({n} failed logins forgotten)",
+            n,
+            user=repr(username),
+            n=n,
+        ),
+        highlight=False,
+    )
 
 
 AnchorFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--anchors",
-        help="Anchor file (signed chain heads kept outside the database); "
-        "default REGDEV_ANCHOR_FILE.",
+        help=_(
+            "Anchor file (signed chain heads kept outside the database); "
+            "default REGDEV_ANCHOR_FILE."
+        ),
     ),
 ]
 AnchorKeyOpt = Annotated[
     Path | None,
-    typer.Option("--anchor-key", help="Anchor key file; default REGDEV_ANCHOR_KEY_FILE."),
+    typer.Option("--anchor-key", help=_("Anchor key file; default REGDEV_ANCHOR_KEY_FILE.")),
 ]
 
 
@@ -430,12 +510,18 @@ def _anchor_paths(
     a = anchors or (Path(settings.anchor_file) if settings.anchor_file else None)
     k = key or (Path(settings.anchor_key_file) if settings.anchor_key_file else None)
     if (a is None) != (k is None) or (required and a is None):
-        msg = "give both --anchors FILE and --anchor-key KEYFILE (or REGDEV_ANCHOR_FILE / REGDEV_ANCHOR_KEY_FILE)"
+        msg = _(
+            "give both --anchors FILE and --anchor-key KEYFILE "
+            "(or REGDEV_ANCHOR_FILE / REGDEV_ANCHOR_KEY_FILE)"
+        )
         raise fail(msg, code=2)
     return a, k
 
 
-@audit_app.command("verify")
+@audit_app.command(
+    "verify",
+    help=_("Recompute the audit hash chain and check the external anchors; exit 1 on tampering."),
+)
 def audit_verify(
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -473,10 +559,10 @@ def audit_verify(
             }
         echo_json(doc)
     if not report.ok:
-        msg = f"audit chain broken: {report.message}"
+        msg = _("audit chain broken: {detail}", detail=report.message)
         raise fail(msg)
     if anchor is not None and not anchor.ok:
-        msg = f"audit anchors: {anchor.message}"
+        msg = _("audit anchors: {detail}", detail=anchor.message)
         raise fail(msg)
     if not json_out:
         console.print(report.message)
@@ -484,12 +570,16 @@ def audit_verify(
             console.print(anchor.message)
         else:
             console.print(
-                "no anchors checked: a rewrite of the whole chain and its head would not be "
-                "detected (see `regdev audit anchor`)"
+                _(
+                    "no anchors checked: a rewrite of the whole chain and its head would not be "
+                    "detected (see `regdev audit anchor`)"
+                )
             )
 
 
-@audit_app.command("anchor")
+@audit_app.command(
+    "anchor", help=_("Append the signed current chain head to the anchor file (run it from cron).")
+)
 def audit_anchor(
     db: DbOpt = None, anchors: AnchorFileOpt = None, anchor_key: AnchorKeyOpt = None
 ) -> None:
@@ -499,27 +589,38 @@ def audit_anchor(
 
     a_path, k_path = _anchor_paths(db, anchors, anchor_key, required=True)
     if a_path is None or k_path is None:  # pragma: no cover - _anchor_paths refused it
-        msg = "anchor file and key are required"
+        msg = _("anchor file and key are required")
         raise fail(msg, code=2)
     engine = _engine(db, migrate=False)
     with make_session_factory(engine)() as session:
         line = append_anchor(session, path=a_path, key=read_key(k_path))
-    console.print(f"anchored entry {line['seq']} ({line['hash'][:16]}…) in {a_path}")
+    console.print(
+        _(
+            "anchored entry {seq} ({hash}…) in {path}",
+            seq=line["seq"],
+            hash=line["hash"][:16],
+            path=str(a_path),
+        ),
+        highlight=False,
+    )
 
 
-@audit_app.command("anchor-key")
+@audit_app.command("anchor-key", help=_("Create a random anchor key (never overwrites one)."))
 def audit_anchor_key(
-    out: Annotated[Path, typer.Argument(help="Key file to create (owner-only).")],
+    out: Annotated[Path, typer.Argument(help=_("Key file to create (owner-only)."))],
 ) -> None:
     """Create a random anchor key (never overwrites one)."""
     from regdev.monitoring.anchor import make_key
 
     make_key(out)
-    console.print(f"anchor key written to {out} (keep a copy off the database server)")
+    console.print(
+        _("anchor key written to {out} (keep a copy off the database server)", out=str(out)),
+        highlight=False,
+    )
 
 
 def backup_cmd(
-    out: Annotated[Path, typer.Argument(help="Backup file to write (gzip JSON).")],
+    out: Annotated[Path, typer.Argument(help=_("Backup file to write (gzip JSON)."))],
     db: DbOpt = None,
 ) -> None:
     """Write a complete backup of the database."""
@@ -527,27 +628,46 @@ def backup_cmd(
 
     summary = backup(_engine(db, migrate=False), out)
     n = sum(summary["rows"].values())
-    console.print(f"backup written to {out}: {n} rows, digest {summary['digest'][:16]}…")
+    console.print(
+        _(
+            "backup written to {out}: {n} rows, digest {digest}…",
+            out=str(out),
+            n=n,
+            digest=summary["digest"][:16],
+        ),
+        highlight=False,
+    )
 
 
 def restore_cmd(
-    src: Annotated[Path, typer.Argument(help="Backup file written by `regdev backup`.")],
+    src: Annotated[Path, typer.Argument(help=_("Backup file written by `regdev backup`."))],
     db: DbOpt = None,
-    force: Annotated[bool, typer.Option(help="Replace a non-empty database.")] = False,
+    force: Annotated[bool, typer.Option(help=_("Replace a non-empty database."))] = False,
 ) -> None:
     """Restore a backup; the restored database reproduces the backup exactly."""
     from regdev.monitoring.backup import restore
 
     summary = restore(_engine(db, migrate=False), src, force=force)
     n = sum(summary["rows"].values())
-    console.print(f"restored {n} rows; digest {summary['digest'][:16]}… matches the backup")
+    console.print(
+        _(
+            "restored {n} rows; digest {digest}… matches the backup",
+            n=n,
+            digest=summary["digest"][:16],
+        ),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add the service commands to the root ``app``."""
-    app.command("serve")(serve)
+    app.command(
+        "serve", help=_("Run the monitoring service (REST API under /api/v1, dashboard at /).")
+    )(serve)
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
-    app.command("backup")(backup_cmd)
-    app.command("restore")(restore_cmd)
+    app.command("backup", help=_("Write a complete backup of the database."))(backup_cmd)
+    app.command(
+        "restore", help=_("Restore a backup; the restored database reproduces the backup exactly.")
+    )(restore_cmd)

@@ -115,46 +115,51 @@ def _actuals(source: str) -> tuple[list[float], pd.DataFrame]:
 
 def simulate(
     plan_dir: Annotated[
-        Path, typer.Argument(help="Plan folder written by `regdev plan --out DIR`.")
+        Path, typer.Argument(help=_("Plan folder written by `regdev plan --out DIR`."))
     ],
     compare: Annotated[
-        Path | None, typer.Option("--compare", help="An alternative plan folder, same scenarios.")
+        Path | None,
+        typer.Option("--compare", help=_("An alternative plan folder, same scenarios.")),
     ] = None,
     scenarios: Annotated[
-        int, typer.Option("--scenarios", min=1, help="Monte Carlo scenarios.")
+        int, typer.Option("--scenarios", min=1, help=_("Monte Carlo scenarios."))
     ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help=_("Random seed (same seed, same numbers)."))
+    ] = 0,
     scheduler: Annotated[
         str,
         typer.Option(
             "--scheduler",
-            help="'local' (a local Dask cluster), 'serial' (no Dask) or tcp://HOST:PORT.",
+            help=_("'local' (a local Dask cluster), 'serial' (no Dask) or tcp://HOST:PORT."),
         ),
     ] = "local",
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Workers of the local cluster.")
+        int, typer.Option("--workers", min=1, help=_("Workers of the local cluster."))
     ] = 2,
     sobol: Annotated[
-        int, typer.Option("--sobol", min=0, help="Sobol base sample (power of two; 0 = skip).")
+        int, typer.Option("--sobol", min=0, help=_("Sobol base sample (power of two; 0 = skip)."))
     ] = 128,
     coefficients: Annotated[
         Path | None,
-        typer.Option("--coefficients", help="TOML merged over the shipped coefficients."),
+        typer.Option("--coefficients", help=_("TOML merged over the shipped coefficients.")),
     ] = None,
     actuals: Annotated[
         str | None,
         typer.Option(
             "--actuals",
-            help="Monitoring database URL (sqlite:///regdev.db, postgresql://...) or a CSV of "
-            "real events (region_id, facility, event, date): their groundbreaking-inauguration "
-            "durations join the construction-slip fit.",
+            help=_(
+                "Monitoring database URL (sqlite:///regdev.db, postgresql://...) or a CSV of "
+                "real events (region_id, facility, event, date): their groundbreaking-inauguration "
+                "durations join the construction-slip fit."
+            ),
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Outcomes folder (default PLAN_DIR/simulation).")
+        Path | None, typer.Option("--out", help=_("Outcomes folder (default PLAN_DIR/simulation)."))
     ] = None,
     json_out: Annotated[
-        bool, typer.Option("--json", help="Machine-readable summary on stdout.")
+        bool, typer.Option("--json", help=_("Machine-readable summary on stdout."))
     ] = False,
 ) -> None:
     """Simulate what a plan does to the regional economy and to the gap between regions."""
@@ -225,4 +230,7 @@ def simulate(
 
 def register(app: typer.Typer) -> None:
     """Add ``regdev simulate`` to the root ``app``."""
-    app.command("simulate")(simulate)
+    app.command(
+        "simulate",
+        help=_("Simulate what a plan does to the regional economy and to the gap between regions."),
+    )(simulate)

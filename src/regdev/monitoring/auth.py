@@ -35,6 +35,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import ColumnElement, delete, false, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from regdev.i18n import _
 from regdev.monitoring.config import Settings
 from regdev.monitoring.db import begin_write
 from regdev.monitoring.errors import AuthenticationError, RateLimitError, ScopeError
@@ -204,7 +205,7 @@ def user_from_token(
     claims = verify_token(token, settings=settings, now=now)
     user = session.get(User, claims.user_id)
     if user is None or not token_matches(user, claims):
-        msg = "invalid or expired credentials; log in again"
+        msg = _("invalid or expired credentials; log in again")
         raise AuthenticationError(msg)
     return user
 
@@ -321,10 +322,13 @@ def authenticate(
         n_failed = failed_logins(session, username=username, client=client, since=since)
         if n_failed >= settings.lockout_attempts:
             session.rollback()
-            msg = (
-                f"account {username!r} is locked for this address after {n_failed} failed "
-                f"logins in {settings.lockout_window_minutes} minutes; try again later or ask "
-                "an administrator (`regdev users unlock`)"
+            msg = _(
+                "account {user} is locked for this address after {n} failed logins in "
+                "{minutes} minutes; try again later or ask an administrator "
+                "(`regdev users unlock`)",
+                user=repr(username),
+                n=n_failed,
+                minutes=settings.lockout_window_minutes,
             )
             return LoginResult(None, True, msg)
         attempt = LoginAttempt(username=username, client=client, at=now, success=False)
@@ -337,7 +341,7 @@ def authenticate(
         matches = verify_password(password, stored, hasher=hasher)
     ok = user is not None and user.is_active and matches
     if not ok:
-        return LoginResult(None, False, "incorrect username or password")
+        return LoginResult(None, False, _("incorrect username or password"))
     with session_factory() as session:
         begin_write(session)
         session.execute(
@@ -394,7 +398,10 @@ def throttle_login(throttle: LoginThrottle, client: str) -> None:
     """Raise :class:`RateLimitError` when ``client`` has used up its logins."""
     wait = throttle.take(client)
     if wait > 0:
-        msg = f"too many login attempts from this address; try again in {wait:.0f} s"
+        msg = _(
+            "too many login attempts from this address; try again in {s} s",
+            s=format(wait, ".0f"),
+        )
         raise RateLimitError(msg, retry_after=wait)
 
 
@@ -419,14 +426,18 @@ def unlock(session: Session, *, username: str, client: str | None = None) -> int
 def require_role(user: User, *roles: str) -> None:
     """Raise :class:`ScopeError` unless ``user.role`` is one of ``roles``."""
     if user.role not in roles:
-        msg = f"this action needs one of the roles {', '.join(roles)}; you are {user.role!r}"
+        msg = _(
+            "this action needs one of the roles {roles}; you are {role}",
+            roles=", ".join(roles),
+            role=repr(user.role),
+        )
         raise ScopeError(msg)
 
 
 def require_writer(user: User) -> None:
     """Raise :class:`ScopeError` for read-only users."""
     if user.role == "viewer":
-        msg = "viewers have read-only access"
+        msg = _("viewers have read-only access")
         raise ScopeError(msg)
 
 
@@ -508,6 +519,10 @@ def check_scope(
     if write:
         require_writer(user)
     if not in_scope(session, user, region_id=region_id, site_id=site_id, project_id=project_id):
-        what = "change" if write else "see"
-        msg = f"{user.role} user {user.username!r} may not {what} records of region {region_id!r}"
+        template = (
+            _("{role} user {user} may not change records of region {region}")
+            if write
+            else _("{role} user {user} may not see records of region {region}")
+        )
+        msg = template.format(role=user.role, user=repr(user.username), region=repr(region_id))
         raise ScopeError(msg)

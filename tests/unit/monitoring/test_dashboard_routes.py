@@ -122,6 +122,11 @@ def test_pages_need_login_and_login_rejects_bad_password(env: Env) -> None:
     r = c.post("/login", data={"username": "admin", "password": "nope", "next": "/"})
     assert r.status_code == 401
     assert "incorrect username or password" in r.text
+    # the refusal in the page's language (issue 15): Korean for ?lang=ko
+    r = c.post("/login?lang=ko", data={"username": "admin", "password": "nope", "next": "/"})
+    assert r.status_code == 401
+    assert "사용자 이름 또는 암호가 틀립니다" in r.text
+    assert "incorrect username or password" not in r.text
     # an open redirect is refused
     r = c.post(
         "/login",

@@ -453,14 +453,15 @@ def login(
                 username="",
             )
     username = username.replace("\x00", "")
-    result = auth.authenticate(
-        factory,
-        username=username,
-        password=password,
-        settings=settings,
-        hasher=hasher,
-        client=client,
-    )
+    with use_language(lang):  # the refusal message in the page's language
+        result = auth.authenticate(
+            factory,
+            username=username,
+            password=password,
+            settings=settings,
+            hasher=hasher,
+            client=client,
+        )
     if result.user is None:
         with use_language(lang):
             return _render(
