@@ -10,6 +10,10 @@ locked year, fixed to 1).  Families (row names in ``model.mps``):
 ``workload[region,year]``       Σ_f x ≤ max(k, locked that year)
 ``balance[province,year]``      Σ_{i∈p, t'≤t} x[i,factories,t'] ≥ floor
 ``budget[year]``                Σ cost · x ≤ budget
+``staff[province,year]``        doctors of the hospitals done ≤ trained
+``construction[province,year]`` non-factory building sites in use ≤ the province's
+``materials[m,province,year]``  tonnes delivered ≤ own supply · (1 + import share);
+``materials[m,country,year]``   tonnes delivered nationally ≤ national supply
 
 Objective (maximised): Σ value[i,f,t] · x with
 ``value = benefit · tier_benefit · e_i · (last_year − year + 1)``.
@@ -40,6 +44,7 @@ FAMILIES: tuple[str, ...] = (
     "budget",
     "staff",
     "construction",
+    "materials",
     "user",
 )
 """Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
@@ -478,6 +483,78 @@ def define_construction_constraints(m: ModelBuilder, problem: PlanningProblem) -
     )
 
 
+def define_materials_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``materials[material,province,year]`` and ``materials[material,country,year]`` (issue 9).
+
+    Tonnes of material ``m`` delivered to province ``p`` in year ``y`` (a project
+    completing in ``t`` takes ``need · share[f, k]`` in ``y = t − k``) are at most
+    ``S_pm · (1 + import_share)`` (own production plus what the province can bring
+    in), and the whole country uses at most ``Σ_p S_pm``: a province above its own
+    production imports the difference from provinces below theirs.  Because a
+    transport problem with only these supplies and demands is feasible exactly when
+    every province's import stays below its cap and the total below the national
+    supply, no flow variable is needed (the model stays x-only and exactly solvable).
+
+    Examples
+    --------
+    Hand-solved (``tests/unit/planning/test_planning_materials.py``): one year, three
+    hospitals of 80 t of cement each, values a1 = 3, a2 = 2 (province A) and b = 1
+    (province B); each province produces 100 t.  With ``import_share = 0.5`` a
+    province takes at most 150 t (one project) and the country 200 t (two): the
+    optimum is a1 + b = 4.  With ``import_share = 1.0`` A may take 200 t, so a1 + a2
+    = 5 (B's cement goes to A); without the family all three, 6.
+    """
+    need = problem.material_need
+    if need is None or problem.material_supply is None:
+        return
+    n_years, n_prov = problem.n_years, len(problem.provinces)
+    n_mat = need.shape[2]
+    limit, national = problem.material_limits()
+    share = problem.spend_profile()
+    prov = problem.province_of[m.var_i]
+    rows, cols, vals = [], [], []
+    per_mat = (n_prov + 1) * n_years  # provinces, then the country row, per material
+    for k in range(share.shape[1]):
+        year = m.var_t - k
+        for mi in range(n_mat):
+            amount = need[m.var_i, m.var_f, mi] * share[m.var_f, k]
+            ok = np.flatnonzero((year >= 0) & (amount > 0))
+            base = mi * per_mat
+            rows += [base + prov[ok] * n_years + year[ok], base + n_prov * n_years + year[ok]]
+            cols += [ok, ok]
+            vals += [amount[ok], amount[ok]]
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    if r.size == 0:
+        return
+    places = [*(_name(p) for p in problem.provinces), "country"]
+    names = [
+        f"materials[{mat},{place},{year}]"
+        for mat in problem.materials
+        for place in places
+        for year in problem.years
+    ]
+    upper = np.concatenate(
+        [np.repeat(np.append(limit[mi], national[mi]), n_years) for mi in range(n_mat)]
+    )
+    keys = np.stack(
+        [
+            np.repeat(np.arange(n_mat * (n_prov + 1)), n_years),
+            np.tile(np.arange(n_years), n_mat * (n_prov + 1)),
+        ],
+        axis=1,
+    )
+    m.add_rows(
+        "materials",
+        r,
+        np.concatenate(cols),
+        np.concatenate(vals),
+        np.full(upper.size, -np.inf),
+        upper,
+        keys,
+        names,
+    )
+
+
 DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_coverage_constraints,
     define_capacity_constraints,
@@ -486,6 +563,7 @@ DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_budget_constraints,
     define_staff_constraints,
     define_construction_constraints,
+    define_materials_constraints,
 )
 
 

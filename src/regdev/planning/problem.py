@@ -125,6 +125,10 @@ class PlanningProblem:
     staff_need: np.ndarray | None = field(default=None, repr=False)
     staff_supply: np.ndarray | None = field(default=None, repr=False)
     construction_sites: np.ndarray | None = field(default=None, repr=False)
+    materials: tuple[str, ...] = ()
+    material_need: np.ndarray | None = field(default=None, repr=False)
+    material_supply: np.ndarray | None = field(default=None, repr=False)
+    material_import_share: float = 0.0
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -233,6 +237,60 @@ class PlanningProblem:
                 out[:, : self.n_years - k] += per_prov[:, k:]
         return out
 
+    def materials_used(self, x: np.ndarray) -> np.ndarray:
+        """Tonnes of every material the schedule ``x`` uses per province and year, shape (M, P, Y).
+
+        A project completing in ``t`` takes ``material_need[i, f, m] · share[f, k]``
+        in build year ``t − k`` (deliveries follow the cash flow).
+
+        Examples
+        --------
+        One factory of 100 t of cement completing in the second year, 30 % the year before:
+
+        >>> from regdev.planning.problem import build_problem_from_arrays
+        >>> import dataclasses
+        >>> p = build_problem_from_arrays(
+        ...     benefit=[[1.0, 1.0]], capacity=[[0, 1], [0, 0]], years=(2024, 2025),
+        ...     spend_share=[[0.7, 0.3], [1.0, 0.0]])
+        >>> p = dataclasses.replace(p, materials=("cement",),
+        ...     material_need=np.array([[[100.0], [0.0]]]), material_supply=np.array([[50.0]]))
+        >>> x = np.zeros((1, 2, 2), bool); x[0, 0, 1] = True
+        >>> p.materials_used(x).round(6).tolist()
+        [[[30.0, 70.0]]]
+        """
+        need = self.material_need
+        n_prov = len(self.provinces)
+        if need is None:
+            return np.zeros((0, n_prov, self.n_years))
+        share = self.spend_profile()
+        out = np.zeros((need.shape[2], n_prov, self.n_years))
+        xf = x.astype(float)
+        for k in range(share.shape[1]):
+            # tonnes delivered k years before completion, per region, material and year
+            per = np.einsum("ift,ifm,f->mit", xf[:, :, k:], need, share[:, k])
+            for m in range(need.shape[2]):
+                np.add.at(out[m, :, : self.n_years - k], self.province_of, per[m])
+        return out
+
+    def material_imports(self, x: np.ndarray) -> np.ndarray:
+        """Tonnes each province must bring in, ``max(0, used − own supply)``, shape (M, P, Y).
+
+        The least inter-provincial shipment of the schedule ``x`` (feasible when
+        the ``materials`` rows hold); with a flat cost per tonne moved its cost is
+        ``import_cost_per_t`` times the total.
+        """
+        used = self.materials_used(x)
+        if self.material_supply is None:
+            return used * 0.0
+        out: np.ndarray = np.maximum(used - self.material_supply.T[:, :, None], 0.0)
+        return out
+
+    def material_limits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Provincial limit (own supply + imports, shape (M, P)) and national supply (M,)."""
+        assert self.material_supply is not None
+        own = self.material_supply.T
+        return own * (1.0 + self.material_import_share), own.sum(axis=1)
+
     def allowed(self) -> np.ndarray:
         """Mask (n, F, Y) of assignments that get a variable.
 
@@ -269,6 +327,7 @@ class PlanningProblem:
             "kind": None if self.kind is None else tuple(self.kind[k] for k in o),
             "rural_population": None if self.rural_population is None else self.rural_population[o],
             "staff_need": None if self.staff_need is None else self.staff_need[o],
+            "material_need": None if self.material_need is None else self.material_need[o],
         }
         kw = {k: getattr(self, k) for k in self.__dataclass_fields__}
         kw.update(pick)
@@ -625,6 +684,28 @@ def build_problem(
                 np.ceil(1.25 * site_years / active - 1e-9),
             ]
         )
+    materials: tuple[str, ...] = ()
+    material_need = material_supply = None
+    if sc.materials.enabled and sc.materials.materials:
+        # issue 9: cement and steel per project (tonnes per unit of account of its cost)
+        mat = sc.materials
+        materials = tuple(mat.materials)
+        for name in materials:
+            if name not in mat.intensity or name not in mat.supply_t_per_1000:
+                msg = f"materials: {name!r} needs materials.intensity.{name} and supply_t_per_1000"
+                raise ConfigError(msg)
+        per_unit = np.array(
+            [[mat.intensity[name].get(fac, 0.0) for name in materials] for fac in facilities]
+        )
+        material_need = base_cost[:, :, None] * per_unit[None, :, :] * eligible[:, :, None]
+        prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
+        rate = np.array([mat.supply_t_per_1000[name] for name in materials])
+        own = prov_pop[:, None] * rate[None, :] / 1000.0
+        # never less than headroom x the province's whole need spread over the years with capacity
+        whole = np.zeros((len(provinces), len(materials)))
+        np.add.at(whole, province_of, material_need.sum(axis=1))
+        active = max(int((capacity.sum(axis=0) > 0).sum()), 1)
+        material_supply = np.maximum(own, mat.headroom * whole / active)
     table = table[eligible.reshape(-1)].reset_index(drop=True)
 
     scenario_dict = sc.model_dump(mode="json")
@@ -657,6 +738,7 @@ def build_problem(
         "unit_of_account": unit.to_dict(),
         "too_small_for_factories": [ids[i] for i in np.flatnonzero(too_small).tolist()],
         "balance_by": sc.balance.by,
+        "material_import_cost_per_t": sc.materials.import_cost_per_t * unit.norm_units,
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)
@@ -708,10 +790,36 @@ def build_problem(
         staff_need=staff_need,
         staff_supply=staff_supply,
         construction_sites=construction_sites,
+        materials=materials,
+        material_need=material_need,
+        material_supply=material_supply,
+        material_import_share=sc.materials.import_share,
     )
+    if problem.material_supply is not None:
+        problem = _supply_for_locks(problem)
     if sc.coverage.mode == "within_budget":
         problem = within_budget(problem, balance=sc.balance.enabled)
     return problem
+
+
+def _supply_for_locks(problem: PlanningProblem) -> PlanningProblem:
+    """Raise the default material supply to what the locked (real) projects used in any year.
+
+    What was built was supplied: each province's own production is at least its
+    locked use divided by ``1 + import_share``, and all supplies are scaled up
+    together until the country covers the locked national use of every year.
+    """
+    assert problem.material_supply is not None
+    locked = np.zeros((problem.n_regions, problem.n_facilities, problem.n_years), dtype=bool)
+    ii, ff = np.nonzero(problem.lock_year >= 0)
+    locked[ii, ff, problem.lock_year[ii, ff]] = True
+    use = problem.materials_used(locked)  # (M, P, Y)
+    supply = np.maximum(
+        problem.material_supply, use.max(axis=2).T / (1.0 + problem.material_import_share)
+    )
+    national = use.sum(axis=1).max(axis=1)  # (M,)
+    scale = np.maximum(national / np.maximum(supply.sum(axis=0), 1e-12), 1.0)
+    return dataclasses.replace(problem, material_supply=supply * scale[None, :])
 
 
 def within_budget(

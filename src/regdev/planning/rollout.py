@@ -157,6 +157,7 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
         "budget",
         "staff",
         "construction",
+        "materials",
         "balance",
         "workload",
         "capacity",
@@ -253,6 +254,19 @@ def _family_detail(p: PlanningProblem, family: str) -> str:
         return f"budget {unit} {', '.join(yrs)}"
     if family == "construction":
         return "building sites per province (construction.sites_per_100k, min_sites)"
+    if family == "materials" and p.material_need is not None and p.material_supply is not None:
+        must = p.coverage_exact[None, :, None] & p.eligible[:, :, None]
+        need = (p.material_need * must).sum(axis=(0, 1))
+        _, national = p.material_limits()
+        parts = []
+        for mi, mat in enumerate(p.materials):
+            have = national[mi] * p.n_years
+            parts.append(
+                f"{mat}: the projects that must be built need {need[mi]:,.0f} t, the country "
+                f"produces {have:,.0f} t over the horizon (shortfall {max(need[mi] - have, 0.0):,.0f}"
+                " t before the yearly and provincial limits)"
+            )
+        return "; ".join(parts) + " (materials.supply_t_per_1000, materials.import_share)"
     if family == "staff":
         return "doctors trained per province (staff.training_per_1000_per_year, staff.lag_years)"
     if family == "balance":

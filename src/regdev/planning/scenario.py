@@ -341,6 +341,47 @@ class Construction(_Frozen):
     min_sites: int = Field(default=3, ge=1)
 
 
+class Materials(_Frozen):
+    """Cement and steel against provincial supply, with capped imports (issue 9).
+
+    Every project needs ``intensity[material][type]`` tonnes per unit of account
+    of its cost, delivered with its cash flow (share ``k`` in build year ``t − k``).
+    Province ``p`` produces ``supply_t_per_1000[material] · pop_p / 1000`` tonnes a
+    year (never less than ``headroom ×`` its candidates' whole need spread evenly over
+    the years with capacity) and can bring in at most ``import_share`` of that from
+    other provinces; the country as a whole uses no more than it produces.  Imports
+    are costed ex post at ``import_cost_per_t`` (units of account per tonne) in the
+    plan summary (they are not in the objective).
+    """
+
+    enabled: bool = True
+    materials: list[str] = Field(default_factory=lambda: ["cement", "steel"])
+    intensity: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "cement": {
+                "factories": 300.0,
+                "hospital": 350.0,
+                "leisure_complex": 300.0,
+                "grain_storage": 400.0,
+                "offshore_farm": 100.0,
+            },
+            "steel": {
+                "factories": 90.0,
+                "hospital": 70.0,
+                "leisure_complex": 70.0,
+                "grain_storage": 120.0,
+                "offshore_farm": 150.0,
+            },
+        }
+    )
+    supply_t_per_1000: dict[str, float] = Field(
+        default_factory=lambda: {"cement": 3.0, "steel": 0.8}
+    )
+    import_share: float = Field(default=0.5, ge=0.0)
+    headroom: float = Field(default=2.5, gt=0.0)
+    import_cost_per_t: float = Field(default=0.00004, ge=0.0)
+
+
 class Money(_Frozen):
     """The unit of account of every output (see :mod:`regdev.units`).
 
@@ -495,6 +536,7 @@ class Scenario(_Frozen):
     cashflow: CashFlow = Field(default_factory=lambda: CashFlow())
     staff: Staff = Field(default_factory=lambda: Staff())
     construction: Construction = Field(default_factory=lambda: Construction())
+    materials: Materials = Field(default_factory=lambda: Materials())
     offshore: Offshore = Field(default_factory=lambda: Offshore())
     history: History = Field(default_factory=lambda: History())
     locks: list[Assignment] = Field(default_factory=list)

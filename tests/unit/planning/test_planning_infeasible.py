@@ -125,7 +125,9 @@ def test_solver_infeasibility_is_diagnosed_by_family():
     assert "becomes feasible when the budget constraints are dropped" in str(err.value)
     assert "2024: 8.0" in str(err.value)
     # issue 9: the shortfall - both hospitals (5 each) and a factory (1) in 2024: 11 M USD (the unit of account)
-    assert "the smallest uniform annual budget that makes it feasible is 11.0 M USD" in str(err.value)
+    assert "the smallest uniform annual budget that makes it feasible is 11.0 M USD" in str(
+        err.value
+    )
 
 
 def test_exact_factory_cohort_needs_enough_open_regions():
