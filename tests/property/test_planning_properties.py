@@ -275,6 +275,7 @@ def test_every_new_limit_holds_in_every_solved_plan(
         material_need=np.ones((p.n_regions, p.n_facilities, 1)),
         material_supply=np.full((n_prov, 1), tonnes),
         material_import_share=import_share,
+        raw_base_year=(np.arange(p.n_regions) % 2).astype(np.int64),
     )
     if mode == "within_budget":
         p = within_budget(p, balance=True)
@@ -287,6 +288,7 @@ def test_every_new_limit_holds_in_every_solved_plan(
     if refused is not None:
         event(f"refused: {refused}")
         families = {"budget", "staff", "construction", "materials", "balance", "workload"}
+        families |= {"raw_materials"}
         families |= {"capacity"}
         assert refused in families | {"coverage", "lock"}
         return
@@ -304,6 +306,7 @@ def test_every_new_limit_holds_in_every_solved_plan(
     limit, national = p.material_limits()
     assert (used <= limit[:, :, None] + 1e-6).all()
     assert (used.sum(axis=1) <= national[:, None] + 1e-6).all()
+    assert not x[1::2, p.factory_index, 0].any()  # raw-material base lag of one year
     if p.balance_share is not None:
         cum = np.zeros((n_prov, p.n_years))
         np.add.at(cum, p.province_of, np.cumsum(x[:, p.factory_index, :], axis=1))
@@ -314,4 +317,5 @@ def test_every_new_limit_holds_in_every_solved_plan(
         assert (p.sites_in_use(g.x) <= p.construction_sites[:, None] + 1e-6).all()
         assert (p.materials_used(g.x) <= limit[:, :, None] + 1e-6).all()
         assert (p.materials_used(g.x).sum(axis=1) <= national[:, None] + 1e-6).all()
+        assert not g.x[1::2, p.factory_index, 0].any()
         assert g.objective <= plan.objective * (1 + 1e-6) + 1e-9

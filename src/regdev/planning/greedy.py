@@ -123,6 +123,8 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         return float(np.clip(short, 0.0, None).sum())
 
     def fits(i: int, f: int, t: int) -> bool:
+        if f == fi and p.raw_base_year is not None and t < p.raw_base_year[i]:
+            return False
         if not (
             allowed[i, f, t]
             and not done[i, f]

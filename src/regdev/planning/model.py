@@ -14,6 +14,7 @@ locked year, fixed to 1).  Families (row names in ``model.mps``):
 ``construction[province,year]`` non-factory building sites in use ≤ the province's
 ``materials[m,province,year]``  tonnes delivered ≤ own supply · (1 + import share);
 ``materials[m,country,year]``   tonnes delivered nationally ≤ national supply
+``raw_materials[region]``       no factory group before its raw-material base (year < lag)
 
 Objective (maximised): Σ value[i,f,t] · x with
 ``value = benefit · tier_benefit · e_i · (last_year − year + 1)``.
@@ -45,6 +46,7 @@ FAMILIES: tuple[str, ...] = (
     "staff",
     "construction",
     "materials",
+    "raw_materials",
     "user",
 )
 """Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
@@ -555,6 +557,41 @@ def define_materials_constraints(m: ModelBuilder, problem: PlanningProblem) -> N
     )
 
 
+def define_raw_materials_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``raw_materials[region]``: Σ_{t < base year} x[region,factories,t] ≤ 0 (issue 9).
+
+    ``problem.raw_base_year[i]`` is the first year index in which region ``i``'s
+    raw-material base is ready (0: developed already).
+
+    Examples
+    --------
+    Hand-solved (``tests/unit/planning/test_planning_materials.py``): two regions,
+    one factory group a year over two years; A (value 3 per year of service) has no
+    base yet, lag 1; B (value 1) has one.  Free: A first, 3·2 + 1·1 = 7; with the
+    lag B must go first: 1·2 + 3·1 = 5.
+    """
+    base = problem.raw_base_year
+    if base is None:
+        return
+    fac = np.flatnonzero((m.var_f == problem.factory_index) & (m.var_t < base[m.var_i]))
+    late = np.flatnonzero(base > 0)
+    if late.size == 0:
+        return
+    row_of = np.full(problem.n_regions, -1, dtype=np.int64)
+    row_of[late] = np.arange(late.size)
+    names = [f"raw_materials[{problem.region_ids[i]}]" for i in late.tolist()]
+    m.add_rows(
+        "raw_materials",
+        row_of[m.var_i[fac]],
+        fac,
+        np.ones(fac.size),
+        np.full(late.size, -np.inf),
+        np.zeros(late.size),
+        np.stack([late, np.full(late.size, -1)], axis=1),
+        names,
+    )
+
+
 DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_coverage_constraints,
     define_capacity_constraints,
@@ -564,6 +601,7 @@ DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_staff_constraints,
     define_construction_constraints,
     define_materials_constraints,
+    define_raw_materials_constraints,
 )
 
 

@@ -129,6 +129,7 @@ class PlanningProblem:
     material_need: np.ndarray | None = field(default=None, repr=False)
     material_supply: np.ndarray | None = field(default=None, repr=False)
     material_import_share: float = 0.0
+    raw_base_year: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -328,6 +329,7 @@ class PlanningProblem:
             "rural_population": None if self.rural_population is None else self.rural_population[o],
             "staff_need": None if self.staff_need is None else self.staff_need[o],
             "material_need": None if self.material_need is None else self.material_need[o],
+            "raw_base_year": None if self.raw_base_year is None else self.raw_base_year[o],
         }
         kw = {k: getattr(self, k) for k in self.__dataclass_fields__}
         kw.update(pick)
@@ -701,11 +703,26 @@ def build_problem(
         prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
         rate = np.array([mat.supply_t_per_1000[name] for name in materials])
         own = prov_pop[:, None] * rate[None, :] / 1000.0
-        # never less than headroom x the province's whole need spread over the years with capacity
+        # never less than headroom x the share of the province's whole need that the
+        # busiest year's capacities could ask for (cash flow left aside)
         whole = np.zeros((len(provinces), len(materials)))
         np.add.at(whole, province_of, material_need.sum(axis=1))
-        active = max(int((capacity.sum(axis=0) > 0).sum()), 1)
-        material_supply = np.maximum(own, mat.headroom * whole / active)
+        need_f = material_need.sum(axis=(0, 2))
+        n_el = np.maximum(eligible.sum(axis=0), 1)
+        year_share = (np.minimum(capacity, n_el[:, None]) / n_el[:, None] * need_f[:, None]).sum(
+            axis=0
+        ) / max(float(need_f.sum()), 1e-12)
+        material_supply = np.maximum(own, mat.headroom * whole * float(year_share.max()))
+    raw_base_year = None
+    if sc.raw_materials.enabled and sc.raw_materials.lag_years > 0:
+        # issue 9: a factory line needs its raw-material base developed lag_years before
+        ready = set(sc.raw_materials.developed)
+        res = frame["resources"] if "resources" in frame.columns else pd.Series("", frame.index)
+        has_base = np.array(
+            [bool(ready & {r.strip() for r in str(v or "").split(";")}) for v in res.fillna("")]
+        )
+        has_base |= lock_year[:, facilities.index("factories")] >= 0
+        raw_base_year = np.where(has_base, 0, sc.raw_materials.lag_years).astype(np.int64)
     table = table[eligible.reshape(-1)].reset_index(drop=True)
 
     scenario_dict = sc.model_dump(mode="json")
@@ -794,6 +811,7 @@ def build_problem(
         material_need=material_need,
         material_supply=material_supply,
         material_import_share=sc.materials.import_share,
+        raw_base_year=raw_base_year,
     )
     if problem.material_supply is not None:
         problem = _supply_for_locks(problem)

@@ -158,6 +158,7 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
         "staff",
         "construction",
         "materials",
+        "raw_materials",
         "balance",
         "workload",
         "capacity",
@@ -267,6 +268,17 @@ def _family_detail(p: PlanningProblem, family: str) -> str:
                 " t before the yearly and provincial limits)"
             )
         return "; ".join(parts) + " (materials.supply_t_per_1000, materials.import_share)"
+    if family == "raw_materials" and p.raw_base_year is not None:
+        late = int((p.raw_base_year > 0).sum())
+        fi = p.factory_index
+        early = int(p.capacity[fi, : int(p.raw_base_year.max())].sum())
+        ready = int(((p.raw_base_year == 0) & p.eligible[:, fi]).sum())
+        return (
+            f"{late} regions wait for their raw-material base; the first "
+            f"{int(p.raw_base_year.max())} year(s) need {early} factory groups but only {ready} "
+            f"regions have a base; shortfall {max(early - ready, 0)} "
+            "(raw_materials.lag_years, raw_materials.developed)"
+        )
     if family == "staff":
         return "doctors trained per province (staff.training_per_1000_per_year, staff.lag_years)"
     if family == "balance":

@@ -93,3 +93,47 @@ def test_materials_switch_off():
     sc = load_scenario().with_updates(materials={"enabled": False})
     p = build_problem(load_default(), sc, history=False)
     assert p.material_need is None and p.materials == ()
+
+
+@pytest.mark.solver
+def test_raw_material_base_lag_hand_solved():
+    """Docstring case of define_raw_materials_constraints: A (3 per year of service) waits a
+    year for its raw-material base, B (1) has one: free 3·2 + 1·1 = 7, with the lag 1·2 + 3 = 5."""
+    p = build_problem_from_arrays(
+        benefit=np.array([[3e6, 0.0], [1e6, 0.0]]),
+        capacity=np.array([[1, 1], [0, 0]]),
+        years=(2024, 2025),
+        region_ids=("A", "B"),
+    )
+    assert plan_rollout(p).objective == pytest.approx(7.0)
+    lagged = dataclasses.replace(p, raw_base_year=np.array([1, 0]))
+    plan = plan_rollout(lagged)
+    assert plan.objective == pytest.approx(5.0)
+    assert plan.schedule[["region_id", "year"]].values.tolist() == [["B", 2024], ["A", 2025]]
+    g = greedy_plan(lagged)
+    assert g.feasible and not g.x[0, 0, 0]
+
+
+@pytest.mark.solver
+def test_raw_material_lag_infeasible_names_family_and_shortfall():
+    p = build_problem_from_arrays(
+        benefit=np.array([[3e6, 0.0], [1e6, 0.0]]),
+        capacity=np.array([[1, 1], [0, 0]]),
+        years=(2024, 2025),
+        region_ids=("A", "B"),
+    )
+    with pytest.raises(InfeasibleSpecificationError) as err:
+        plan_rollout(dataclasses.replace(p, raw_base_year=np.array([1, 1])))
+    assert err.value.constraint == "raw_materials"
+    assert "shortfall 1" in str(err.value)
+
+
+def test_default_raw_material_lag():
+    from regdev.planning import build_problem
+    from regdev.planning.scenario import load_scenario
+    from regdev.registry import load_default
+
+    p = build_problem(load_default(), history=False)
+    assert p.raw_base_year is not None and set(p.raw_base_year.tolist()) == {0, 1}
+    off = load_scenario().with_updates(raw_materials={"enabled": False})
+    assert build_problem(load_default(), off, history=False).raw_base_year is None
