@@ -276,6 +276,7 @@ def test_every_new_limit_holds_in_every_solved_plan(
         material_supply=np.full((n_prov, 1), tonnes),
         material_import_share=import_share,
         raw_base_year=(np.arange(p.n_regions) % 2).astype(np.int64),
+        unit_reach=np.array(sites[:n_prov], dtype=np.int64) + 1,
     )
     if mode == "within_budget":
         p = within_budget(p, balance=True)
@@ -288,7 +289,7 @@ def test_every_new_limit_holds_in_every_solved_plan(
     if refused is not None:
         event(f"refused: {refused}")
         families = {"budget", "staff", "construction", "materials", "balance", "workload"}
-        families |= {"raw_materials"}
+        families |= {"raw_materials", "units"}
         families |= {"capacity"}
         assert refused in families | {"coverage", "lock"}
         return
@@ -307,6 +308,9 @@ def test_every_new_limit_holds_in_every_solved_plan(
     assert (used <= limit[:, :, None] + 1e-6).all()
     assert (used.sum(axis=1) <= national[:, None] + 1e-6).all()
     assert not x[1::2, p.factory_index, 0].any()  # raw-material base lag of one year
+    fac = np.zeros((n_prov, p.n_years))
+    np.add.at(fac, p.province_of, x[:, p.factory_index, :])
+    assert (fac <= p.unit_reach[:, None]).all()  # construction units within reach
     if p.balance_share is not None:
         cum = np.zeros((n_prov, p.n_years))
         np.add.at(cum, p.province_of, np.cumsum(x[:, p.factory_index, :], axis=1))
@@ -318,4 +322,7 @@ def test_every_new_limit_holds_in_every_solved_plan(
         assert (p.materials_used(g.x) <= limit[:, :, None] + 1e-6).all()
         assert (p.materials_used(g.x).sum(axis=1) <= national[:, None] + 1e-6).all()
         assert not g.x[1::2, p.factory_index, 0].any()
+        gfac = np.zeros((n_prov, p.n_years))
+        np.add.at(gfac, p.province_of, g.x[:, p.factory_index, :])
+        assert (gfac <= p.unit_reach[:, None]).all()
         assert g.objective <= plan.objective * (1 + 1e-6) + 1e-9

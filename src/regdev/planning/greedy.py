@@ -109,6 +109,7 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         k = k[t - k >= 0]
         return t - k, p.material_need[i, f][:, None] * share[f, k][None, :]
 
+    locked_fac = built.copy()  # locked factory groups per province and year
     cap_load = np.maximum(load, p.workload)
     weight = p.benefit * p.equity_weight[:, None]
     done: np.ndarray = np.asarray(x.any(axis=2), dtype=bool)
@@ -125,6 +126,10 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
     def fits(i: int, f: int, t: int) -> bool:
         if f == fi and p.raw_base_year is not None and t < p.raw_base_year[i]:
             return False
+        if f == fi and p.unit_reach is not None:
+            pr = p.province_of[i]
+            if built[pr, t] + 1 > max(p.unit_reach[pr], locked_fac[pr, t]):
+                return False
         if not (
             allowed[i, f, t]
             and not done[i, f]

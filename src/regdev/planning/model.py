@@ -15,6 +15,7 @@ locked year, fixed to 1).  Families (row names in ``model.mps``):
 ``materials[m,province,year]``  tonnes delivered ≤ own supply · (1 + import share);
 ``materials[m,country,year]``   tonnes delivered nationally ≤ national supply
 ``raw_materials[region]``       no factory group before its raw-material base (year < lag)
+``units[province,year]``        factory groups ≤ units based there + the nearest provinces'
 
 Objective (maximised): Σ value[i,f,t] · x with
 ``value = benefit · tier_benefit · e_i · (last_year − year + 1)``.
@@ -47,6 +48,7 @@ FAMILIES: tuple[str, ...] = (
     "construction",
     "materials",
     "raw_materials",
+    "units",
     "user",
 )
 """Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
@@ -592,6 +594,48 @@ def define_raw_materials_constraints(m: ModelBuilder, problem: PlanningProblem) 
     )
 
 
+def define_units_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``units[province,year]``: factory groups ≤ units based there + neighbours' (issue 9).
+
+    A linear proxy for the routing of the construction units: ``unit_reach[p]``
+    (see :func:`~regdev.planning.problem.unit_reach_by_province`) is what province
+    ``p`` can start in one season; locked cohorts above it keep their count.
+
+    Examples
+    --------
+    Hand-solved (``test_units_reach_hand_solved``): two provinces, A with regions a1
+    (value 3 per year) and a2 (2), B with b (1); two factory groups a year over two
+    years, reach 1 in A.  Free: a1 and a2 first, 3·2 + 2·2 + 1 = 11; with the limit
+    one of A's goes in year 1 with b: a1 + b first, 3·2 + 1·2 + 2 = 10.
+    """
+    reach = problem.unit_reach
+    if reach is None:
+        return
+    n_years, n_prov = problem.n_years, len(problem.provinces)
+    fac = np.flatnonzero(m.var_f == problem.factory_index)
+    prov = problem.province_of[m.var_i[fac]]
+    locked = np.zeros((n_prov, n_years))
+    li = np.flatnonzero(problem.lock_year[:, problem.factory_index] >= 0)
+    np.add.at(locked, (problem.province_of[li], problem.lock_year[li, problem.factory_index]), 1)
+    upper = np.maximum(reach[:, None].astype(float), locked)
+    names = [
+        f"units[{_name(problem.provinces[p])},{problem.years[t]}]"
+        for p in range(n_prov)
+        for t in range(n_years)
+    ]
+    keys = np.stack(np.meshgrid(np.arange(n_prov), np.arange(n_years), indexing="ij"), -1)
+    m.add_rows(
+        "units",
+        prov * n_years + m.var_t[fac],
+        fac,
+        np.ones(fac.size),
+        np.full(n_prov * n_years, -np.inf),
+        upper.reshape(-1),
+        keys.reshape(-1, 2),
+        names,
+    )
+
+
 DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_coverage_constraints,
     define_capacity_constraints,
@@ -602,6 +646,7 @@ DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_construction_constraints,
     define_materials_constraints,
     define_raw_materials_constraints,
+    define_units_constraints,
 )
 
 

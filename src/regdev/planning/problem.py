@@ -130,6 +130,7 @@ class PlanningProblem:
     material_supply: np.ndarray | None = field(default=None, repr=False)
     material_import_share: float = 0.0
     raw_base_year: np.ndarray | None = field(default=None, repr=False)
+    unit_reach: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -723,6 +724,16 @@ def build_problem(
         )
         has_base |= lock_year[:, facilities.index("factories")] >= 0
         raw_base_year = np.where(has_base, 0, sc.raw_materials.lag_years).astype(np.int64)
+    unit_reach = None
+    if sc.units.enabled and registry.has_coordinates() and per_year_used not in (None, "auto"):
+        unit_reach = unit_reach_by_province(
+            frame,
+            province_of,
+            provinces,
+            eligible[:, facilities.index("factories")],
+            int(per_year_used),
+            sc.units.reach,
+        )
     table = table[eligible.reshape(-1)].reset_index(drop=True)
 
     scenario_dict = sc.model_dump(mode="json")
@@ -812,12 +823,69 @@ def build_problem(
         material_supply=material_supply,
         material_import_share=sc.materials.import_share,
         raw_base_year=raw_base_year,
+        unit_reach=unit_reach,
     )
     if problem.material_supply is not None:
         problem = _supply_for_locks(problem)
     if sc.coverage.mode == "within_budget":
         problem = within_budget(problem, balance=sc.balance.enabled)
     return problem
+
+
+def unit_reach_by_province(
+    frame: pd.DataFrame,
+    province_of: np.ndarray,
+    provinces: tuple[str, ...],
+    candidates: np.ndarray,
+    n_units: int,
+    reach: int,
+) -> np.ndarray:
+    """Factory groups a province can start in one season: its units plus its neighbours'.
+
+    Units are based at the province seats (``province_seat``; else the most
+    populous region), shared out by factory candidates with the largest
+    remainder; a province reaches the ``reach`` provinces with the nearest seats.
+
+    Examples
+    --------
+    Three provinces on the equator at 0°, 1° and 10°, candidates 2, 1, 1, four units
+    (shares 2, 1, 1), reach 1: province 0 and 1 reach each other (2 + 1 = 3); province 2's
+    nearest is province 1 (1 + 1 = 2).
+
+    >>> f = pd.DataFrame({"lat": [0.0, 0.0, 0.0, 0.0], "lon": [0.0, 0.1, 1.0, 10.0],
+    ...                   "population": [9.0, 1.0, 5.0, 5.0], "province_seat": [True, False, True, True]})
+    >>> unit_reach_by_province(f, np.array([0, 0, 1, 2]), ("a", "b", "c"),
+    ...                        np.ones(4, bool), 4, 1).tolist()
+    [3, 3, 2]
+    """
+    from regdev.planning.units import great_circle_km
+
+    n_prov = len(provinces)
+    cand = np.bincount(province_of, weights=candidates.astype(float), minlength=n_prov)
+    quota = n_units * cand / max(float(cand.sum()), 1.0)
+    units = np.floor(quota).astype(np.int64)
+    rest = n_units - int(units.sum())
+    if rest > 0:
+        units[np.argsort(-(quota - units), kind="stable")[:rest]] += 1
+    seat = None
+    if "province_seat" in frame.columns:
+        seat = frame["province_seat"].astype("boolean").fillna(False).to_numpy(bool)
+    pop = frame["population"].to_numpy(float)
+    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    slat, slon = np.zeros(n_prov), np.zeros(n_prov)
+    for p in range(n_prov):
+        mine = np.flatnonzero(province_of == p)
+        pick = mine[seat[mine]] if seat is not None and seat[mine].any() else mine
+        k = pick[int(np.argmax(pop[pick]))]
+        slat[p], slon[p] = lat[k], lon[k]
+    dist = great_circle_km(slat, slon, slat, slon)
+    np.fill_diagonal(dist, np.inf)
+    out = units.copy()
+    for p in range(n_prov):
+        near = np.argsort(dist[p], kind="stable")[: min(reach, n_prov - 1)]
+        out[p] += int(units[near].sum())
+    result: np.ndarray = out
+    return result
 
 
 def _supply_for_locks(problem: PlanningProblem) -> PlanningProblem:

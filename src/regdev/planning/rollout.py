@@ -159,6 +159,7 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
         "construction",
         "materials",
         "raw_materials",
+        "units",
         "balance",
         "workload",
         "capacity",
@@ -279,6 +280,9 @@ def _family_detail(p: PlanningProblem, family: str) -> str:
             f"regions have a base; shortfall {max(early - ready, 0)} "
             "(raw_materials.lag_years, raw_materials.developed)"
         )
+    if family == "units" and p.unit_reach is not None:
+        reach = ", ".join(f"{pr} {int(r)}" for pr, r in zip(p.provinces, p.unit_reach, strict=True))
+        return f"factory groups a province can start per season: {reach} (units.reach)"
     if family == "staff":
         return "doctors trained per province (staff.training_per_1000_per_year, staff.lag_years)"
     if family == "balance":

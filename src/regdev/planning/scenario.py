@@ -371,6 +371,19 @@ class RawMaterials(_Frozen):
     )
 
 
+class Units(_Frozen):
+    """Home bases of the construction units and how far they reach (issue 9, linear proxy).
+
+    The ``per_year`` factory units are based at the province seats, shared out by
+    the provinces' factory candidates (largest remainder).  In a season a
+    province's factory groups are at most the units based there plus those of
+    the ``reach`` provinces whose seats are nearest to its seat.
+    """
+
+    enabled: bool = True
+    reach: int = Field(default=2, ge=0)
+
+
 class Materials(_Frozen):
     """Cement and steel against provincial supply, with capped imports (issue 9).
 
@@ -569,6 +582,7 @@ class Scenario(_Frozen):
     construction: Construction = Field(default_factory=lambda: Construction())
     materials: Materials = Field(default_factory=lambda: Materials())
     raw_materials: RawMaterials = Field(default_factory=lambda: RawMaterials())
+    units: Units = Field(default_factory=lambda: Units())
     offshore: Offshore = Field(default_factory=lambda: Offshore())
     history: History = Field(default_factory=lambda: History())
     locks: list[Assignment] = Field(default_factory=list)

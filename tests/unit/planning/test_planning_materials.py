@@ -137,3 +137,38 @@ def test_default_raw_material_lag():
     assert p.raw_base_year is not None and set(p.raw_base_year.tolist()) == {0, 1}
     off = load_scenario().with_updates(raw_materials={"enabled": False})
     assert build_problem(load_default(), off, history=False).raw_base_year is None
+
+
+@pytest.mark.solver
+def test_units_reach_hand_solved():
+    """Docstring case of define_units_constraints: province A can start one factory group a
+    season (its units and its neighbours'), so a1 + b go first: 10 instead of 11."""
+    p = build_problem_from_arrays(
+        benefit=np.array([[3e6, 0.0], [2e6, 0.0], [1e6, 0.0]]),
+        capacity=np.array([[2, 1], [0, 0]]),
+        years=(2024, 2025),
+        region_ids=("a1", "a2", "b"),
+        provinces=("A", "B"),
+        province_of=np.array([0, 0, 1]),
+    )
+    assert plan_rollout(p).objective == pytest.approx(11.0)
+    limited = dataclasses.replace(p, unit_reach=np.array([1, 2]))
+    plan = plan_rollout(limited)
+    assert plan.objective == pytest.approx(10.0)
+    first = sorted(plan.schedule.query("year == 2024")["region_id"].tolist())
+    assert first == ["a1", "b"]
+    g = greedy_plan(limited)
+    assert g.feasible and g.x[:2, 0, 0].sum() <= 1
+
+
+@pytest.mark.solver
+def test_units_reach_too_small_names_the_family():
+    p = build_problem_from_arrays(
+        benefit=np.array([[3e6, 0.0], [2e6, 0.0]]),
+        capacity=np.array([[2, 0], [0, 0]]),
+        years=(2024, 2025),
+        region_ids=("a1", "a2"),
+    )
+    with pytest.raises(InfeasibleSpecificationError) as err:
+        plan_rollout(dataclasses.replace(p, unit_reach=np.array([1])))
+    assert err.value.constraint == "units"
