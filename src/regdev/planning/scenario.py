@@ -380,7 +380,7 @@ class Units(_Frozen):
     the ``reach`` provinces whose seats are nearest to its seat.
     """
 
-    enabled: bool = True
+    enabled: bool = False
     reach: int = Field(default=2, ge=0)
 
 
