@@ -16,6 +16,7 @@ from regdev._version import __version__
 from regdev.cli import data as _data  # noqa: I001
 from regdev.cli import evaluation as _evaluation
 from regdev.cli import grain as _grain
+from regdev.cli import health as _health
 from regdev.cli import plan as _plan
 from regdev.cli import service as _service
 from regdev.cli import simulate as _simulate
@@ -32,6 +33,9 @@ app.add_typer(_data.app, name="data", help="Region registry: list, show, validat
 app.add_typer(_plan.app, name="plan", help="Ten-year rollout plan, explanations, factory design.")
 app.add_typer(
     _grain.app, name="grain", help="Grain storage: simulate strategies, run the live loop."
+)
+app.add_typer(
+    _health.app, name="health", help="Health network: site first-aid posts, coverage, staffing."
 )
 _service.register(app)
 _evaluation.register(app)

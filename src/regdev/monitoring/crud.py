@@ -836,15 +836,8 @@ def _after_project_write(session: Session, *, actor: User, project: Project) -> 
     )
     session.add(site)
     session.flush()
-    changes = [audit.Change("create", "sites", str(site.id), None, to_dict(site))]
-    if site.facility == "factories":
-        # the new factory's production lines are the plan's design (issue 10, one truth)
-        from regdev.monitoring.lines import sync_site_lines_from_plan
-
-        sync_site_lines_from_plan(
-            session, actor=actor.username, site_id=site.id, region_id=site.region_id
-        )
-    return changes
+    # its production lines are the plan's design: lines.line_choices reads them (issue 10)
+    return [audit.Change("create", "sites", str(site.id), None, to_dict(site))]
 
 
 def create(session: Session, *, resource_name: str, actor: User, data: BaseModel) -> Any:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from regdev.errors import DataValidationError, Problem
 from regdev.i18n import _
 from regdev.monitoring import crud, rules, schemas
-from regdev.monitoring.models import FactoryOperation, SiteLine, User
+from regdev.monitoring.models import FactoryOperation, Plan, Site, SiteLine, User
 
 __all__ = [
     "LineChoice",
@@ -73,6 +73,13 @@ def line_choices(session: Session, site_ids: Iterable[int]) -> dict[int, list[Li
             LineChoice(row.site_id, row.name, row.product, row.capacity, row.unit, True)
         )
     bare = [i for i in ids if not out[i]]
+    if bare:
+        # a factory site with no stored lines offers the newest imported plan's design
+        for sid, rid in session.execute(
+            select(Site.id, Site.region_id).where(Site.id.in_(bare), Site.facility == "factories")
+        ):
+            out[int(sid)] = plan_line_choices(session, int(sid), str(rid))
+        bare = [i for i in ids if not out[i]]
     if bare:
         stmt = (
             select(FactoryOperation.site_id, FactoryOperation.line, FactoryOperation.unit)
@@ -154,8 +161,6 @@ def plan_line_choices(session: Session, site_id: int, region_id: str) -> list[Li
     monthly design capacity, so the yearly figure is divided by 12.  Empty when no imported
     plan designs the county.
     """
-    from regdev.monitoring.plan_import import design_lines
-
     return [
         LineChoice(
             site_id,
@@ -268,3 +273,17 @@ def void_operation(
         session, resource_name="operations", actor=actor, row_id=operation_id, data=fix
     )
     return out
+
+
+def design_lines(session: Session, region_id: str) -> list[dict[str, Any]]:
+    """The production lines of ``region_id``'s factory site in the newest imported plan that has them.
+
+    The dashboard offers these (a choice, not free text); empty when no
+    imported plan designs the county.
+    """
+    plans = session.execute(select(Plan).order_by(Plan.id.desc())).scalars()
+    for plan in plans:
+        lines = (plan.meta or {}).get("factory_lines", {}).get(region_id)
+        if lines:
+            return list(lines)
+    return []

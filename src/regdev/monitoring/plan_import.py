@@ -24,7 +24,10 @@ from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import HISTORY_SOURCE, ensure_programme
+from regdev.monitoring.lines import design_lines, sync_site_lines_from_plan
 from regdev.monitoring.models import Plan, Project, Region, Site
+
+__all__ = ["design_lines", "import_plan", "import_planner_plan", "read_factory_lines"]
 from regdev.monitoring.reference import load_regions
 from regdev.planning.plan import SCHEDULE_COLUMNS
 from regdev.planning.scenario import FACILITY_TYPES
@@ -351,8 +354,6 @@ def _store_plan(
     if factory_lines:
         # factory sites already operating take the new plan's design lines (added or
         # resized; lines no longer designed stay, records may refer to them)
-        from regdev.monitoring.lines import sync_site_lines_from_plan
-
         sites = session.execute(
             select(Site.id, Site.region_id).where(
                 Site.facility == "factories", Site.region_id.in_(sorted(factory_lines))
@@ -405,17 +406,3 @@ def read_factory_lines(folder: Path) -> dict[str, list[dict[str, Any]]]:
     if problems:
         raise DataValidationError(problems)
     return out
-
-
-def design_lines(session: Session, region_id: str) -> list[dict[str, Any]]:
-    """The production lines of ``region_id``'s factory site in the newest imported plan that has them.
-
-    The dashboard offers these (a choice, not free text); empty when no
-    imported plan designs the county.
-    """
-    plans = session.execute(select(Plan).order_by(Plan.id.desc())).scalars()
-    for plan in plans:
-        lines = (plan.meta or {}).get("factory_lines", {}).get(region_id)
-        if lines:
-            return list(lines)
-    return []
