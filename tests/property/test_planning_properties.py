@@ -245,9 +245,14 @@ def test_every_plan_within_budget_pays_at_most_the_budget(problem, first_share, 
     st.lists(st.integers(1, 3), min_size=3, max_size=3),
     st.lists(st.floats(0.0, 2.0), min_size=9, max_size=9),
     st.sampled_from(["auto", "within_budget"]),
+    st.floats(0.5, 6.0),
+    st.floats(0.0, 1.0),
 )
-def test_every_new_limit_holds_in_every_solved_plan(problem, first_share, sites, need, mode):
-    """Issue 9: cash flow + budget, staff lead time and provincial building sites hold in
+def test_every_new_limit_holds_in_every_solved_plan(
+    problem, first_share, sites, need, mode, tonnes, import_share
+):
+    """Issue 9: cash flow + budget, staff lead time, provincial building sites and materials
+    (provincial supply with capped imports, national supply) hold in
     every solved plan (exact-coverage problems the limits make infeasible are refused with a
     message naming a family); the relative balance holds in the within-budget mode; the
     greedy baseline under the same limits, when feasible, never beats the optimum."""
@@ -266,6 +271,12 @@ def test_every_new_limit_holds_in_every_solved_plan(problem, first_share, sites,
         staff_need=staff_need,
         staff_supply=supply,
         construction_sites=np.array(sites[:n_prov], dtype=float),
+        materials=("cement",),
+        material_need=np.ones((p.n_regions, p.n_facilities, 1)),
+        material_supply=np.full((n_prov, 1), tonnes),
+        material_import_share=import_share,
+        raw_base_year=(np.arange(p.n_regions) % 2).astype(np.int64),
+        unit_reach=np.array(sites[:n_prov], dtype=np.int64) + 1,
     )
     if mode == "within_budget":
         p = within_budget(p, balance=True)
@@ -277,7 +288,9 @@ def test_every_new_limit_holds_in_every_solved_plan(problem, first_share, sites,
         refused = exc.constraint
     if refused is not None:
         event(f"refused: {refused}")
-        families = {"budget", "staff", "construction", "balance", "workload", "capacity"}
+        families = {"budget", "staff", "construction", "materials", "balance", "workload"}
+        families |= {"raw_materials", "units"}
+        families |= {"capacity"}
         assert refused in families | {"coverage", "lock"}
         return
     event(f"solved ({mode})")
@@ -290,6 +303,14 @@ def test_every_new_limit_holds_in_every_solved_plan(problem, first_share, sites,
         done = np.cumsum((x[mine, fh, :] * staff_need[mine, None]).sum(axis=0))
         assert (done <= supply[pr] + 1e-6).all()
     assert (p.sites_in_use(x) <= p.construction_sites[:, None] + 1e-6).all()
+    used = p.materials_used(x)
+    limit, national = p.material_limits()
+    assert (used <= limit[:, :, None] + 1e-6).all()
+    assert (used.sum(axis=1) <= national[:, None] + 1e-6).all()
+    assert not x[1::2, p.factory_index, 0].any()  # raw-material base lag of one year
+    fac = np.zeros((n_prov, p.n_years))
+    np.add.at(fac, p.province_of, x[:, p.factory_index, :])
+    assert (fac <= p.unit_reach[:, None]).all()  # construction units within reach
     if p.balance_share is not None:
         cum = np.zeros((n_prov, p.n_years))
         np.add.at(cum, p.province_of, np.cumsum(x[:, p.factory_index, :], axis=1))
@@ -298,4 +319,10 @@ def test_every_new_limit_holds_in_every_solved_plan(problem, first_share, sites,
     if g.feasible:
         assert (p.spending(g.x) <= p.budget + 1e-6).all()
         assert (p.sites_in_use(g.x) <= p.construction_sites[:, None] + 1e-6).all()
+        assert (p.materials_used(g.x) <= limit[:, :, None] + 1e-6).all()
+        assert (p.materials_used(g.x).sum(axis=1) <= national[:, None] + 1e-6).all()
+        assert not g.x[1::2, p.factory_index, 0].any()
+        gfac = np.zeros((n_prov, p.n_years))
+        np.add.at(gfac, p.province_of, g.x[:, p.factory_index, :])
+        assert (gfac <= p.unit_reach[:, None]).all()
         assert g.objective <= plan.objective * (1 + 1e-6) + 1e-9

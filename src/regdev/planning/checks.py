@@ -219,6 +219,39 @@ def check_construction(problem: PlanningProblem) -> None:
         )
 
 
+def check_materials(problem: PlanningProblem) -> None:
+    """Locked projects must fit the material limits (provincial with imports, national)."""
+    p = problem
+    if p.material_need is None or p.material_supply is None:
+        return
+    locked = np.zeros((p.n_regions, p.n_facilities, p.n_years), dtype=bool)
+    ii, ff = np.nonzero(p.lock_year >= 0)
+    locked[ii, ff, p.lock_year[ii, ff]] = True
+    use = p.materials_used(locked)
+    limit, national = p.material_limits()
+    for mi, mat in enumerate(p.materials):
+        bad = np.argwhere(use[mi] > limit[mi][:, None] * (1 + 1e-9) + 1e-6)
+        if bad.size:
+            pr, t = (int(v) for v in bad[0])
+            _raise(
+                "materials",
+                f"the locked projects of {p.provinces[pr]} need {use[mi, pr, t]:,.0f} t of {mat} "
+                f"in {p.years[t]} but the province can produce and import {limit[mi, pr]:,.0f} t; "
+                f"shortfall {use[mi, pr, t] - limit[mi, pr]:,.0f} t (raise "
+                "materials.supply_t_per_1000 or materials.import_share)",
+            )
+        total = use[mi].sum(axis=0)
+        over = np.flatnonzero(total > national[mi] * (1 + 1e-9) + 1e-6)
+        if over.size:
+            t = int(over[0])
+            _raise(
+                "materials",
+                f"the locked projects need {total[t]:,.0f} t of {mat} in {p.years[t]} but the "
+                f"country produces {national[mi]:,.0f} t; shortfall "
+                f"{total[t] - national[mi]:,.0f} t (raise materials.supply_t_per_1000)",
+            )
+
+
 def check_problem(problem: PlanningProblem) -> None:
     """Run every pre-solve check (locks, capacity, coverage, balance, workload).
 
@@ -233,3 +266,4 @@ def check_problem(problem: PlanningProblem) -> None:
     check_workload(problem)
     check_staff(problem)
     check_construction(problem)
+    check_materials(problem)

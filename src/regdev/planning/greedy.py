@@ -95,6 +95,21 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
             staff_used[p.province_of[i], int(np.argmax(x[i, fh])) :] += p.staff_need[i]
     sites_on = p.construction_sites is not None
     in_use = p.sites_in_use(x) if sites_on else np.zeros((n_prov, n_years))
+    mats_on = p.material_need is not None and p.material_supply is not None
+    mat_use = p.materials_used(x)  # (M, P, Y) tonnes delivered
+    if mats_on:
+        mat_limit, mat_national = p.material_limits()
+        mat_total = mat_use.sum(axis=1)
+        assert p.material_need is not None
+
+    def deliveries(i: int, f: int, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Build years of (i, f, t) and the tonnes (M, years) delivered in them."""
+        assert p.material_need is not None
+        k = np.flatnonzero(share[f] > 0)
+        k = k[t - k >= 0]
+        return t - k, p.material_need[i, f][:, None] * share[f, k][None, :]
+
+    locked_fac = built.copy()  # locked factory groups per province and year
     cap_load = np.maximum(load, p.workload)
     weight = p.benefit * p.equity_weight[:, None]
     done: np.ndarray = np.asarray(x.any(axis=2), dtype=bool)
@@ -109,6 +124,12 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
         return float(np.clip(short, 0.0, None).sum())
 
     def fits(i: int, f: int, t: int) -> bool:
+        if f == fi and p.raw_base_year is not None and t < p.raw_base_year[i]:
+            return False
+        if f == fi and p.unit_reach is not None:
+            pr = p.province_of[i]
+            if built[pr, t] + 1 > max(p.unit_reach[pr], locked_fac[pr, t]):
+                return False
         if not (
             allowed[i, f, t]
             and not done[i, f]
@@ -127,6 +148,13 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
             assert p.construction_sites is not None
             if np.any(in_use[p.province_of[i], yrs] + 1 > p.construction_sites[p.province_of[i]]):
                 return False
+        if mats_on:
+            my, tonnes = deliveries(i, f, t)
+            pr = p.province_of[i]
+            if np.any(mat_use[:, pr, my] + tonnes > mat_limit[:, pr, None] * (1 + 1e-9) + 1e-6):
+                return False
+            if np.any(mat_total[:, my] + tonnes > mat_national[:, None] * (1 + 1e-9) + 1e-6):
+                return False
         return bool(np.all(spent[yrs] + amt <= p.budget[yrs] + 1e-9))
 
     def place(i: int, f: int, t: int) -> None:
@@ -143,6 +171,10 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
             staff_used[p.province_of[i], t:] += p.staff_need[i]
         if sites_on and f != fi:
             in_use[p.province_of[i], yrs] += 1
+        if mats_on:
+            my, tonnes = deliveries(i, f, t)
+            mat_use[:, p.province_of[i], my] += tonnes
+            mat_total[:, my] += tonnes
 
     def unplace(i: int, f: int, t: int) -> None:
         x[i, f, t] = False
@@ -158,6 +190,10 @@ def greedy_plan(problem: PlanningProblem) -> GreedyResult:
             staff_used[p.province_of[i], t:] -= p.staff_need[i]
         if sites_on and f != fi:
             in_use[p.province_of[i], yrs] -= 1
+        if mats_on:
+            my, tonnes = deliveries(i, f, t)
+            mat_use[:, p.province_of[i], my] -= tonnes
+            mat_total[:, my] -= tonnes
 
     # factories: year by year, balance deficits first
     order = np.lexsort((np.arange(n), -weight[:, fi]))

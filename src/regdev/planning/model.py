@@ -10,6 +10,12 @@ locked year, fixed to 1).  Families (row names in ``model.mps``):
 ``workload[region,year]``       Σ_f x ≤ max(k, locked that year)
 ``balance[province,year]``      Σ_{i∈p, t'≤t} x[i,factories,t'] ≥ floor
 ``budget[year]``                Σ cost · x ≤ budget
+``staff[province,year]``        doctors of the hospitals done ≤ trained
+``construction[province,year]`` non-factory building sites in use ≤ the province's
+``materials[m,province,year]``  tonnes delivered ≤ own supply · (1 + import share);
+``materials[m,country,year]``   tonnes delivered nationally ≤ national supply
+``raw_materials[region]``       no factory group before its raw-material base (year < lag)
+``units[province,year]``        factory groups ≤ units based there + the nearest provinces'
 
 Objective (maximised): Σ value[i,f,t] · x with
 ``value = benefit · tier_benefit · e_i · (last_year − year + 1)``.
@@ -40,6 +46,9 @@ FAMILIES: tuple[str, ...] = (
     "budget",
     "staff",
     "construction",
+    "materials",
+    "raw_materials",
+    "units",
     "user",
 )
 """Constraint families; ``user`` holds the rows of an ``extra_constraints`` hook."""
@@ -478,6 +487,155 @@ def define_construction_constraints(m: ModelBuilder, problem: PlanningProblem) -
     )
 
 
+def define_materials_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``materials[material,province,year]`` and ``materials[material,country,year]`` (issue 9).
+
+    Tonnes of material ``m`` delivered to province ``p`` in year ``y`` (a project
+    completing in ``t`` takes ``need · share[f, k]`` in ``y = t − k``) are at most
+    ``S_pm · (1 + import_share)`` (own production plus what the province can bring
+    in), and the whole country uses at most ``Σ_p S_pm``: a province above its own
+    production imports the difference from provinces below theirs.  Because a
+    transport problem with only these supplies and demands is feasible exactly when
+    every province's import stays below its cap and the total below the national
+    supply, no flow variable is needed (the model stays x-only and exactly solvable).
+
+    Examples
+    --------
+    Hand-solved (``tests/unit/planning/test_planning_materials.py``): one year, three
+    hospitals of 80 t of cement each, values a1 = 3, a2 = 2 (province A) and b = 1
+    (province B); each province produces 100 t.  With ``import_share = 0.5`` a
+    province takes at most 150 t (one project) and the country 200 t (two): the
+    optimum is a1 + b = 4.  With ``import_share = 1.0`` A may take 200 t, so a1 + a2
+    = 5 (B's cement goes to A); without the family all three, 6.
+    """
+    need = problem.material_need
+    if need is None or problem.material_supply is None:
+        return
+    n_years, n_prov = problem.n_years, len(problem.provinces)
+    n_mat = need.shape[2]
+    limit, national = problem.material_limits()
+    share = problem.spend_profile()
+    prov = problem.province_of[m.var_i]
+    rows, cols, vals = [], [], []
+    per_mat = (n_prov + 1) * n_years  # provinces, then the country row, per material
+    for k in range(share.shape[1]):
+        year = m.var_t - k
+        for mi in range(n_mat):
+            amount = need[m.var_i, m.var_f, mi] * share[m.var_f, k]
+            ok = np.flatnonzero((year >= 0) & (amount > 0))
+            base = mi * per_mat
+            rows += [base + prov[ok] * n_years + year[ok], base + n_prov * n_years + year[ok]]
+            cols += [ok, ok]
+            vals += [amount[ok], amount[ok]]
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    if r.size == 0:
+        return
+    places = [*(_name(p) for p in problem.provinces), "country"]
+    names = [
+        f"materials[{mat},{place},{year}]"
+        for mat in problem.materials
+        for place in places
+        for year in problem.years
+    ]
+    upper = np.concatenate(
+        [np.repeat(np.append(limit[mi], national[mi]), n_years) for mi in range(n_mat)]
+    )
+    keys = np.stack(
+        [
+            np.repeat(np.arange(n_mat * (n_prov + 1)), n_years),
+            np.tile(np.arange(n_years), n_mat * (n_prov + 1)),
+        ],
+        axis=1,
+    )
+    m.add_rows(
+        "materials",
+        r,
+        np.concatenate(cols),
+        np.concatenate(vals),
+        np.full(upper.size, -np.inf),
+        upper,
+        keys,
+        names,
+    )
+
+
+def define_raw_materials_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``raw_materials[region]``: Σ_{t < base year} x[region,factories,t] ≤ 0 (issue 9).
+
+    ``problem.raw_base_year[i]`` is the first year index in which region ``i``'s
+    raw-material base is ready (0: developed already).
+
+    Examples
+    --------
+    Hand-solved (``tests/unit/planning/test_planning_materials.py``): two regions,
+    one factory group a year over two years; A (value 3 per year of service) has no
+    base yet, lag 1; B (value 1) has one.  Free: A first, 3·2 + 1·1 = 7; with the
+    lag B must go first: 1·2 + 3·1 = 5.
+    """
+    base = problem.raw_base_year
+    if base is None:
+        return
+    fac = np.flatnonzero((m.var_f == problem.factory_index) & (m.var_t < base[m.var_i]))
+    late = np.flatnonzero(base > 0)
+    if late.size == 0:
+        return
+    row_of = np.full(problem.n_regions, -1, dtype=np.int64)
+    row_of[late] = np.arange(late.size)
+    names = [f"raw_materials[{problem.region_ids[i]}]" for i in late.tolist()]
+    m.add_rows(
+        "raw_materials",
+        row_of[m.var_i[fac]],
+        fac,
+        np.ones(fac.size),
+        np.full(late.size, -np.inf),
+        np.zeros(late.size),
+        np.stack([late, np.full(late.size, -1)], axis=1),
+        names,
+    )
+
+
+def define_units_constraints(m: ModelBuilder, problem: PlanningProblem) -> None:
+    """``units[province,year]``: factory groups ≤ units based there + neighbours' (issue 9).
+
+    A linear proxy for the routing of the construction units: ``unit_reach[p]``
+    (see :func:`~regdev.planning.problem.unit_reach_by_province`) is what province
+    ``p`` can start in one season; locked cohorts above it keep their count.
+
+    Examples
+    --------
+    Hand-solved (``test_units_reach_hand_solved``): two provinces, A with regions a1
+    (value 3 per year) and a2 (2), B with b (1); two factory groups a year over two
+    years, reach 1 in A.  Free: a1 and a2 first, 3·2 + 2·2 + 1 = 11; with the limit
+    one of A's goes in year 1 with b: a1 + b first, 3·2 + 1·2 + 2 = 10.
+    """
+    reach = problem.unit_reach
+    if reach is None:
+        return
+    n_years, n_prov = problem.n_years, len(problem.provinces)
+    fac = np.flatnonzero(m.var_f == problem.factory_index)
+    prov = problem.province_of[m.var_i[fac]]
+    locked = np.zeros((n_prov, n_years))
+    li = np.flatnonzero(problem.lock_year[:, problem.factory_index] >= 0)
+    np.add.at(locked, (problem.province_of[li], problem.lock_year[li, problem.factory_index]), 1)
+    upper = np.maximum(reach[:, None].astype(float), locked)
+    names = [
+        f"units[{_name(problem.provinces[p])},{problem.years[t]}]"
+        for p in range(n_prov)
+        for t in range(n_years)
+    ]
+    keys = np.stack(np.meshgrid(np.arange(n_prov), np.arange(n_years), indexing="ij"), -1)
+    m.add_rows(
+        "units",
+        prov * n_years + m.var_t[fac],
+        fac,
+        np.ones(fac.size),
+        np.full(n_prov * n_years, -np.inf),
+        upper.reshape(-1),
+        keys.reshape(-1, 2),
+        names,
+    )
+
+
 DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_coverage_constraints,
     define_capacity_constraints,
@@ -486,6 +644,9 @@ DEFINE_ORDER: tuple[Callable[[ModelBuilder, PlanningProblem], None], ...] = (
     define_budget_constraints,
     define_staff_constraints,
     define_construction_constraints,
+    define_materials_constraints,
+    define_raw_materials_constraints,
+    define_units_constraints,
 )
 
 

@@ -122,6 +122,28 @@ def _units(plan: Plan) -> dict[str, Any] | None:
     return out
 
 
+def _materials(plan: Plan) -> dict[str, Any] | None:
+    """Tonnes used and imported per material and year, and the import bill (issue 9)."""
+    p = plan.problem
+    if p.material_need is None or p.material_supply is None or not plan.has_solution:
+        return None
+    x = plan.solution(allow_feasible=True)
+    used, imports = p.materials_used(x), p.material_imports(x)
+    per_t = float(p.metadata.get("material_import_cost_per_t", 0.0))
+    return {
+        "import_cost_per_t": per_t,
+        "import_cost_total": round(float(imports.sum()) * per_t, 6),
+        "by_material": {
+            mat: {
+                "used_t": [round(float(v), 1) for v in used[m].sum(axis=0)],
+                "imported_t": [round(float(v), 1) for v in imports[m].sum(axis=0)],
+                "national_supply_t": round(float(p.material_supply[:, m].sum()), 1),
+            }
+            for m, mat in enumerate(p.materials)
+        },
+    }
+
+
 def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
     """The content of ``plan.json`` (contract in COMMON.md; see docs/planning.md)."""
     p = plan.problem
@@ -166,6 +188,7 @@ def build_plan_json(plan: Plan, schedule: pd.DataFrame) -> dict[str, Any]:
             "welfare": p.metadata.get("welfare"),
             "cohorts": cohort_records(plan),
             "construction_units": _units(plan),
+            "materials": _materials(plan),
             "left_out": plan.left_out(allow_feasible=True).to_dict(orient="records"),
             "schedule": schedule.to_dict(orient="records"),
         }

@@ -125,6 +125,12 @@ class PlanningProblem:
     staff_need: np.ndarray | None = field(default=None, repr=False)
     staff_supply: np.ndarray | None = field(default=None, repr=False)
     construction_sites: np.ndarray | None = field(default=None, repr=False)
+    materials: tuple[str, ...] = ()
+    material_need: np.ndarray | None = field(default=None, repr=False)
+    material_supply: np.ndarray | None = field(default=None, repr=False)
+    material_import_share: float = 0.0
+    raw_base_year: np.ndarray | None = field(default=None, repr=False)
+    unit_reach: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ dimensions
     @property
@@ -233,6 +239,60 @@ class PlanningProblem:
                 out[:, : self.n_years - k] += per_prov[:, k:]
         return out
 
+    def materials_used(self, x: np.ndarray) -> np.ndarray:
+        """Tonnes of every material the schedule ``x`` uses per province and year, shape (M, P, Y).
+
+        A project completing in ``t`` takes ``material_need[i, f, m] · share[f, k]``
+        in build year ``t − k`` (deliveries follow the cash flow).
+
+        Examples
+        --------
+        One factory of 100 t of cement completing in the second year, 30 % the year before:
+
+        >>> from regdev.planning.problem import build_problem_from_arrays
+        >>> import dataclasses
+        >>> p = build_problem_from_arrays(
+        ...     benefit=[[1.0, 1.0]], capacity=[[0, 1], [0, 0]], years=(2024, 2025),
+        ...     spend_share=[[0.7, 0.3], [1.0, 0.0]])
+        >>> p = dataclasses.replace(p, materials=("cement",),
+        ...     material_need=np.array([[[100.0], [0.0]]]), material_supply=np.array([[50.0]]))
+        >>> x = np.zeros((1, 2, 2), bool); x[0, 0, 1] = True
+        >>> p.materials_used(x).round(6).tolist()
+        [[[30.0, 70.0]]]
+        """
+        need = self.material_need
+        n_prov = len(self.provinces)
+        if need is None:
+            return np.zeros((0, n_prov, self.n_years))
+        share = self.spend_profile()
+        out = np.zeros((need.shape[2], n_prov, self.n_years))
+        xf = x.astype(float)
+        for k in range(share.shape[1]):
+            # tonnes delivered k years before completion, per region, material and year
+            per = np.einsum("ift,ifm,f->mit", xf[:, :, k:], need, share[:, k])
+            for m in range(need.shape[2]):
+                np.add.at(out[m, :, : self.n_years - k], self.province_of, per[m])
+        return out
+
+    def material_imports(self, x: np.ndarray) -> np.ndarray:
+        """Tonnes each province must bring in, ``max(0, used − own supply)``, shape (M, P, Y).
+
+        The least inter-provincial shipment of the schedule ``x`` (feasible when
+        the ``materials`` rows hold); with a flat cost per tonne moved its cost is
+        ``import_cost_per_t`` times the total.
+        """
+        used = self.materials_used(x)
+        if self.material_supply is None:
+            return used * 0.0
+        out: np.ndarray = np.maximum(used - self.material_supply.T[:, :, None], 0.0)
+        return out
+
+    def material_limits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Provincial limit (own supply + imports, shape (M, P)) and national supply (M,)."""
+        assert self.material_supply is not None
+        own = self.material_supply.T
+        return own * (1.0 + self.material_import_share), own.sum(axis=1)
+
     def allowed(self) -> np.ndarray:
         """Mask (n, F, Y) of assignments that get a variable.
 
@@ -269,6 +329,8 @@ class PlanningProblem:
             "kind": None if self.kind is None else tuple(self.kind[k] for k in o),
             "rural_population": None if self.rural_population is None else self.rural_population[o],
             "staff_need": None if self.staff_need is None else self.staff_need[o],
+            "material_need": None if self.material_need is None else self.material_need[o],
+            "raw_base_year": None if self.raw_base_year is None else self.raw_base_year[o],
         }
         kw = {k: getattr(self, k) for k in self.__dataclass_fields__}
         kw.update(pick)
@@ -625,6 +687,53 @@ def build_problem(
                 np.ceil(1.25 * site_years / active - 1e-9),
             ]
         )
+    materials: tuple[str, ...] = ()
+    material_need = material_supply = None
+    if sc.materials.enabled and sc.materials.materials:
+        # issue 9: cement and steel per project (tonnes per unit of account of its cost)
+        mat = sc.materials
+        materials = tuple(mat.materials)
+        for name in materials:
+            if name not in mat.intensity or name not in mat.supply_t_per_1000:
+                msg = f"materials: {name!r} needs materials.intensity.{name} and supply_t_per_1000"
+                raise ConfigError(msg)
+        per_unit = np.array(
+            [[mat.intensity[name].get(fac, 0.0) for name in materials] for fac in facilities]
+        )
+        material_need = base_cost[:, :, None] * per_unit[None, :, :] * eligible[:, :, None]
+        prov_pop = np.bincount(province_of, weights=population, minlength=len(provinces))
+        rate = np.array([mat.supply_t_per_1000[name] for name in materials])
+        own = prov_pop[:, None] * rate[None, :] / 1000.0
+        # never less than headroom x the share of the province's whole need that the
+        # busiest year's capacities could ask for (cash flow left aside)
+        whole = np.zeros((len(provinces), len(materials)))
+        np.add.at(whole, province_of, material_need.sum(axis=1))
+        need_f = material_need.sum(axis=(0, 2))
+        n_el = np.maximum(eligible.sum(axis=0), 1)
+        year_share = (np.minimum(capacity, n_el[:, None]) / n_el[:, None] * need_f[:, None]).sum(
+            axis=0
+        ) / max(float(need_f.sum()), 1e-12)
+        material_supply = np.maximum(own, mat.headroom * whole * float(year_share.max()))
+    raw_base_year = None
+    if sc.raw_materials.enabled and sc.raw_materials.lag_years > 0:
+        # issue 9: a factory line needs its raw-material base developed lag_years before
+        ready = set(sc.raw_materials.developed)
+        res = frame["resources"] if "resources" in frame.columns else pd.Series("", frame.index)
+        has_base = np.array(
+            [bool(ready & {r.strip() for r in str(v or "").split(";")}) for v in res.fillna("")]
+        )
+        has_base |= lock_year[:, facilities.index("factories")] >= 0
+        raw_base_year = np.where(has_base, 0, sc.raw_materials.lag_years).astype(np.int64)
+    unit_reach = None
+    if sc.units.enabled and registry.has_coordinates() and per_year_used not in (None, "auto"):
+        unit_reach = unit_reach_by_province(
+            frame,
+            province_of,
+            provinces,
+            eligible[:, facilities.index("factories")],
+            int(per_year_used),
+            sc.units.reach,
+        )
     table = table[eligible.reshape(-1)].reset_index(drop=True)
 
     scenario_dict = sc.model_dump(mode="json")
@@ -657,6 +766,7 @@ def build_problem(
         "unit_of_account": unit.to_dict(),
         "too_small_for_factories": [ids[i] for i in np.flatnonzero(too_small).tolist()],
         "balance_by": sc.balance.by,
+        "material_import_cost_per_t": sc.materials.import_cost_per_t * unit.norm_units,
         "done_before_horizon": {
             fac: [ids[i] for i in np.flatnonzero(done_before[:, f]).tolist()]
             for f, fac in enumerate(facilities)
@@ -708,10 +818,94 @@ def build_problem(
         staff_need=staff_need,
         staff_supply=staff_supply,
         construction_sites=construction_sites,
+        materials=materials,
+        material_need=material_need,
+        material_supply=material_supply,
+        material_import_share=sc.materials.import_share,
+        raw_base_year=raw_base_year,
+        unit_reach=unit_reach,
     )
+    if problem.material_supply is not None:
+        problem = _supply_for_locks(problem)
     if sc.coverage.mode == "within_budget":
         problem = within_budget(problem, balance=sc.balance.enabled)
     return problem
+
+
+def unit_reach_by_province(
+    frame: pd.DataFrame,
+    province_of: np.ndarray,
+    provinces: tuple[str, ...],
+    candidates: np.ndarray,
+    n_units: int,
+    reach: int,
+) -> np.ndarray:
+    """Factory groups a province can start in one season: its units plus its neighbours'.
+
+    Units are based at the province seats (``province_seat``; else the most
+    populous region), shared out by factory candidates with the largest
+    remainder; a province reaches the ``reach`` provinces with the nearest seats.
+
+    Examples
+    --------
+    Three provinces on the equator at 0°, 1° and 10°, candidates 2, 1, 1, four units
+    (shares 2, 1, 1), reach 1: province 0 and 1 reach each other (2 + 1 = 3); province 2's
+    nearest is province 1 (1 + 1 = 2).
+
+    >>> f = pd.DataFrame({"lat": [0.0, 0.0, 0.0, 0.0], "lon": [0.0, 0.1, 1.0, 10.0],
+    ...                   "population": [9.0, 1.0, 5.0, 5.0], "province_seat": [True, False, True, True]})
+    >>> unit_reach_by_province(f, np.array([0, 0, 1, 2]), ("a", "b", "c"),
+    ...                        np.ones(4, bool), 4, 1).tolist()
+    [3, 3, 2]
+    """
+    from regdev.planning.units import great_circle_km
+
+    n_prov = len(provinces)
+    cand = np.bincount(province_of, weights=candidates.astype(float), minlength=n_prov)
+    quota = n_units * cand / max(float(cand.sum()), 1.0)
+    units = np.floor(quota).astype(np.int64)
+    rest = n_units - int(units.sum())
+    if rest > 0:
+        units[np.argsort(-(quota - units), kind="stable")[:rest]] += 1
+    seat = None
+    if "province_seat" in frame.columns:
+        seat = frame["province_seat"].astype("boolean").fillna(False).to_numpy(bool)
+    pop = frame["population"].to_numpy(float)
+    lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
+    slat, slon = np.zeros(n_prov), np.zeros(n_prov)
+    for p in range(n_prov):
+        mine = np.flatnonzero(province_of == p)
+        pick = mine[seat[mine]] if seat is not None and seat[mine].any() else mine
+        k = pick[int(np.argmax(pop[pick]))]
+        slat[p], slon[p] = lat[k], lon[k]
+    dist = great_circle_km(slat, slon, slat, slon)
+    np.fill_diagonal(dist, np.inf)
+    out = units.copy()
+    for p in range(n_prov):
+        near = np.argsort(dist[p], kind="stable")[: min(reach, n_prov - 1)]
+        out[p] += int(units[near].sum())
+    result: np.ndarray = out
+    return result
+
+
+def _supply_for_locks(problem: PlanningProblem) -> PlanningProblem:
+    """Raise the default material supply to what the locked (real) projects used in any year.
+
+    What was built was supplied: each province's own production is at least its
+    locked use divided by ``1 + import_share``, and all supplies are scaled up
+    together until the country covers the locked national use of every year.
+    """
+    assert problem.material_supply is not None
+    locked = np.zeros((problem.n_regions, problem.n_facilities, problem.n_years), dtype=bool)
+    ii, ff = np.nonzero(problem.lock_year >= 0)
+    locked[ii, ff, problem.lock_year[ii, ff]] = True
+    use = problem.materials_used(locked)  # (M, P, Y)
+    supply = np.maximum(
+        problem.material_supply, use.max(axis=2).T / (1.0 + problem.material_import_share)
+    )
+    national = use.sum(axis=1).max(axis=1)  # (M,)
+    scale = np.maximum(national / np.maximum(supply.sum(axis=0), 1e-12), 1.0)
+    return dataclasses.replace(problem, material_supply=supply * scale[None, :])
 
 
 def within_budget(

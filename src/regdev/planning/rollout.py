@@ -157,6 +157,9 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
         "budget",
         "staff",
         "construction",
+        "materials",
+        "raw_materials",
+        "units",
         "balance",
         "workload",
         "capacity",
@@ -253,6 +256,33 @@ def _family_detail(p: PlanningProblem, family: str) -> str:
         return f"budget {unit} {', '.join(yrs)}"
     if family == "construction":
         return "building sites per province (construction.sites_per_100k, min_sites)"
+    if family == "materials" and p.material_need is not None and p.material_supply is not None:
+        must = p.coverage_exact[None, :, None] & p.eligible[:, :, None]
+        need = (p.material_need * must).sum(axis=(0, 1))
+        _, national = p.material_limits()
+        parts = []
+        for mi, mat in enumerate(p.materials):
+            have = national[mi] * p.n_years
+            parts.append(
+                f"{mat}: the projects that must be built need {need[mi]:,.0f} t, the country "
+                f"produces {have:,.0f} t over the horizon (shortfall {max(need[mi] - have, 0.0):,.0f}"
+                " t before the yearly and provincial limits)"
+            )
+        return "; ".join(parts) + " (materials.supply_t_per_1000, materials.import_share)"
+    if family == "raw_materials" and p.raw_base_year is not None:
+        late = int((p.raw_base_year > 0).sum())
+        fi = p.factory_index
+        early = int(p.capacity[fi, : int(p.raw_base_year.max())].sum())
+        ready = int(((p.raw_base_year == 0) & p.eligible[:, fi]).sum())
+        return (
+            f"{late} regions wait for their raw-material base; the first "
+            f"{int(p.raw_base_year.max())} year(s) need {early} factory groups but only {ready} "
+            f"regions have a base; shortfall {max(early - ready, 0)} "
+            "(raw_materials.lag_years, raw_materials.developed)"
+        )
+    if family == "units" and p.unit_reach is not None:
+        reach = ", ".join(f"{pr} {int(r)}" for pr, r in zip(p.provinces, p.unit_reach, strict=True))
+        return f"factory groups a province can start per season: {reach} (units.reach)"
     if family == "staff":
         return "doctors trained per province (staff.training_per_1000_per_year, staff.lag_years)"
     if family == "balance":

@@ -341,6 +341,91 @@ class Construction(_Frozen):
     min_sites: int = Field(default=3, ge=1)
 
 
+class RawMaterials(_Frozen):
+    """Lead time of the raw-material bases of the factory lines (issue 9).
+
+    A factory group processes its region's raw material (fruit, herbs, livestock,
+    fish ...).  A region whose ``resources`` list names one of ``developed`` has
+    its base already; any other region (including one whose resources are
+    unknown) first develops it, so its factory group completes no earlier than
+    ``first horizon year + lag_years``.  Locked (real) factory groups are exempt.
+    """
+
+    enabled: bool = True
+    lag_years: int = Field(default=1, ge=0)
+    developed: list[str] = Field(
+        default_factory=lambda: [
+            "fruit",
+            "fish",
+            "livestock",
+            "medicinal_herbs",
+            "honey",
+            "silk",
+            "rice",
+            "maize",
+            "potato",
+            "soybean",
+            "agriculture",
+            "timber",
+        ]
+    )
+
+
+class Units(_Frozen):
+    """Home bases of the construction units and how far they reach (issue 9, linear proxy).
+
+    The ``per_year`` factory units are based at the province seats, shared out by
+    the provinces' factory candidates (largest remainder).  In a season a
+    province's factory groups are at most the units based there plus those of
+    the ``reach`` provinces whose seats are nearest to its seat.
+    """
+
+    enabled: bool = False
+    reach: int = Field(default=2, ge=0)
+
+
+class Materials(_Frozen):
+    """Cement and steel against provincial supply, with capped imports (issue 9).
+
+    Every project needs ``intensity[material][type]`` tonnes per unit of account
+    of its cost, delivered with its cash flow (share ``k`` in build year ``t − k``).
+    Province ``p`` produces ``supply_t_per_1000[material] · pop_p / 1000`` tonnes a
+    year (never less than ``headroom ×`` its candidates' whole need × the largest share of
+    it one year's capacities could ask for, nor than its locked projects used) and can
+    bring in at most ``import_share`` of that from
+    other provinces; the country as a whole uses no more than it produces.  Imports
+    are costed ex post at ``import_cost_per_t`` (units of account per tonne) in the
+    plan summary (they are not in the objective).
+    """
+
+    enabled: bool = True
+    materials: list[str] = Field(default_factory=lambda: ["cement", "steel"])
+    intensity: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "cement": {
+                "factories": 300.0,
+                "hospital": 350.0,
+                "leisure_complex": 300.0,
+                "grain_storage": 400.0,
+                "offshore_farm": 100.0,
+            },
+            "steel": {
+                "factories": 90.0,
+                "hospital": 70.0,
+                "leisure_complex": 70.0,
+                "grain_storage": 120.0,
+                "offshore_farm": 150.0,
+            },
+        }
+    )
+    supply_t_per_1000: dict[str, float] = Field(
+        default_factory=lambda: {"cement": 3.0, "steel": 0.8}
+    )
+    import_share: float = Field(default=0.5, ge=0.0)
+    headroom: float = Field(default=2.0, gt=0.0)
+    import_cost_per_t: float = Field(default=0.00004, ge=0.0)
+
+
 class Money(_Frozen):
     """The unit of account of every output (see :mod:`regdev.units`).
 
@@ -495,6 +580,9 @@ class Scenario(_Frozen):
     cashflow: CashFlow = Field(default_factory=lambda: CashFlow())
     staff: Staff = Field(default_factory=lambda: Staff())
     construction: Construction = Field(default_factory=lambda: Construction())
+    materials: Materials = Field(default_factory=lambda: Materials())
+    raw_materials: RawMaterials = Field(default_factory=lambda: RawMaterials())
+    units: Units = Field(default_factory=lambda: Units())
     offshore: Offshore = Field(default_factory=lambda: Offshore())
     history: History = Field(default_factory=lambda: History())
     locks: list[Assignment] = Field(default_factory=list)
