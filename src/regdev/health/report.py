@@ -77,7 +77,7 @@ def county_map_svg(
         f'<path d="M{hx - 7:.1f},{hy:.1f}h14M{hx:.1f},{hy - 7:.1f}v14" stroke="#d62728" '
         f'stroke-width="4"><title>{_esc(label_hospital)}</title></path>'
     )
-    legend = _("● village  ■ first-aid post  ✚ hospital  — assignment (red: beyond the standard)")
+    legend = _("● village  ■ first-aid post  + hospital  — assignment (red: beyond the standard)")
     if siting.synthetic:
         legend += " · " + _("villages are synthetic")
     parts.append(f'<text x="8" y="{height - 8}" font-size="11">{_esc(legend)}</text>')

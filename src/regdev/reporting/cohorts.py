@@ -55,7 +55,7 @@ def cohort_section(plan: Plan) -> ReportSection:
     if welfare.get("objective") == "prioritarian":
         what = _(
             "The plan maximises need-weighted per-capita gain: a region's gain counts "
-            "(population / mean)^{theta} × (development / mean)^(−{epsilon}), so regions are "
+            "(population / mean)^{theta} × (development / mean)^(-{epsilon}), so regions are "
             "ordered by need first and population second.",
             theta=welfare.get("population_exponent"),
             epsilon=welfare.get("epsilon"),
@@ -63,7 +63,7 @@ def cohort_section(plan: Plan) -> ReportSection:
     else:
         what = _(
             "The plan maximises the headcount objective: every person served counts once, "
-            "times (development / mean)^(−{epsilon}).",
+            "times (development / mean)^(-{epsilon}).",
             epsilon=welfare.get("epsilon", "—"),
         )
     greedy = plan.greedy_objective
