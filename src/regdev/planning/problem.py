@@ -715,10 +715,19 @@ def build_problem(
         ) / max(float(need_f.sum()), 1e-12)
         material_supply = np.maximum(own, mat.headroom * whole * float(year_share.max()))
     raw_base_year = None
-    if sc.raw_materials.enabled and sc.raw_materials.lag_years > 0:
+    planning_notes: list[str] = []
+    res = frame["resources"] if "resources" in frame.columns else pd.Series("", frame.index)
+    lists_resources = bool(res.fillna("").astype(str).str.strip().ne("").any())
+    if sc.raw_materials.enabled and sc.raw_materials.lag_years > 0 and not lists_resources:
+        # issue 17: an optional column missing is never fatal: without any listed
+        # resource the raw-material lead time cannot tell developed bases from others
+        planning_notes.append(
+            "raw-material lead time not applied: no region lists its resources, so no "
+            "raw-material base is known to be developed or missing"
+        )
+    elif sc.raw_materials.enabled and sc.raw_materials.lag_years > 0:
         # issue 9: a factory line needs its raw-material base developed lag_years before
         ready = set(sc.raw_materials.developed)
-        res = frame["resources"] if "resources" in frame.columns else pd.Series("", frame.index)
         has_base = np.array(
             [bool(ready & {r.strip() for r in str(v or "").split(";")}) for v in res.fillna("")]
         )
@@ -760,7 +769,7 @@ def build_problem(
         "balance_tolerance": sc.balance.tolerance if sc.balance.enabled else None,
         "factories_per_year": per_year_used,
         # issue 17: what the region table lacks and what was assumed in its place
-        "registry_assumptions": registry.assumptions(),
+        "registry_assumptions": [*registry.assumptions(), *planning_notes],
         # issue 10: what was fixed from the data, the conflicts and the Kimhwa assumption
         "history": {**hist.summary(facts, conflicts, actuals_source), "open_from": open_from},
         "unit_of_account": unit.to_dict(),
