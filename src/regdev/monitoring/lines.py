@@ -75,10 +75,17 @@ def line_choices(session: Session, site_ids: Iterable[int]) -> dict[int, list[Li
     bare = [i for i in ids if not out[i]]
     if bare:
         # a factory site with no stored lines offers the newest imported plan's design
-        for sid, rid in session.execute(
-            select(Site.id, Site.region_id).where(Site.id.in_(bare), Site.facility == "factories")
-        ):
-            out[int(sid)] = plan_line_choices(session, int(sid), str(rid))
+        region_of = {
+            int(sid): str(rid)
+            for sid, rid in session.execute(
+                select(Site.id, Site.region_id).where(
+                    Site.id.in_(bare), Site.facility == "factories"
+                )
+            )
+        }
+        designed = design_lines_by_region(session, region_of.values())
+        for sid, rid in region_of.items():
+            out[sid] = [plan_choice(sid, ln) for ln in designed.get(rid, [])]
         bare = [i for i in ids if not out[i]]
     if bare:
         stmt = (
@@ -154,32 +161,28 @@ def set_design_lines(
     return len(changes)
 
 
+def plan_choice(site_id: int, line: Mapping[str, Any]) -> LineChoice:
+    """A plan design line (``factories.csv`` record) as a site's line choice.
+
+    The plan stores each line's capacity per year; a site line holds the monthly design
+    capacity, so the yearly figure is divided by 12.
+    """
+    return LineChoice(
+        site_id,
+        str(line["line"]),
+        str(line["line"]),
+        float(line["capacity"]) / 12.0,
+        str(line.get("unit", "t")),
+        True,
+    )
+
+
 def plan_line_choices(session: Session, site_id: int, region_id: str) -> list[LineChoice]:
     """The production lines the newest imported plan designs for ``region_id``'s factory site.
 
-    The plan stores each line's capacity per year (``factories.csv``); a site line holds the
-    monthly design capacity, so the yearly figure is divided by 12.  Empty when no imported
-    plan designs the county.
+    Empty when no imported plan designs the county.
     """
-    return [
-        LineChoice(
-            site_id,
-            str(ln["line"]),
-            str(ln["line"]),
-            float(ln["capacity"]) / 12.0,
-            str(ln.get("unit", "t")),
-            True,
-        )
-        for ln in design_lines(session, region_id)
-    ]
-
-
-def sync_site_lines_from_plan(session: Session, *, actor: str, site_id: int, region_id: str) -> int:
-    """Store the plan's design lines on one factory site (audited); returns rows changed."""
-    lines = plan_line_choices(session, site_id, region_id)
-    if not lines:
-        return 0
-    return set_design_lines(session, actor=actor, site_id=site_id, lines=lines)
+    return [plan_choice(site_id, ln) for ln in design_lines(session, region_id)]
 
 
 def reason_problem(reason: str) -> str | None:
@@ -275,15 +278,32 @@ def void_operation(
     return out
 
 
+def design_lines_by_region(
+    session: Session, region_ids: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each region's factory-site lines in the newest imported plan that designs it.
+
+    One pass over the plans, newest first, stopping once every region is found;
+    regions no imported plan designs are absent.
+    """
+    wanted = set(region_ids)
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not wanted:
+        return out
+    for meta in session.execute(select(Plan.meta).order_by(Plan.id.desc())).scalars():
+        designed = (meta or {}).get("factory_lines", {})
+        for rid in wanted - out.keys():
+            if designed.get(rid):
+                out[rid] = list(designed[rid])
+        if len(out) == len(wanted):
+            break
+    return out
+
+
 def design_lines(session: Session, region_id: str) -> list[dict[str, Any]]:
     """The production lines of ``region_id``'s factory site in the newest imported plan that has them.
 
     The dashboard offers these (a choice, not free text); empty when no
     imported plan designs the county.
     """
-    plans = session.execute(select(Plan).order_by(Plan.id.desc())).scalars()
-    for plan in plans:
-        lines = (plan.meta or {}).get("factory_lines", {}).get(region_id)
-        if lines:
-            return list(lines)
-    return []
+    return design_lines_by_region(session, [region_id]).get(region_id, [])

@@ -24,7 +24,7 @@ from regdev.errors import DataValidationError, NotFoundError, Problem
 from regdev.monitoring import audit
 from regdev.monitoring.crud import to_dict
 from regdev.monitoring.history import HISTORY_SOURCE, ensure_programme
-from regdev.monitoring.lines import design_lines, sync_site_lines_from_plan
+from regdev.monitoring.lines import design_lines, plan_choice, set_design_lines
 from regdev.monitoring.models import Plan, Project, Region, Site
 
 __all__ = ["design_lines", "import_plan", "import_planner_plan", "read_factory_lines"]
@@ -368,8 +368,11 @@ def _store_plan(
             )
         ).all()
         for site_id, region_id in sites:
-            sync_site_lines_from_plan(
-                session, actor=actor, site_id=int(site_id), region_id=str(region_id)
+            set_design_lines(
+                session,
+                actor=actor,
+                site_id=int(site_id),
+                lines=[plan_choice(int(site_id), ln) for ln in factory_lines[str(region_id)]],
             )
     return plan
 
