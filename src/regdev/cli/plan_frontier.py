@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         problem = build_problem(
             registry, load_scenario(scenario), history=False if no_history else None
         )
-        unit = str(problem.metadata.get("unit_of_account", {}).get("name", "M USD"))
+        unit = problem.unit_name
         with Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),

@@ -51,7 +51,7 @@ def check_locks(problem: PlanningProblem) -> None:
         bad = np.flatnonzero(spent > p.budget + 1e-9)
         if bad.size:
             t = int(bad[0])
-            unit = p.metadata.get("unit_of_account", {}).get("name", "M USD")
+            unit = p.unit_name
             what = (
                 f"in {p.years[t]} the locked projects pay {spent[t]:.1f} {unit} (cash flow)"
                 if p.spend_share is not None

@@ -24,7 +24,7 @@ from regdev._version import __version__
 from regdev.errors import ConfigError, DataValidationError, InfeasibleSpecificationError
 from regdev.planning.scenario import Scenario
 from regdev.planning.sizing import size_facilities
-from regdev.units import UnitOfAccount
+from regdev.units import DEFAULT_NAME, UnitOfAccount
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,6 +131,11 @@ class PlanningProblem:
     material_import_share: float = 0.0
     raw_base_year: np.ndarray | None = field(default=None, repr=False)
     unit_reach: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def unit_name(self) -> str:
+        """Name of the unit of account of the problem's money (issue 10)."""
+        return str(self.metadata.get("unit_of_account", {}).get("name", DEFAULT_NAME))
 
     # ------------------------------------------------------------ dimensions
     @property

@@ -178,7 +178,7 @@ def diagnose_infeasibility(problem: PlanningProblem, options: SolverOptions | No
                 if best is not None:
                     msg += (
                         f"; the smallest uniform annual budget that makes it feasible is "
-                        f"{best:.1f} {problem.metadata.get('unit_of_account', {}).get('name', 'M USD')}"
+                        f"{best:.1f} {problem.unit_name}"
                         f" (proven at least {low:.1f})"
                     )
             raise InfeasibleSpecificationError(msg, constraint=family)
@@ -252,7 +252,7 @@ def _family_detail(p: PlanningProblem, family: str) -> str:
     if family == "budget":
         fin = np.isfinite(p.budget)
         yrs = [f"{y}: {b:.1f}" for y, b, ok in zip(p.years, p.budget, fin, strict=True) if ok]
-        unit = p.metadata.get("unit_of_account", {}).get("name", "M USD")
+        unit = p.unit_name
         return f"budget {unit} {', '.join(yrs)}"
     if family == "construction":
         return "building sites per province (construction.sites_per_100k, min_sites)"
